@@ -1,0 +1,5 @@
+//! improv: a terminal jazz studio that learns to improvise. The core library (no terminal code).
+
+pub mod dataset;
+pub mod midi;
+pub mod music;
