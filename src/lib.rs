@@ -3,3 +3,4 @@
 pub mod dataset;
 pub mod midi;
 pub mod music;
+pub mod tokens;

@@ -26,7 +26,9 @@ impl PcSet {
         self.0 == 0
     }
     pub fn iter(self) -> impl Iterator<Item = PitchClass> {
-        (0..12).filter(move |i| self.0 & (1 << i) != 0).map(PitchClass::new)
+        (0..12)
+            .filter(move |i| self.0 & (1 << i) != 0)
+            .map(PitchClass::new)
     }
 }
 

@@ -86,7 +86,12 @@ impl Progression {
     /// bar, `/` holds the previous chord for one more share of the bar.
     pub fn parse(name: &str, chart: &str) -> Result<Self, ProgressionError> {
         let mut bars: Vec<Bar> = Vec::new();
-        for (i, text) in chart.split('|').map(str::trim).filter(|t| !t.is_empty()).enumerate() {
+        for (i, text) in chart
+            .split('|')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .enumerate()
+        {
             let bar_no = i + 1;
             if text == "%" {
                 let prev = bars
@@ -210,7 +215,10 @@ mod tests {
             assert_eq!(again, p);
         }
         assert_eq!(Progression::preset("blues-f").unwrap().len_bars(), 12);
-        assert_eq!(Progression::preset("rhythm-changes").unwrap().len_bars(), 32);
+        assert_eq!(
+            Progression::preset("rhythm-changes").unwrap().len_bars(),
+            32
+        );
     }
 
     #[test]
@@ -224,7 +232,9 @@ mod tests {
         assert_eq!(spans[0].dur, PPQ * 2);
         assert_eq!(spans[2].dur, PPQ * 8);
         assert_eq!(spans[3].start, PPQ * 12);
-        let held = Progression::parse("x", "| C7 / / F7 |").unwrap().spans(PPQ * 4, 1);
+        let held = Progression::parse("x", "| C7 / / F7 |")
+            .unwrap()
+            .spans(PPQ * 4, 1);
         assert_eq!(held.len(), 2);
         assert_eq!(held[0].dur, PPQ * 3);
     }
@@ -242,7 +252,10 @@ mod tests {
             Progression::parse("x", "| % |"),
             Err(ProgressionError::NothingToRepeat { bar: 1 })
         ));
-        assert_eq!(Progression::parse("x", " | | "), Err(ProgressionError::Empty));
+        assert_eq!(
+            Progression::parse("x", " | | "),
+            Err(ProgressionError::Empty)
+        );
         assert!(matches!(
             Progression::from_arg("no-such-preset"),
             Err(ProgressionError::Unknown(_))
