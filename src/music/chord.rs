@@ -266,7 +266,10 @@ impl std::str::FromStr for Chord {
             },
             None => (rest, None),
         };
-        let suffix = suffix.trim_start_matches('(').trim_end_matches(')');
+        let suffix = suffix
+            .strip_prefix('(')
+            .and_then(|s| s.strip_suffix(')'))
+            .unwrap_or(suffix);
         let quality = Quality::from_suffix(suffix)
             .ok_or_else(|| format!("unknown chord quality {suffix:?} in {s:?}"))?;
         Ok(Chord {
