@@ -3,4 +3,5 @@
 pub mod dataset;
 pub mod midi;
 pub mod music;
+
 pub mod tokens;

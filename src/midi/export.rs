@@ -1,20 +1,154 @@
 //! MIDI export: Score → format-1 Standard MIDI File, written atomically.
-//! (Contract stub: the full exporter replaces the body.)
 
 use super::MidiError;
-use crate::music::Score;
+use crate::music::{PPQ, Score, Tick};
+use midly::num::{u4, u7, u15, u24, u28};
+use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
+use std::io::Write;
 use std::path::Path;
 
-/// The bytes of a format-1 file for `score`.
-pub fn to_bytes(_score: &Score) -> Vec<u8> {
-    Vec::new()
+/// An event at an absolute tick; `order` puts note-offs before note-ons at the same tick.
+struct Abs<'a> {
+    tick: Tick,
+    order: u8,
+    kind: TrackEventKind<'a>,
+}
+
+fn to_track(mut events: Vec<Abs<'_>>, end: Tick) -> Vec<TrackEvent<'_>> {
+    events.sort_by_key(|e| (e.tick, e.order));
+    let mut out = Vec::with_capacity(events.len() + 1);
+    let mut last = 0;
+    for e in events {
+        out.push(TrackEvent {
+            delta: u28::new(e.tick.saturating_sub(last)),
+            kind: e.kind,
+        });
+        last = last.max(e.tick);
+    }
+    out.push(TrackEvent {
+        delta: u28::new(end.saturating_sub(last)),
+        kind: TrackEventKind::Meta(MetaMessage::EndOfTrack),
+    });
+    out
+}
+
+/// The bytes of a format-1 file for `score`: a conductor track (title, tempo map, time
+/// signatures, a marker per chord symbol), then one track per Score track.
+pub fn to_bytes(score: &Score) -> Vec<u8> {
+    let end = score.end();
+    let chord_names: Vec<String> = score.chords.iter().map(|c| c.chord.to_string()).collect();
+    let mut conductor = vec![Abs {
+        tick: 0,
+        order: 0,
+        kind: TrackEventKind::Meta(MetaMessage::TrackName(score.title.as_bytes())),
+    }];
+    for t in &score.tempos {
+        conductor.push(Abs {
+            tick: t.tick,
+            order: 1,
+            kind: TrackEventKind::Meta(MetaMessage::Tempo(u24::new(t.us_per_quarter))),
+        });
+    }
+    for s in &score.time_sigs {
+        let pow = s.den.max(1).trailing_zeros() as u8;
+        conductor.push(Abs {
+            tick: s.tick,
+            order: 1,
+            kind: TrackEventKind::Meta(MetaMessage::TimeSignature(s.num, pow, 24, 8)),
+        });
+    }
+    for (c, name) in score.chords.iter().zip(&chord_names) {
+        conductor.push(Abs {
+            tick: c.start,
+            order: 2,
+            kind: TrackEventKind::Meta(MetaMessage::Marker(name.as_bytes())),
+        });
+    }
+    let mut tracks = vec![to_track(conductor, end)];
+    for t in &score.tracks {
+        let ch = u4::new(t.channel.min(15));
+        let mut ev = vec![
+            Abs {
+                tick: 0,
+                order: 0,
+                kind: TrackEventKind::Meta(MetaMessage::TrackName(t.name.as_bytes())),
+            },
+            Abs {
+                tick: 0,
+                order: 1,
+                kind: TrackEventKind::Midi {
+                    channel: ch,
+                    message: MidiMessage::ProgramChange {
+                        program: u7::new(t.program.min(127)),
+                    },
+                },
+            },
+        ];
+        for n in &t.notes {
+            let key = u7::new(n.pitch.key());
+            ev.push(Abs {
+                tick: n.start,
+                order: 3,
+                kind: TrackEventKind::Midi {
+                    channel: ch,
+                    message: MidiMessage::NoteOn {
+                        key,
+                        vel: u7::new(n.velocity.clamp(1, 127)),
+                    },
+                },
+            });
+            ev.push(Abs {
+                tick: n.end(),
+                order: 2,
+                kind: TrackEventKind::Midi {
+                    channel: ch,
+                    message: MidiMessage::NoteOff {
+                        key,
+                        vel: u7::new(64),
+                    },
+                },
+            });
+        }
+        tracks.push(to_track(ev, end));
+    }
+    let smf = Smf {
+        header: Header::new(Format::Parallel, Timing::Metrical(u15::new(PPQ as u16))),
+        tracks,
+    };
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail for in-range events.
+    let _ = smf.write_std(&mut bytes);
+    bytes
 }
 
 /// Writes `score` to `path` through a temporary file and a rename; refuses to replace an
 /// existing file unless `overwrite`.
-pub fn write_file(_score: &Score, path: &Path, _overwrite: bool) -> Result<(), MidiError> {
-    Err(MidiError::Invalid {
+pub fn write_file(score: &Score, path: &Path, overwrite: bool) -> Result<(), MidiError> {
+    write_atomic(path, &to_bytes(score), overwrite)
+}
+
+/// Writes bytes next to `path`, then renames them into place.
+pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), MidiError> {
+    let io = |source| MidiError::Io {
         path: path.to_path_buf(),
-        reason: "MIDI export is not built yet".into(),
-    })
+        source,
+    };
+    if path.exists() && !overwrite {
+        return Err(MidiError::Exists {
+            path: path.to_path_buf(),
+        });
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    if overwrite {
+        tmp.persist(path).map_err(|e| io(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| io(e.error))?;
+    }
+    Ok(())
 }

@@ -1,9 +1,19 @@
 //! MIDI import: midly's borrowed Smf → an owned Score, with track roles and chords.
-//! (Contract stub: the full importer replaces the body.)
 
 use super::MidiError;
-use crate::music::{Role, Score};
+use super::roles::{assign_roles, chords_from_markers, estimate_chords};
+use crate::music::{Chord, PPQ, Pitch, Role, Score, Tempo, Tick, TimeSig, Track};
+use midly::{Format, MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
+
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// Event and note counts beyond these are refused.
+pub const MAX_EVENTS: usize = 2_000_000;
+pub const MAX_NOTES: usize = 1_000_000;
+/// Imported times are clamped below this tick (about 40 hours at 120 bpm).
+const MAX_TICK: u64 = 1 << 27;
 
 /// Which track holds the solo, when the user says so.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +36,7 @@ pub enum ChordSource {
     None,
 }
 
-/// One source track as the importer saw it.
+/// One source track (or one channel of a multi-channel track) as the importer saw it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct TrackInfo {
     pub index: usize,
@@ -46,17 +56,287 @@ pub struct Imported {
 }
 
 pub fn read_file(path: &Path, opts: &ImportOptions) -> Result<Imported, MidiError> {
+    let meta = std::fs::metadata(path).map_err(|source| MidiError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(MidiError::Invalid {
+            path: path.to_path_buf(),
+            reason: format!(
+                "file is {} bytes; improv reads MIDI files up to {} bytes",
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|source| MidiError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_bytes(&bytes, opts).map_err(|reason| MidiError::Invalid {
+    let mut imported = parse_bytes(&bytes, opts).map_err(|reason| MidiError::Invalid {
         path: path.to_path_buf(),
         reason,
-    })
+    })?;
+    if imported.score.title.is_empty() {
+        imported.score.title = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    }
+    Ok(imported)
+}
+
+/// A note group: the notes of one channel of one source track.
+pub(crate) struct Group {
+    pub name: String,
+    pub channel: u8,
+    pub program: u8,
+    pub notes: Vec<crate::music::Note>,
 }
 
 /// Parses a whole file held in memory; the error is the reason alone (no path).
-pub fn parse_bytes(_bytes: &[u8], _opts: &ImportOptions) -> Result<Imported, String> {
-    Err("MIDI import is not built yet".into())
+pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, String> {
+    if bytes.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(format!("file is larger than {MAX_FILE_BYTES} bytes"));
+    }
+    let smf = Smf::parse(bytes).map_err(|e| format!("not a readable MIDI file: {e}"))?;
+    let events: usize = smf.tracks.iter().map(Vec::len).sum();
+    if events > MAX_EVENTS {
+        return Err(format!(
+            "{events} events is more than improv reads ({MAX_EVENTS})"
+        ));
+    }
+    let mut warnings = Vec::new();
+    // Ticks of the file → ticks at 480 PPQ.
+    let (num, den, smpte) = match smf.header.timing {
+        Timing::Metrical(tpq) => {
+            let tpq = tpq.as_int() as u64;
+            if tpq == 0 {
+                return Err("the header says 0 ticks per quarter note".into());
+            }
+            (PPQ as u64, tpq, false)
+        }
+        Timing::Timecode(fps, sub) => {
+            // Real-time ticks: read them as quarter notes at 120 bpm.
+            let per_sec = (fps.as_f32() * sub as f32).round() as u64;
+            if per_sec == 0 {
+                return Err("the SMPTE time division has 0 ticks per frame".into());
+            }
+            warnings.push("SMPTE timing: read at 120 bpm".into());
+            (PPQ as u64 * 2, per_sec, true)
+        }
+    };
+    let scale = |t: u64| -> Tick { (((t * num) + den / 2) / den).min(MAX_TICK) as Tick };
+
+    let mut tempos: BTreeMap<Tick, u32> = BTreeMap::new();
+    let mut sigs: BTreeMap<Tick, (u8, u8)> = BTreeMap::new();
+    let mut texts: Vec<(Tick, Chord)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut end_tick: Tick = 0;
+    let mut title = String::new();
+    let mut offset: u64 = 0; // format 2 lays tracks end to end
+    let mut note_count = 0usize;
+
+    for (ti, track) in smf.tracks.iter().enumerate() {
+        let mut abs: u64 = if smf.header.format == Format::Sequential {
+            offset
+        } else {
+            0
+        };
+        let mut name: Option<String> = None;
+        let mut programs = [0u8; 16];
+        // (channel, key) → onsets not yet ended (first in, first out).
+        let mut open: HashMap<(u8, u8), VecDeque<(Tick, u8)>> = HashMap::new();
+        let mut by_channel: BTreeMap<u8, Vec<crate::music::Note>> = BTreeMap::new();
+        for ev in track {
+            abs += ev.delta.as_int() as u64;
+            let tick = scale(abs);
+            match ev.kind {
+                TrackEventKind::Midi { channel, message } => {
+                    let ch = channel.as_int();
+                    match message {
+                        MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
+                            open.entry((ch, key.as_int()))
+                                .or_default()
+                                .push_back((tick, vel.as_int()));
+                        }
+                        MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
+                            if let Some((start, vel)) = open
+                                .get_mut(&(ch, key.as_int()))
+                                .and_then(|q| q.pop_front())
+                            {
+                                push_note(&mut by_channel, ch, start, tick, key.as_int(), vel);
+                                note_count += 1;
+                            }
+                        }
+                        MidiMessage::ProgramChange { program } => {
+                            programs[ch as usize] = program.as_int()
+                        }
+                        _ => {}
+                    }
+                }
+                TrackEventKind::Meta(meta) => match meta {
+                    MetaMessage::TrackName(b) => {
+                        let n = String::from_utf8_lossy(b).trim().to_string();
+                        if ti == 0 && title.is_empty() && smf.tracks.len() > 1 {
+                            title = n.clone();
+                        }
+                        name = Some(n);
+                    }
+                    MetaMessage::Tempo(us) if !smpte => {
+                        tempos.insert(tick, us.as_int().max(1));
+                    }
+                    MetaMessage::TimeSignature(n, d, _, _) if n > 0 && d < 8 => {
+                        sigs.insert(tick, (n, 1u8 << d));
+                    }
+                    MetaMessage::Text(b)
+                    | MetaMessage::Marker(b)
+                    | MetaMessage::Lyric(b)
+                    | MetaMessage::CuePoint(b) => {
+                        if let Some(ch) = chord_text(b) {
+                            texts.push((tick, ch));
+                        }
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+            if note_count > MAX_NOTES {
+                return Err(format!("more than {MAX_NOTES} notes"));
+            }
+        }
+        let track_end = scale(abs);
+        end_tick = end_tick.max(track_end);
+        // Notes never switched off end with their track.
+        for ((ch, key), q) in open {
+            for (start, vel) in q {
+                push_note(&mut by_channel, ch, start, track_end, key, vel);
+            }
+        }
+        let split = by_channel.len() > 1;
+        for (ch, mut notes) in by_channel {
+            notes.sort_by_key(|n| (n.start, n.pitch));
+            let base = name.clone().unwrap_or_else(|| format!("Track {}", ti + 1));
+            groups.push(Group {
+                name: if split {
+                    format!("{base} (ch {})", ch + 1)
+                } else {
+                    base
+                },
+                channel: ch,
+                program: programs[ch as usize],
+                notes,
+            });
+        }
+        if smf.header.format == Format::Sequential {
+            offset = abs;
+        }
+    }
+
+    let mut score = Score::new(title, 120.0);
+    if !tempos.is_empty() {
+        score.tempos = tempos
+            .into_iter()
+            .map(|(tick, us_per_quarter)| Tempo {
+                tick,
+                us_per_quarter,
+            })
+            .collect();
+        if score.tempos[0].tick != 0 {
+            let first = score.tempos[0].us_per_quarter;
+            score.tempos.insert(
+                0,
+                Tempo {
+                    tick: 0,
+                    us_per_quarter: first,
+                },
+            );
+        }
+    }
+    if !sigs.is_empty() {
+        score.time_sigs = sigs
+            .into_iter()
+            .map(|(tick, (num, den))| TimeSig { tick, num, den })
+            .collect();
+        if score.time_sigs[0].tick != 0 {
+            score.time_sigs.insert(
+                0,
+                TimeSig {
+                    tick: 0,
+                    num: 4,
+                    den: 4,
+                },
+            );
+        }
+    }
+
+    let roles = assign_roles(&groups, opts.melody_track.as_ref())?;
+    let mut infos = Vec::new();
+    for (i, (g, role)) in groups.into_iter().zip(roles).enumerate() {
+        infos.push(TrackInfo {
+            index: i,
+            name: g.name.clone(),
+            channel: g.channel,
+            program: g.program,
+            notes: g.notes.len(),
+            role,
+        });
+        score.tracks.push(Track {
+            name: g.name,
+            role,
+            channel: g.channel,
+            program: g.program,
+            notes: g.notes,
+        });
+    }
+    end_tick = end_tick.max(score.tracks.iter().map(Track::end).max().unwrap_or(0));
+    let chord_source = if !texts.is_empty() {
+        score.chords = chords_from_markers(&texts, end_tick, &score);
+        ChordSource::Markers
+    } else {
+        let (chords, source) = estimate_chords(&score);
+        score.chords = chords;
+        source
+    };
+    if score.note_count() == 0 {
+        warnings.push("the file has no notes".into());
+    }
+    score.normalize();
+    Ok(Imported {
+        score,
+        tracks: infos,
+        chord_source,
+        warnings,
+    })
+}
+
+fn push_note(
+    by_channel: &mut BTreeMap<u8, Vec<crate::music::Note>>,
+    ch: u8,
+    start: Tick,
+    end: Tick,
+    key: u8,
+    vel: u8,
+) {
+    if let Some(pitch) = Pitch::new(key) {
+        by_channel.entry(ch).or_default().push(crate::music::Note {
+            start,
+            dur: end.saturating_sub(start).max(1),
+            pitch,
+            velocity: vel.clamp(1, 127),
+        });
+    }
+}
+
+/// A chord symbol in a text event, if that is what it holds.
+fn chord_text(bytes: &[u8]) -> Option<Chord> {
+    let s = std::str::from_utf8(bytes).ok()?.trim();
+    if s.is_empty() || s.len() > 24 {
+        return None;
+    }
+    s.parse().ok()
 }

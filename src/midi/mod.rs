@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod import;
+mod roles;
 
 use std::path::PathBuf;
 
