@@ -1,0 +1,146 @@
+//! The rhythm grid tokens share: a melody as notes and rests on a 1/12-beat grid (keeps triplets).
+
+use crate::music::{Note, PPQ, Pitch, Score, Tick};
+
+/// Ticks per grid unit: 1/12 of a beat, so sixteenths (3) and triplets (4, 8) are exact.
+pub const UNIT: Tick = PPQ / 12;
+
+/// The lengths a single token may have, in grid units, longest first.
+const LENGTHS: [u32; 13] = [48, 36, 24, 18, 16, 12, 9, 8, 6, 4, 3, 2, 1];
+
+/// One step of a melody line: a note (`Some(pitch)`) or a rest, `units` long.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    pub pitch: Option<Pitch>,
+    pub start: Tick,
+    pub units: u32,
+}
+
+/// Splits a length into token-sized pieces, longest first (exact: 1 is allowed).
+pub fn split_units(mut units: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    while units > 0 {
+        let l = LENGTHS.iter().copied().find(|&l| l <= units).unwrap_or(1);
+        out.push(l);
+        units -= l;
+    }
+    out
+}
+
+/// The nearest single-token length to `units`.
+fn nearest_length(units: u32) -> u32 {
+    LENGTHS
+        .iter()
+        .copied()
+        .min_by_key(|&l| (l as i64 - units as i64).abs())
+        .unwrap_or(1)
+}
+
+/// Beats as the tokens write them: `0.250`, `0.333`, `1.000`.
+pub fn format_units(units: u32) -> String {
+    format!("{:.3}", units as f64 / 12.0)
+}
+
+/// Parses a token duration back to grid units; `None` unless it sits on the grid.
+pub fn parse_units(s: &str) -> Option<u32> {
+    let beats: f64 = s.trim().parse().ok()?;
+    if !beats.is_finite() || beats <= 0.0 || beats > 64.0 {
+        return None;
+    }
+    let u = (beats * 12.0).round();
+    ((beats * 12.0 - u).abs() < 0.02).then_some(u as u32)
+}
+
+/// The melody of a score as a line of notes and rests from tick 0: overlapping notes keep
+/// the highest of a chord and are cut where the next begins; onsets snap to the grid; each
+/// note keeps its quantized length and the gap before the next onset becomes rests.
+pub fn melody_line(score: &Score) -> Vec<Step> {
+    let Some(track) = score.melody() else {
+        return Vec::new();
+    };
+    // Skyline: one note per onset (the highest), in onset order.
+    let mut notes: Vec<Note> = Vec::new();
+    let mut sorted = track.notes.clone();
+    sorted.sort_by_key(|n| (quantize(n.start), std::cmp::Reverse(n.pitch)));
+    for n in sorted {
+        if notes
+            .last()
+            .is_some_and(|l| quantize(l.start) == quantize(n.start))
+        {
+            continue;
+        }
+        notes.push(n);
+    }
+    let mut steps = Vec::new();
+    let mut t: u32 = 0; // grid units
+    for (i, n) in notes.iter().enumerate() {
+        let on = quantize(n.start);
+        if on > t {
+            push_rest(&mut steps, t, on - t);
+        }
+        let next = notes.get(i + 1).map(|m| quantize(m.start));
+        let want = nearest_length(((n.dur + UNIT / 2) / UNIT).max(1));
+        let len = match next {
+            Some(nx) => {
+                let ioi = nx - on;
+                // A gap too small to be a rest is absorbed by the note.
+                if ioi <= want || ioi - want < 2 {
+                    ioi
+                } else {
+                    want
+                }
+            }
+            None => want,
+        };
+        // Notes longer than one token tie into the longest pieces; the first carries the pitch.
+        let pieces = split_units(len);
+        steps.push(Step {
+            pitch: Some(n.pitch),
+            start: on * UNIT,
+            units: pieces[0],
+        });
+        let mut at = on + pieces[0];
+        for p in pieces.into_iter().skip(1) {
+            push_rest(&mut steps, at, p);
+            at += p;
+        }
+        t = on + len;
+    }
+    steps
+}
+
+fn push_rest(steps: &mut Vec<Step>, start: u32, units: u32) {
+    let mut at = start;
+    for p in split_units(units) {
+        steps.push(Step {
+            pitch: None,
+            start: at * UNIT,
+            units: p,
+        });
+        at += p;
+    }
+}
+
+fn quantize(tick: Tick) -> u32 {
+    (tick + UNIT / 2) / UNIT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_split_exactly_and_print_like_the_exercise() {
+        for u in 1..200 {
+            assert_eq!(split_units(u).iter().sum::<u32>(), u);
+        }
+        assert_eq!(format_units(3), "0.250");
+        assert_eq!(format_units(4), "0.333");
+        assert_eq!(format_units(8), "0.667");
+        assert_eq!(parse_units("0.333"), Some(4));
+        assert_eq!(parse_units("0.667"), Some(8));
+        assert_eq!(parse_units("0.3"), None);
+        assert_eq!(parse_units("nan"), None);
+        assert_eq!(parse_units("-1"), None);
+    }
+}
