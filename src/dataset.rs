@@ -186,7 +186,7 @@ pub fn load(
             Ok(imp) => scores.push((f.clone(), imp)),
             Err(e) => failed.push(FailedFile {
                 path: f.clone(),
-                reason: e.to_string(),
+                reason: e.reason(),
             }),
         }
         progress(i + 1, files.len());

@@ -1,5 +1,6 @@
 //! improv: a terminal jazz studio that learns to improvise. The core library (no terminal code).
 
+pub mod corpus;
 pub mod dataset;
 pub mod midi;
 pub mod music;

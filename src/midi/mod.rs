@@ -20,3 +20,14 @@ pub enum MidiError {
     #[error("{path} already exists (use --force to overwrite)")]
     Exists { path: PathBuf },
 }
+
+impl MidiError {
+    /// What is wrong, without the file name.
+    pub fn reason(&self) -> String {
+        match self {
+            MidiError::Invalid { reason, .. } => reason.clone(),
+            MidiError::Io { source, .. } => source.to_string(),
+            MidiError::Exists { .. } => "already exists".into(),
+        }
+    }
+}

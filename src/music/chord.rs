@@ -207,8 +207,8 @@ impl Chord {
                 let chord = Chord::new(root, q);
                 let tones = chord.tones();
                 let mut score = 0.0;
-                for pc in 0..12 {
-                    let w = weights[pc] / total;
+                for (pc, &weight) in weights.iter().enumerate() {
+                    let w = weight / total;
                     if tones.contains(PitchClass::new(pc as i32)) {
                         score += w;
                     } else {

@@ -104,7 +104,7 @@ impl Pitch {
     }
     pub fn from_parts(pc: PitchClass, octave: i32) -> Option<Self> {
         let key = (octave + 1) * 12 + pc.index() as i32;
-        (0..=127).contains(&key).then(|| Pitch(key as u8))
+        (0..=127).contains(&key).then_some(Pitch(key as u8))
     }
     pub fn key(self) -> u8 {
         self.0
@@ -118,7 +118,7 @@ impl Pitch {
     }
     pub fn transpose(self, semitones: i32) -> Option<Self> {
         let k = self.0 as i32 + semitones;
-        (0..=127).contains(&k).then(|| Pitch(k as u8))
+        (0..=127).contains(&k).then_some(Pitch(k as u8))
     }
     /// Frequency in Hz, equal temperament, A4 = 440 Hz.
     pub fn freq(self) -> f64 {

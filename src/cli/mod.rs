@@ -1,0 +1,59 @@
+//! The headless front end: clap commands that call the same library as the studio.
+
+mod data;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "improv",
+    version,
+    about = "A terminal jazz studio that learns to improvise.",
+    long_about = "A terminal jazz studio that learns to improvise. With no command it opens \
+                  the studio on the bundled corpus and model; the commands below do the same \
+                  work headless."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Corpus directory the studio opens on.
+    #[arg(long, default_value = "assets", global = true, hide = true)]
+    pub corpus: PathBuf,
+    /// Model bundle the studio opens with.
+    #[arg(long, default_value = "models/default", global = true, hide = true)]
+    pub model: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read MIDI files or directories and summarise them as training data.
+    Dataset(data::DatasetArgs),
+    /// Write the bundled starter corpus (made by improv's rule-based improviser).
+    Corpus(data::CorpusArgs),
+}
+
+/// Options every file-writing command shares.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WriteArgs {
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Dataset(a) => data::dataset(a),
+        Command::Corpus(a) => data::corpus(a),
+    }
+}
+
+/// Parses `--melody-track` values: a number is a track index, anything else a name.
+pub fn track_selector(s: &str) -> improv::midi::import::TrackSelector {
+    use improv::midi::import::TrackSelector;
+    match s.parse::<usize>() {
+        Ok(i) => TrackSelector::Index(i),
+        Err(_) => TrackSelector::Name(s.to_string()),
+    }
+}
