@@ -3,6 +3,7 @@
 pub mod corpus;
 pub mod dataset;
 pub mod midi;
+pub mod model;
 pub mod music;
 
 pub mod tokens;

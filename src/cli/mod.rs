@@ -1,5 +1,6 @@
 //! The headless front end: clap commands that call the same library as the studio.
 
+mod bench;
 mod data;
 
 use anyhow::Result;
@@ -32,6 +33,8 @@ pub enum Command {
     Dataset(data::DatasetArgs),
     /// Write the bundled starter corpus (made by improv's rule-based improviser).
     Corpus(data::CorpusArgs),
+    /// Measure training, generation, synth and import speed, or the exercise's fidelity.
+    Bench(bench::BenchArgs),
 }
 
 /// Options every file-writing command shares.
@@ -46,6 +49,7 @@ pub fn run(command: Command) -> Result<()> {
     match command {
         Command::Dataset(a) => data::dataset(a),
         Command::Corpus(a) => data::corpus(a),
+        Command::Bench(a) => bench::bench(a),
     }
 }
 

@@ -1,0 +1,109 @@
+//! Adam as Keras applies it (bias correction folded into the step size, epsilon outside the
+//! root), with per-update learning-rate decay and optional gradient-norm clipping.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdamSettings {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub epsilon: f64,
+    /// lr_t = lr / (1 + decay · updates)
+    pub decay: f64,
+    /// Rescale the whole gradient to at most this norm.
+    pub clip: Option<f32>,
+}
+
+impl Default for AdamSettings {
+    fn default() -> Self {
+        AdamSettings {
+            lr: 0.01,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-7,
+            decay: 0.01,
+            clip: None,
+        }
+    }
+}
+
+/// The moments and update count: everything a resumed run needs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdamState {
+    pub updates: u64,
+    pub m: Vec<Vec<f32>>,
+    pub v: Vec<Vec<f32>>,
+}
+
+impl AdamState {
+    /// The learning rate the next update will use.
+    pub fn lr(&self, s: &AdamSettings) -> f64 {
+        s.lr / (1.0 + s.decay * self.updates as f64)
+    }
+
+    /// Applies one update to `params` from `grads` (same shapes, same order).
+    pub fn step(&mut self, s: &AdamSettings, params: &mut [&mut Vec<f32>], grads: &mut [Vec<f32>]) {
+        if self.m.len() != params.len() {
+            self.m = params.iter().map(|p| vec![0.0; p.len()]).collect();
+            self.v = self.m.clone();
+        }
+        if let Some(clip) = s.clip {
+            let norm = grads
+                .iter()
+                .flat_map(|g| g.iter())
+                .map(|&x| (x as f64) * (x as f64))
+                .sum::<f64>()
+                .sqrt();
+            if norm > clip as f64 {
+                let k = (clip as f64 / norm) as f32;
+                grads
+                    .iter_mut()
+                    .flat_map(|g| g.iter_mut())
+                    .for_each(|x| *x *= k);
+            }
+        }
+        let lr = self.lr(s);
+        self.updates += 1;
+        let t = self.updates as f64;
+        let lr_t = (lr * (1.0 - s.beta2.powf(t)).sqrt() / (1.0 - s.beta1.powf(t))) as f32;
+        let (b1, b2, eps) = (s.beta1 as f32, s.beta2 as f32, s.epsilon as f32);
+        for (k, p) in params.iter_mut().enumerate() {
+            let (m, v, g) = (&mut self.m[k], &mut self.v[k], &grads[k]);
+            for j in 0..p.len() {
+                m[j] = b1 * m[j] + (1.0 - b1) * g[j];
+                v[j] = b2 * v[j] + (1.0 - b2) * g[j] * g[j];
+                p[j] -= lr_t * m[j] / (v[j].sqrt() + eps);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_step_moves_each_weight_by_about_lr_against_its_gradient() {
+        let s = AdamSettings::default();
+        let mut st = AdamState::default();
+        let mut p = vec![1.0f32, -1.0];
+        st.step(&s, &mut [&mut p], &mut [vec![0.5, -2.0]]);
+        assert!((p[0] - (1.0 - 0.01)).abs() < 1e-5, "{p:?}");
+        assert!((p[1] - (-1.0 + 0.01)).abs() < 1e-5, "{p:?}");
+        assert_eq!(st.updates, 1);
+        assert!((st.lr(&s) - 0.01 / 1.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn clipping_bounds_the_gradient_norm() {
+        let s = AdamSettings {
+            clip: Some(1.0),
+            ..Default::default()
+        };
+        let mut g = vec![vec![30.0f32, 40.0]];
+        let mut p = vec![0.0f32, 0.0];
+        AdamState::default().step(&s, &mut [&mut p], &mut g);
+        assert!((g[0][0] - 0.6).abs() < 1e-6 && (g[0][1] - 0.8).abs() < 1e-6);
+    }
+}
