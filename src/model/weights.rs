@@ -40,9 +40,11 @@ fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
         .collect();
     for i in 0..rows {
         for j in 0..i {
-            let d: f64 = (0..cols).map(|k| m[i][k] * m[j][k]).sum();
-            for k in 0..cols {
-                m[i][k] -= d * m[j][k];
+            let (done, rest) = m.split_at_mut(i);
+            let (row, prev) = (&mut rest[0], &done[j]);
+            let d: f64 = row.iter().zip(prev).map(|(a, b)| a * b).sum();
+            for (a, b) in row.iter_mut().zip(prev) {
+                *a -= d * b;
             }
         }
         let n = m[i].iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
