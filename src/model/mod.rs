@@ -1,6 +1,7 @@
 //! The model: the exercise's LSTM on burn, its optimiser, bundles, sampling and the exercise run.
 
 pub mod adam;
+pub mod bundle;
 pub mod exercise;
 pub mod fit;
 pub mod net;
