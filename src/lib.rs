@@ -2,8 +2,10 @@
 
 pub mod corpus;
 pub mod dataset;
+pub mod generate;
 pub mod midi;
 pub mod model;
 pub mod music;
 
 pub mod tokens;
+pub mod train;

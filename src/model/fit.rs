@@ -33,7 +33,6 @@ pub fn epoch(
     dev: &Device,
     on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
 ) -> EpochStats {
-    let tx = win.tx;
     let mut order: Vec<usize> = (0..win.m).collect();
     order.shuffle(rng);
     let batch = batch.max(1);
@@ -44,28 +43,18 @@ pub fn epoch(
         ..Default::default()
     };
     let (mut weighted, mut nats) = (0.0, 0.0);
-    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let mut buf = BatchBuffers::default();
     for (bi, chunk) in order.chunks(batch).enumerate() {
-        x.clear();
-        y.clear();
-        for &i in chunk {
-            x.extend_from_slice(&win.x[i * tx..(i + 1) * tx]);
-            y.extend_from_slice(&win.y[i * tx..(i + 1) * tx]);
-        }
-        let mut g = batch_grads(w, &x, &y, chunk.len(), tx, dev);
-        weighted += g.loss * chunk.len() as f64;
-        nats += g.total_nats;
-        st.targets += g.targets;
-        let batch_nats = g.total_nats / g.targets.max(1) as f64;
-        if g.loss.is_finite() {
-            opt.step(settings, &mut w.arrays_mut(), &mut g.grads);
-        }
-        if !g.loss.is_finite() || !on_batch(bi + 1, batches, batch_nats) {
+        let b = train_batch(w, opt, settings, win, chunk, dev, &mut buf);
+        weighted += b.loss * chunk.len() as f64;
+        nats += b.total_nats;
+        st.targets += b.targets;
+        if !b.loss.is_finite() || !on_batch(bi + 1, batches, b.nats_per_token()) {
             st.completed = false;
-            st.loss = if g.loss.is_finite() {
+            st.loss = if b.loss.is_finite() {
                 weighted / win.m.max(1) as f64
             } else {
-                g.loss
+                b.loss
             };
             st.nats_per_token = nats / st.targets.max(1) as f64;
             return st;
@@ -74,4 +63,56 @@ pub fn epoch(
     st.loss = weighted / win.m.max(1) as f64;
     st.nats_per_token = nats / st.targets.max(1) as f64;
     st
+}
+
+/// Reusable input/target buffers for `train_batch`.
+#[derive(Default)]
+pub struct BatchBuffers {
+    x: Vec<i32>,
+    y: Vec<i32>,
+}
+
+/// What one batch measured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BatchLoss {
+    /// The exercise's loss for the batch (summed over steps).
+    pub loss: f64,
+    pub total_nats: f64,
+    pub targets: usize,
+}
+
+impl BatchLoss {
+    pub fn nats_per_token(&self) -> f64 {
+        self.total_nats / self.targets.max(1) as f64
+    }
+}
+
+/// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the weights
+/// untouched.
+pub fn train_batch(
+    w: &mut Weights,
+    opt: &mut AdamState,
+    settings: &AdamSettings,
+    win: &Windows,
+    idx: &[usize],
+    dev: &Device,
+    buf: &mut BatchBuffers,
+) -> BatchLoss {
+    let tx = win.tx;
+    buf.x.clear();
+    buf.y.clear();
+    for &i in idx {
+        buf.x.extend_from_slice(&win.x[i * tx..(i + 1) * tx]);
+        buf.y.extend_from_slice(&win.y[i * tx..(i + 1) * tx]);
+    }
+    let mut g = batch_grads(w, &buf.x, &buf.y, idx.len(), tx, dev);
+    let finite = g.loss.is_finite() && g.grads.iter().all(|a| a.iter().all(|v| v.is_finite()));
+    if finite {
+        opt.step(settings, &mut w.arrays_mut(), &mut g.grads);
+    }
+    BatchLoss {
+        loss: if finite { g.loss } else { f64::NAN },
+        total_nats: g.total_nats,
+        targets: g.targets,
+    }
 }

@@ -1,0 +1,432 @@
+//! Generation: step the LSTM token by token (argmax, temperature, top-k, primer) and decode
+//! the tokens over chord changes into a Score with the solo, comping and bass.
+
+use crate::corpus::{bass_track, comping_track};
+use crate::midi::import::{ImportOptions, read_file};
+use crate::model::bundle::Bundle;
+use crate::model::weights::Weights;
+use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
+use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::path::Path;
+
+/// How each next token is chosen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SampleOptions {
+    /// 0 picks the most likely token (the exercise's argmax); otherwise logits are divided
+    /// by it before sampling.
+    pub temperature: f64,
+    /// Sample only among the k most likely tokens (0: all).
+    pub top_k: usize,
+    pub seed: u64,
+}
+
+impl Default for SampleOptions {
+    fn default() -> Self {
+        SampleOptions {
+            temperature: 1.0,
+            top_k: 0,
+            seed: 0,
+        }
+    }
+}
+
+/// The LSTM state while generating: fed one token at a time, it gives the next logits.
+pub struct Sampler<'a> {
+    w: &'a Weights,
+    h: Vec<f32>,
+    c: Vec<f32>,
+    z: Vec<f32>,
+    logits: Vec<f32>,
+    probs: Vec<(f32, usize)>,
+}
+
+impl<'a> Sampler<'a> {
+    pub fn new(w: &'a Weights) -> Self {
+        Sampler {
+            w,
+            h: vec![0.0; w.n_a],
+            c: vec![0.0; w.n_a],
+            z: Vec::with_capacity(4 * w.n_a),
+            logits: Vec::with_capacity(w.n_values),
+            probs: Vec::with_capacity(w.n_values),
+        }
+    }
+
+    /// Feeds a token (`None`: the zero input that starts a sequence) and returns the logits.
+    pub fn feed(&mut self, x: Option<usize>) -> &[f32] {
+        self.w.step(x, &mut self.h, &mut self.c, &mut self.z);
+        self.w.logits(&self.h, &mut self.logits);
+        &self.logits
+    }
+
+    /// Chooses from the last logits.
+    pub fn choose(&mut self, opts: &SampleOptions, rng: &mut ChaCha8Rng) -> usize {
+        let l = &self.logits;
+        let argmax = (0..l.len())
+            .max_by(|&a, &b| l[a].total_cmp(&l[b]))
+            .unwrap_or(0);
+        if opts.temperature <= 0.0 || l.len() < 2 {
+            return argmax;
+        }
+        let t = opts.temperature as f32;
+        self.probs.clear();
+        self.probs
+            .extend(l.iter().enumerate().map(|(i, &v)| (v / t, i)));
+        if opts.top_k > 0 && opts.top_k < self.probs.len() {
+            self.probs
+                .select_nth_unstable_by(opts.top_k - 1, |a, b| b.0.total_cmp(&a.0));
+            self.probs.truncate(opts.top_k);
+        }
+        let max = self
+            .probs
+            .iter()
+            .map(|p| p.0)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let mut total = 0.0f32;
+        for p in &mut self.probs {
+            p.0 = (p.0 - max).exp();
+            total += p.0;
+        }
+        if !(total.is_finite() && total > 0.0) {
+            return argmax;
+        }
+        let mut r = rng.random_range(0.0..total);
+        for p in &self.probs {
+            if r < p.0 {
+                return p.1;
+            }
+            r -= p.0;
+        }
+        self.probs.last().map_or(argmax, |p| p.1)
+    }
+}
+
+/// Samples after `primer` (which is kept at the start of the result) until `done` says so
+/// or `max` tokens. Every index is one of the model's outputs.
+pub fn sample_until(
+    w: &Weights,
+    primer: &[usize],
+    opts: &SampleOptions,
+    max: usize,
+    done: &mut dyn FnMut(&[usize]) -> bool,
+) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut s = Sampler::new(w);
+    let mut out: Vec<usize> = primer.iter().copied().filter(|&i| i < w.n_values).collect();
+    s.feed(None);
+    for &p in &out {
+        s.feed(Some(p));
+    }
+    while out.len() < max && !done(&out) {
+        let next = s.choose(opts, &mut rng);
+        out.push(next);
+        s.feed(Some(next));
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("{0}")]
+    Progression(#[from] crate::music::ProgressionError),
+    #[error("{0}")]
+    Midi(#[from] crate::midi::MidiError),
+    #[error("{0}: the file has no chord changes to improvise over")]
+    NoChanges(std::path::PathBuf),
+    #[error("primer token {0:?} is not in the model's vocabulary")]
+    UnknownPrimer(String),
+    #[error("the progression is empty")]
+    Empty,
+    #[error("{0}")]
+    Decode(#[from] crate::tokens::TokenError),
+}
+
+/// Chord changes to play over: a preset, a chart, or the chords of a MIDI file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Changes {
+    pub name: String,
+    /// One chorus of changes.
+    pub spans: Vec<ChordSpan>,
+    pub bar_ticks: Tick,
+    /// The file's tempo, when the changes came from one.
+    pub bpm: Option<f64>,
+}
+
+impl Changes {
+    /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`) or a path to a `.mid` file.
+    pub fn from_arg(arg: &str) -> Result<Changes, GenerateError> {
+        let path = Path::new(arg);
+        let is_midi = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("mid") || e.eq_ignore_ascii_case("midi"));
+        if is_midi {
+            let imp = read_file(path, &ImportOptions::default())?;
+            let score = imp.score;
+            if score.chords.is_empty() {
+                return Err(GenerateError::NoChanges(path.to_path_buf()));
+            }
+            return Ok(Changes {
+                name: path
+                    .file_stem()
+                    .map_or(arg.to_string(), |s| s.to_string_lossy().into_owned()),
+                bar_ticks: score.time_sig_at(0).bar_ticks(),
+                bpm: Some(score.bpm()),
+                spans: score.chords,
+            });
+        }
+        Ok(Changes::from_progression(&Progression::from_arg(arg)?))
+    }
+
+    pub fn from_progression(p: &Progression) -> Changes {
+        Changes {
+            name: p.name.clone(),
+            spans: p.spans(PPQ * 4, 1),
+            bar_ticks: PPQ * 4,
+            bpm: None,
+        }
+    }
+
+    /// `choruses` times through.
+    pub fn repeat(&self, choruses: usize) -> Vec<ChordSpan> {
+        let len = self.spans.last().map_or(0, |s| s.end());
+        let len = len.div_ceil(self.bar_ticks.max(1)) * self.bar_ticks;
+        (0..choruses as u32)
+            .flat_map(|k| {
+                self.spans.iter().map(move |s| ChordSpan {
+                    start: s.start + k * len,
+                    ..*s
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct GenerateOptions {
+    pub changes: Changes,
+    pub choruses: usize,
+    pub bpm: f64,
+    pub sample: SampleOptions,
+    /// Tokens to start from (they must be in the model's vocabulary).
+    pub primer: Vec<String>,
+}
+
+/// What a solo did, for the user to judge.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SoloStats {
+    pub bars: usize,
+    pub notes: usize,
+    pub tokens: usize,
+    /// Share of notes that are chord tones, and that are in the chord's scale (chord tones
+    /// included).
+    pub chord_tones: f64,
+    pub scale_tones: f64,
+    pub lowest: Option<String>,
+    pub highest: Option<String>,
+    pub notes_per_bar: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Generated {
+    pub score: Score,
+    pub tokens: Vec<String>,
+    pub stats: SoloStats,
+}
+
+/// Improvises over the changes: samples tokens until they fill the choruses, decodes them
+/// over the chords, and adds comping and a bass line.
+pub fn generate(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, GenerateError> {
+    let vocab = &bundle.meta.vocab;
+    let spans = opts.changes.repeat(opts.choruses.max(1));
+    let end = spans.last().map_or(0, |s| s.end());
+    if end == 0 {
+        return Err(GenerateError::Empty);
+    }
+    let primer = opts
+        .primer
+        .iter()
+        .map(|t| {
+            vocab
+                .index_of(t)
+                .ok_or_else(|| GenerateError::UnknownPrimer(t.clone()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let beats_of: Vec<f64> = vocab
+        .tokens()
+        .iter()
+        .map(|t| token_beats(t).unwrap_or(0.0))
+        .collect();
+    let total_beats = end as f64 / PPQ as f64;
+    let max_tokens = (total_beats * 12.0) as usize + 16;
+    let idx = sample_until(
+        &bundle.weights,
+        &primer,
+        &opts.sample,
+        max_tokens,
+        &mut |s| s.iter().map(|&i| beats_of[i]).sum::<f64>() >= total_beats,
+    );
+    let toks: Vec<String> = idx
+        .iter()
+        .filter_map(|&i| vocab.token(i).map(str::to_string))
+        .collect();
+    let decode = DecodeOptions {
+        seed: opts.sample.seed,
+        ..DecodeOptions::default()
+    };
+    let mut notes = tokens::decode(bundle.meta.tokenizer, &toks, &spans, &decode)?;
+    notes.retain(|n| n.start < end);
+    for n in &mut notes {
+        n.dur = n.dur.min(end - n.start).max(1);
+    }
+    let mut score = Score::new(format!("improv solo over {}", opts.changes.name), opts.bpm);
+    score.chords = spans.clone();
+    let mut solo = Track::new("Solo", Role::Melody, 0, 66);
+    solo.notes = notes;
+    score.tracks.push(solo);
+    score.tracks.push(comping_track(&spans, opts.sample.seed));
+    score.tracks.push(bass_track(&spans, opts.sample.seed));
+    score.normalize();
+    let stats = solo_stats(&score, toks.len(), opts.changes.bar_ticks);
+    Ok(Generated {
+        score,
+        tokens: toks,
+        stats,
+    })
+}
+
+/// Statistics of a score's melody against its chords.
+pub fn solo_stats(score: &Score, tokens: usize, bar_ticks: Tick) -> SoloStats {
+    let bars = score.end().div_ceil(bar_ticks.max(1)) as usize;
+    let Some(m) = score.melody() else {
+        return SoloStats {
+            bars,
+            tokens,
+            ..Default::default()
+        };
+    };
+    let n = m.notes.len();
+    let (mut chord, mut scale) = (0usize, 0usize);
+    for note in &m.notes {
+        match classify(note.pitch, score.chord_at(note.start).map(|c| &c.chord)) {
+            NoteClass::Chord => {
+                chord += 1;
+                scale += 1;
+            }
+            NoteClass::Scale => scale += 1,
+            _ => {}
+        }
+    }
+    let share = |k: usize| if n == 0 { 0.0 } else { k as f64 / n as f64 };
+    SoloStats {
+        bars,
+        notes: n,
+        tokens,
+        chord_tones: share(chord),
+        scale_tones: share(scale),
+        lowest: m.notes.iter().map(|n| n.pitch).min().map(|p| p.to_string()),
+        highest: m.notes.iter().map(|n| n.pitch).max().map(|p| p.to_string()),
+        notes_per_bar: n as f64 / bars.max(1) as f64,
+    }
+}
+
+/// Whether a tokenizer decodes over chords (the grammar) or ignores them (pitch).
+pub fn uses_chords(kind: TokenizerKind) -> bool {
+    matches!(kind, TokenizerKind::Grammar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::bundle::TrainConfig;
+    use crate::tokens::Vocab;
+
+    fn toy_bundle() -> Bundle {
+        let vocab = Vocab::from_ordered(&["C,6", "S,6", "A,3", "R,12", "C,12"]);
+        let mut w = Weights::init(5, 8, 3);
+        // Non-zero biases so the first step already has a preference (no ties).
+        w.b_y = vec![0.1, 0.5, -0.2, 0.3, 0.0];
+        w.b.iter_mut().for_each(|b| *b += 0.3);
+        Bundle::new(
+            w,
+            TokenizerKind::Grammar,
+            30,
+            vocab,
+            String::new(),
+            TrainConfig::default(),
+        )
+    }
+
+    fn opts(seed: u64, temperature: f64) -> GenerateOptions {
+        GenerateOptions {
+            changes: Changes::from_arg("blues-f").unwrap(),
+            choruses: 1,
+            bpm: 140.0,
+            sample: SampleOptions {
+                temperature,
+                top_k: 0,
+                seed,
+            },
+            primer: vec!["C,12".into()],
+        }
+    }
+
+    #[test]
+    fn same_seed_same_solo_and_fills_the_form() {
+        let b = toy_bundle();
+        let a = generate(&b, &opts(7, 1.0)).unwrap();
+        let again = generate(&b, &opts(7, 1.0)).unwrap();
+        assert_eq!(a.tokens, again.tokens);
+        assert_eq!(a.score, again.score);
+        assert_eq!(a.tokens[0], "C,12");
+        assert!(a.tokens.iter().all(|t| b.meta.vocab.index_of(t).is_some()));
+        let end = 12 * PPQ * 4;
+        let melody = a.score.melody().unwrap();
+        assert!(melody.notes.iter().all(|n| n.end() <= end));
+        assert_eq!(a.stats.bars, 12);
+        let other = generate(&b, &opts(8, 1.0)).unwrap();
+        assert_ne!(a.tokens, other.tokens);
+    }
+
+    #[test]
+    fn argmax_and_top_1_agree() {
+        let b = toy_bundle();
+        let greedy = sample_until(
+            &b.weights,
+            &[],
+            &SampleOptions {
+                temperature: 0.0,
+                top_k: 0,
+                seed: 1,
+            },
+            20,
+            &mut |_| false,
+        );
+        let top1 = sample_until(
+            &b.weights,
+            &[],
+            &SampleOptions {
+                temperature: 1.5,
+                top_k: 1,
+                seed: 2,
+            },
+            20,
+            &mut |_| false,
+        );
+        assert_eq!(greedy, top1);
+        assert_eq!(greedy.len(), 20);
+    }
+
+    #[test]
+    fn unknown_primer_is_refused() {
+        let mut o = opts(1, 1.0);
+        o.primer = vec!["Q,99".into()];
+        assert!(matches!(
+            generate(&toy_bundle(), &o),
+            Err(GenerateError::UnknownPrimer(_))
+        ));
+    }
+}

@@ -1,0 +1,364 @@
+//! The Trainer: trains on its own thread, obeys `TrainControl`, reports `TrainEvent`s.
+//!
+//! It owns the weights and the optimiser. Stopping saves the bundle; a NaN or infinite loss
+//! stops with `Failed` and keeps the last good checkpoint; a panic inside training becomes a
+//! `Failed` event instead of a dead thread.
+
+use crate::dataset::{Dataset, Split, Windows};
+use crate::model::adam::AdamState;
+use crate::model::bundle::{Bundle, EpochRecord, TrainConfig};
+use crate::model::fit::{BatchBuffers, train_batch};
+use crate::model::net::device;
+use crate::model::weights::Weights;
+use crate::tokens::{TokenizerKind, Vocab};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// The training material, detached from the files it came from.
+#[derive(Clone, Debug)]
+pub struct TrainData {
+    pub train: Windows,
+    pub val: Windows,
+    pub vocab: Vocab,
+    pub tokenizer: TokenizerKind,
+    pub tx: usize,
+    pub fingerprint: String,
+    pub bigram: Option<f64>,
+}
+
+impl TrainData {
+    pub fn from_dataset(ds: &Dataset) -> TrainData {
+        let stats_bigram = (!ds.streams(Split::Val).is_empty()).then(|| {
+            crate::dataset::baselines(
+                ds.streams(Split::Train),
+                ds.streams(Split::Val),
+                ds.vocab.len(),
+            )
+            .bigram
+        });
+        TrainData {
+            train: ds.windows(Split::Train),
+            val: ds.windows(Split::Val),
+            vocab: ds.vocab.clone(),
+            tokenizer: ds.options.tokenizer,
+            tx: ds.options.tx,
+            fingerprint: ds.fingerprint(),
+            bigram: stats_bigram,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrainControl {
+    Pause,
+    Resume,
+    /// Stop after the current batch and save.
+    Stop,
+    /// Write a checkpoint after the current batch.
+    SaveNow,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochSummary {
+    pub epoch: usize,
+    pub epochs: usize,
+    /// Mean nats per token.
+    pub train: f64,
+    pub val: Option<f64>,
+    pub best_val: Option<f64>,
+    pub tokens_per_sec: f64,
+    pub lr: f64,
+    pub elapsed_secs: f64,
+    pub eta_secs: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainSummary {
+    pub epochs_done: usize,
+    /// True when stopped before the last epoch.
+    pub stopped: bool,
+    pub final_train: Option<f64>,
+    pub best_val: Option<f64>,
+    pub bigram: Option<f64>,
+    pub path: PathBuf,
+    pub elapsed_secs: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainEvent {
+    Started {
+        first_epoch: usize,
+        epochs: usize,
+        params: usize,
+        train_windows: usize,
+        val_windows: usize,
+    },
+    Batch {
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+        /// Mean nats per token in this batch.
+        loss: f64,
+    },
+    Epoch(EpochSummary),
+    Checkpoint {
+        path: PathBuf,
+        epoch: usize,
+    },
+    Paused,
+    Resumed,
+    Finished(TrainSummary),
+    Failed(String),
+}
+
+/// The UI's side of a running trainer.
+pub struct TrainerHandle {
+    pub control: Sender<TrainControl>,
+    pub events: Receiver<TrainEvent>,
+    pub thread: JoinHandle<()>,
+}
+
+/// Starts training on a new thread; `resume` continues a saved bundle (weights, optimiser,
+/// history). The bundle is written to `out` at checkpoints, on stop and at the end.
+pub fn spawn(
+    data: TrainData,
+    config: TrainConfig,
+    out: PathBuf,
+    resume: Option<Bundle>,
+) -> TrainerHandle {
+    let (ctl_tx, ctl_rx) = channel();
+    let (ev_tx, ev_rx) = channel();
+    let thread = std::thread::Builder::new()
+        .name("trainer".into())
+        .spawn(move || {
+            let events = ev_tx.clone();
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run(data, config, out, resume, &ctl_rx, &ev_tx)
+            }));
+            let failure = match run {
+                Ok(Ok(())) => None,
+                Ok(Err(reason)) => Some(reason),
+                Err(panic) => Some(format!(
+                    "training crashed: {}",
+                    panic
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| panic.downcast_ref::<&str>().copied())
+                        .unwrap_or("unknown panic")
+                )),
+            };
+            if let Some(reason) = failure {
+                let _ = events.send(TrainEvent::Failed(reason));
+            }
+        })
+        .expect("spawning the trainer thread");
+    TrainerHandle {
+        control: ctl_tx,
+        events: ev_rx,
+        thread,
+    }
+}
+
+enum After {
+    Continue,
+    Stop,
+}
+
+/// Handles pending controls; blocks while paused.
+fn poll(ctl: &Receiver<TrainControl>, ev: &Sender<TrainEvent>, save_now: &mut bool) -> After {
+    let mut paused = false;
+    loop {
+        let msg = if paused {
+            match ctl.recv() {
+                Ok(m) => m,
+                Err(_) => return After::Stop,
+            }
+        } else {
+            match ctl.try_recv() {
+                Ok(m) => m,
+                Err(TryRecvError::Empty) => return After::Continue,
+                Err(TryRecvError::Disconnected) => return After::Continue,
+            }
+        };
+        match msg {
+            TrainControl::Pause if !paused => {
+                paused = true;
+                let _ = ev.send(TrainEvent::Paused);
+            }
+            TrainControl::Resume if paused => {
+                paused = false;
+                let _ = ev.send(TrainEvent::Resumed);
+            }
+            TrainControl::Stop => return After::Stop,
+            TrainControl::SaveNow => *save_now = true,
+            _ => {}
+        }
+    }
+}
+
+/// Mean nats per validation token, in plain Rust (no graph needed).
+pub fn validation_loss(w: &Weights, val: &Windows) -> Option<f64> {
+    if val.m == 0 {
+        return None;
+    }
+    let (nats, n) = w.loss(&val.x, &val.y, val.m, val.tx);
+    (n > 0).then(|| nats / n as f64)
+}
+
+fn run(
+    data: TrainData,
+    config: TrainConfig,
+    out: PathBuf,
+    resume: Option<Bundle>,
+    ctl: &Receiver<TrainControl>,
+    ev: &Sender<TrainEvent>,
+) -> Result<(), String> {
+    if data.train.m == 0 {
+        return Err("no training windows: the dataset is empty".into());
+    }
+    let mut bundle = match resume {
+        Some(b) => {
+            if b.meta.vocab != data.vocab {
+                return Err(format!(
+                    "{}: the bundle's vocabulary differs from this dataset's; train a new model",
+                    out.display()
+                ));
+            }
+            b
+        }
+        None => Bundle::new(
+            Weights::init(data.vocab.len(), config.n_a, config.seed),
+            data.tokenizer,
+            data.tx,
+            data.vocab.clone(),
+            data.fingerprint.clone(),
+            config.clone(),
+        ),
+    };
+    bundle.meta.bigram_baseline = data.bigram;
+    bundle.meta.config.epochs = config.epochs;
+    let first_epoch = bundle.meta.history.len() + 1;
+    let mut opt = bundle.adam.take().unwrap_or_default();
+    let dev = device(config.backend, true);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+        config.seed.wrapping_add(1).wrapping_add(first_epoch as u64),
+    );
+    let _ = ev.send(TrainEvent::Started {
+        first_epoch,
+        epochs: config.epochs,
+        params: bundle.weights.params(),
+        train_windows: data.train.m,
+        val_windows: data.val.m,
+    });
+    let started = Instant::now();
+    let batch = config.batch.max(1);
+    let mut buf = BatchBuffers::default();
+    let mut save_now = false;
+    let mut stopped = false;
+    let mut last_good: Option<usize> = None;
+
+    let save = |bundle: &mut Bundle, opt: &AdamState, epoch: usize| -> Result<(), String> {
+        bundle.adam = Some(opt.clone());
+        let r = bundle.save(&out, true).map_err(|e| e.to_string());
+        bundle.adam = None;
+        r?;
+        let _ = ev.send(TrainEvent::Checkpoint {
+            path: out.clone(),
+            epoch,
+        });
+        Ok(())
+    };
+
+    let mut epoch = first_epoch;
+    'epochs: while epoch <= config.epochs {
+        let t0 = Instant::now();
+        let mut order: Vec<usize> = (0..data.train.m).collect();
+        order.shuffle(&mut rng);
+        let batches = data.train.m.div_ceil(batch);
+        let (mut nats, mut targets) = (0.0, 0usize);
+        for (bi, chunk) in order.chunks(batch).enumerate() {
+            let b = train_batch(
+                &mut bundle.weights,
+                &mut opt,
+                &config.adam,
+                &data.train,
+                chunk,
+                &dev,
+                &mut buf,
+            );
+            if !b.loss.is_finite() {
+                let kept = match last_good {
+                    Some(e) => format!("the checkpoint of epoch {e} in {} is kept", out.display()),
+                    None => "nothing was saved".into(),
+                };
+                return Err(format!(
+                    "the loss became NaN or infinite at epoch {epoch}, batch {}; {kept} \
+                     (try a lower learning rate or gradient clipping)",
+                    bi + 1
+                ));
+            }
+            nats += b.total_nats;
+            targets += b.targets;
+            let _ = ev.send(TrainEvent::Batch {
+                epoch,
+                batch: bi + 1,
+                batches,
+                loss: b.nats_per_token(),
+            });
+            let after = poll(ctl, ev, &mut save_now);
+            if save_now {
+                save_now = false;
+                save(&mut bundle, &opt, epoch.saturating_sub(1))?;
+                last_good = Some(epoch.saturating_sub(1));
+            }
+            if let After::Stop = after {
+                stopped = true;
+                break 'epochs;
+            }
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        let train = nats / targets.max(1) as f64;
+        let val = validation_loss(&bundle.weights, &data.val);
+        bundle.meta.history.push(EpochRecord {
+            epoch,
+            train,
+            val,
+            secs,
+        });
+        let done = epoch + 1 - first_epoch;
+        let elapsed = started.elapsed().as_secs_f64();
+        let _ = ev.send(TrainEvent::Epoch(EpochSummary {
+            epoch,
+            epochs: config.epochs,
+            train,
+            val,
+            best_val: bundle.best_loss(),
+            tokens_per_sec: targets as f64 / secs.max(1e-9),
+            lr: opt.lr(&config.adam),
+            elapsed_secs: elapsed,
+            eta_secs: elapsed / done as f64 * (config.epochs - epoch) as f64,
+        }));
+        let every = config.checkpoint_every;
+        if every > 0 && epoch % every == 0 && epoch < config.epochs {
+            save(&mut bundle, &opt, epoch)?;
+            last_good = Some(epoch);
+        }
+        epoch += 1;
+    }
+    let epochs_done = bundle.meta.history.len();
+    save(&mut bundle, &opt, epochs_done)?;
+    let _ = ev.send(TrainEvent::Finished(TrainSummary {
+        epochs_done,
+        stopped,
+        final_train: bundle.meta.history.last().map(|r| r.train),
+        best_val: bundle.best_loss(),
+        bigram: data.bigram,
+        path: out,
+        elapsed_secs: started.elapsed().as_secs_f64(),
+    }));
+    Ok(())
+}
