@@ -261,11 +261,34 @@ fn run(
     let mut stopped = false;
     let mut last_good: Option<usize> = None;
 
-    let save = |bundle: &mut Bundle, opt: &AdamState, epoch: usize| -> Result<(), String> {
-        bundle.adam = Some(opt.clone());
-        let r = bundle.save(&out, true).map_err(|e| e.to_string());
-        bundle.adam = None;
-        r?;
+    // The weights and optimiser of the best validation epoch, when keeping the best.
+    let mut best: Option<(f64, Weights, AdamState)> = bundle
+        .meta
+        .history
+        .iter()
+        .filter_map(|r| r.val)
+        .min_by(f64::total_cmp)
+        .map(|v| (v, bundle.weights.clone(), opt.clone()));
+    let save = |bundle: &mut Bundle,
+                opt: &AdamState,
+                best: &Option<(f64, Weights, AdamState)>,
+                epoch: usize|
+     -> Result<(), String> {
+        let r = match best.as_ref().filter(|_| config.keep_best) {
+            Some((_, w, o)) => {
+                let mut b = bundle.clone();
+                b.weights = w.clone();
+                b.adam = Some(o.clone());
+                b.save(&out, true)
+            }
+            None => {
+                bundle.adam = Some(opt.clone());
+                let r = bundle.save(&out, true);
+                bundle.adam = None;
+                r
+            }
+        };
+        r.map_err(|e| e.to_string())?;
         let _ = ev.send(TrainEvent::Checkpoint {
             path: out.clone(),
             epoch,
@@ -312,7 +335,7 @@ fn run(
             let after = poll(ctl, ev, &mut save_now);
             if save_now {
                 save_now = false;
-                save(&mut bundle, &opt, epoch.saturating_sub(1))?;
+                save(&mut bundle, &opt, &best, epoch.saturating_sub(1))?;
                 last_good = Some(epoch.saturating_sub(1));
             }
             if let After::Stop = after {
@@ -323,6 +346,11 @@ fn run(
         let secs = t0.elapsed().as_secs_f64();
         let train = nats / targets.max(1) as f64;
         let val = validation_loss(&bundle.weights, &data.val);
+        if let Some(v) = val.filter(|_| config.keep_best)
+            && best.as_ref().is_none_or(|b| v < b.0)
+        {
+            best = Some((v, bundle.weights.clone(), opt.clone()));
+        }
         bundle.meta.history.push(EpochRecord {
             epoch,
             train,
@@ -344,13 +372,13 @@ fn run(
         }));
         let every = config.checkpoint_every;
         if every > 0 && epoch % every == 0 && epoch < config.epochs {
-            save(&mut bundle, &opt, epoch)?;
+            save(&mut bundle, &opt, &best, epoch)?;
             last_good = Some(epoch);
         }
         epoch += 1;
     }
     let epochs_done = bundle.meta.history.len();
-    save(&mut bundle, &opt, epochs_done)?;
+    save(&mut bundle, &opt, &best, epochs_done)?;
     let _ = ev.send(TrainEvent::Finished(TrainSummary {
         epochs_done,
         stopped,

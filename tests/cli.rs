@@ -22,7 +22,7 @@ fn help_lists_every_command() {
     let out = improv().arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["dataset", "corpus"] {
+    for cmd in ["dataset", "corpus", "train", "generate"] {
         assert!(text.contains(cmd), "--help lacks {cmd}: {text}");
     }
 }
@@ -97,4 +97,91 @@ fn dataset_json_summarises_the_corpus() {
     );
     assert!(big < uni && uni < uniform, "{b}");
     assert_eq!(v["x_shape"][1].as_u64(), Some(30));
+}
+
+#[test]
+fn train_then_generate_then_refuse_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let assets = root().join("assets");
+    let out = improv()
+        .args(["train", "--epochs", "2", "--n-a", "16", "--json", "--out"])
+        .arg(&model)
+        .arg(assets.join("01-blues-f-a.mid"))
+        .arg(assets.join("02-blues-f-b.mid"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["event"], "started");
+    assert_eq!(events.last().unwrap()["event"], "finished");
+    assert_eq!(
+        events.iter().filter(|e| e["event"] == "epoch").count(),
+        2,
+        "{events:?}"
+    );
+
+    // The same --out again is refused: nothing the user made is overwritten silently.
+    let again = improv()
+        .args(["train", "--epochs", "1", "--out"])
+        .arg(&model)
+        .arg(assets.join("01-blues-f-a.mid"))
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(stderr_of(&again).contains("already exists"));
+
+    let mid = dir.path().join("solo.mid");
+    let gen_out = improv()
+        .args([
+            "generate",
+            "--progression",
+            "| Dm7 G7 | Cmaj7 | % |",
+            "--choruses",
+            "2",
+        ])
+        .args(["--seed", "3", "--json", "--model"])
+        .arg(&model)
+        .arg("--out")
+        .arg(&mid)
+        .output()
+        .unwrap();
+    assert!(gen_out.status.success(), "{}", stderr_of(&gen_out));
+    let report: serde_json::Value = serde_json::from_slice(&gen_out.stdout).unwrap();
+    assert_eq!(report["stats"]["bars"], 6);
+    let imported =
+        improv::midi::import::read_file(&mid, &improv::midi::import::ImportOptions::default())
+            .unwrap();
+    assert_eq!(imported.score.chords[0].chord.to_string(), "Dm7");
+    assert!(imported.score.melody().is_some_and(|m| !m.notes.is_empty()));
+}
+
+#[test]
+fn the_bundled_model_generates_and_a_broken_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mid = dir.path().join("solo.mid");
+    let out = improv()
+        .args(["generate", "--seed", "1", "--out"])
+        .arg(&mid)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("chord tones"));
+
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(bad.join("bundle.json"), "{}").unwrap();
+    let out = improv()
+        .args(["generate", "--model"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(dir.path().join("x.mid"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(err.contains("bad") && err.contains("incompatible"), "{err}");
 }

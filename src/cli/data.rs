@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use improv::dataset::{self, DatasetOptions, Split};
 use improv::tokens::TokenizerKind;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -52,7 +53,7 @@ impl DataArgs {
 pub fn load(paths: &[PathBuf], data: &DataArgs, quiet: bool) -> Result<dataset::Dataset> {
     let opts = data.options()?;
     let mut progress = |done: usize, total: usize| {
-        if !quiet && total > 1 {
+        if !quiet && total > 1 && std::io::stderr().is_terminal() {
             eprint!("\rreading {done}/{total} files");
             if done == total {
                 eprintln!();

@@ -2,6 +2,7 @@
 
 mod bench;
 mod data;
+mod model;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -33,6 +34,10 @@ pub enum Command {
     Dataset(data::DatasetArgs),
     /// Write the bundled starter corpus (made by improv's rule-based improviser).
     Corpus(data::CorpusArgs),
+    /// Train a model bundle on MIDI files (a line per epoch; Ctrl-C stops and saves).
+    Train(model::TrainArgs),
+    /// Improvise a solo over chord changes with a model bundle and write it as MIDI.
+    Generate(model::GenerateArgs),
     /// Measure training, generation, synth and import speed, or the exercise's fidelity.
     Bench(bench::BenchArgs),
 }
@@ -49,6 +54,8 @@ pub fn run(command: Command) -> Result<()> {
     match command {
         Command::Dataset(a) => data::dataset(a),
         Command::Corpus(a) => data::corpus(a),
+        Command::Train(a) => model::train(a),
+        Command::Generate(a) => model::generate(a),
         Command::Bench(a) => bench::bench(a),
     }
 }

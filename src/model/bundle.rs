@@ -30,6 +30,10 @@ pub struct TrainConfig {
     pub backend: BackendKind,
     /// Save a checkpoint every this many epochs (0: only at the end).
     pub checkpoint_every: usize,
+    /// Save the weights of the epoch with the best validation loss (early stopping's
+    /// choice) rather than the last epoch's; the history keeps every epoch.
+    #[serde(default)]
+    pub keep_best: bool,
 }
 
 impl Default for TrainConfig {
@@ -45,6 +49,7 @@ impl Default for TrainConfig {
             },
             backend: BackendKind::default(),
             checkpoint_every: 5,
+            keep_best: true,
         }
     }
 }
