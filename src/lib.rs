@@ -1,5 +1,6 @@
 //! improv: a terminal jazz studio that learns to improvise. The core library (no terminal code).
 
+pub mod audio;
 pub mod corpus;
 pub mod dataset;
 pub mod generate;
@@ -7,5 +8,6 @@ pub mod midi;
 pub mod model;
 pub mod music;
 
+pub mod synth;
 pub mod tokens;
 pub mod train;

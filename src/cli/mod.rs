@@ -3,6 +3,7 @@
 mod bench;
 mod data;
 mod model;
+mod sound;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -38,6 +39,10 @@ pub enum Command {
     Train(model::TrainArgs),
     /// Improvise a solo over chord changes with a model bundle and write it as MIDI.
     Generate(model::GenerateArgs),
+    /// Render a MIDI file through improv's synth to a WAV file.
+    Render(sound::RenderArgs),
+    /// Play a MIDI file through improv's synth (Ctrl-C stops).
+    Play(sound::PlayArgs),
     /// Measure training, generation, synth and import speed, or the exercise's fidelity.
     Bench(bench::BenchArgs),
 }
@@ -56,6 +61,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Corpus(a) => data::corpus(a),
         Command::Train(a) => model::train(a),
         Command::Generate(a) => model::generate(a),
+        Command::Render(a) => sound::render_cmd(a),
+        Command::Play(a) => sound::play_cmd(a),
         Command::Bench(a) => bench::bench(a),
     }
 }

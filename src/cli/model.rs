@@ -2,7 +2,7 @@
 
 use super::WriteArgs;
 use super::data::{DataArgs, load};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use improv::generate::{Changes, GenerateOptions, SampleOptions, generate as improvise};
 use improv::midi::export::write_file;
@@ -231,6 +231,8 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
+    pub sound: super::sound::SoundArgs,
+    #[command(flatten)]
     pub write: WriteArgs,
 }
 
@@ -273,7 +275,8 @@ pub fn generate(a: GenerateArgs) -> Result<()> {
     let g = improvise(&bundle, &opts)?;
     write_file(&g.score, &a.out, a.write.force)?;
     if let Some(wav) = &a.wav {
-        bail!("{}: WAV export comes with the synth", wav.display());
+        super::sound::write_wav_for(&g.score, wav, &a.sound.settings()?, a.write.force)
+            .with_context(|| format!("rendering {}", wav.display()))?;
     }
     if a.json {
         let out = serde_json::json!({
