@@ -11,3 +11,4 @@ pub mod music;
 pub mod synth;
 pub mod tokens;
 pub mod train;
+pub mod tui;

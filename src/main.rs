@@ -2,17 +2,18 @@
 
 mod cli;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         Some(cmd) => cli::run(cmd),
-        None => {
-            let _ = cli::Cli::command().print_help();
-            Ok(())
-        }
+        None => improv::tui::run(improv::tui::TuiOptions {
+            corpus: args.corpus,
+            model: args.model,
+        })
+        .map_err(anyhow::Error::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
