@@ -503,10 +503,7 @@ pub fn play(f: &mut Frame, area: Rect, app: &App) {
         p.source.clone()
     })];
     if let Some(e) = &st.no_device {
-        lines.push(Line::styled(
-            e.to_string(),
-            Style::default().fg(Color::Red),
-        ));
+        lines.push(Line::styled(e.to_string(), Style::default().fg(Color::Red)));
         lines.push(Line::from("w exports a WAV file instead"));
     } else {
         lines.push(Line::from(match (st.playing, st.paused) {

@@ -1,1 +1,215 @@
+//! The studio driven by key events and drawn to ratatui's TestBackend, without a terminal.
 
+use super::app::App;
+use super::keymap::Tab;
+use super::state::Overlay;
+use super::view::draw;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn wait(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let t0 = Instant::now();
+    while !done(app) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}: {}",
+            app.message
+        );
+        app.tick();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn studio(corpus: &Path) -> App {
+    let mut app = App::new(corpus, &root().join("models/default"), false);
+    wait(&mut app, "the dataset", |a| a.data.dataset.is_some());
+    wait(&mut app, "the model", |a| a.generator.bundle.is_some());
+    app
+}
+
+#[test]
+fn dataset_tab_shows_files_tracks_roles_and_baselines() {
+    let app = studio(&root().join("assets"));
+    let s = screen(&app, 160, 48);
+    for text in [
+        "1 Dataset",
+        "2 Train",
+        "3 Generate",
+        "4 Play",
+        "01-blues-f-a.mid",
+        "melody",
+        "chords",
+        "bass",
+        "Comping",
+        "bigram",
+        "vocabulary 78",
+        "Most frequent tokens",
+    ] {
+        assert!(s.contains(text), "{text:?} missing from:\n{s}");
+    }
+}
+
+#[test]
+fn keys_switch_tabs_and_open_help() {
+    let mut app = studio(&root().join("assets"));
+    key(&mut app, KeyCode::Char('2'));
+    assert_eq!(app.tab, Tab::Train);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.tab, Tab::Generate);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.tab, Tab::Dataset);
+    key(&mut app, KeyCode::Char('?'));
+    let s = screen(&app, 160, 48);
+    for text in [
+        "Keys",
+        "Everywhere",
+        "Train",
+        "start training",
+        "export the solo as MIDI",
+        "mute",
+    ] {
+        assert!(s.contains(text), "{text:?} missing from help:\n{s}");
+    }
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay == Overlay::None);
+    // A click on the third tab title selects it.
+    app.click(25, 0);
+    assert_eq!(app.tab, Tab::Generate);
+    // q with nothing unsaved quits at once.
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn training_runs_in_the_background_and_draws_its_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for f in ["01-blues-f-a.mid", "12-ii-v-i-a.mid"] {
+        std::fs::copy(root().join("assets").join(f), corpus.join(f)).unwrap();
+    }
+    let mut app = studio(&corpus);
+    app.train.models_dir = dir.path().join("models");
+    key(&mut app, KeyCode::Char('2'));
+    // epochs 20 → 5 with two presses of ← on the first field.
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Left);
+    assert_eq!(app.train.settings.epochs, 5);
+    key(&mut app, KeyCode::Char('t'));
+    assert!(app.training());
+    wait(&mut app, "an epoch", |a| !a.train.epochs.is_empty());
+    let s = screen(&app, 160, 48);
+    for text in [
+        "Loss, nats/token",
+        "epoch",
+        "validation",
+        "bigram baseline",
+        "tokens/s",
+    ] {
+        assert!(s.contains(text), "{text:?} missing:\n{s}");
+    }
+    // q while training asks first.
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.overlay == Overlay::ConfirmQuit);
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.quit);
+    key(&mut app, KeyCode::Char('s'));
+    wait(&mut app, "training to stop", |a| !a.training());
+    assert!(
+        app.train.out.join("bundle.json").is_file(),
+        "{}",
+        app.message
+    );
+}
+
+#[test]
+fn generate_draws_the_piano_roll_and_exports_without_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = studio(&root().join("assets"));
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('g'));
+    wait(&mut app, "a solo", |a| a.generator.solo.is_some());
+    let s = screen(&app, 160, 48);
+    for text in ["Piano roll", "F7", "Bb7", "chord tones", "C5", "chord tone"] {
+        assert!(s.contains(text), "{text:?} missing:\n{s}");
+    }
+    // Export: replace the suggested name with a path in the temporary directory.
+    let out = dir.path().join("solo.mid");
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    for c in out.display().to_string().chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    wait(&mut app, "the export", |a| {
+        out.is_file() && a.message.starts_with("wrote")
+    });
+    let before = std::fs::read(&out).unwrap();
+    // The same name again asks before overwriting; n keeps the file.
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    for c in out.display().to_string().chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.overlay, Overlay::Confirm { .. }));
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    // Play without a device says so instead of failing.
+    key(&mut app, KeyCode::Char('4'));
+    key(&mut app, KeyCode::Char(' '));
+    wait(&mut app, "the device report", |a| {
+        a.play.status.no_device.is_some()
+    });
+    assert!(screen(&app, 160, 48).contains("no audio output device"));
+}
+
+#[test]
+fn tiny_terminals_get_a_message_never_a_panic() {
+    let mut app = studio(&root().join("assets"));
+    assert!(screen(&app, 40, 10).contains("needs a 60×18"));
+    for tab in Tab::ALL {
+        app.tab = tab;
+        for (w, h) in [
+            (1, 1),
+            (2, 1),
+            (59, 17),
+            (60, 18),
+            (61, 19),
+            (80, 24),
+            (200, 60),
+        ] {
+            let s = screen(&app, w, h);
+            if w >= 60 && h >= 18 {
+                assert!(s.contains(tab.title()), "{tab:?} at {w}x{h}:\n{s}");
+            }
+        }
+    }
+}
