@@ -3,6 +3,7 @@
 pub mod audio;
 pub mod corpus;
 pub mod dataset;
+pub mod fixtures;
 pub mod generate;
 pub mod midi;
 pub mod model;
