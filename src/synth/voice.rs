@@ -138,18 +138,29 @@ pub fn render_note(
             .collect();
             let norm: f32 = partials.iter().map(|p| p.1).sum();
             let (attack, release) = (ms(25.0), ms(70.0).min(len / 2).max(1));
+            let gains: Vec<f32> = partials.iter().map(|p| p.1).collect();
             let mut phase = 0.0f32;
+            let mut vib = 1.0f32;
             for (i, o) in out.iter_mut().enumerate() {
                 let secs = i as f32 / sr;
-                let vib_depth = ((secs - 0.25) / 0.3).clamp(0.0, 1.0) * 0.0025;
-                let f = freq * (1.0 + vib_depth * sin_cycles(t, secs * 5.2));
-                phase += f / sr;
-                if phase > 1024.0 {
-                    phase -= 1024.0;
+                if i % 32 == 0 {
+                    // The vibrato moves slowly: update it every 32 samples.
+                    let depth = ((secs - 0.25) / 0.3).clamp(0.0, 1.0) * 0.0025;
+                    vib = 1.0 + depth * sin_cycles(t, secs * 5.2);
                 }
+                phase += freq * vib / sr;
+                if phase >= 1.0 {
+                    phase -= 1.0;
+                }
+                // Partials by the Chebyshev recurrence: sin((k+1)x) = 2cos(x)sin(kx) - sin((k-1)x).
+                let (s1, c1) = (sin_cycles(t, phase), sin_cycles(t, phase + 0.25));
+                let (mut prev, mut cur) = (0.0f32, s1);
                 let mut s = 0.0;
-                for &(k, g) in &partials {
-                    s += g * sin_cycles(t, phase * k);
+                for &g in &gains {
+                    s += g * cur;
+                    let next = 2.0 * c1 * cur - prev;
+                    prev = cur;
+                    cur = next;
                 }
                 // Sustain sags a little after the attack, like breath.
                 let body = 1.0 - 0.2 * (secs / 0.4).min(1.0);
