@@ -321,12 +321,38 @@ pub fn lookup(tab: Tab, key: KeyEvent) -> Option<Action> {
     hit(On(tab)).or_else(|| hit(Global))
 }
 
+/// A word or two for the status bar.
+fn short(a: Action) -> &'static str {
+    match a {
+        Action::Enter => "open",
+        Action::Back => "up",
+        Action::LoadDir => "load folder",
+        Action::MelodyTrack => "melody track",
+        Action::PlayFile => "to Play",
+        Action::StartTrain => "train",
+        Action::PauseTrain => "pause",
+        Action::StopTrain => "stop+save",
+        Action::SaveNow => "checkpoint",
+        Action::LogScale => "log scale",
+        Action::Generate => "improvise",
+        Action::EditChart => "chart",
+        Action::ZoomIn => "zoom",
+        Action::ExportMidi => "MIDI",
+        Action::ExportWav => "WAV",
+        Action::PlayPause => "play/pause",
+        Action::Stop => "stop",
+        Action::BarBack => "bars",
+        Action::Mute => "mute",
+        _ => "",
+    }
+}
+
 /// The bindings worth showing in the status bar for `tab`.
 pub fn hints(tab: Tab) -> Vec<(&'static str, &'static str)> {
     KEYMAP
         .iter()
         .filter(|b| b.scope == On(tab) && !b.label.is_empty())
-        .map(|b| (b.label, b.help.split(' ').next().unwrap_or("")))
+        .map(|b| (b.label, short(b.action)))
         .chain([("?", "help"), ("q", "quit")])
         .collect()
 }
