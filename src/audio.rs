@@ -26,7 +26,10 @@ pub struct Player {
 impl Player {
     /// Opens the default output device.
     pub fn open() -> Result<Player, AudioError> {
-        let mut stream = DeviceSinkBuilder::open_default_sink()
+        // Stream errors (an underrun, a device going away) are not worth a line on the
+        // terminal, where they would scribble over the studio.
+        let mut stream = DeviceSinkBuilder::from_default_device()
+            .and_then(|b| b.with_error_callback(|_| {}).open_sink_or_fallback())
             .map_err(|e| AudioError::NoDevice(e.to_string()))?;
         stream.log_on_drop(false);
         Ok(Player {
