@@ -6,7 +6,7 @@ use improv::generate::{SampleOptions, sample_until};
 use improv::model::BackendKind;
 use improv::model::adam::{AdamSettings, AdamState};
 use improv::model::fit::epoch;
-use improv::model::net::device;
+use improv::model::net::{Engine, device};
 use improv::model::weights::Weights;
 use rand::SeedableRng;
 
@@ -16,26 +16,34 @@ fn model(c: &mut Criterion) {
     let win = make_windows(&[stream], 30, 33, 78);
     let mut g = c.benchmark_group("model");
     g.sample_size(10);
-    for backend in [BackendKind::Flex, BackendKind::Ndarray] {
+    for (backend, engine) in [
+        (BackendKind::Flex, Engine::Fused),
+        (BackendKind::Ndarray, Engine::Fused),
+        (BackendKind::Flex, Engine::Reference),
+    ] {
         let dev = device(backend, true);
         let mut w = Weights::init(78, 64, 0);
         let mut opt = AdamState::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        g.bench_function(format!("train epoch, {} windows ({backend})", win.m), |b| {
-            b.iter(|| {
-                epoch(
-                    &mut w,
-                    &mut opt,
-                    &AdamSettings::default(),
-                    &win,
-                    32,
-                    &mut rng,
-                    &dev,
-                    &mut |_, _, _| true,
-                )
-                .loss
-            })
-        });
+        g.bench_function(
+            format!("train epoch, {} windows ({backend}, {engine})", win.m),
+            |b| {
+                b.iter(|| {
+                    epoch(
+                        &mut w,
+                        &mut opt,
+                        &AdamSettings::default(),
+                        &win,
+                        32,
+                        &mut rng,
+                        &dev,
+                        engine,
+                        &mut |_, _, _| true,
+                    )
+                    .loss
+                })
+            },
+        );
     }
     let w = Weights::init(78, 64, 0);
     let opts = SampleOptions {

@@ -311,6 +311,7 @@ fn run(
                 &data.train,
                 chunk,
                 &dev,
+                config.engine,
                 &mut buf,
             );
             if !b.loss.is_finite() {

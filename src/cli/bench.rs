@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use improv::model::BackendKind;
 use improv::model::exercise::{ExerciseOptions, run_exercise};
+use improv::model::net::Engine;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -25,6 +26,9 @@ pub enum BenchWhat {
         seed: u64,
         #[arg(long, default_value = "flex")]
         backend: BackendKind,
+        /// fused (one operation with hand-written BPTT) or reference (burn ops per step).
+        #[arg(long, default_value = "fused")]
+        engine: Engine,
         #[arg(long)]
         json: bool,
     },
@@ -47,8 +51,9 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             epochs,
             seed,
             backend,
+            engine,
             json,
-        } => exercise(dir, epochs, seed, backend, json),
+        } => exercise(dir, epochs, seed, backend, engine, json),
         BenchWhat::Speed {
             exercise,
             runs,
@@ -62,12 +67,14 @@ fn exercise(
     epochs: usize,
     seed: u64,
     backend: BackendKind,
+    engine: Engine,
     json: bool,
 ) -> Result<()> {
     let opts = ExerciseOptions {
         epochs,
         seed,
         backend,
+        engine,
     };
     let report = run_exercise(&dir, &opts, &mut |epoch, loss| {
         if !json {
@@ -76,16 +83,17 @@ fn exercise(
     })?;
     if json {
         let out = serde_json::json!({
-            "epochs": epochs, "seed": seed, "backend": backend.to_string(),
+            "epochs": epochs, "seed": seed, "backend": backend.to_string(), "engine": engine.to_string(),
             "losses": report.losses, "wall_secs": report.wall_secs,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!(
-            "{} epochs in {:.3} s ({} backend); final loss {:.4}",
+            "{} epochs in {:.3} s ({} backend, {} recurrence); final loss {:.4}",
             epochs,
             report.wall_secs,
             backend,
+            engine,
             report.losses.last().copied().unwrap_or(f64::NAN)
         );
     }
@@ -100,19 +108,25 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
     let mut rows: Vec<(String, f64, String)> = Vec::new();
 
-    // Training: 10 exercise epochs per run, fused recurrence on each backend.
-    for backend in [BackendKind::Flex, BackendKind::Ndarray] {
+    // Training: 10 exercise epochs per run, each recurrence on each backend.
+    for (backend, engine) in [
+        (BackendKind::Flex, Engine::Fused),
+        (BackendKind::Ndarray, Engine::Fused),
+        (BackendKind::Flex, Engine::Reference),
+        (BackendKind::Ndarray, Engine::Reference),
+    ] {
         let opts = ExerciseOptions {
             epochs: 10,
             seed: 0,
             backend,
+            engine,
         };
         let mut times = Vec::new();
         for _ in 0..runs {
             times.push(run_exercise(&exercise_dir, &opts, &mut |_, _| {})?.wall_secs / 10.0);
         }
         rows.push((
-            format!("train: exercise epoch ({backend})"),
+            format!("train: exercise epoch ({backend}, {engine})"),
             median(times) * 1e3,
             "ms".into(),
         ));

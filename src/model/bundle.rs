@@ -34,6 +34,9 @@ pub struct TrainConfig {
     /// choice) rather than the last epoch's; the history keeps every epoch.
     #[serde(default)]
     pub keep_best: bool,
+    /// The fused recurrence (default) or the per-step reference graph.
+    #[serde(default)]
+    pub engine: super::net::Engine,
 }
 
 impl Default for TrainConfig {
@@ -50,6 +53,7 @@ impl Default for TrainConfig {
             backend: BackendKind::default(),
             checkpoint_every: 5,
             keep_best: true,
+            engine: super::net::Engine::Fused,
         }
     }
 }

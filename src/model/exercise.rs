@@ -3,7 +3,7 @@
 use super::BackendKind;
 use super::adam::{AdamSettings, AdamState};
 use super::fit::epoch;
-use super::net::device;
+use super::net::{Engine, device};
 use super::weights::Weights;
 use crate::dataset::exercise_windows;
 use rand::SeedableRng;
@@ -15,6 +15,7 @@ pub struct ExerciseOptions {
     pub epochs: usize,
     pub seed: u64,
     pub backend: BackendKind,
+    pub engine: Engine,
 }
 
 impl Default for ExerciseOptions {
@@ -23,6 +24,7 @@ impl Default for ExerciseOptions {
             epochs: 100,
             seed: 0,
             backend: BackendKind::Flex,
+            engine: Engine::Fused,
         }
     }
 }
@@ -99,6 +101,7 @@ pub fn run_exercise(
             32,
             &mut rng,
             &dev,
+            opts.engine,
             &mut |_, _, _| true,
         );
         losses.push(st.loss);

@@ -1,7 +1,7 @@
 //! One pass over training windows: shuffled mini-batches, gradients from burn, an Adam step each.
 
 use super::adam::{AdamSettings, AdamState};
-use super::net::batch_grads;
+use super::net::{Engine, batch_grads};
 use super::weights::Weights;
 use crate::dataset::Windows;
 use burn::tensor::Device;
@@ -31,6 +31,7 @@ pub fn epoch(
     batch: usize,
     rng: &mut ChaCha8Rng,
     dev: &Device,
+    engine: Engine,
     on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
 ) -> EpochStats {
     let mut order: Vec<usize> = (0..win.m).collect();
@@ -45,7 +46,7 @@ pub fn epoch(
     let (mut weighted, mut nats) = (0.0, 0.0);
     let mut buf = BatchBuffers::default();
     for (bi, chunk) in order.chunks(batch).enumerate() {
-        let b = train_batch(w, opt, settings, win, chunk, dev, &mut buf);
+        let b = train_batch(w, opt, settings, win, chunk, dev, engine, &mut buf);
         weighted += b.loss * chunk.len() as f64;
         nats += b.total_nats;
         st.targets += b.targets;
@@ -89,6 +90,7 @@ impl BatchLoss {
 
 /// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the weights
 /// untouched.
+#[allow(clippy::too_many_arguments)]
 pub fn train_batch(
     w: &mut Weights,
     opt: &mut AdamState,
@@ -96,6 +98,7 @@ pub fn train_batch(
     win: &Windows,
     idx: &[usize],
     dev: &Device,
+    engine: Engine,
     buf: &mut BatchBuffers,
 ) -> BatchLoss {
     let tx = win.tx;
@@ -105,7 +108,7 @@ pub fn train_batch(
         buf.x.extend_from_slice(&win.x[i * tx..(i + 1) * tx]);
         buf.y.extend_from_slice(&win.y[i * tx..(i + 1) * tx]);
     }
-    let mut g = batch_grads(w, &buf.x, &buf.y, idx.len(), tx, dev);
+    let mut g = batch_grads(w, &buf.x, &buf.y, idx.len(), tx, dev, engine);
     let finite = g.loss.is_finite() && g.grads.iter().all(|a| a.iter().all(|v| v.is_finite()));
     if finite {
         opt.step(settings, &mut w.arrays_mut(), &mut g.grads);

@@ -4,6 +4,7 @@ pub mod adam;
 pub mod bundle;
 pub mod exercise;
 pub mod fit;
+pub mod lstm;
 pub mod net;
 pub mod weights;
 

@@ -1,7 +1,9 @@
 //! The jazz model on burn: one-hot → LSTM → shared Dense softmax, with autodiff gradients.
 
 use super::BackendKind;
+use super::lstm::LstmBackend;
 use super::weights::Weights;
+use burn::backend::Dispatch;
 use burn::tensor::activation::{log_softmax, sigmoid};
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -30,6 +32,37 @@ fn one_hot(idx: &[i32], n: usize, dev: &Device) -> Tensor<2> {
     tensor2(&v, [idx.len(), n], dev)
 }
 
+/// How the recurrence is computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// One fused operation with a hand-written backward pass (`model::lstm`).
+    #[default]
+    Fused,
+    /// A graph of burn ops per step: the tested reference.
+    Reference,
+}
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fused" => Ok(Engine::Fused),
+            "reference" => Ok(Engine::Reference),
+            _ => Err(format!("unknown engine {s:?} (fused or reference)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Engine::Fused => "fused",
+            Engine::Reference => "reference",
+        })
+    }
+}
+
 /// The loss of a batch and the gradient of every parameter array (in `Weights` order).
 pub struct BatchGrads {
     /// The exercise's loss: per-step batch-mean cross-entropy, summed over steps.
@@ -50,6 +83,7 @@ pub fn batch_grads(
     b: usize,
     tx: usize,
     dev: &Device,
+    engine: Engine,
 ) -> BatchGrads {
     let (v, a) = (w.n_values, w.n_a);
     let w_x = tensor2(&w.w_x, [v, 4 * a], dev).require_grad();
@@ -61,20 +95,35 @@ pub fn batch_grads(
     let xp = one_hot(x, v, dev)
         .matmul(w_x.clone())
         .reshape([b, tx, 4 * a]);
-    let mut h: Tensor<2> = Tensor::zeros([b, a], dev);
-    let mut c: Tensor<2> = Tensor::zeros([b, a], dev);
-    let mut hs = Vec::with_capacity(tx);
-    for t in 0..tx {
-        let z = xp.clone().narrow(1, t, 1).reshape([b, 4 * a]) + h.matmul(u.clone()) + bias.clone();
-        let i = sigmoid(z.clone().narrow(1, 0, a));
-        let f = sigmoid(z.clone().narrow(1, a, a));
-        let g = z.clone().narrow(1, 2 * a, a).tanh();
-        let o = sigmoid(z.narrow(1, 3 * a, a));
-        c = f * c + i * g;
-        h = o * c.clone().tanh();
-        hs.push(h.clone());
-    }
-    let hs: Tensor<3> = Tensor::stack(hs, 1);
+    let hs: Tensor<3> = match engine {
+        Engine::Fused => {
+            // [B, T, 4A] → [T, B, 4A], bias added once for all steps.
+            let xp = (xp + bias.clone().reshape([1, 1, 4 * a])).swap_dims(0, 1);
+            let hs = <Dispatch as LstmBackend>::lstm_recurrence(
+                xp.into_dispatch(),
+                u.clone().into_dispatch(),
+            );
+            Tensor::<3>::from_dispatch(hs).swap_dims(0, 1)
+        }
+        Engine::Reference => {
+            let mut h: Tensor<2> = Tensor::zeros([b, a], dev);
+            let mut c: Tensor<2> = Tensor::zeros([b, a], dev);
+            let mut hs = Vec::with_capacity(tx);
+            for t in 0..tx {
+                let z = xp.clone().narrow(1, t, 1).reshape([b, 4 * a])
+                    + h.matmul(u.clone())
+                    + bias.clone();
+                let i = sigmoid(z.clone().narrow(1, 0, a));
+                let f = sigmoid(z.clone().narrow(1, a, a));
+                let g = z.clone().narrow(1, 2 * a, a).tanh();
+                let o = sigmoid(z.narrow(1, 3 * a, a));
+                c = f * c + i * g;
+                h = o * c.clone().tanh();
+                hs.push(h.clone());
+            }
+            Tensor::stack(hs, 1)
+        }
+    };
     let logits = hs.reshape([b * tx, a]).matmul(w_y.clone()) + b_y.clone();
     let logp = log_softmax(logits, 1);
     let yoh = one_hot(y, v, dev);

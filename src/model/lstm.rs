@@ -1,0 +1,356 @@
+//! The fused LSTM recurrence: every time step in one burn operation with a hand-written
+//! backward pass (BPTT), the way cuDNN does it, instead of a graph of small per-step ops.
+//!
+//! `LstmBackend` is a burn backend extension: NdArray and Flex run the forward recurrence
+//! on the host, and the Autodiff implementation registers `LstmBackward`, which runs BPTT
+//! from the gates and cell states the forward pass kept. Matrix products go through
+//! `matrixmultiply`'s sgemm.
+
+#![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
+
+use burn::backend::autodiff::Autodiff;
+use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
+use burn::tensor::{TensorData, read_sync};
+
+#[backend_extension(NdArray, Flex, Autodiff)]
+pub trait LstmBackend: Backend {
+    /// Hidden states [T, B, A] of the recurrence over `xp` [T, B, 4A] (input projections,
+    /// bias included; gates in Keras order i, f, c, o) with recurrent kernel `u` [A, 4A],
+    /// from a zero initial state.
+    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self>;
+}
+
+/// C (m×n) = alpha·op(A)·op(B) + beta·C, with row/column strides describing each operand.
+#[allow(clippy::too_many_arguments)]
+fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    (rsa, csa): (usize, usize),
+    b: &[f32],
+    (rsb, csb): (usize, usize),
+    beta: f32,
+    c: &mut [f32],
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    let last = |rs: usize, cs: usize, r: usize, cl: usize| (r - 1) * rs + (cl - 1) * cs;
+    assert!(
+        k == 0 || last(rsa, csa, m, k) < a.len(),
+        "gemm: A too small"
+    );
+    assert!(
+        k == 0 || last(rsb, csb, k, n) < b.len(),
+        "gemm: B too small"
+    );
+    assert!(last(n, 1, m, n) < c.len(), "gemm: C too small");
+    // SAFETY: the asserts above keep every index sgemm touches inside the three slices.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            rsa as isize,
+            csa as isize,
+            b.as_ptr(),
+            rsb as isize,
+            csb as isize,
+            beta,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// What the backward pass needs from the forward pass.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    pub t: usize,
+    pub b: usize,
+    pub a: usize,
+    pub u: Vec<f32>,
+    /// Activated gates [T, B, 4A].
+    pub gates: Vec<f32>,
+    /// Cell and hidden states [T, B, A].
+    pub cs: Vec<f32>,
+    pub hs: Vec<f32>,
+}
+
+/// The forward recurrence on the host.
+pub fn forward(xp: &[f32], u: &[f32], t: usize, b: usize, a: usize) -> Cache {
+    let g4 = 4 * a;
+    assert_eq!(xp.len(), t * b * g4, "xp must be [T, B, 4A]");
+    assert_eq!(u.len(), a * g4, "u must be [A, 4A]");
+    let mut gates = xp.to_vec();
+    let mut cs = vec![0.0f32; t * b * a];
+    let mut hs = vec![0.0f32; t * b * a];
+    for s in 0..t {
+        let z = &mut gates[s * b * g4..(s + 1) * b * g4];
+        if s > 0 {
+            let h_prev = &hs[(s - 1) * b * a..s * b * a];
+            gemm(b, a, g4, h_prev, (a, 1), u, (g4, 1), 1.0, z);
+        }
+        for r in 0..b {
+            let zr = &mut z[r * g4..(r + 1) * g4];
+            let base = s * b * a + r * a;
+            for j in 0..a {
+                let i = sigmoid(zr[j]);
+                let f = sigmoid(zr[a + j]);
+                let g = zr[2 * a + j].tanh();
+                let o = sigmoid(zr[3 * a + j]);
+                zr[j] = i;
+                zr[a + j] = f;
+                zr[2 * a + j] = g;
+                zr[3 * a + j] = o;
+                let c_prev = if s > 0 { cs[base - b * a + j] } else { 0.0 };
+                let c = f * c_prev + i * g;
+                cs[base + j] = c;
+                hs[base + j] = o * c.tanh();
+            }
+        }
+    }
+    Cache {
+        t,
+        b,
+        a,
+        u: u.to_vec(),
+        gates,
+        cs,
+        hs,
+    }
+}
+
+/// BPTT: gradients of xp [T, B, 4A] and u [A, 4A] from the gradient of the hidden states.
+pub fn backward(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let (t, b, a) = (cache.t, cache.b, cache.a);
+    let g4 = 4 * a;
+    let mut dxp = vec![0.0f32; t * b * g4];
+    let mut du = vec![0.0f32; a * g4];
+    let mut dh_next = vec![0.0f32; b * a];
+    let mut dc_next = vec![0.0f32; b * a];
+    for s in (0..t).rev() {
+        let dz = &mut dxp[s * b * g4..(s + 1) * b * g4];
+        for r in 0..b {
+            let base = s * b * a + r * a;
+            let gz = &cache.gates[s * b * g4 + r * g4..s * b * g4 + (r + 1) * g4];
+            for j in 0..a {
+                let (i, f, g, o) = (gz[j], gz[a + j], gz[2 * a + j], gz[3 * a + j]);
+                let c = cache.cs[base + j];
+                let c_prev = if s > 0 {
+                    cache.cs[base - b * a + j]
+                } else {
+                    0.0
+                };
+                let tc = c.tanh();
+                let dh = dhs[base + j] + dh_next[r * a + j];
+                let dc = dc_next[r * a + j] + dh * o * (1.0 - tc * tc);
+                dc_next[r * a + j] = dc * f;
+                let dzr = &mut dz[r * g4..(r + 1) * g4];
+                dzr[j] = dc * g * i * (1.0 - i);
+                dzr[a + j] = dc * c_prev * f * (1.0 - f);
+                dzr[2 * a + j] = dc * i * (1.0 - g * g);
+                dzr[3 * a + j] = dh * tc * o * (1.0 - o);
+            }
+        }
+        if s > 0 {
+            let h_prev = &cache.hs[(s - 1) * b * a..s * b * a];
+            // du += h_prevᵀ · dz   ([A, B] · [B, 4A])
+            gemm(a, b, g4, h_prev, (1, a), dz, (g4, 1), 1.0, &mut du);
+            // dh_next = dz · uᵀ    ([B, 4A] · [4A, A])
+            gemm(b, g4, a, dz, (g4, 1), &cache.u, (1, g4), 0.0, &mut dh_next);
+        }
+    }
+    (dxp, du)
+}
+
+fn host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
+    let data = read_sync(B::float_into_data(t)).expect("reading a CPU tensor cannot fail");
+    let shape = data.shape().to_vec();
+    let v = data
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .expect("an f32 tensor converts to f32");
+    (v, shape)
+}
+
+fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {
+    assert!(
+        xp.len() == 3 && u.len() == 2,
+        "lstm_recurrence: xp [T,B,4A], u [A,4A]"
+    );
+    let a = u[0];
+    assert!(
+        xp[2] == 4 * a && u[1] == 4 * a,
+        "lstm_recurrence: shapes {xp:?} and {u:?} disagree"
+    );
+    (xp[0], xp[1], a)
+}
+
+fn host_forward<B: Backend>(xp: FloatTensor<B>, u: FloatTensor<B>) -> (Cache, FloatTensor<B>) {
+    let device = xp.device();
+    let (xv, xs) = host::<B>(xp);
+    let (uv, us) = host::<B>(u);
+    let (t, b, a) = dims(&xs, &us);
+    let cache = forward(&xv, &uv, t, b, a);
+    let out = B::float_from_data(TensorData::new(cache.hs.clone(), [t, b, a]), &device);
+    (cache, out)
+}
+
+impl LstmBackend for NdArray {
+    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
+        host_forward::<Self>(xp, u).1
+    }
+}
+
+impl LstmBackend for Flex {
+    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
+        host_forward::<Self>(xp, u).1
+    }
+}
+
+#[derive(Debug)]
+struct LstmBackward;
+
+impl<B: Backend> Backward<B, 2> for LstmBackward {
+    type State = (Cache, <FloatTensor<B> as TensorMetadata>::Device);
+
+    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_xp, node_u] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (cache, device) = ops.state;
+        let (dhs, _) = host::<B>(grad);
+        let (dxp, du) = backward(&cache, &dhs);
+        let (t, b, a) = (cache.t, cache.b, cache.a);
+        if let Some(node) = node_xp {
+            grads.register::<B>(
+                node.id,
+                B::float_from_data(TensorData::new(dxp, [t, b, 4 * a]), &device),
+            );
+        }
+        if let Some(node) = node_u {
+            grads.register::<B>(
+                node.id,
+                B::float_from_data(TensorData::new(du, [a, 4 * a]), &device),
+            );
+        }
+    }
+}
+
+impl<B: Backend, C: CheckpointStrategy> LstmBackend for Autodiff<B, C> {
+    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
+        match LstmBackward
+            .prepare::<C>([xp.node(), u.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => {
+                let device = xp.primitive().device();
+                let (cache, out) = host_forward::<B>(xp.into_primitive(), u.into_primitive());
+                prep.finish((cache, device), out)
+            }
+            OpsKind::UnTracked(prep) => {
+                prep.finish(host_forward::<B>(xp.into_primitive(), u.into_primitive()).1)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::BackendKind;
+    use crate::model::net::{Engine, batch_grads, device};
+    use crate::model::weights::Weights;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn fused_recurrence_matches_the_reference_graph_forward_and_backward() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let (v, a, b, tx) = (11, 7, 5, 6);
+        let mut w = Weights::init(v, a, 4);
+        // Random biases too, so every gate path is exercised.
+        w.b.iter_mut()
+            .for_each(|x| *x = rng.random_range(-0.5..0.5));
+        w.b_y
+            .iter_mut()
+            .for_each(|x| *x = rng.random_range(-0.5..0.5));
+        let x: Vec<i32> = (0..b * tx)
+            .map(|i| {
+                if i % tx == 0 {
+                    -1
+                } else {
+                    rng.random_range(0..v as i32)
+                }
+            })
+            .collect();
+        let y: Vec<i32> = (0..b * tx)
+            .map(|i| {
+                if i % 9 == 4 {
+                    -1
+                } else {
+                    rng.random_range(0..v as i32)
+                }
+            })
+            .collect();
+        for backend in [BackendKind::Flex, BackendKind::Ndarray] {
+            let dev = device(backend, true);
+            let fused = batch_grads(&w, &x, &y, b, tx, &dev, Engine::Fused);
+            let reference = batch_grads(&w, &x, &y, b, tx, &dev, Engine::Reference);
+            assert!(
+                (fused.loss - reference.loss).abs() < 1e-5,
+                "{} vs {}",
+                fused.loss,
+                reference.loss
+            );
+            for (k, (f, r)) in fused.grads.iter().zip(&reference.grads).enumerate() {
+                assert_eq!(f.len(), r.len());
+                let worst = f
+                    .iter()
+                    .zip(r)
+                    .map(|(p, q)| (p - q).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(worst < 1e-5, "{backend}: gradient {k} differs by {worst}");
+                assert!(r.iter().any(|&g| g != 0.0), "gradient {k} is all zero");
+            }
+        }
+    }
+
+    #[test]
+    #[allow(clippy::needless_range_loop)] // indices mirror the [T, B, ·] layout
+    fn forward_matches_the_plain_step() {
+        let w = Weights::init(4, 3, 2);
+        let (t, b, a) = (5, 2, 3);
+        let xs = [[0usize, 2, 1, 3, 0], [1, 1, 2, 0, 3]];
+        let mut xp = vec![0.0f32; t * b * 4 * a];
+        for s in 0..t {
+            for r in 0..b {
+                let row = &w.w_x[xs[r][s] * 4 * a..(xs[r][s] + 1) * 4 * a];
+                for j in 0..4 * a {
+                    xp[(s * b + r) * 4 * a + j] = row[j] + w.b[j];
+                }
+            }
+        }
+        let cache = super::forward(&xp, &w.u, t, b, a);
+        for r in 0..b {
+            let (mut h, mut c, mut z) = (vec![0.0; a], vec![0.0; a], Vec::new());
+            for s in 0..t {
+                w.step(Some(xs[r][s]), &mut h, &mut c, &mut z);
+                for j in 0..a {
+                    assert!((cache.hs[(s * b + r) * a + j] - h[j]).abs() < 1e-6);
+                }
+            }
+        }
+    }
+}
