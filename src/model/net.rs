@@ -97,13 +97,13 @@ pub fn batch_grads(
         .reshape([b, tx, 4 * a]);
     let hs: Tensor<3> = match engine {
         Engine::Fused => {
-            // [B, T, 4A] → [T, B, 4A], bias added once for all steps.
-            let xp = (xp + bias.clone().reshape([1, 1, 4 * a])).swap_dims(0, 1);
+            // Bias added once for all steps; the op works on [B, T, ·] directly.
+            let xp = xp + bias.clone().reshape([1, 1, 4 * a]);
             let hs = <Dispatch as LstmBackend>::lstm_recurrence(
                 xp.into_dispatch(),
                 u.clone().into_dispatch(),
             );
-            Tensor::<3>::from_dispatch(hs).swap_dims(0, 1)
+            Tensor::<3>::from_dispatch(hs)
         }
         Engine::Reference => {
             let mut h: Tensor<2> = Tensor::zeros([b, a], dev);
