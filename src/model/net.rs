@@ -5,7 +5,7 @@ use super::lstm::LstmBackend;
 use super::weights::Weights;
 use burn::backend::Dispatch;
 use burn::tensor::activation::{log_softmax, sigmoid};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 /// The burn device for a backend, with or without autodiff.
 pub fn device(kind: BackendKind, autodiff: bool) -> Device {
@@ -92,8 +92,15 @@ pub fn batch_grads(
     let w_y = tensor2(&w.w_y, [a, v], dev).require_grad();
     let b_y = tensor2(&w.b_y, [1, v], dev).require_grad();
 
-    let xp = one_hot(x, v, dev)
-        .matmul(w_x.clone())
+    // A one-hot input times w_x is a row of w_x: look the rows up (a zero row stands for
+    // the empty input), so neither pass multiplies by the one-hot matrix.
+    let rows: Vec<i64> = x
+        .iter()
+        .map(|&i| if i >= 0 && (i as usize) < v { i as i64 } else { v as i64 })
+        .collect();
+    let rows = Tensor::<1, Int>::from_data(TensorData::new(rows, [b * tx]), dev);
+    let xp = Tensor::cat(vec![w_x.clone(), Tensor::zeros([1, 4 * a], dev)], 0)
+        .select(0, rows)
         .reshape([b, tx, 4 * a]);
     let hs: Tensor<3> = match engine {
         Engine::Fused => {
