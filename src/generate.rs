@@ -4,6 +4,7 @@
 use crate::corpus::{bass_track, comping_track};
 use crate::midi::import::{ImportOptions, read_file};
 use crate::model::bundle::Bundle;
+use crate::model::fastmath::exp_fast;
 use crate::model::weights::Weights;
 use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
@@ -87,7 +88,7 @@ impl<'a> Sampler<'a> {
             .fold(f32::NEG_INFINITY, f32::max);
         let mut total = 0.0f32;
         for p in &mut self.probs {
-            p.0 = (p.0 - max).exp();
+            p.0 = exp_fast(p.0 - max);
             total += p.0;
         }
         if !(total.is_finite() && total > 0.0) {

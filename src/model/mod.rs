@@ -3,6 +3,7 @@
 pub mod adam;
 pub mod bundle;
 pub mod exercise;
+pub mod fastmath;
 pub mod fit;
 pub mod lstm;
 pub mod net;

@@ -96,7 +96,13 @@ pub fn batch_grads(
     // the empty input), so neither pass multiplies by the one-hot matrix.
     let rows: Vec<i64> = x
         .iter()
-        .map(|&i| if i >= 0 && (i as usize) < v { i as i64 } else { v as i64 })
+        .map(|&i| {
+            if i >= 0 && (i as usize) < v {
+                i as i64
+            } else {
+                v as i64
+            }
+        })
         .collect();
     let rows = Tensor::<1, Int>::from_data(TensorData::new(rows, [b * tx]), dev);
     let xp = Tensor::cat(vec![w_x.clone(), Tensor::zeros([1, 4 * a], dev)], 0)

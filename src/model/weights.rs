@@ -55,9 +55,7 @@ fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
     m.into_iter().flatten().map(|v| v as f32).collect()
 }
 
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
+use super::fastmath::{sigmoid, tanh};
 
 impl Weights {
     /// Keras defaults: Glorot-uniform input and output kernels, orthogonal recurrent kernel,
@@ -132,20 +130,23 @@ impl Weights {
                 *zj += w;
             }
         }
-        for (k, &hk) in h.iter().enumerate() {
-            if hk != 0.0 {
-                for (zj, w) in z.iter_mut().zip(&self.u[k * 4 * a..(k + 1) * 4 * a]) {
-                    *zj += hk * w;
-                }
+        for (&hk, row) in h.iter().zip(self.u.chunks_exact(4 * a)) {
+            for (zj, w) in z.iter_mut().zip(row) {
+                *zj += hk * w;
             }
         }
+        // Activations in whole-slice passes, so they vectorize.
+        let (ifg, o) = z.split_at_mut(3 * a);
+        let (if_, g) = ifg.split_at_mut(2 * a);
+        if_.iter_mut().for_each(|v| *v = sigmoid(*v));
+        g.iter_mut().for_each(|v| *v = tanh(*v));
+        o.iter_mut().for_each(|v| *v = sigmoid(*v));
+        let (i, f) = if_.split_at(a);
         for j in 0..a {
-            let i = sigmoid(z[j]);
-            let f = sigmoid(z[a + j]);
-            let g = z[2 * a + j].tanh();
-            let o = sigmoid(z[3 * a + j]);
-            c[j] = f * c[j] + i * g;
-            h[j] = o * c[j].tanh();
+            c[j] = f[j] * c[j] + i[j] * g[j];
+        }
+        for j in 0..a {
+            h[j] = o[j] * tanh(c[j]);
         }
     }
 
@@ -153,11 +154,8 @@ impl Weights {
     pub fn logits(&self, h: &[f32], out: &mut Vec<f32>) {
         out.clear();
         out.extend_from_slice(&self.b_y);
-        for (k, &hk) in h.iter().enumerate() {
-            for (o, w) in out
-                .iter_mut()
-                .zip(&self.w_y[k * self.n_values..(k + 1) * self.n_values])
-            {
+        for (&hk, row) in h.iter().zip(self.w_y.chunks_exact(self.n_values)) {
+            for (o, w) in out.iter_mut().zip(row) {
                 *o += hk * w;
             }
         }
