@@ -185,3 +185,30 @@ fn the_bundled_model_generates_and_a_broken_one_is_named() {
     let err = stderr_of(&out);
     assert!(err.contains("bad") && err.contains("incompatible"), "{err}");
 }
+
+#[test]
+fn a_primer_from_a_file_starts_the_solo_with_its_phrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = root().join("assets/01-blues-f-a.mid");
+    let out = improv()
+        .args(["generate", "--primer-len", "5", "--json", "--primer-from"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("p.mid"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let imported =
+        improv::midi::import::read_file(&file, &improv::midi::import::ImportOptions::default())
+            .unwrap();
+    let first = improv::tokens::encode(improv::tokens::TokenizerKind::Grammar, &imported.score);
+    let got: Vec<String> = report["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(5)
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, first[..5].to_vec());
+}

@@ -219,8 +219,14 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Tokens to start the solo with, space-separated (e.g. "C,6 S,3").
-    #[arg(long)]
+    #[arg(long, conflicts_with = "primer_from")]
     pub primer: Option<String>,
+    /// Start the solo with the first tokens of this MIDI file's melody.
+    #[arg(long)]
+    pub primer_from: Option<PathBuf>,
+    /// How many tokens --primer-from takes.
+    #[arg(long, default_value_t = 8)]
+    pub primer_len: usize,
     /// The MIDI file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -234,6 +240,22 @@ pub struct GenerateArgs {
     pub sound: super::sound::SoundArgs,
     #[command(flatten)]
     pub write: WriteArgs,
+}
+
+/// The first `n` tokens of a file's melody that the model knows.
+fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<String>> {
+    let imp = improv::midi::import::read_file(path, &Default::default())?;
+    let toks: Vec<String> = improv::tokens::encode(bundle.meta.tokenizer, &imp.score)
+        .into_iter()
+        .filter(|t| bundle.meta.vocab.index_of(t).is_some())
+        .take(n)
+        .collect();
+    anyhow::ensure!(
+        !toks.is_empty(),
+        "{}: no melody tokens the model knows to start from",
+        path.display()
+    );
+    Ok(toks)
 }
 
 pub fn generate(a: GenerateArgs) -> Result<()> {
@@ -266,11 +288,11 @@ pub fn generate(a: GenerateArgs) -> Result<()> {
             top_k: a.top_k,
             seed: a.seed,
         },
-        primer: a
-            .primer
-            .as_deref()
-            .map(|p| p.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default(),
+        primer: match (&a.primer, &a.primer_from) {
+            (Some(p), _) => p.split_whitespace().map(str::to_string).collect(),
+            (None, Some(path)) => primer_from(&bundle, path, a.primer_len)?,
+            (None, None) => Vec::new(),
+        },
     };
     let g = improvise(&bundle, &opts)?;
     write_file(&g.score, &a.out, a.write.force)?;

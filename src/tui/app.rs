@@ -44,6 +44,9 @@ impl App {
             jobs,
             trainer: None,
         };
+        if let Some(dir) = model.parent().filter(|d| !d.as_os_str().is_empty()) {
+            app.train.models_dir = dir.to_path_buf();
+        }
         if corpus.exists() {
             app.load_dataset(vec![corpus.to_path_buf()]);
         }
@@ -442,6 +445,8 @@ impl App {
                 let d = if a == Action::Right { 1 } else { -1 };
                 if self.generator.field == GenState::FIELDS - 1 {
                     self.generator.roll.scroll(d);
+                } else if self.generator.field == GenState::FIELDS - 2 {
+                    self.next_model(d);
                 } else {
                     self.generator.adjust(d);
                 }
@@ -462,6 +467,31 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    /// Loads the previous or next bundle found in the models folder.
+    fn next_model(&mut self, d: i64) {
+        let mut bundles: Vec<PathBuf> = std::fs::read_dir(&self.train.models_dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.join("bundle.json").is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        bundles.sort();
+        if bundles.is_empty() {
+            self.message = format!("no model bundles in {}", self.train.models_dir.display());
+            return;
+        }
+        let at = bundles.iter().position(|p| *p == self.generator.model);
+        let n = bundles.len() as i64;
+        let next = match at {
+            Some(i) => (i as i64 + d).rem_euclid(n) as usize,
+            None => 0,
+        };
+        self.message = format!("loading {}", bundles[next].display());
+        self.send(Job::LoadBundle(bundles[next].clone()));
     }
 
     pub fn generate(&mut self) {

@@ -277,7 +277,7 @@ impl GenState {
                 },
             ),
             ("seed", self.seed.to_string()),
-            ("model", self.model.display().to_string()),
+            ("model ←→", self.model.display().to_string()),
             ("roll", "←→ scroll bars".into()),
         ]
     }
