@@ -149,37 +149,59 @@ fn popup(f: &mut Frame, area: Rect, title: &str, text: &str) {
 }
 
 fn draw_help(f: &mut Frame, area: Rect) {
-    let mut lines = Vec::new();
-    let scopes = [
+    let section = |scopes: &[(Scope, &'static str)]| {
+        let mut lines = Vec::new();
+        for &(scope, name) in scopes {
+            lines.push(Line::styled(
+                name,
+                Style::default()
+                    .fg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD),
+            ));
+            for b in KEYMAP
+                .iter()
+                .filter(|b| b.scope == scope && !b.label.is_empty())
+            {
+                lines.push(Line::from(format!("  {:<8} {}", b.label, b.help)));
+            }
+        }
+        lines
+    };
+    let left = section(&[
         (Scope::Global, "Everywhere"),
         (Scope::On(Tab::Dataset), "Dataset"),
         (Scope::On(Tab::Train), "Train"),
+    ]);
+    let mut right = section(&[
         (Scope::On(Tab::Generate), "Generate"),
         (Scope::On(Tab::Play), "Play"),
-    ];
-    for (scope, name) in scopes {
-        lines.push(Line::styled(
-            name,
-            Style::default()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-        ));
-        for b in KEYMAP
-            .iter()
-            .filter(|b| b.scope == scope && !b.label.is_empty())
-        {
-            lines.push(Line::from(format!("  {:<8} {}", b.label, b.help)));
-        }
-    }
-    lines.push(Line::from("  Ctrl-C   quit from anywhere; Esc closes this"));
-    let r = centered(area, 64, area.height.saturating_sub(2));
+    ]);
+    right.push(Line::from(""));
+    right.push(Line::from("  Ctrl-C   quit from anywhere"));
+    right.push(Line::from("  Esc      close this or any prompt"));
+    let rows = left.len().max(right.len()) as u16 + 2;
+    // Two columns side by side when there is room, else one after the other.
+    let two = area.width >= 110;
+    let (w, h) = if two {
+        (108, rows)
+    } else {
+        (64, (left.len() + right.len()) as u16 + 2)
+    };
+    let r = centered(area, w, h.min(area.height));
     f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title("Keys (? or Esc to close)"),
-        ),
-        r,
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("Keys (? or Esc to close)");
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    if two {
+        let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(inner);
+        f.render_widget(Paragraph::new(left), a);
+        f.render_widget(Paragraph::new(right), b);
+    } else {
+        let mut all = left;
+        all.extend(right);
+        f.render_widget(Paragraph::new(all), inner);
+    }
 }
