@@ -213,3 +213,27 @@ fn tiny_terminals_get_a_message_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn help_lists_every_key_when_wide_and_the_current_tabs_first_when_small() {
+    let mut app = studio(&root().join("assets"));
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('?'));
+    assert!(matches!(app.overlay, Overlay::Help));
+    // Wide: both columns, so keys from the first and the last tab both show.
+    let wide = screen(&app, 160, 48);
+    for text in [
+        "Everywhere",
+        "load every MIDI file",
+        "improvise a solo",
+        "jump a bar",
+    ] {
+        assert!(wide.contains(text), "{text:?} missing from\n{wide}");
+    }
+    // 80×24: one column that starts with the Generate keys.
+    let small = screen(&app, 80, 24);
+    assert!(small.contains("improvise a solo"), "{small}");
+    assert!(small.contains("type a chord chart"), "{small}");
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.overlay, Overlay::None));
+}

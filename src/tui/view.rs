@@ -54,7 +54,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     draw_status(f, status, app);
     match &app.overlay {
         Overlay::None => {}
-        Overlay::Help => draw_help(f, area),
+        Overlay::Help => draw_help(f, area, app.tab),
         Overlay::ConfirmQuit => {
             let why = if app.training() {
                 "Training is running (it will be stopped and saved)."
@@ -148,7 +148,7 @@ fn popup(f: &mut Frame, area: Rect, title: &str, text: &str) {
     );
 }
 
-fn draw_help(f: &mut Frame, area: Rect) {
+fn draw_help(f: &mut Frame, area: Rect, tab: Tab) {
     let section = |scopes: &[(Scope, &'static str)]| {
         let mut lines = Vec::new();
         for &(scope, name) in scopes {
@@ -167,25 +167,58 @@ fn draw_help(f: &mut Frame, area: Rect) {
         }
         lines
     };
-    let left = section(&[
-        (Scope::Global, "Everywhere"),
-        (Scope::On(Tab::Dataset), "Dataset"),
-        (Scope::On(Tab::Train), "Train"),
-    ]);
-    let mut right = section(&[
-        (Scope::On(Tab::Generate), "Generate"),
-        (Scope::On(Tab::Play), "Play"),
-    ]);
-    right.push(Line::from(""));
-    right.push(Line::from("  Ctrl-C   quit from anywhere"));
-    right.push(Line::from("  Esc      close this or any prompt"));
-    let rows = left.len().max(right.len()) as u16 + 2;
-    // Two columns side by side when there is room, else one after the other.
+    let tab_name = |t: Tab| match t {
+        Tab::Dataset => "Dataset",
+        Tab::Train => "Train",
+        Tab::Generate => "Generate",
+        Tab::Play => "Play",
+    };
+    let also = |lines: &mut Vec<Line<'static>>| {
+        lines.push(Line::styled(
+            "Also",
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ));
+        lines.push(Line::from("  Ctrl-C   quit from anywhere"));
+        lines.push(Line::from("  Esc      close this or any prompt"));
+    };
+    // Two columns side by side when there is room; otherwise one column that
+    // starts with the current tab's keys, so the ones that matter now show
+    // even when the terminal cuts the list short.
     let two = area.width >= 110;
-    let (w, h) = if two {
-        (108, rows)
+    let (left, right) = if two {
+        let left = section(&[
+            (Scope::Global, "Everywhere"),
+            (Scope::On(Tab::Dataset), "Dataset"),
+            (Scope::On(Tab::Train), "Train"),
+        ]);
+        let mut right = section(&[
+            (Scope::On(Tab::Generate), "Generate"),
+            (Scope::On(Tab::Play), "Play"),
+        ]);
+        also(&mut right);
+        (left, right)
     } else {
-        (64, (left.len() + right.len()) as u16 + 2)
+        let mut scopes = vec![
+            (Scope::On(tab), tab_name(tab)),
+            (Scope::Global, "Everywhere"),
+        ];
+        scopes.extend(
+            Tab::ALL
+                .iter()
+                .filter(|&&t| t != tab)
+                .map(|&t| (Scope::On(t), tab_name(t))),
+        );
+        let mut all = section(&scopes[..2]);
+        also(&mut all);
+        all.extend(section(&scopes[2..]));
+        (all, Vec::new())
+    };
+    let (w, h) = if two {
+        (108, left.len().max(right.len()) as u16 + 2)
+    } else {
+        (64, left.len() as u16 + 2)
     };
     let r = centered(area, w, h.min(area.height));
     f.render_widget(Clear, r);
@@ -200,8 +233,6 @@ fn draw_help(f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(left), a);
         f.render_widget(Paragraph::new(right), b);
     } else {
-        let mut all = left;
-        all.extend(right);
-        f.render_widget(Paragraph::new(all), inner);
+        f.render_widget(Paragraph::new(left), inner);
     }
 }
