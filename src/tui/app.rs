@@ -36,7 +36,7 @@ impl App {
             overlay: Overlay::None,
             quit: false,
             message: String::new(),
-            browser: Browser::open(corpus),
+            browser: Browser::pending(corpus),
             data: DataState::default(),
             train: TrainState::default(),
             generator: GenState::new(model),
@@ -47,6 +47,10 @@ impl App {
         if let Some(dir) = model.parent().filter(|d| !d.as_os_str().is_empty()) {
             app.train.models_dir = dir.to_path_buf();
         }
+        app.send(Job::ListDir {
+            dir: corpus.to_path_buf(),
+            select: None,
+        });
         if corpus.exists() {
             app.load_dataset(vec![corpus.to_path_buf()]);
         }
@@ -113,8 +117,12 @@ impl App {
                     Err(e) => self.message = e,
                 }
             }
+            Done::Listing(b) => self.browser = *b,
             Done::Bundle(path, r) => match r {
                 Ok(b) => {
+                    if self.message.starts_with("looking for models") {
+                        self.message = format!("model {} loaded", path.display());
+                    }
                     self.generator.bundle = Some(b);
                     self.generator.model = path;
                 }
@@ -159,7 +167,7 @@ impl App {
                 Err(e) => self.message = e,
             },
             Done::Playing { duration } => self.play.duration = duration,
-            Done::Audio(e) => self.message = e,
+            Done::Message(e) => self.message = e,
         }
     }
 
@@ -324,14 +332,15 @@ impl App {
                 self.data.file_sel = (self.data.file_sel + 1).min(n.saturating_sub(1));
             }
             Action::Back => {
-                if let Some(parent) = self.browser.dir.parent().map(Path::to_path_buf) {
-                    self.browser = Browser::open(&parent);
+                let here = self.browser.dir.clone();
+                if let Some(parent) = here.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    self.list_dir(parent.to_path_buf(), Some(here));
                 }
             }
             Action::Enter => {
                 if let Some(e) = self.browser.entries.get(self.browser.selected).cloned() {
                     if e.is_dir {
-                        self.browser = Browser::open(&e.path);
+                        self.list_dir(e.path, None);
                     } else {
                         self.load_dataset(vec![e.path]);
                     }
@@ -469,29 +478,20 @@ impl App {
         }
     }
 
-    /// Loads the previous or next bundle found in the models folder.
-    fn next_model(&mut self, d: i64) {
-        let mut bundles: Vec<PathBuf> = std::fs::read_dir(&self.train.models_dir)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.join("bundle.json").is_file())
-                    .collect()
-            })
-            .unwrap_or_default();
-        bundles.sort();
-        if bundles.is_empty() {
-            self.message = format!("no model bundles in {}", self.train.models_dir.display());
-            return;
-        }
-        let at = bundles.iter().position(|p| *p == self.generator.model);
-        let n = bundles.len() as i64;
-        let next = match at {
-            Some(i) => (i as i64 + d).rem_euclid(n) as usize,
-            None => 0,
-        };
-        self.message = format!("loading {}", bundles[next].display());
-        self.send(Job::LoadBundle(bundles[next].clone()));
+    /// Loads the previous or next bundle found in the models folder (on the jobs thread).
+    fn next_model(&mut self, step: i64) {
+        self.message = format!("looking for models in {}", self.train.models_dir.display());
+        self.send(Job::NextBundle {
+            dir: self.train.models_dir.clone(),
+            current: self.generator.model.clone(),
+            step,
+        });
+    }
+
+    /// Asks the jobs thread for a folder's listing; the old one stays until it arrives.
+    fn list_dir(&mut self, dir: PathBuf, select: Option<PathBuf>) {
+        self.browser.reading = true;
+        self.send(Job::ListDir { dir, select });
     }
 
     pub fn generate(&mut self) {

@@ -1,6 +1,7 @@
 //! Work the UI thread never does itself: loading, generating, rendering, writing files and
 //! driving the audio device, each on a worker thread that answers over a channel.
 
+use super::state::{Browser, bundles_in};
 use crate::audio::Player;
 use crate::dataset::{self, Dataset, DatasetOptions};
 use crate::generate::{GenerateOptions, Generated, generate};
@@ -19,6 +20,17 @@ pub enum Job {
         opts: DatasetOptions,
     },
     LoadBundle(PathBuf),
+    /// List a folder for the Dataset browser, selecting `select` when it is there.
+    ListDir {
+        dir: PathBuf,
+        select: Option<PathBuf>,
+    },
+    /// Load the bundle `step` places after `current` among those in `dir`.
+    NextBundle {
+        dir: PathBuf,
+        current: PathBuf,
+        step: i64,
+    },
     Generate {
         bundle: Arc<Bundle>,
         opts: GenerateOptions,
@@ -46,12 +58,13 @@ pub enum Job {
 pub enum Done {
     Progress(usize, usize),
     Dataset(Result<Box<Dataset>, String>),
+    Listing(Box<Browser>),
     Bundle(PathBuf, Result<Arc<Bundle>, String>),
     Generated(Result<Box<Generated>, String>),
     Score(PathBuf, Result<Box<Score>, String>),
     Exported(Result<PathBuf, String>),
     Playing { duration: f64 },
-    Audio(String),
+    Message(String),
 }
 
 /// What the audio thread reports, read by the UI at every frame.
@@ -97,7 +110,7 @@ pub fn start(with_audio: bool) -> Jobs {
                     run(job, &d, &audio_tx)
                 }));
                 if result.is_err() {
-                    let _ = d.send(Done::Audio("a background job failed unexpectedly".into()));
+                    let _ = d.send(Done::Message("a background job failed unexpectedly".into()));
                 }
             }
         })
@@ -130,6 +143,24 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         Job::LoadBundle(path) => {
             let r = Bundle::load(&path).map(Arc::new).map_err(|e| e.to_string());
             Done::Bundle(path, r)
+        }
+        Job::ListDir { dir, select } => {
+            Done::Listing(Box::new(Browser::read(&dir, select.as_deref())))
+        }
+        Job::NextBundle { dir, current, step } => {
+            let bundles = bundles_in(&dir);
+            if bundles.is_empty() {
+                Done::Message(format!("no model bundles in {}", dir.display()))
+            } else {
+                let n = bundles.len() as i64;
+                let next = match bundles.iter().position(|p| *p == current) {
+                    Some(i) => (i as i64 + step).rem_euclid(n) as usize,
+                    None => 0,
+                };
+                let path = bundles[next].clone();
+                let r = Bundle::load(&path).map(Arc::new).map_err(|e| e.to_string());
+                Done::Bundle(path, r)
+            }
         }
         Job::Generate { bundle, opts } => Done::Generated(
             generate(&bundle, &opts)
@@ -233,7 +264,7 @@ fn audio_loop(
                         if let Ok(mut s) = status.lock() {
                             s.no_device = Some(e.clone());
                         }
-                        let _ = done.send(Done::Audio(e));
+                        let _ = done.send(Done::Message(e));
                     }
                 }
             }
@@ -241,7 +272,7 @@ fn audio_loop(
                 match cmd {
                     AudioCmd::Play(samples, rate, from) => {
                         if let Err(e) = p.play(samples, rate, 2) {
-                            let _ = done.send(Done::Audio(e.to_string()));
+                            let _ = done.send(Done::Message(e.to_string()));
                         } else if from > 0.0 {
                             let _ = p.seek(from);
                         }

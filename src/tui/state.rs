@@ -38,16 +38,30 @@ pub struct Entry {
     pub is_dir: bool,
 }
 
-/// A folder listing: sub-folders, then MIDI files.
+/// A folder listing: sub-folders, then MIDI files. Read on the jobs thread; until it
+/// arrives the browser shows `dir` with `reading` set.
 pub struct Browser {
     pub dir: PathBuf,
     pub entries: Vec<Entry>,
     pub selected: usize,
     pub error: Option<String>,
+    pub reading: bool,
 }
 
 impl Browser {
-    pub fn open(dir: &Path) -> Browser {
+    /// A browser waiting for its listing.
+    pub fn pending(dir: &Path) -> Browser {
+        Browser {
+            dir: dir.to_path_buf(),
+            entries: Vec::new(),
+            selected: 0,
+            error: None,
+            reading: true,
+        }
+    }
+
+    /// Reads `dir` (the current folder when it is not one), selecting `select` if listed.
+    pub fn read(dir: &Path, select: Option<&Path>) -> Browser {
         let dir = if dir.is_dir() {
             dir.to_path_buf()
         } else {
@@ -72,13 +86,31 @@ impl Browser {
             Err(e) => error = Some(format!("{}: {e}", dir.display())),
         }
         entries.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then(a.name.cmp(&b.name)));
+        let selected = select
+            .and_then(|s| entries.iter().position(|e| e.path == s))
+            .unwrap_or(0);
         Browser {
             dir,
             entries,
-            selected: 0,
+            selected,
             error,
+            reading: false,
         }
     }
+}
+
+/// The model bundles (folders holding a `bundle.json`) directly inside `dir`, sorted.
+pub fn bundles_in(dir: &Path) -> Vec<PathBuf> {
+    let mut bundles: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.join("bundle.json").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    bundles.sort();
+    bundles
 }
 
 #[derive(Default)]

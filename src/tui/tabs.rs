@@ -52,7 +52,11 @@ pub fn dataset(f: &mut Frame, area: Rect, app: &App) {
         })
         .collect();
     let mut state = ListState::default().with_selected(Some(b.selected));
-    let title = format!("{}", b.dir.display());
+    let title = if b.reading {
+        format!("{} (reading…)", b.dir.display())
+    } else {
+        format!("{}", b.dir.display())
+    };
     f.render_stateful_widget(
         List::new(items)
             .block(block(&title))

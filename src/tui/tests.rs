@@ -237,3 +237,39 @@ fn help_lists_every_key_when_wide_and_the_current_tabs_first_when_small() {
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.overlay, Overlay::None));
 }
+
+#[test]
+fn the_browser_lists_folders_off_the_ui_thread_and_goes_back_to_where_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("solos");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::copy(
+        root().join("assets/01-blues-f-a.mid"),
+        sub.join("take1.mid"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not midi").unwrap();
+    std::fs::create_dir(dir.path().join("a-first")).unwrap();
+    let mut app = App::new(dir.path(), &root().join("models/default"), false);
+    wait(&mut app, "the listing", |a| !a.browser.reading);
+    let names: Vec<&str> = app
+        .browser
+        .entries
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(names, ["a-first", "solos"], "folders only, no text file");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.browser.reading,
+        "Enter asks the jobs thread for the listing"
+    );
+    wait(&mut app, "the sub-folder", |a| !a.browser.reading);
+    assert_eq!(app.browser.dir, sub);
+    assert_eq!(app.browser.entries[0].name, "take1.mid");
+    key(&mut app, KeyCode::Backspace);
+    wait(&mut app, "the parent", |a| !a.browser.reading);
+    assert_eq!(app.browser.dir, dir.path());
+    assert_eq!(app.browser.entries[app.browser.selected].name, "solos");
+}
