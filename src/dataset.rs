@@ -6,6 +6,7 @@ use crate::tokens::{self, TokenizerKind, Vocab};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Training windows as token indices. `x[i * tx + t]` is the input at step t of window i and
@@ -36,7 +37,10 @@ pub struct DatasetOptions {
     pub stride: usize,
     /// Share held out for validation.
     pub val_fraction: f64,
+    /// The melody track of every file, unless `melody_for` names one for that file.
     pub melody_track: Option<TrackSelector>,
+    /// Per-file choices of the melody track, keyed by the path as listed in the dataset.
+    pub melody_for: BTreeMap<PathBuf, TrackSelector>,
     pub seed: u64,
 }
 
@@ -48,6 +52,7 @@ impl Default for DatasetOptions {
             stride: 4,
             val_fraction: 0.1,
             melody_track: None,
+            melody_for: BTreeMap::new(),
             seed: 0,
         }
     }
@@ -176,12 +181,16 @@ pub fn load(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Dataset, DatasetError> {
     let files = midi_files(paths)?;
-    let import = ImportOptions {
-        melody_track: opts.melody_track.clone(),
-    };
     let mut scores = Vec::new();
     let mut failed = Vec::new();
     for (i, f) in files.iter().enumerate() {
+        let import = ImportOptions {
+            melody_track: opts
+                .melody_for
+                .get(f)
+                .or(opts.melody_track.as_ref())
+                .cloned(),
+        };
         match read_file(f, &import) {
             Ok(imp) => scores.push((f.clone(), imp)),
             Err(e) => failed.push(FailedFile {

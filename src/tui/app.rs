@@ -6,7 +6,7 @@ use crate::dataset::DatasetOptions;
 use crate::generate::{Changes, GenerateOptions, SampleOptions};
 use crate::midi::import::TrackSelector;
 use crate::model::bundle::TrainConfig;
-use crate::music::{PPQ, PRESETS, Progression};
+use crate::music::{PPQ, PRESETS, Progression, Role};
 use crate::train::{TrainControl, TrainData, TrainEvent, TrainerHandle, spawn};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::{Path, PathBuf};
@@ -66,13 +66,61 @@ impl App {
 
     fn load_dataset(&mut self, paths: Vec<PathBuf>) {
         let opts = DatasetOptions {
-            melody_track: self.data.melody_track.map(TrackSelector::Index),
+            melody_for: self
+                .data
+                .melody_for
+                .iter()
+                .map(|(p, &i)| (p.clone(), TrackSelector::Index(i)))
+                .collect(),
             tx: self.train.settings.tx,
             ..DatasetOptions::default()
         };
         self.data.loading = Some((0, 0));
         self.data.paths = paths.clone();
         self.send(Job::LoadDataset { paths, opts });
+    }
+
+    /// Cycles the selected file's melody track through automatic detection and each
+    /// track with notes (drums excepted), then reloads the dataset with the choice.
+    fn next_melody_track(&mut self) {
+        let Some(fs) = self
+            .data
+            .dataset
+            .as_ref()
+            .and_then(|d| d.files.get(self.data.file_sel))
+        else {
+            self.message = "load a dataset first".into();
+            return;
+        };
+        let candidates: Vec<usize> = fs
+            .tracks
+            .iter()
+            .filter(|t| t.notes > 0 && t.role != Role::Drums)
+            .map(|t| t.index)
+            .collect();
+        let path = fs.path.clone();
+        let current = self.data.melody_for.get(&path).copied();
+        let next = match current.and_then(|c| candidates.iter().position(|&i| i == c)) {
+            None => candidates.first().copied(),
+            Some(k) => candidates.get(k + 1).copied(),
+        };
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match next {
+            Some(i) => {
+                self.data.melody_for.insert(path, i);
+                self.message = format!("{name}: melody is track {i}");
+            }
+            None => {
+                self.data.melody_for.remove(&path);
+                self.message = format!("{name}: melody track detected automatically");
+            }
+        }
+        let keep = self.message.clone();
+        self.load_dataset(self.data.paths.clone());
+        self.message = keep;
     }
 
     pub fn training(&self) -> bool {
@@ -105,6 +153,7 @@ impl App {
                 self.data.loading = None;
                 match r {
                     Ok(ds) => {
+                        let ds_files = ds.files.len();
                         self.message = format!(
                             "loaded {} files ({} skipped)",
                             ds.files.len(),
@@ -112,7 +161,7 @@ impl App {
                         );
                         self.data.stats = Some(ds.stats());
                         self.data.dataset = Some(Arc::new(*ds));
-                        self.data.file_sel = 0;
+                        self.data.file_sel = self.data.file_sel.min(ds_files.saturating_sub(1));
                     }
                     Err(e) => self.message = e,
                 }
@@ -347,16 +396,7 @@ impl App {
                 }
             }
             Action::LoadDir => self.load_dataset(vec![self.browser.dir.clone()]),
-            Action::MelodyTrack => {
-                self.data.melody_track = match self.data.melody_track {
-                    None => Some(0),
-                    Some(i) if i >= 7 => None,
-                    Some(i) => Some(i + 1),
-                };
-                if !self.data.paths.is_empty() {
-                    self.load_dataset(self.data.paths.clone());
-                }
-            }
+            Action::MelodyTrack => self.next_melody_track(),
             Action::PlayFile => {
                 if let Some(e) = self.browser.entries.get(self.browser.selected).cloned()
                     && !e.is_dir

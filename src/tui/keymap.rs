@@ -181,7 +181,7 @@ pub const KEYMAP: &[Binding] = &[
         "m",
         On(Tab::Dataset),
         Action::MelodyTrack,
-        "choose the melody track (auto, 0, 1, …)",
+        "the selected file's melody track (auto, 0, 1, …)",
     ),
     b(
         &[Char('p')],

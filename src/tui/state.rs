@@ -7,6 +7,7 @@ use crate::model::bundle::Bundle;
 use crate::music::{PPQ, PRESETS, Progression, Score, Tick};
 use crate::synth::{Part, SynthSettings};
 use crate::train::EpochSummary;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -120,7 +121,8 @@ pub struct DataState {
     pub loading: Option<(usize, usize)>,
     pub paths: Vec<PathBuf>,
     pub file_sel: usize,
-    pub melody_track: Option<usize>,
+    /// Melody tracks the user chose, per file; files not listed use automatic detection.
+    pub melody_for: BTreeMap<PathBuf, usize>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

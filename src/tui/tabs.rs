@@ -153,9 +153,8 @@ pub fn dataset(f: &mut Frame, area: Rect, app: &App) {
                 .collect()
         })
         .unwrap_or_default();
-    let melody = app
-        .data
-        .melody_track
+    let melody = sel
+        .and_then(|fs| app.data.melody_for.get(&fs.path))
         .map_or("auto".into(), |i| format!("track {i}"));
     f.render_widget(
         Table::new(

@@ -273,3 +273,45 @@ fn the_browser_lists_folders_off_the_ui_thread_and_goes_back_to_where_it_was() {
     assert_eq!(app.browser.dir, dir.path());
     assert_eq!(app.browser.entries[app.browser.selected].name, "solos");
 }
+
+#[test]
+fn the_melody_track_is_chosen_per_file() {
+    use crate::music::Role;
+    let mut app = studio(&root().join("assets"));
+    let melody_of = |app: &App, file: usize| {
+        let ds = app.data.dataset.as_ref().unwrap();
+        ds.files[file]
+            .tracks
+            .iter()
+            .find(|t| t.role == Role::Melody)
+            .map(|t| t.index)
+    };
+    let auto0 = melody_of(&app, 0);
+    let auto1 = melody_of(&app, 1);
+    key(&mut app, KeyCode::Right); // select the second file
+    let mut seen = Vec::new();
+    for _ in 0..8 {
+        key(&mut app, KeyCode::Char('m'));
+        wait(&mut app, "the reload", |a| a.data.loading.is_none());
+        assert_eq!(app.data.file_sel, 1, "the selection survives the reload");
+        let chosen = app
+            .data
+            .melody_for
+            .get(&app.data.dataset.as_ref().unwrap().files[1].path);
+        match chosen {
+            Some(&i) => assert_eq!(melody_of(&app, 1), Some(i), "{}", app.message),
+            None => break,
+        }
+        seen.push(melody_of(&app, 1).unwrap());
+        // The other files keep their own detection.
+        assert_eq!(melody_of(&app, 0), auto0);
+    }
+    assert!(
+        seen.len() >= 3,
+        "melody, chords and bass tracks offered: {seen:?}"
+    );
+    assert!(seen.contains(&auto1.unwrap()));
+    assert_eq!(melody_of(&app, 1), auto1, "back to automatic detection");
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("melody: auto"), "{s}");
+}
