@@ -198,24 +198,26 @@ pub fn dataset(f: &mut Frame, area: Rect, app: &App) {
             Line::from(format!("  bigram  {:.3}", s.baselines.bigram)),
         ];
         f.render_widget(Paragraph::new(text).block(block("Statistics")), stats);
+        // Horizontal bars, one token per row, so every label shows in full.
         let data: Vec<Bar> = s
             .top_tokens
             .iter()
-            .take(((bars.width.saturating_sub(2)) / 9).max(1) as usize)
+            .take(bars.height.saturating_sub(2).max(1) as usize)
             .map(|(t, c)| {
                 Bar::default()
                     .value(*c)
                     .text_value(c.to_string())
-                    .label(Line::from(
-                        t.split(',').take(2).collect::<Vec<_>>().join(","),
-                    ))
+                    .label(Line::from(t.clone()))
             })
             .collect();
         f.render_widget(
             BarChart::default()
                 .block(block("Most frequent tokens"))
-                .bar_width(8)
-                .bar_gap(1)
+                .direction(ratatui::layout::Direction::Horizontal)
+                .bar_width(1)
+                .bar_gap(0)
+                .bar_style(Style::default().fg(Color::Cyan))
+                .value_style(Style::default().fg(Color::Black).bg(Color::Cyan))
                 .data(BarGroup::default().bars(&data)),
             bars,
         );
