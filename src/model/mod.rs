@@ -8,6 +8,7 @@ pub mod fit;
 pub mod lstm;
 pub mod net;
 pub mod weights;
+pub mod xent;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

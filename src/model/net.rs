@@ -3,6 +3,7 @@
 use super::BackendKind;
 use super::lstm::LstmBackend;
 use super::weights::Weights;
+use super::xent::XentBackend;
 use burn::backend::Dispatch;
 use burn::tensor::activation::{log_softmax, sigmoid};
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -138,9 +139,21 @@ pub fn batch_grads(
         }
     };
     let logits = hs.reshape([b * tx, a]).matmul(w_y.clone()) + b_y.clone();
-    let logp = log_softmax(logits, 1);
-    let yoh = one_hot(y, v, dev);
-    let nats = (logp * yoh).sum().neg();
+    let nats = match engine {
+        Engine::Fused => {
+            let targets: Vec<i64> = y.iter().map(|&t| i64::from(t)).collect();
+            let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [b * tx]), dev);
+            Tensor::<1>::from_dispatch(<Dispatch as XentBackend>::softmax_nll(
+                logits.into_dispatch(),
+                targets.into_dispatch(),
+            ))
+        }
+        Engine::Reference => {
+            let logp = log_softmax(logits, 1);
+            let yoh = one_hot(y, v, dev);
+            (logp * yoh).sum().neg()
+        }
+    };
     let loss = nats.clone().div_scalar(b as f64);
     let total_nats = scalar(nats.clone());
     let grads = loss.backward();
