@@ -55,7 +55,7 @@ fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
     m.into_iter().flatten().map(|v| v as f32).collect()
 }
 
-use super::fastmath::{sigmoid, tanh};
+use super::fastmath::{sigmoid, tanh, with_avx2};
 
 impl Weights {
     /// Keras defaults: Glorot-uniform input and output kernels, orthogonal recurrent kernel,
@@ -122,43 +122,12 @@ impl Weights {
 
     /// One LSTM step from input index `x` (`None` = the zero vector), updating `h` and `c`.
     pub fn step(&self, x: Option<usize>, h: &mut [f32], c: &mut [f32], z: &mut Vec<f32>) {
-        let a = self.n_a;
-        z.clear();
-        z.extend_from_slice(&self.b);
-        if let Some(x) = x.filter(|&x| x < self.n_values) {
-            for (zj, w) in z.iter_mut().zip(&self.w_x[x * 4 * a..(x + 1) * 4 * a]) {
-                *zj += w;
-            }
-        }
-        for (&hk, row) in h.iter().zip(self.u.chunks_exact(4 * a)) {
-            for (zj, w) in z.iter_mut().zip(row) {
-                *zj += hk * w;
-            }
-        }
-        // Activations in whole-slice passes, so they vectorize.
-        let (ifg, o) = z.split_at_mut(3 * a);
-        let (if_, g) = ifg.split_at_mut(2 * a);
-        if_.iter_mut().for_each(|v| *v = sigmoid(*v));
-        g.iter_mut().for_each(|v| *v = tanh(*v));
-        o.iter_mut().for_each(|v| *v = sigmoid(*v));
-        let (i, f) = if_.split_at(a);
-        for j in 0..a {
-            c[j] = f[j] * c[j] + i[j] * g[j];
-        }
-        for j in 0..a {
-            h[j] = o[j] * tanh(c[j]);
-        }
+        with_avx2!(step_generic(self, x, h, c, z))
     }
 
     /// Output logits for hidden state `h`.
     pub fn logits(&self, h: &[f32], out: &mut Vec<f32>) {
-        out.clear();
-        out.extend_from_slice(&self.b_y);
-        for (&hk, row) in h.iter().zip(self.w_y.chunks_exact(self.n_values)) {
-            for (o, w) in out.iter_mut().zip(row) {
-                *o += hk * w;
-            }
-        }
+        with_avx2!(logits_generic(self, h, out))
     }
 
     /// Summed cross-entropy (nats) and the number of targets over windows, in plain Rust.
@@ -189,6 +158,47 @@ impl Weights {
             }
         }
         (total, n)
+    }
+}
+
+#[inline(always)]
+fn step_generic(wt: &Weights, x: Option<usize>, h: &mut [f32], c: &mut [f32], z: &mut Vec<f32>) {
+    let a = wt.n_a;
+    z.clear();
+    z.extend_from_slice(&wt.b);
+    if let Some(x) = x.filter(|&x| x < wt.n_values) {
+        for (zj, w) in z.iter_mut().zip(&wt.w_x[x * 4 * a..(x + 1) * 4 * a]) {
+            *zj += w;
+        }
+    }
+    for (&hk, row) in h.iter().zip(wt.u.chunks_exact(4 * a)) {
+        for (zj, w) in z.iter_mut().zip(row) {
+            *zj += hk * w;
+        }
+    }
+    // Activations in whole-slice passes, so they vectorize.
+    let (ifg, o) = z.split_at_mut(3 * a);
+    let (if_, g) = ifg.split_at_mut(2 * a);
+    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
+    g.iter_mut().for_each(|v| *v = tanh(*v));
+    o.iter_mut().for_each(|v| *v = sigmoid(*v));
+    let (i, f) = if_.split_at(a);
+    for j in 0..a {
+        c[j] = f[j] * c[j] + i[j] * g[j];
+    }
+    for j in 0..a {
+        h[j] = o[j] * tanh(c[j]);
+    }
+}
+
+#[inline(always)]
+fn logits_generic(wt: &Weights, h: &[f32], out: &mut Vec<f32>) {
+    out.clear();
+    out.extend_from_slice(&wt.b_y);
+    for (&hk, row) in h.iter().zip(wt.w_y.chunks_exact(wt.n_values)) {
+        for (o, w) in out.iter_mut().zip(row) {
+            *o += hk * w;
+        }
     }
 }
 
