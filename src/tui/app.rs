@@ -382,7 +382,7 @@ impl App {
             }
             Action::Back => {
                 let here = self.browser.dir.clone();
-                if let Some(parent) = here.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if let Some(parent) = here.parent() {
                     self.list_dir(parent.to_path_buf(), Some(here));
                 }
             }

@@ -63,11 +63,9 @@ impl Browser {
 
     /// Reads `dir` (the current folder when it is not one), selecting `select` if listed.
     pub fn read(dir: &Path, select: Option<&Path>) -> Browser {
-        let dir = if dir.is_dir() {
-            dir.to_path_buf()
-        } else {
-            PathBuf::from(".")
-        };
+        // Absolute, so Backspace can climb past the folder the studio started in.
+        let dir = if dir.is_dir() { dir } else { Path::new(".") };
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         let mut entries = Vec::new();
         let mut error = None;
         match std::fs::read_dir(&dir) {
