@@ -275,12 +275,19 @@ pub fn train(f: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::styled(e.clone(), Style::default().fg(Color::Red)));
     }
     if !t.out.as_os_str().is_empty() {
-        lines.push(Line::from(format!("saving to {}", t.out.display())));
+        let verb = if app.training() {
+            "saving to"
+        } else if t.failed.is_some() {
+            "last checkpoint in"
+        } else {
+            "saved to (now in Generate)"
+        };
+        lines.push(Line::from(format!("{verb} {}", t.out.display())));
     }
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
-            .block(block("Progress")),
+            .block(block("Run")),
         info,
     );
 
