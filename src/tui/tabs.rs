@@ -426,12 +426,16 @@ pub fn generate(f: &mut Frame, area: Rect, app: &App) {
     );
     let mut lines = Vec::new();
     match &g.bundle {
-        Some(b) => lines.push(Line::from(format!(
-            "model: {} tokens, n_a {}, best {:.3}",
-            b.meta.vocab.len(),
-            b.meta.n_a,
-            b.best_loss().unwrap_or(f64::NAN)
-        ))),
+        Some(b) => {
+            lines.push(Line::from(format!(
+                "model: {} tokens, n_a {}",
+                b.meta.vocab.len(),
+                b.meta.n_a
+            )));
+            if let Some(best) = b.best_loss() {
+                lines.push(Line::from(format!("best val {best:.3} nats/token")));
+            }
+        }
         None => lines.push(Line::from("model: not loaded")),
     }
     if let Some(s) = &g.solo {
