@@ -1,5 +1,6 @@
 //! improv: a terminal jazz studio that learns to improvise. The core library (no terminal code).
 
+pub mod atomic;
 pub mod audio;
 pub mod corpus;
 pub mod dataset;

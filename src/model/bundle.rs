@@ -264,10 +264,8 @@ impl Bundle {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "model".into());
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.tmp"))
-            .tempdir_in(&parent)
-            .map_err(io(&parent))?;
+        let tmp =
+            crate::atomic::temp_dir_in(&parent, &format!(".{name}.tmp")).map_err(io(&parent))?;
         let mut meta = self.meta.clone();
         meta.n_values = self.weights.n_values;
         meta.n_a = self.weights.n_a;

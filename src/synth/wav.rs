@@ -28,7 +28,7 @@ pub fn write_wav(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(e.to_string()))?;
+    let tmp = crate::atomic::temp_file_in(dir).map_err(|e| fail(e.to_string()))?;
     let spec = hound::WavSpec {
         channels: 2,
         sample_rate,
