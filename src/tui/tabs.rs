@@ -519,6 +519,7 @@ pub fn play(f: &mut Frame, area: Rect, app: &App) {
         p.source.clone()
     })];
     if let Some(e) = &st.no_device {
+        let e = e.trim_end_matches("; export a WAV file instead");
         lines.push(Line::styled(e.to_string(), Style::default().fg(Color::Red)));
         lines.push(Line::from("w exports a WAV file instead"));
     } else {
@@ -561,7 +562,15 @@ pub fn play(f: &mut Frame, area: Rect, app: &App) {
             .ratio(ratio.clamp(0.0, 1.0))
             .label(format!(
                 "bar {bar_now}  {:.1}/{:.1}s",
-                st.position, st.duration
+                st.position,
+                // Before anything plays (or with no device), the score's own length.
+                if st.duration > 0.0 {
+                    st.duration
+                } else {
+                    p.score.as_ref().map_or(0.0, |s| {
+                        s.duration_secs() * 100.0 / p.tempo_pct.max(1) as f64
+                    })
+                }
             )),
         pos,
     );
