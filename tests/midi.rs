@@ -328,3 +328,44 @@ proptest! {
         prop_assert_eq!(&back.title, &s.title);
     }
 }
+
+#[test]
+fn smpte_time_division_is_read_in_real_time() {
+    // 25 fps × 40 subframes = 1000 ticks a second: a 1500-tick note lasts 1.5 s.
+    let s = Smf {
+        header: Header::new(Format::SingleTrack, Timing::Timecode(midly::Fps::Fps25, 40)),
+        tracks: vec![vec![
+            on(500, 0, 67, 90),
+            off(1500, 0, 67),
+            meta(0, MetaMessage::EndOfTrack),
+        ]],
+    };
+    let mut bytes = Vec::new();
+    s.write_std(&mut bytes).unwrap();
+    let imp = import(&bytes);
+    let sc = &imp.score;
+    let n = sc.melody().unwrap().notes[0];
+    assert!((sc.seconds_at(n.start) - 0.5).abs() < 1e-3);
+    assert!((sc.seconds_at(n.start + n.dur) - 2.0).abs() < 1e-3);
+    assert!(
+        imp.warnings.iter().any(|w| w.contains("SMPTE")),
+        "{:?}",
+        imp.warnings
+    );
+}
+
+#[test]
+fn format_2_plays_its_patterns_one_after_another() {
+    // Two sequential patterns of one bar each: the second starts where the first ends.
+    let a = vec![on(0, 0, 72, 90), off(PPQ * 4, 0, 72)];
+    let b = vec![on(0, 0, 76, 90), off(PPQ * 4, 0, 76)];
+    let imp = import(&smf(Format::Sequential, PPQ as u16, vec![a, b]));
+    let mut starts: Vec<u32> = imp
+        .score
+        .tracks
+        .iter()
+        .flat_map(|t| t.notes.iter().map(|n| n.start))
+        .collect();
+    starts.sort();
+    assert_eq!(starts, vec![0, PPQ * 4]);
+}
