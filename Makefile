@@ -2,6 +2,9 @@
 # Both install the system packages a fresh Debian/Ubuntu machine lacks first.
 .PHONY: run test setup
 
+# rustup's toolchain, when setup installed it.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
 setup:
 	@bash scripts/setup.sh
 
