@@ -7,6 +7,7 @@ use clap::Args;
 use improv::generate::{Changes, GenerateOptions, SampleOptions, generate as improvise};
 use improv::midi::export::write_file;
 use improv::model::BackendKind;
+use improv::model::net::Engine;
 use improv::model::bundle::{Bundle, TrainConfig};
 use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
 use std::io::IsTerminal;
@@ -39,6 +40,9 @@ pub struct TrainArgs {
     /// flex (faster, default) or ndarray.
     #[arg(long, default_value = "flex")]
     pub backend: BackendKind,
+    /// fused (one operation with hand-written BPTT, default) or reference (burn ops per step).
+    #[arg(long, default_value = "fused")]
+    pub engine: Engine,
     /// Continue training the bundle at --out (its optimiser state included).
     #[arg(long)]
     pub resume: bool,
@@ -83,6 +87,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
         batch: a.batch,
         seed: a.seed,
         backend: a.backend,
+        engine: a.engine,
         ..TrainConfig::default()
     };
     config.adam.lr = a.lr;
