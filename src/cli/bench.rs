@@ -108,13 +108,26 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
     let mut rows: Vec<(String, f64, String)> = Vec::new();
 
-    // Training: 10 exercise epochs per run, each recurrence on each backend.
+    // Training: 10 exercise epochs per run, each recurrence on each backend. Without the
+    // exercise's data the other figures are still worth having.
+    let trainings = if exercise_dir.is_dir() {
+        4
+    } else {
+        eprintln!(
+            "skipping training: no exercise data at {} (give it with --exercise DIR)",
+            exercise_dir.display()
+        );
+        0
+    };
     for (backend, engine) in [
         (BackendKind::Flex, Engine::Fused),
         (BackendKind::Ndarray, Engine::Fused),
         (BackendKind::Flex, Engine::Reference),
         (BackendKind::Ndarray, Engine::Reference),
-    ] {
+    ]
+    .into_iter()
+    .take(trainings)
+    {
         let opts = ExerciseOptions {
             epochs: 10,
             seed: 0,

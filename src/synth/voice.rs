@@ -4,6 +4,7 @@
 //! from a table) kept below Nyquist, so they are band-limited; every tonal envelope starts
 //! and ends at zero, so note edges never click.
 
+use super::osc::{Adsr, OnePole, Osc, Wave};
 use std::f32::consts::TAU;
 use std::sync::OnceLock;
 
@@ -39,14 +40,30 @@ pub enum Voice {
 }
 
 impl Voice {
+    /// The envelope of a tonal voice (drums ring for a fixed time instead).
+    pub fn adsr(self) -> Adsr {
+        let (attack, decay, sustain, release) = match self {
+            // A breathy horn: quick swell, a slight sag, short release.
+            Voice::Lead => (0.025, 0.4, 0.8, 0.08),
+            // Electric piano: struck, then a long fall towards silence.
+            Voice::EPiano => (0.004, 1.6, 0.0, 0.12),
+            // Plucked bass: fast attack, settles to a round sustain.
+            Voice::Bass => (0.006, 0.5, 0.35, 0.06),
+            Voice::Kick | Voice::Snare | Voice::Hat | Voice::Ride => (0.001, 1.0, 1.0, 0.01),
+        };
+        Adsr {
+            attack,
+            decay,
+            sustain,
+            release,
+        }
+    }
+
     /// Seconds a note sounds after its written end.
     pub fn release(self) -> f32 {
         match self {
-            Voice::Lead => 0.08,
-            Voice::EPiano => 0.12,
-            Voice::Bass => 0.06,
-            Voice::Kick => 0.0,
-            Voice::Snare | Voice::Hat | Voice::Ride => 0.0,
+            Voice::Lead | Voice::EPiano | Voice::Bass => self.adsr().release,
+            Voice::Kick | Voice::Snare | Voice::Hat | Voice::Ride => 0.0,
         }
     }
 
@@ -137,7 +154,7 @@ pub fn render_note(
             .filter(|(k, _)| freq * k < nyq)
             .collect();
             let norm: f32 = partials.iter().map(|p| p.1).sum();
-            let (attack, release) = (ms(25.0), ms(70.0).min(len / 2).max(1));
+            let mut env = voice.adsr().start(held, sr);
             let gains: Vec<f32> = partials.iter().map(|p| p.1).collect();
             let mut phase = 0.0f32;
             let mut vib = 1.0f32;
@@ -162,43 +179,43 @@ pub fn render_note(
                     prev = cur;
                     cur = next;
                 }
-                // Sustain sags a little after the attack, like breath.
-                let body = 1.0 - 0.2 * (secs / 0.4).min(1.0);
-                *o = amp * body * s / norm * edge_env(i, len, attack, release);
+                *o = amp * s / norm * env.tick();
             }
         }
         Voice::EPiano => {
             // Two-operator FM with a decaying index: a bell-like attack that mellows.
-            let (attack, release) = (ms(4.0), ms(100.0).min(len / 2).max(1));
             let idx_ok = freq * 3.0 < nyq;
-            // Exponential decays as running products (one multiply per sample, no exp()).
-            let (k_idx, k_amp) = ((-1.0 / (0.25 * sr)).exp(), (-1.0 / (1.6 * sr)).exp());
-            let (mut idx_decay, mut decay) = (1.0f32, 1.0f32);
+            let mut env = voice.adsr().start(held, sr);
+            // The index decays as a running product (one multiply per sample, no exp()).
+            let k_idx = (-1.0 / (0.25 * sr)).exp();
+            let mut idx_decay = 1.0f32;
             for (i, o) in out.iter_mut().enumerate() {
                 let p = freq * (i as f32 / sr);
                 let index = if idx_ok { 0.2 + 1.3 * idx_decay } else { 0.0 };
                 let modulator = sin_cycles(t, p);
                 let s = sin_cycles(t, p + index * modulator / TAU);
-                *o = amp * s * decay * edge_env(i, len, attack, release);
+                *o = amp * s * env.tick();
                 idx_decay *= k_idx;
-                decay *= k_amp;
             }
         }
         Voice::Bass => {
-            let (attack, release) = (ms(6.0), ms(50.0).min(len / 2).max(1));
-            let second = freq * 2.0 < nyq;
-            let (k2, kd) = ((-1.0 / (0.15 * sr)).exp(), (-1.0 / (0.5 * sr)).exp());
-            let (mut d2, mut dd) = (1.0f32, 1.0f32);
+            // A triangle with a little band-limited saw for bite, through a two-pole low-pass
+            // whose cutoff falls after the pluck: round, with a soft attack edge.
+            let mut env = voice.adsr().start(held, sr);
+            let (mut tri, mut saw) = (Osc::new(Wave::Triangle), Osc::new(Wave::Saw));
+            let (mut lp1, mut lp2) = (OnePole::default(), OnePole::default());
+            let k = (-32.0 / (0.15 * sr)).exp();
+            let mut bright = 1.0f32;
             for (i, o) in out.iter_mut().enumerate() {
-                let p = freq * (i as f32 / sr);
-                let mut s = sin_cycles(t, p);
-                if second {
-                    s += 0.3 * d2 * sin_cycles(t, 2.0 * p);
+                if i % 32 == 0 {
+                    // The cutoff moves slowly: update it every 32 samples.
+                    let cutoff = freq * (2.5 + 5.0 * bright);
+                    lp1.set_cutoff(cutoff, sr);
+                    lp2.set_cutoff(cutoff, sr);
+                    bright *= k;
                 }
-                let decay = 0.35 + 0.65 * dd;
-                *o = amp * s * decay * edge_env(i, len, attack, release) / 1.3;
-                d2 *= k2;
-                dd *= kd;
+                let x = tri.next(freq, sr) + 0.3 * saw.next(freq, sr);
+                *o = amp * lp2.process(lp1.process(x)) * env.tick() / 1.2;
             }
         }
         Voice::Kick => {
