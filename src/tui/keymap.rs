@@ -181,7 +181,7 @@ pub const KEYMAP: &[Binding] = &[
         "m",
         On(Tab::Dataset),
         Action::MelodyTrack,
-        "the selected file's melody track (auto, 0, 1, …)",
+        "melody track of the selected file",
     ),
     b(
         &[Char('p')],
