@@ -130,6 +130,17 @@ pub fn spawn(
     out: PathBuf,
     resume: Option<Bundle>,
 ) -> TrainerHandle {
+    spawn_with(move || data, config, out, resume)
+}
+
+/// Like [`spawn`], but the training data is built by `make` on the trainer thread, so a
+/// caller that must not block (the studio's UI thread) hands over only a closure.
+pub fn spawn_with(
+    make: impl FnOnce() -> TrainData + Send + 'static,
+    config: TrainConfig,
+    out: PathBuf,
+    resume: Option<Bundle>,
+) -> TrainerHandle {
     let (ctl_tx, ctl_rx) = channel();
     let (ev_tx, ev_rx) = channel();
     let thread = std::thread::Builder::new()
@@ -137,7 +148,7 @@ pub fn spawn(
         .spawn(move || {
             let events = ev_tx.clone();
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run(data, config, out, resume, &ctl_rx, &ev_tx)
+                run(make(), config, out, resume, &ctl_rx, &ev_tx)
             }));
             let failure = match run {
                 Ok(Ok(())) => None,

@@ -7,7 +7,7 @@ use crate::generate::{Changes, GenerateOptions, SampleOptions};
 use crate::midi::import::TrackSelector;
 use crate::model::bundle::TrainConfig;
 use crate::music::{PPQ, PRESETS, Progression, Role};
-use crate::train::{TrainControl, TrainData, TrainEvent, TrainerHandle, spawn};
+use crate::train::{TrainControl, TrainData, TrainEvent, TrainerHandle, spawn_with};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -481,7 +481,12 @@ impl App {
             out: out.clone(),
             ..TrainState::default()
         };
-        self.trainer = Some(spawn(TrainData::from_dataset(&ds), config, out, None));
+        self.trainer = Some(spawn_with(
+            move || TrainData::from_dataset(&ds),
+            config,
+            out,
+            None,
+        ));
     }
 
     fn act_generate(&mut self, a: Action) {
