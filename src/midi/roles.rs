@@ -26,8 +26,14 @@ fn mean_pitch(notes: &[Note]) -> f64 {
     notes.iter().map(|n| n.pitch.key() as f64).sum::<f64>() / notes.len() as f64
 }
 
-/// Roles for each group: drums on channel 10; the melody is the chosen group or the most
-/// monophonic high one; the bass the lowest; the comping the most polyphonic of the rest.
+/// Roles for each group: drums on channel 10; the melody is the chosen group or the one
+/// that plays the most single-line material, high up; the bass the lowest; the comping the
+/// most polyphonic of the rest.
+///
+/// "Most single-line material" is monophony × ln(1 + notes): a soloist who plays a thousand
+/// notes with some double stops beats a short, strictly single-line intro (in the classic
+/// Metheny file, the guitar's 1330 notes at 77% monophony over an electric piano's 95 at
+/// 96%), while a comping part, mostly chords, scores low however many notes it has.
 pub(crate) fn assign_roles(
     groups: &[Group],
     selector: Option<&TrackSelector>,
@@ -49,7 +55,8 @@ pub(crate) fn assign_roles(
             .filter(|&i| pitched.len() == 1 || mean_pitch(&groups[i].notes) >= 52.0)
             .max_by(|&a, &b| {
                 let score = |i: usize| {
-                    monophony(&groups[i].notes) * 2.0 + mean_pitch(&groups[i].notes) / 64.0
+                    let n = &groups[i].notes;
+                    monophony(n) * (1.0 + n.len() as f64).ln() + mean_pitch(n) / 64.0
                 };
                 score(a).total_cmp(&score(b)).then(b.cmp(&a))
             }),
