@@ -16,14 +16,36 @@ pub struct Step {
     pub units: u32,
 }
 
-/// Splits a length into token-sized pieces, longest first (exact: 1 is allowed).
-pub fn split_units(mut units: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    while units > 0 {
-        let l = LENGTHS.iter().copied().find(|&l| l <= units).unwrap_or(1);
-        out.push(l);
-        units -= l;
+/// Splits a length into token-sized pieces, longest first, exactly. Among the splits it
+/// picks the one with the fewest slivers (pieces under a sixteenth), then the fewest
+/// pieces: 7 is 4 + 3 (a triplet eighth and a sixteenth), not 6 + 1.
+pub fn split_units(units: u32) -> Vec<u32> {
+    // cost[u] = (slivers, pieces) of the best split of u; from[u] = its first piece.
+    let n = units as usize;
+    let mut cost = vec![(u32::MAX, u32::MAX); n + 1];
+    let mut from = vec![0u32; n + 1];
+    cost[0] = (0, 0);
+    for u in 1..=n {
+        for &l in &LENGTHS {
+            let l_us = l as usize;
+            if l_us > u || cost[u - l_us].0 == u32::MAX {
+                continue;
+            }
+            let (s, p) = cost[u - l_us];
+            let c = (s + u32::from(l < 3), p + 1);
+            if c < cost[u] {
+                cost[u] = c;
+                from[u] = l;
+            }
+        }
     }
+    let mut out = Vec::new();
+    let mut u = n;
+    while u > 0 {
+        out.push(from[u]);
+        u -= from[u] as usize;
+    }
+    out.sort_unstable_by(|a, b| b.cmp(a));
     out
 }
 
@@ -58,6 +80,26 @@ pub fn melody_line(score: &Score) -> Vec<Step> {
     let Some(track) = score.melody() else {
         return Vec::new();
     };
+    // Material written on the grid (the corpus, generated solos, most notation) keeps its
+    // onsets exactly; played material, with onsets between grid points, is quantized a
+    // beat at a time to sixteenths or to triplets, whichever fits that beat better, so
+    // timing noise does not turn into odd lengths and slivers of rest.
+    let played = track.notes.iter().any(|n| n.start % UNIT != 0);
+    let grids = if played {
+        beat_grids(&track.notes)
+    } else {
+        Vec::new()
+    };
+    let quantize = |tick: Tick| -> u32 {
+        if played {
+            snap_to_beat_grid(tick, &grids)
+        } else {
+            quantize(tick)
+        }
+    };
+    // Gaps shorter than this are articulation, not rests. Played lines are read legato up
+    // to an eighth: a staccato eighth (a sixteenth and a sixteenth's silence) is an eighth.
+    let absorb = if played { 6 } else { 2 };
     // Skyline: one note per onset (the highest), in onset order.
     let mut notes: Vec<Note> = Vec::new();
     let mut sorted = track.notes.clone();
@@ -84,7 +126,7 @@ pub fn melody_line(score: &Score) -> Vec<Step> {
             Some(nx) => {
                 let ioi = nx - on;
                 // A gap too small to be a rest is absorbed by the note.
-                if ioi <= want || ioi - want < 2 {
+                if ioi <= want || ioi - want < absorb {
                     ioi
                 } else {
                     want
@@ -125,6 +167,38 @@ fn quantize(tick: Tick) -> u32 {
     (tick + UNIT / 2) / UNIT
 }
 
+/// For each beat, whether its onsets sit better on triplets (true) than on sixteenths.
+fn beat_grids(notes: &[Note]) -> Vec<bool> {
+    let beats = notes.iter().map(|n| n.start / PPQ + 1).max().unwrap_or(0) as usize;
+    // Squared distance of each onset to the nearest point of each grid, summed per beat.
+    let mut err = vec![(0u64, 0u64); beats];
+    let dist = |t: Tick, step: Tick| -> u64 {
+        let r = (t % step) as u64;
+        let d = r.min(step as u64 - r);
+        d * d
+    };
+    for n in notes {
+        let b = (n.start / PPQ) as usize;
+        err[b].0 += dist(n.start, PPQ / 4);
+        err[b].1 += dist(n.start, PPQ / 3);
+    }
+    err.into_iter()
+        .map(|(sixteenths, triplets)| triplets < sixteenths)
+        .collect()
+}
+
+/// Grid units of `tick` snapped to its beat's grid (a snap may land on the next beat).
+fn snap_to_beat_grid(tick: Tick, grids: &[bool]) -> u32 {
+    let beat = (tick / PPQ) as usize;
+    let step = if grids.get(beat).copied().unwrap_or(false) {
+        PPQ / 3
+    } else {
+        PPQ / 4
+    };
+    let snapped = (tick + step / 2) / step * step;
+    snapped / UNIT
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,8 +206,23 @@ mod tests {
     #[test]
     fn lengths_split_exactly_and_print_like_the_exercise() {
         for u in 1..200 {
-            assert_eq!(split_units(u).iter().sum::<u32>(), u);
+            let parts = split_units(u);
+            assert_eq!(parts.iter().sum::<u32>(), u);
+            assert!(
+                parts.windows(2).all(|w| w[0] >= w[1]),
+                "longest first: {parts:?}"
+            );
+            // A sliver only where the length is not a sum of sixteenths and triplets.
+            let slivers = parts.iter().filter(|&&p| p < 3).count();
+            assert!(
+                slivers <= usize::from(matches!(u, 1 | 2 | 5)),
+                "{u}: {parts:?}"
+            );
         }
+        assert_eq!(split_units(7), vec![4, 3]);
+        assert_eq!(split_units(13), vec![9, 4]);
+        assert_eq!(split_units(48), vec![48]);
+        assert_eq!(split_units(60), vec![48, 12]);
         assert_eq!(format_units(3), "0.250");
         assert_eq!(format_units(4), "0.333");
         assert_eq!(format_units(8), "0.667");

@@ -71,6 +71,45 @@ fn rests_and_phrase_starts() {
 }
 
 #[test]
+fn played_lines_quantize_per_beat_and_read_legato() {
+    // Written: two straight eighths, a beat of triplets, two sixteenths and an eighth, then a
+    // beat's rest and a half note.
+    let (e, t, s16) = (PPQ / 2, PPQ / 3, PPQ / 4);
+    let written = [
+        (0, e, 60),
+        (e, e, 62),
+        (PPQ, t, 64),
+        (PPQ + t, t, 65),
+        (PPQ + 2 * t, t, 67),
+        (2 * PPQ, s16, 69),
+        (2 * PPQ + s16, s16, 67),
+        (2 * PPQ + 2 * s16, e, 65),
+        (4 * PPQ, 2 * PPQ, 64),
+    ];
+    // Played: every onset early or late by up to 23 ticks (a 21st of a beat), and every
+    // note that runs into the next one cut short, detached, as a real performance would.
+    let jitter = [17i64, -23, 9, -14, 21, -6, 12, -19, 8];
+    let played: Vec<(Tick, Tick, u8)> = written
+        .iter()
+        .zip(jitter)
+        .enumerate()
+        .map(|(i, (&(start, dur, key), j))| {
+            let start = (start as i64 + j).max(0) as Tick;
+            let detached = i + 1 < written.len() && written[i + 1].0 == written[i].0 + dur;
+            (start, if detached { dur * 3 / 5 } else { dur }, key)
+        })
+        .collect();
+    let chart = "| C7 | C7 |";
+    let clean = encode(TokenizerKind::Grammar, &score_with(&written, chart));
+    let humanized = encode(TokenizerKind::Grammar, &score_with(&played, chart));
+    assert_eq!(humanized, clean);
+    assert!(
+        !humanized.iter().any(|t| t.starts_with("R,0.08")),
+        "{humanized:?}"
+    );
+}
+
+#[test]
 fn grammar_tokens_round_trip_as_text() {
     for t in [
         "C,0.250",
