@@ -321,7 +321,8 @@ pub fn generate(a: GenerateArgs) -> Result<()> {
             "{} bars over {} at {} bpm: {} notes ({:.1} per bar), {:.0}% chord tones, {:.0}% scale tones, range {}–{}",
             s.bars,
             opts.changes.name,
-            opts.bpm,
+            // A file's tempo comes in microseconds per beat: 112.00006 reads as 112.
+            (opts.bpm * 10.0).round() / 10.0,
             s.notes,
             s.notes_per_bar,
             s.chord_tones * 100.0,
