@@ -501,6 +501,14 @@ impl App {
                     self.generator.roll.scroll(d);
                 } else if self.generator.field == GenState::FIELDS - 2 {
                     self.next_model(d);
+                } else if self.generator.field == 0 {
+                    let file = self
+                        .data
+                        .dataset
+                        .as_ref()
+                        .and_then(|ds| ds.files.get(self.data.file_sel))
+                        .map(|f| f.path.clone());
+                    self.generator.cycle_progression(d, file.as_deref());
                 } else {
                     self.generator.adjust(d);
                 }
@@ -544,12 +552,24 @@ impl App {
             self.message = format!("no model loaded ({})", self.generator.model.display());
             return;
         };
-        let changes = match self.generator.progression() {
-            Ok(p) => Changes::from_progression(&p),
-            Err(e) => {
-                self.message = e;
-                return;
+        // A file's changes are read on the jobs thread; presets and charts are parsed here.
+        let (changes, changes_from) = match &self.generator.file {
+            Some(f) => {
+                let placeholder = Changes {
+                    name: String::new(),
+                    spans: Vec::new(),
+                    bar_ticks: PPQ * 4,
+                    bpm: None,
+                };
+                (placeholder, Some(f.clone()))
             }
+            None => match self.generator.progression() {
+                Ok(p) => (Changes::from_progression(&p), None),
+                Err(e) => {
+                    self.message = e;
+                    return;
+                }
+            },
         };
         self.generator.busy = true;
         let opts = GenerateOptions {
@@ -563,7 +583,11 @@ impl App {
             },
             primer: Vec::new(),
         };
-        self.send(Job::Generate { bundle, opts });
+        self.send(Job::Generate {
+            bundle,
+            opts,
+            changes_from,
+        });
     }
 
     fn ask_export(&mut self, wav: bool) {
@@ -583,6 +607,7 @@ impl App {
             Purpose::Chart => match Progression::from_arg(&text) {
                 Ok(_) => {
                     self.generator.chart = (!text.trim().is_empty()).then_some(text);
+                    self.generator.file = None;
                 }
                 Err(e) => self.message = e.to_string(),
             },

@@ -4,7 +4,7 @@
 use super::state::{Browser, bundles_in};
 use crate::audio::Player;
 use crate::dataset::{self, Dataset, DatasetOptions};
-use crate::generate::{GenerateOptions, Generated, generate};
+use crate::generate::{Changes, GenerateOptions, Generated, generate};
 use crate::midi::export::write_file;
 use crate::midi::import::{ImportOptions, read_file};
 use crate::model::bundle::Bundle;
@@ -34,6 +34,8 @@ pub enum Job {
     Generate {
         bundle: Arc<Bundle>,
         opts: GenerateOptions,
+        /// Read the changes (and tempo) from this MIDI file first.
+        changes_from: Option<PathBuf>,
     },
     OpenScore(PathBuf),
     ExportMidi {
@@ -162,11 +164,29 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
                 Done::Bundle(path, r)
             }
         }
-        Job::Generate { bundle, opts } => Done::Generated(
-            generate(&bundle, &opts)
-                .map(Box::new)
-                .map_err(|e| e.to_string()),
-        ),
+        Job::Generate {
+            bundle,
+            mut opts,
+            changes_from,
+        } => {
+            let changes = match changes_from {
+                Some(path) => path
+                    .to_str()
+                    .ok_or_else(|| format!("{}: the path is not valid UTF-8", path.display()))
+                    .and_then(|p| Changes::from_arg(p).map_err(|e| e.to_string()))
+                    .map(Some),
+                None => Ok(None),
+            };
+            Done::Generated(changes.and_then(|c| {
+                if let Some(c) = c {
+                    opts.bpm = c.bpm.unwrap_or(opts.bpm);
+                    opts.changes = c;
+                }
+                generate(&bundle, &opts)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string())
+            }))
+        }
         Job::OpenScore(path) => {
             let r = read_file(&path, &ImportOptions::default())
                 .map(|i| Box::new(i.score))

@@ -251,6 +251,8 @@ pub struct GenState {
     pub bundle: Option<Arc<Bundle>>,
     pub preset: usize,
     pub chart: Option<String>,
+    /// Improvise over the changes of this MIDI file (the Dataset tab's selected file).
+    pub file: Option<PathBuf>,
     pub choruses: usize,
     pub bpm: f64,
     pub temperature: f64,
@@ -271,6 +273,7 @@ impl GenState {
             bundle: None,
             preset: 0,
             chart: None,
+            file: None,
             choruses: 2,
             bpm: 140.0,
             temperature: 0.9,
@@ -284,6 +287,13 @@ impl GenState {
     }
 
     pub fn progression_name(&self) -> String {
+        if let Some(f) = &self.file {
+            let name = f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            return format!("changes of {name}");
+        }
         match &self.chart {
             Some(c) => c.clone(),
             None => PRESETS.get(self.preset).map_or("-", |p| p.0).to_string(),
@@ -292,6 +302,30 @@ impl GenState {
 
     pub fn progression(&self) -> Result<Progression, String> {
         Progression::from_arg(&self.progression_name()).map_err(|e| e.to_string())
+    }
+
+    /// Steps through the presets and, when given, the changes of `file` (after the last
+    /// preset). A typed chart is left for the first preset or file in the direction of travel.
+    pub fn cycle_progression(&mut self, d: i64, file: Option<&Path>) {
+        // Positions: 0..presets are the presets, `presets` the file.
+        let n = PRESETS.len() as i64 + i64::from(file.is_some());
+        let at = if self.file.is_some() && file.is_some() {
+            PRESETS.len() as i64
+        } else if self.chart.is_some() && d > 0 {
+            -1
+        } else if self.chart.is_some() {
+            n
+        } else {
+            self.preset as i64
+        };
+        let next = (at + d).rem_euclid(n);
+        self.chart = None;
+        if next == PRESETS.len() as i64 {
+            self.file = file.map(Path::to_path_buf);
+        } else {
+            self.file = None;
+            self.preset = next as usize;
+        }
     }
 
     pub fn rows(&self) -> [(&'static str, String); Self::FIELDS] {
@@ -316,11 +350,7 @@ impl GenState {
 
     pub fn adjust(&mut self, d: i64) {
         match self.field {
-            0 => {
-                self.chart = None;
-                let n = PRESETS.len() as i64;
-                self.preset = ((self.preset as i64 + d).rem_euclid(n)) as usize;
-            }
+            0 => self.cycle_progression(d, None),
             1 => self.choruses = (self.choruses as i64 + d).clamp(1, 16) as usize,
             2 => self.bpm = (self.bpm + 10.0 * d as f64).clamp(40.0, 320.0),
             3 => {

@@ -319,3 +319,42 @@ fn the_melody_track_is_chosen_per_file() {
     let s = screen(&app, 160, 48);
     assert!(s.contains("melody: auto"), "{s}");
 }
+
+#[test]
+fn generate_can_use_the_changes_of_the_selected_dataset_file() {
+    let mut app = studio(&root().join("assets"));
+    // Select the minor blues in the Dataset tab, then step back from the first preset.
+    let target = app
+        .data
+        .dataset
+        .as_ref()
+        .unwrap()
+        .files
+        .iter()
+        .position(|f| f.path.ends_with("07-minor-blues-a.mid"))
+        .unwrap();
+    for _ in 0..target {
+        key(&mut app, KeyCode::Right);
+    }
+    key(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.generator.field, 0);
+    key(&mut app, KeyCode::Left);
+    assert_eq!(
+        app.generator.progression_name(),
+        "changes of 07-minor-blues-a.mid"
+    );
+    key(&mut app, KeyCode::Char('g'));
+    wait(&mut app, "a solo", |a| a.generator.solo.is_some());
+    let solo = &app.generator.solo.as_ref().unwrap().score;
+    let first: Vec<String> = solo
+        .chords
+        .iter()
+        .take(2)
+        .map(|c| c.chord.to_string())
+        .collect();
+    assert_eq!(first, ["Cm7", "Fm7"], "the file's changes, not blues-f");
+    // Forward again wraps to the first preset.
+    key(&mut app, KeyCode::Right);
+    assert!(app.generator.file.is_none());
+    assert_eq!(app.generator.preset, 0);
+}
