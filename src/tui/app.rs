@@ -318,6 +318,18 @@ impl App {
         }
     }
 
+    /// The mouse wheel: moves the selection (Dataset, Train, Play) or scrolls the piano roll
+    /// by a bar (Generate). Overlays keep it out.
+    pub fn wheel(&mut self, down: bool) {
+        if self.overlay != Overlay::None {
+            return;
+        }
+        match self.tab {
+            Tab::Generate => self.generator.roll.scroll(if down { 1 } else { -1 }),
+            _ => self.act(if down { Action::Down } else { Action::Up }),
+        }
+    }
+
     pub fn click(&mut self, col: u16, row: u16) {
         if row > 1 {
             return;

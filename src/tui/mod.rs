@@ -44,9 +44,12 @@ pub fn run(opts: TuiOptions) -> std::io::Result<()> {
             if event::poll(Duration::from_millis(50))? {
                 match event::read()? {
                     Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
-                    Event::Mouse(m) if matches!(m.kind, MouseEventKind::Down(_)) => {
-                        app.click(m.column, m.row)
-                    }
+                    Event::Mouse(m) => match m.kind {
+                        MouseEventKind::Down(_) => app.click(m.column, m.row),
+                        MouseEventKind::ScrollDown => app.wheel(true),
+                        MouseEventKind::ScrollUp => app.wheel(false),
+                        _ => {}
+                    },
                     _ => {}
                 }
             }

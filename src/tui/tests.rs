@@ -358,3 +358,24 @@ fn generate_can_use_the_changes_of_the_selected_dataset_file() {
     assert!(app.generator.file.is_none());
     assert_eq!(app.generator.preset, 0);
 }
+
+#[test]
+fn the_mouse_wheel_moves_the_selection_and_scrolls_the_roll() {
+    let mut app = studio(&root().join("assets"));
+    wait(&mut app, "the listing", |a| !a.browser.reading);
+    app.wheel(true);
+    app.wheel(true);
+    assert_eq!(app.browser.selected, 2);
+    app.wheel(false);
+    assert_eq!(app.browser.selected, 1);
+    key(&mut app, KeyCode::Char('3'));
+    app.wheel(true);
+    assert_eq!(app.generator.roll.from, crate::music::PPQ * 4, "a bar on");
+    app.wheel(false);
+    app.wheel(false);
+    assert_eq!(app.generator.roll.from, 0, "never before the start");
+    // Under the help overlay the wheel does nothing.
+    key(&mut app, KeyCode::Char('?'));
+    app.wheel(true);
+    assert_eq!(app.generator.roll.from, 0);
+}
