@@ -175,39 +175,49 @@ pub fn dataset(f: &mut Frame, area: Rect, app: &App) {
         tracks,
     );
     let [stats, bars] =
-        Layout::horizontal([Constraint::Length(40), Constraint::Min(10)]).areas(bottom);
+        Layout::horizontal([Constraint::Max(38), Constraint::Min(22)]).areas(bottom);
     if let Some(s) = &app.data.stats {
+        // Short lines (under 30 columns), so the box reads whole on an 80-column terminal.
         let text = vec![
             Line::from(format!(
-                "files {}   notes {}   tokens {}",
-                s.files, s.notes, s.tokens
+                "{} files, {} notes, Tx {}",
+                s.files, s.notes, ds.options.tx
             )),
+            Line::from(format!("{} tokens, vocabulary {}", s.tokens, s.vocab_size)),
             Line::from(format!(
-                "vocabulary {}   Tx {}",
-                s.vocab_size, ds.options.tx
-            )),
-            Line::from(format!(
-                "windows: train {}  val {}",
+                "windows: {} train, {} val",
                 s.train_windows, s.val_windows
             )),
-            Line::from("baselines (val nats/token):"),
             Line::from(format!(
-                "  uniform {:.3}  unigram {:.3}",
-                s.baselines.uniform, s.baselines.unigram
+                "val nats/token: uniform {:.3}",
+                s.baselines.uniform
             )),
-            Line::from(format!("  bigram  {:.3}", s.baselines.bigram)),
+            Line::from(format!(
+                "unigram {:.3}  bigram {:.3}",
+                s.baselines.unigram, s.baselines.bigram
+            )),
         ];
         f.render_widget(Paragraph::new(text).block(block("Statistics")), stats);
-        // Horizontal bars, one token per row, so every label shows in full.
+        // Horizontal bars, one token per row, so labels show in full where there is room;
+        // in a narrow box they are cut (with …) to leave room for the bar and its count.
+        let room = (bars.width.saturating_sub(2) as usize)
+            .saturating_sub(8)
+            .max(4);
         let data: Vec<Bar> = s
             .top_tokens
             .iter()
             .take(bars.height.saturating_sub(2).max(1) as usize)
             .map(|(t, c)| {
+                let label = if t.chars().count() > room {
+                    let cut: String = t.chars().take(room - 1).collect();
+                    format!("{cut}…")
+                } else {
+                    t.clone()
+                };
                 Bar::default()
                     .value(*c)
                     .text_value(c.to_string())
-                    .label(Line::from(t.clone()))
+                    .label(Line::from(label))
             })
             .collect();
         f.render_widget(

@@ -379,3 +379,25 @@ fn the_mouse_wheel_moves_the_selection_and_scrolls_the_roll() {
     app.wheel(true);
     assert_eq!(app.generator.roll.from, 0);
 }
+
+#[test]
+fn an_80_by_24_terminal_shows_every_tab_whole() {
+    let mut app = studio(&root().join("assets"));
+    for tab in ['1', '2', '3', '4'] {
+        key(&mut app, KeyCode::Char(tab));
+        let s = screen(&app, 80, 24);
+        let lines: Vec<&str> = s.lines().collect();
+        // Every body row ends on a box's right border: nothing spills over it.
+        for (i, l) in lines.iter().enumerate().take(22).skip(1) {
+            let last = l.chars().last().unwrap();
+            assert!(
+                "│┐┘".contains(last),
+                "tab {tab}, row {i} ends {last:?}:\n{s}"
+            );
+        }
+        if tab == '1' {
+            assert!(s.contains("bigram 2."), "{s}");
+            assert!(s.contains("vocabulary"), "{s}");
+        }
+    }
+}
