@@ -366,7 +366,6 @@ impl GenState {
     }
 }
 
-#[derive(Default)]
 pub struct PlayState {
     pub score: Option<Score>,
     pub source: String,
@@ -378,6 +377,20 @@ pub struct PlayState {
     pub status: AudioStatus,
 }
 
+impl Default for PlayState {
+    fn default() -> Self {
+        PlayState {
+            score: None,
+            source: String::new(),
+            settings: SynthSettings::default(),
+            tempo_pct: 100,
+            field: 0,
+            duration: 0.0,
+            status: AudioStatus::default(),
+        }
+    }
+}
+
 impl PlayState {
     pub const FIELDS: usize = 6;
     const PARTS: [Part; 4] = [Part::Lead, Part::Chords, Part::Bass, Part::Drums];
@@ -385,9 +398,6 @@ impl PlayState {
     pub fn set_score(&mut self, score: Score, source: String) {
         self.score = Some(score);
         self.source = source;
-        if self.tempo_pct == 0 {
-            self.tempo_pct = 100;
-        }
     }
 
     /// The part of the selected mixer row.

@@ -399,5 +399,10 @@ fn an_80_by_24_terminal_shows_every_tab_whole() {
             assert!(s.contains("bigram 2."), "{s}");
             assert!(s.contains("vocabulary"), "{s}");
         }
+        if tab == '4' {
+            // Nothing loaded yet: the written tempo, not a placeholder.
+            let tempo = lines.iter().find(|l| l.contains("tempo")).unwrap();
+            assert!(tempo.contains("100%"), "{tempo}");
+        }
     }
 }
