@@ -9,6 +9,10 @@ const SHARP_NAMES: [&str; 12] = [
 const FLAT_NAMES: [&str; 12] = [
     "C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B",
 ];
+/// How jazz charts usually spell notes: flats, except F#.
+const JAZZ_NAMES: [&str; 12] = [
+    "C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+];
 
 /// A pitch class, 0 (C) to 11 (B).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -37,6 +41,10 @@ impl PitchClass {
     /// The name with flats (`Db`), as jazz charts usually spell roots.
     pub fn flat_name(self) -> &'static str {
         FLAT_NAMES[self.0 as usize]
+    }
+    /// The name a jazz chart would use for a note: flats, except F# (`Bb`, `Eb`, `F#`).
+    pub fn jazz_name(self) -> &'static str {
+        JAZZ_NAMES[self.0 as usize]
     }
     /// Parses a note name at the start of `s` (`C`, `F#`, `Bb`, `Ebb`, `E♭`), returning the
     /// pitch class and the number of bytes read.
@@ -124,15 +132,15 @@ impl Pitch {
     pub fn freq(self) -> f64 {
         440.0 * 2f64.powf((self.0 as f64 - 69.0) / 12.0)
     }
-    /// Name with octave, e.g. `C4`, `F#5`.
+    /// Name with octave as a jazz chart spells it, e.g. `C4`, `Bb3`, `F#5`.
     pub fn name(self) -> String {
-        format!("{}{}", self.class().name(), self.octave())
+        format!("{}{}", self.class().jazz_name(), self.octave())
     }
 }
 
 impl fmt::Display for Pitch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.class().name(), self.octave())
+        write!(f, "{}{}", self.class().jazz_name(), self.octave())
     }
 }
 
@@ -160,7 +168,9 @@ mod tests {
     #[test]
     fn names_and_octaves() {
         assert_eq!(Pitch::MIDDLE_C.name(), "C4");
-        assert_eq!(Pitch::new(61).unwrap().name(), "C#4");
+        assert_eq!(Pitch::new(61).unwrap().name(), "Db4");
+        assert_eq!(Pitch::new(70).unwrap().to_string(), "Bb4");
+        assert_eq!(Pitch::new(66).unwrap().to_string(), "F#4");
         assert_eq!(Pitch::new(0).unwrap().name(), "C-1");
         assert_eq!(Pitch::new(127).unwrap().name(), "G9");
         assert!(Pitch::new(128).is_none());
