@@ -255,7 +255,11 @@ fn build(
             failed.push(FailedFile {
                 path: summary.path,
                 reason: if score.note_count() == 0 {
-                    "no notes".into()
+                    // A damaged file often reads as empty: say why.
+                    match summary.warnings.iter().find(|w| w.contains("damaged")) {
+                        Some(w) => format!("no notes ({w})"),
+                        None => "no notes".into(),
+                    }
                 } else {
                     "no melody track found".into()
                 },

@@ -369,3 +369,59 @@ fn format_2_plays_its_patterns_one_after_another() {
     starts.sort();
     assert_eq!(starts, vec![0, PPQ * 4]);
 }
+
+#[test]
+fn damaged_files_that_still_parse_say_they_are_damaged() {
+    let good = smf(
+        Format::Parallel,
+        480,
+        vec![
+            vec![meta(0, MetaMessage::Tempo(u24::new(500_000)))],
+            vec![
+                on(0, 0, 60, 90),
+                off(480, 0, 60),
+                on(0, 0, 62, 90),
+                off(480, 0, 62),
+            ],
+        ],
+    );
+    assert!(
+        import(&good).warnings.is_empty(),
+        "an intact file has no warnings"
+    );
+    // Cut inside the last track: whatever midly recovers comes with a warning.
+    if let Ok(imp) = parse_bytes(&good[..good.len() - 6], &ImportOptions::default()) {
+        assert!(
+            imp.warnings.iter().any(|w| w.contains("damaged")),
+            "{:?}",
+            imp.warnings
+        );
+    }
+    // A track length far beyond the file: the dataset names the damage, whether midly
+    // recovered notes (a warning on the file) or not (the reason it was skipped).
+    let mut bad = good.clone();
+    let second = bad
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| w == b"MTrk")
+        .nth(1)
+        .map(|(i, _)| i)
+        .unwrap();
+    bad[second + 4..second + 8].copy_from_slice(&[0x70, 0, 0, 0]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad-length.mid");
+    std::fs::write(&path, &bad).unwrap();
+    let opts = improv::dataset::DatasetOptions::default();
+    match improv::dataset::load(&[path], &opts, &mut |_, _| {}) {
+        Ok(ds) => {
+            let said: Vec<&String> = ds
+                .failed
+                .iter()
+                .map(|f| &f.reason)
+                .chain(ds.files.iter().flat_map(|f| &f.warnings))
+                .collect();
+            assert!(said.iter().any(|w| w.contains("damaged")), "{said:?}");
+        }
+        Err(e) => assert!(e.to_string().contains("damaged"), "{e}"),
+    }
+}

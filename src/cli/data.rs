@@ -107,6 +107,9 @@ pub fn dataset(args: DatasetArgs) -> Result<()> {
         if !f.chords.is_empty() {
             println!("  changes: {}", f.chords.join(" "));
         }
+        for w in &f.warnings {
+            println!("  warning: {w}");
+        }
     }
     for f in &ds.failed {
         println!("skipped {}: {}", f.path.display(), f.reason);

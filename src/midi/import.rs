@@ -87,6 +87,37 @@ pub fn read_file(path: &Path, opts: &ImportOptions) -> Result<Imported, MidiErro
     Ok(imported)
 }
 
+/// Signs that a file is damaged though it parses: a chunk that runs past the end of the
+/// file (a truncated or corrupted length), or fewer track chunks than the header promises.
+fn damage(bytes: &[u8]) -> Option<String> {
+    let be32 = |at: usize| -> usize {
+        u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize
+    };
+    if bytes.len() < 14 || &bytes[..4] != b"MThd" {
+        return None;
+    }
+    let declared = u16::from_be_bytes([bytes[10], bytes[11]]) as usize;
+    let mut at = 8usize.saturating_add(be32(4));
+    let mut found = 0;
+    while at.saturating_add(8) <= bytes.len() {
+        let len = be32(at + 4);
+        if &bytes[at..at + 4] == b"MTrk" {
+            found += 1;
+        }
+        let remain = bytes.len() - at - 8;
+        if len > remain {
+            return Some(format!(
+                "the file looks damaged: chunk {} claims {len} bytes where {remain} remain",
+                found.max(1)
+            ));
+        }
+        at += 8 + len;
+    }
+    (found < declared).then(|| {
+        format!("the file looks damaged: the header promises {declared} tracks, it holds {found}")
+    })
+}
+
 /// A note group: the notes of one channel of one source track.
 pub(crate) struct Group {
     pub name: String,
@@ -104,13 +135,15 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
         return Err(format!("file is larger than {MAX_FILE_BYTES} bytes"));
     }
     let smf = Smf::parse(bytes).map_err(|e| format!("not a readable MIDI file: {e}"))?;
+    // midly recovers what it can from a damaged file; say so rather than import it quietly.
+    let damaged = damage(bytes);
     let events: usize = smf.tracks.iter().map(Vec::len).sum();
     if events > MAX_EVENTS {
         return Err(format!(
             "{events} events is more than improv reads ({MAX_EVENTS})"
         ));
     }
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = damaged.into_iter().collect();
     // Ticks of the file → ticks at 480 PPQ.
     let (num, den, smpte) = match smf.header.timing {
         Timing::Metrical(tpq) => {
