@@ -21,11 +21,11 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Corpus directory the studio opens on.
-    #[arg(long, default_value = "assets", global = true, hide = true)]
+    /// The folder of MIDI files the studio opens on.
+    #[arg(long, default_value = "assets")]
     pub corpus: PathBuf,
-    /// Model bundle the studio opens with.
-    #[arg(long, default_value = "models/default", global = true, hide = true)]
+    /// The model bundle the studio opens with.
+    #[arg(long, default_value = "models/default")]
     pub model: PathBuf,
 }
 

@@ -171,7 +171,17 @@ pub fn dataset(f: &mut Frame, area: Rect, app: &App) {
             Row::new(vec!["track", "role", "name", "ch", "notes"])
                 .style(Style::default().add_modifier(Modifier::BOLD)),
         )
-        .block(block(&format!("Tracks (melody: {melody}; m to change)"))),
+        .block({
+            let b = block(&format!("Tracks (melody: {melody}; m to change)"));
+            // The file's first warning (damage, SMPTE timing) on the bottom border.
+            match sel.and_then(|fs| fs.warnings.first()) {
+                Some(w) => b.title_bottom(Line::styled(
+                    format!("⚠ {w}"),
+                    Style::default().fg(Color::Yellow),
+                )),
+                None => b,
+            }
+        }),
         tracks,
     );
     let [stats, bars] =
@@ -180,8 +190,11 @@ pub fn dataset(f: &mut Frame, area: Rect, app: &App) {
         // Short lines (under 30 columns), so the box reads whole on an 80-column terminal.
         let text = vec![
             Line::from(format!(
-                "{} files, {} notes, Tx {}",
-                s.files, s.notes, ds.options.tx
+                "{} file{}, {} notes, Tx {}",
+                s.files,
+                if s.files == 1 { "" } else { "s" },
+                s.notes,
+                ds.options.tx
             )),
             Line::from(format!("{} tokens, vocabulary {}", s.tokens, s.vocab_size)),
             Line::from(format!(
