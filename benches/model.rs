@@ -1,4 +1,5 @@
-//! Training throughput on the exercise's shape and generation latency for 50 tokens.
+//! Training throughput on the exercise's shape, the fused recurrence alone, and generation
+//! latency for 50 tokens.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use improv::dataset::make_windows;
@@ -44,6 +45,22 @@ fn model(c: &mut Criterion) {
                 })
             },
         );
+    }
+    // The fused recurrence alone, forward and BPTT, on one batch of the exercise's shape.
+    {
+        let (t, b, a) = (30, 32, 64);
+        let xp: Vec<f32> = (0..t * b * 4 * a)
+            .map(|i| ((i % 97) as f32 - 48.0) * 0.01)
+            .collect();
+        let u: Vec<f32> = (0..a * 4 * a)
+            .map(|i| ((i % 89) as f32 - 44.0) * 0.002)
+            .collect();
+        g.bench_function("recurrence forward + backward, one batch", |bench| {
+            bench.iter(|| {
+                let cache = improv::model::lstm::forward(&xp, &u, b, t, a);
+                improv::model::lstm::backward(&cache, &cache.hs).1.len()
+            })
+        });
     }
     let w = Weights::init(78, 64, 0);
     let opts = SampleOptions {

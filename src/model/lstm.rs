@@ -224,7 +224,8 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
     (dxp, du)
 }
 
-fn host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
+/// A CPU tensor's values and shape, on the host (shared by the fused operations).
+pub(crate) fn host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
     let data = read_sync(B::float_into_data(t)).expect("reading a CPU tensor cannot fail");
     let shape = data.shape().to_vec();
     let v = data
@@ -408,22 +409,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-#[cfg(test)]
-mod timing {
-    #[test]
-    #[ignore]
-    fn kernel_time() {
-        let (t, b, a) = (30, 32, 64);
-        let xp = vec![0.01f32; t * b * 4 * a];
-        let u = vec![0.01f32; a * 4 * a];
-        let t0 = std::time::Instant::now();
-        for _ in 0..200 {
-            let c = super::forward(&xp, &u, b, t, a);
-            let d = super::backward(&c, &c.hs);
-            std::hint::black_box(d);
-        }
-        eprintln!("200 fwd+bwd: {:?}", t0.elapsed());
     }
 }

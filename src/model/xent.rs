@@ -7,6 +7,7 @@
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
 use super::fastmath::{exp_fast, with_avx2};
+use super::lstm::host;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
@@ -94,16 +95,6 @@ pub fn nll_backward(mut probs: Vec<f32>, targets: &[i64], v: usize, g: f32) -> V
     probs
 }
 
-fn floats<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
-    let data = read_sync(B::float_into_data(t)).expect("reading a CPU tensor cannot fail");
-    let shape = data.shape().to_vec();
-    let v = data
-        .convert::<f32>()
-        .try_to_vec::<f32>()
-        .expect("an f32 tensor converts to f32");
-    (v, shape)
-}
-
 fn ints<B: Backend>(t: IntTensor<B>) -> Vec<i64> {
     read_sync(B::int_into_data(t))
         .expect("reading a CPU tensor cannot fail")
@@ -123,7 +114,7 @@ fn host_forward<B: Backend>(
     targets: IntTensor<B>,
 ) -> (Forward, FloatTensor<B>) {
     let device = logits.device();
-    let (x, shape) = floats::<B>(logits);
+    let (x, shape) = host::<B>(logits);
     let targets = ints::<B>(targets);
     assert!(
         shape.len() == 2 && shape[0] == targets.len(),
@@ -164,7 +155,7 @@ impl<B: Backend> Backward<B, 1> for XentBackward {
         let grad = grads.consume::<B>(&ops.node);
         let (probs, targets, v, device) = ops.state;
         let Some(node) = node else { return };
-        let g = floats::<B>(grad).0.first().copied().unwrap_or(0.0);
+        let g = host::<B>(grad).0.first().copied().unwrap_or(0.0);
         let n = targets.len();
         let d = nll_backward(probs, &targets, v, g);
         grads.register::<B>(

@@ -167,9 +167,13 @@ impl App {
                 }
             }
             Done::Listing(b) => self.browser = *b,
-            Done::Bundle(path, r) => match r {
+            Done::Bundle {
+                path,
+                result,
+                switched,
+            } => match result {
                 Ok(b) => {
-                    if self.message.starts_with("looking for models") {
+                    if switched {
                         self.message = format!("model {} loaded", path.display());
                     }
                     self.generator.bundle = Some(b);

@@ -61,11 +61,18 @@ pub enum Done {
     Progress(usize, usize),
     Dataset(Result<Box<Dataset>, String>),
     Listing(Box<Browser>),
-    Bundle(PathBuf, Result<Arc<Bundle>, String>),
+    /// A loaded bundle; `switched` when the user asked for another one (not at start-up).
+    Bundle {
+        path: PathBuf,
+        result: Result<Arc<Bundle>, String>,
+        switched: bool,
+    },
     Generated(Result<Box<Generated>, String>),
     Score(PathBuf, Result<Box<Score>, String>),
     Exported(Result<PathBuf, String>),
-    Playing { duration: f64 },
+    Playing {
+        duration: f64,
+    },
     Message(String),
 }
 
@@ -144,7 +151,11 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         }
         Job::LoadBundle(path) => {
             let r = Bundle::load(&path).map(Arc::new).map_err(|e| e.to_string());
-            Done::Bundle(path, r)
+            Done::Bundle {
+                path,
+                result: r,
+                switched: false,
+            }
         }
         Job::ListDir { dir, select } => {
             Done::Listing(Box::new(Browser::read(&dir, select.as_deref())))
@@ -161,7 +172,11 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
                 };
                 let path = bundles[next].clone();
                 let r = Bundle::load(&path).map(Arc::new).map_err(|e| e.to_string());
-                Done::Bundle(path, r)
+                Done::Bundle {
+                    path,
+                    result: r,
+                    switched: true,
+                }
             }
         }
         Job::Generate {

@@ -41,6 +41,25 @@ fn wait(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
     }
 }
 
+/// Asserts that the screen `s` shows every one of `texts`.
+fn shows(s: &str, texts: &[&str]) {
+    for text in texts {
+        assert!(s.contains(text), "{text:?} missing from:\n{s}");
+    }
+}
+
+/// Presses `e` and replaces the suggested file name with `path`, then Enter.
+fn export_to(app: &mut App, path: &Path) {
+    key(app, KeyCode::Char('e'));
+    for _ in 0..40 {
+        key(app, KeyCode::Backspace);
+    }
+    for c in path.display().to_string().chars() {
+        key(app, KeyCode::Char(c));
+    }
+    key(app, KeyCode::Enter);
+}
+
 fn studio(corpus: &Path) -> App {
     let mut app = App::new(corpus, &root().join("models/default"), false);
     wait(&mut app, "the dataset", |a| a.data.dataset.is_some());
@@ -56,22 +75,23 @@ fn dataset_tab_shows_files_tracks_roles_and_baselines() {
         "vocabulary {}",
         app.data.dataset.as_ref().unwrap().vocab.len()
     );
-    for text in [
-        "1 Dataset",
-        "2 Train",
-        "3 Generate",
-        "4 Play",
-        "01-blues-f-a.mid",
-        "melody",
-        "chords",
-        "bass",
-        "Comping",
-        "bigram",
-        &vocab,
-        "Most frequent tokens",
-    ] {
-        assert!(s.contains(text), "{text:?} missing from:\n{s}");
-    }
+    shows(
+        &s,
+        &[
+            "1 Dataset",
+            "2 Train",
+            "3 Generate",
+            "4 Play",
+            "01-blues-f-a.mid",
+            "melody",
+            "chords",
+            "bass",
+            "Comping",
+            "bigram",
+            &vocab,
+            "Most frequent tokens",
+        ],
+    );
 }
 
 #[test]
@@ -86,16 +106,17 @@ fn keys_switch_tabs_and_open_help() {
     assert_eq!(app.tab, Tab::Dataset);
     key(&mut app, KeyCode::Char('?'));
     let s = screen(&app, 160, 48);
-    for text in [
-        "Keys",
-        "Everywhere",
-        "Train",
-        "start training",
-        "export the solo as MIDI",
-        "mute",
-    ] {
-        assert!(s.contains(text), "{text:?} missing from help:\n{s}");
-    }
+    shows(
+        &s,
+        &[
+            "Keys",
+            "Everywhere",
+            "Train",
+            "start training",
+            "export the solo as MIDI",
+            "mute",
+        ],
+    );
     key(&mut app, KeyCode::Esc);
     assert!(app.overlay == Overlay::None);
     // A click on the third tab title selects it.
@@ -126,15 +147,16 @@ fn training_runs_in_the_background_and_draws_its_chart() {
     assert!(app.training());
     wait(&mut app, "an epoch", |a| !a.train.epochs.is_empty());
     let s = screen(&app, 160, 48);
-    for text in [
-        "Loss, nats/token",
-        "epoch",
-        "validation",
-        "bigram baseline",
-        "tokens/s",
-    ] {
-        assert!(s.contains(text), "{text:?} missing:\n{s}");
-    }
+    shows(
+        &s,
+        &[
+            "Loss, nats/token",
+            "epoch",
+            "validation",
+            "bigram baseline",
+            "tokens/s",
+        ],
+    );
     // q while training asks first.
     key(&mut app, KeyCode::Char('q'));
     assert!(app.overlay == Overlay::ConfirmQuit);
@@ -157,32 +179,19 @@ fn generate_draws_the_piano_roll_and_exports_without_overwriting() {
     key(&mut app, KeyCode::Char('g'));
     wait(&mut app, "a solo", |a| a.generator.solo.is_some());
     let s = screen(&app, 160, 48);
-    for text in ["Piano roll", "F7", "Bb7", "chord tones", "C5", "chord tone"] {
-        assert!(s.contains(text), "{text:?} missing:\n{s}");
-    }
+    shows(
+        &s,
+        &["Piano roll", "F7", "Bb7", "chord tones", "C5", "chord tone"],
+    );
     // Export: replace the suggested name with a path in the temporary directory.
     let out = dir.path().join("solo.mid");
-    key(&mut app, KeyCode::Char('e'));
-    for _ in 0..40 {
-        key(&mut app, KeyCode::Backspace);
-    }
-    for c in out.display().to_string().chars() {
-        key(&mut app, KeyCode::Char(c));
-    }
-    key(&mut app, KeyCode::Enter);
+    export_to(&mut app, &out);
     wait(&mut app, "the export", |a| {
         out.is_file() && a.message.starts_with("wrote")
     });
     let before = std::fs::read(&out).unwrap();
     // The same name again asks before overwriting; n keeps the file.
-    key(&mut app, KeyCode::Char('e'));
-    for _ in 0..40 {
-        key(&mut app, KeyCode::Backspace);
-    }
-    for c in out.display().to_string().chars() {
-        key(&mut app, KeyCode::Char(c));
-    }
-    key(&mut app, KeyCode::Enter);
+    export_to(&mut app, &out);
     assert!(matches!(app.overlay, Overlay::Confirm { .. }));
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(std::fs::read(&out).unwrap(), before);
@@ -226,14 +235,15 @@ fn help_lists_every_key_when_wide_and_the_current_tabs_first_when_small() {
     assert!(matches!(app.overlay, Overlay::Help));
     // Wide: both columns, so keys from the first and the last tab both show.
     let wide = screen(&app, 160, 48);
-    for text in [
-        "Everywhere",
-        "load every MIDI file",
-        "improvise a solo",
-        "jump a bar",
-    ] {
-        assert!(wide.contains(text), "{text:?} missing from\n{wide}");
-    }
+    shows(
+        &wide,
+        &[
+            "Everywhere",
+            "load every MIDI file",
+            "improvise a solo",
+            "jump a bar",
+        ],
+    );
     // 80×24: one column that starts with the Generate keys.
     let small = screen(&app, 80, 24);
     assert!(small.contains("improvise a solo"), "{small}");
