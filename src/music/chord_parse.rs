@@ -147,8 +147,9 @@ struct Reader<'a> {
     depth: usize,
     /// Nothing but separators read yet (so `-` is minor and `+` augmented).
     first: bool,
-    /// Accidentals follow their numbers, as the Weimar database writes them (`79b11#`):
-    /// the symbol ends in a number and an accidental.
+    /// Accidentals follow their numbers, as the Weimar database writes them (`79b11#`,
+    /// `79#13`): the symbol ends in a number and an accidental, or writes its extensions
+    /// after the seventh (`79`, `711`, `713`), which lead sheets never do.
     postfix: bool,
 }
 
@@ -173,9 +174,10 @@ impl<'a> Reader<'a> {
             first: true,
             postfix: {
                 let b = s.trim_end_matches([')', ' ']).as_bytes();
-                b.len() >= 2
+                (b.len() >= 2
                     && matches!(b[b.len() - 1], b'b' | b'#')
-                    && b[b.len() - 2].is_ascii_digit()
+                    && b[b.len() - 2].is_ascii_digit())
+                    || ["79", "711", "713"].iter().any(|w| s.contains(w))
             },
         }
     }
