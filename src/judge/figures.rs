@@ -77,6 +77,8 @@ pub struct Tally {
     chord_tones: usize,
     scale_tones: usize,
     bars: usize,
+    /// Notes on the lowest or highest pitch of their own line.
+    wall: usize,
     silent: u64,
     span: u64,
     lengths: Vec<f64>,
@@ -121,6 +123,13 @@ impl Tally {
         if let (Some(first), Some(_)) = (take.notes.first(), take.notes.last()) {
             self.span += covered_to.saturating_sub(first.start) as u64;
         }
+        let low = take.notes.iter().map(|n| n.pitch).min();
+        let high = take.notes.iter().map(|n| n.pitch).max();
+        self.wall += take
+            .notes
+            .iter()
+            .filter(|n| Some(n.pitch) == low || Some(n.pitch) == high)
+            .count();
         for i in take.intervals() {
             let bin = (i.clamp(-12, 12) + 12) as usize;
             self.intervals[bin] += 1.0;
@@ -143,12 +152,6 @@ impl Tally {
                 })
                 .collect::<Vec<_>>(),
         );
-        let wall = register.map_or(0, |r| {
-            self.pitches
-                .iter()
-                .filter(|&&k| k == r.lowest || k == r.highest)
-                .count()
-        });
         let mut lengths = self.lengths.clone();
         lengths.sort_by(f64::total_cmp);
         Figures {
@@ -166,7 +169,7 @@ impl Tally {
             lowest: register.map(|r| r.lowest),
             median: register.map(|r| r.median),
             highest: register.map(|r| r.highest),
-            wall_share: share(wall, self.notes),
+            wall_share: share(self.wall, self.notes),
             pc_entropy: entropy(&self.pcs),
         }
     }
@@ -196,7 +199,8 @@ pub struct Figures {
     pub lowest: Option<u8>,
     pub median: Option<u8>,
     pub highest: Option<u8>,
-    /// Share of notes on the lowest or the highest pitch the line reaches.
+    /// Share of notes on the lowest or the highest pitch their line reaches (each solo
+    /// against its own walls, pooled over solos).
     pub wall_share: f64,
     /// Entropy of the pitch-class histogram, in bits (0 to log2 12 = 3.585).
     pub pc_entropy: f64,

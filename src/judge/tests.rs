@@ -132,3 +132,22 @@ fn entropy_and_overlap_helpers() {
     assert!((overlap(&[1.0, 1.0], &[2.0, 2.0]) - 1.0).abs() < 1e-12);
     assert_eq!(overlap(&[0.0], &[1.0]), 0.0);
 }
+
+#[test]
+fn walls_are_each_line_s_own() {
+    // One low line pinned to C3, one high line that moves: pooled, the low line's notes
+    // are all on its own wall, the high line's only at its ends.
+    let low: Vec<_> = (0..8).map(|i| (i * Q, Q, 48)).collect();
+    let high: Vec<_> = (0..8).map(|i| (i * Q, Q, 72 + (i % 4) as u8)).collect();
+    let mut t = Tally::default();
+    t.add(&Take::of_melody(&solo(&low, &[("C", 0, 8 * Q)])));
+    t.add(&Take::of_melody(&solo(&high, &[("C", 0, 8 * Q)])));
+    let f = t.figures();
+    // 8 pinned notes + 4 of the high line's 8 (two on 72, two on 75) of 16.
+    assert!(
+        (f.wall_share - 12.0 / 16.0).abs() < 1e-12,
+        "{}",
+        f.wall_share
+    );
+    assert_eq!((f.lowest, f.highest), (Some(48), Some(75)));
+}
