@@ -244,6 +244,79 @@ fn database_chord_spellings_no_chord_and_unreadable_symbols() {
     assert!(w.contains("bar 11") && w.contains("bar 13"), "{w}");
 }
 
+/// One track from notes given as (start, end, channel, key) in absolute ticks.
+fn track_of(notes: &[(u32, u32, u8, u8)]) -> Vec<TrackEvent<'static>> {
+    let mut evs: Vec<(u32, bool, u8, u8)> = Vec::new();
+    for &(start, end, ch, key) in notes {
+        evs.push((start, true, ch, key));
+        evs.push((end, false, ch, key));
+    }
+    evs.sort_by_key(|e| (e.0, e.1)); // offs before ons at the same tick
+    let mut now = 0;
+    evs.into_iter()
+        .map(|(t, is_on, ch, key)| {
+            let delta = t - now;
+            now = t;
+            if is_on {
+                on(delta, ch, key, 80)
+            } else {
+                off(delta, ch, key)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_low_comping_piano_is_comping_not_the_bass() {
+    // Real transcriptions: a played solo line (ch 1), a piano comping low with the root in
+    // the left hand (ch 2, lower on average than anything else), and sometimes a legato
+    // walking bass (ch 3) whose notes overlap a little.
+    let mut solo = Vec::new();
+    let mut piano = Vec::new();
+    let mut bass = Vec::new();
+    let line = [74, 72, 69, 65, 67, 71, 74, 77];
+    for bar in 0..8u32 {
+        let t = bar * 1920;
+        for (i, &k) in line.iter().enumerate() {
+            let s = t + i as u32 * 240 + if i % 2 == 1 { 40 } else { 0 };
+            solo.push((s, s + 200, 0, k));
+        }
+        let (voicing, walk): (&[u8], [u8; 4]) = if bar % 2 == 0 {
+            (&[38, 53, 57, 60], [38, 41, 45, 48]) // Dm7: D2 under F3 A3 C4
+        } else {
+            (&[43, 53, 59, 64], [43, 47, 50, 41]) // G7: G2 under F3 B3 E4
+        };
+        for h in [0, 960] {
+            for &k in voicing {
+                piano.push((t + h, t + h + 700, 1, k));
+            }
+        }
+        for (b, &k) in walk.iter().enumerate() {
+            let s = t + b as u32 * 480;
+            bass.push((s, s + 520, 2, k)); // legato: each note rings into the next
+        }
+    }
+    let roles = |tracks: Vec<Vec<TrackEvent<'static>>>, format| {
+        let imp = import(&smf(format, 480, tracks));
+        let roles: Vec<Role> = imp.tracks.iter().map(|t| t.role).collect();
+        (roles, imp)
+    };
+    let all: Vec<_> = [solo.clone(), piano.clone(), bass].concat();
+    let (r, imp) = roles(vec![track_of(&all)], Format::SingleTrack);
+    assert_eq!(r, [Role::Melody, Role::Chords, Role::Bass]);
+    assert_eq!(imp.chord_source, ChordSource::Estimated);
+    assert_eq!(imp.score.chords[0].chord, "Dm7".parse::<Chord>().unwrap());
+
+    // Without a bass the low piano is still the comping, and the chords come from it.
+    let (r, imp) = roles(vec![track_of(&solo), track_of(&piano)], Format::Parallel);
+    assert_eq!(r, [Role::Melody, Role::Chords]);
+    let names: Vec<String> = imp.score.chords[..2]
+        .iter()
+        .map(|c| c.chord.to_string())
+        .collect();
+    assert_eq!(names, ["Dm7", "G7"]);
+}
+
 fn mel_track() -> Vec<TrackEvent<'static>> {
     vec![
         on(0, 0, 76, 90),
