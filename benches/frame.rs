@@ -13,15 +13,15 @@ fn frame(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut app = App::new(&root.join("assets"), &root.join("models/default"), false);
     let t0 = Instant::now();
-    while (app.data.dataset.is_none() || app.generator.bundle.is_none())
+    while (app.dataset.dataset.is_none() || app.generate.bundle.is_none())
         && t0.elapsed() < Duration::from_secs(60)
     {
         app.tick();
         std::thread::sleep(Duration::from_millis(10));
     }
     app.tab = Tab::Generate;
-    app.generate();
-    while app.generator.solo.is_none() && t0.elapsed() < Duration::from_secs(60) {
+    app.start_generating();
+    while app.generate.solo.is_none() && t0.elapsed() < Duration::from_secs(60) {
         app.tick();
         std::thread::sleep(Duration::from_millis(10));
     }

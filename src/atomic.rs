@@ -1,7 +1,7 @@
 //! Files and folders written beside their destination, then renamed into place, so a
 //! crash never leaves half a file. They get the permissions a plain create would give
 //! (the umask applies); tempfile's own default is owner-only, which would make every
-//! export and model unreadable to anyone else.
+//! export and model unreadable to anyone else. `write_with` is the one way files are written.
 
 use std::io;
 use std::path::Path;
@@ -25,9 +25,70 @@ pub fn temp_file_in(dir: &Path) -> io::Result<NamedTempFile> {
     builder(".improv-", 0o666).tempfile_in(dir)
 }
 
+/// Why `write_with` wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("already exists")]
+    Exists,
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// Writes a file the one safe way: `fill` writes a temporary file beside `path`, which is
+/// synced and renamed into place. An existing `path` is replaced only when `overwrite`.
+pub fn write_with(
+    path: &Path,
+    overwrite: bool,
+    fill: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    if path.exists() && !overwrite {
+        return Err(WriteError::Exists);
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = temp_file_in(dir)?;
+    fill(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    if overwrite {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path)
+            .map_err(|e| match e.error.kind() {
+                io::ErrorKind::AlreadyExists => WriteError::Exists,
+                _ => WriteError::Io(e.error),
+            })?;
+    }
+    Ok(())
+}
+
 /// A temporary folder in `dir`, to be renamed to its destination.
 pub fn temp_dir_in(dir: &Path, prefix: &str) -> io::Result<TempDir> {
     builder(prefix, 0o777).tempdir_in(dir)
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn writes_whole_files_and_replaces_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.bin");
+        write_with(&p, false, |f| f.write_all(b"one")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"one");
+        let again = write_with(&p, false, |f| f.write_all(b"two"));
+        assert!(matches!(again, Err(WriteError::Exists)));
+        write_with(&p, true, |f| f.write_all(b"two")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        // A failing writer leaves the old file and no temporary behind.
+        let failed = write_with(&p, true, |_| Err(io::Error::other("disk full")));
+        assert!(matches!(failed, Err(WriteError::Io(_))));
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }
 
 #[cfg(all(test, unix))]

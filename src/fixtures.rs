@@ -1,5 +1,6 @@
-//! Material the benchmarks share (criterion benches and `improv bench speed`): a combo
-//! score of any length and a large MIDI file, built the same way every time.
+//! Material the benchmarks and tests share (criterion benches, `improv bench speed`, the
+//! synth's tests): a combo score of any length and a large MIDI file, built the same way
+//! every time, and a single-bin DFT for measuring tones in rendered audio.
 
 use crate::corpus::{bass_track, comping_track};
 use crate::music::{Note, PPQ, Pitch, Progression, Role, Score, Track};
@@ -48,4 +49,41 @@ pub fn big_midi(notes: usize) -> Vec<u8> {
     let per_bar = combo_score(12).note_count().max(1) / 12;
     let bars = notes.div_ceil(per_bar.max(1)).max(1);
     crate::midi::export::to_bytes(&combo_score(bars))
+}
+
+/// The amplitude of the component at `freq` Hz in `x` (sampled at `rate`): one DFT bin,
+/// under a Hann window when `hann` (for tones that do not fill whole periods), else over
+/// the plain samples (exact when `x` holds whole periods). A unit sine reads 1.
+pub fn tone_amplitude(x: &[f32], freq: f64, rate: f64, hann: bool) -> f64 {
+    let n = x.len() as f64;
+    let (mut re, mut im, mut gain) = (0.0f64, 0.0f64, 0.0f64);
+    for (i, &v) in x.iter().enumerate() {
+        let w = if hann {
+            0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n).cos()
+        } else {
+            1.0
+        };
+        let ph = std::f64::consts::TAU * freq * i as f64 / rate;
+        re += f64::from(v) * w * ph.cos();
+        im += f64::from(v) * w * ph.sin();
+        gain += w;
+    }
+    2.0 * (re * re + im * im).sqrt() / gain.max(f64::MIN_POSITIVE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tone_amplitude;
+
+    #[test]
+    fn a_sine_reads_its_amplitude_and_nothing_elsewhere() {
+        let rate = 48_000.0;
+        let x: Vec<f32> = (0..48_000)
+            .map(|i| (0.5 * (std::f64::consts::TAU * 750.0 * i as f64 / rate).sin()) as f32)
+            .collect();
+        for hann in [false, true] {
+            assert!((tone_amplitude(&x, 750.0, rate, hann) - 0.5).abs() < 1e-3);
+            assert!(tone_amplitude(&x, 1500.0, rate, hann) < 1e-3);
+        }
+    }
 }

@@ -1,6 +1,11 @@
 //! improv: a terminal jazz studio that learns to improvise. The core library (no terminal code).
+//!
+//! The modules behind the `audio` feature (the playback device) and the `studio` feature (the
+//! terminal front end) are the only ones that know a device or a terminal exists; everything
+//! else builds with `--no-default-features`.
 
 pub mod atomic;
+#[cfg(feature = "audio")]
 pub mod audio;
 pub mod corpus;
 pub mod dataset;
@@ -14,4 +19,5 @@ pub mod music;
 pub mod synth;
 pub mod tokens;
 pub mod train;
+#[cfg(feature = "studio")]
 pub mod tui;

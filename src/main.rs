@@ -5,15 +5,26 @@ mod cli;
 use clap::Parser;
 use std::process::ExitCode;
 
+#[cfg(feature = "studio")]
+fn studio(args: cli::Cli) -> anyhow::Result<()> {
+    improv::tui::run(improv::tui::TuiOptions {
+        corpus: args.corpus,
+        model: args.model,
+        config: args.config,
+    })
+    .map_err(anyhow::Error::from)
+}
+
+#[cfg(not(feature = "studio"))]
+fn studio(_: cli::Cli) -> anyhow::Result<()> {
+    anyhow::bail!("this improv was built without the studio; run `improv --help` for the commands")
+}
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         Some(cmd) => cli::run(cmd),
-        None => improv::tui::run(improv::tui::TuiOptions {
-            corpus: args.corpus,
-            model: args.model,
-        })
-        .map_err(anyhow::Error::from),
+        None => studio(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,12 +22,16 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// The folder of MIDI files the studio opens on.
-    #[arg(long, default_value = "assets")]
-    pub corpus: PathBuf,
-    /// The model bundle the studio opens with.
-    #[arg(long, default_value = "models/default")]
-    pub model: PathBuf,
+    /// The folder of MIDI files the studio opens on [default: the config file's, or assets].
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+    /// The model bundle the studio opens with [default: the config file's, or models/default].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// The studio's config file [default: config.toml in the platform's config folder,
+    /// e.g. ~/.config/improv/config.toml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -66,7 +70,10 @@ pub fn run(command: Command) -> Result<()> {
         Command::Train(a) => model::train(a),
         Command::Generate(a) => model::generate(a),
         Command::Render(a) => sound::render_cmd(a),
+        #[cfg(feature = "audio")]
         Command::Play(a) => sound::play_cmd(a),
+        #[cfg(not(feature = "audio"))]
+        Command::Play(_) => anyhow::bail!("this improv was built without audio playback"),
         Command::Bench(a) => bench::bench(a),
         Command::Judge(a) => judge::judge(a),
     }

@@ -1,8 +1,11 @@
 //! `improv render` and `improv play`: any MIDI file through improv's synth, to WAV or speakers.
 
+#![cfg_attr(not(feature = "audio"), allow(unused_imports))]
+
 use super::WriteArgs;
 use anyhow::{Context, Result, bail};
 use clap::Args;
+#[cfg(feature = "audio")]
 use improv::audio::Player;
 use improv::midi::import::{ImportOptions, read_file};
 use improv::music::Score;
@@ -109,6 +112,7 @@ pub fn render_cmd(a: RenderArgs) -> Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "audio")]
 pub fn play_cmd(a: PlayArgs) -> Result<()> {
     let settings = a.sound.settings()?;
     let score = read_score(&a.input)?;

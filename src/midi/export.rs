@@ -129,26 +129,13 @@ pub fn write_file(score: &Score, path: &Path, overwrite: bool) -> Result<(), Mid
 
 /// Writes bytes next to `path`, then renames them into place.
 pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), MidiError> {
-    let io = |source| MidiError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if path.exists() && !overwrite {
-        return Err(MidiError::Exists {
+    crate::atomic::write_with(path, overwrite, |f| f.write_all(bytes)).map_err(|e| match e {
+        crate::atomic::WriteError::Exists => MidiError::Exists {
             path: path.to_path_buf(),
-        });
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = crate::atomic::temp_file_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    if overwrite {
-        tmp.persist(path).map_err(|e| io(e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| io(e.error))?;
-    }
-    Ok(())
+        },
+        crate::atomic::WriteError::Io(source) => MidiError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
 }

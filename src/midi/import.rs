@@ -1,6 +1,8 @@
 //! MIDI import: midly's borrowed Smf → an owned Score, with track roles and chords.
 
 use super::MidiError;
+use super::group::Group;
+pub use super::group::{ChordSource, TrackSelector};
 use super::roles::{assign_roles, chords_from_markers, estimate_chords};
 use crate::music::{Chord, PPQ, Pitch, Role, Score, Tempo, Tick, TimeSig, Track, parse_symbol};
 use midly::{Format, MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
@@ -15,26 +17,9 @@ pub const MAX_NOTES: usize = 1_000_000;
 /// Imported times are clamped below this tick (about 40 hours at 120 bpm).
 const MAX_TICK: u64 = 1 << 27;
 
-/// Which track holds the solo, when the user says so.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TrackSelector {
-    Index(usize),
-    Name(String),
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     pub melody_track: Option<TrackSelector>,
-}
-
-/// Where the chords of an import came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
-pub enum ChordSource {
-    Markers,
-    Estimated,
-    Melody,
-    #[default]
-    None,
 }
 
 /// One source track (or one channel of a multi-channel track) as the importer saw it.
@@ -119,14 +104,6 @@ fn damage(bytes: &[u8]) -> Option<String> {
     (found < declared).then(|| {
         format!("the file looks damaged: the header promises {declared} tracks, it holds {found}")
     })
-}
-
-/// A note group: the notes of one channel of one source track.
-pub(crate) struct Group {
-    pub name: String,
-    pub channel: u8,
-    pub program: u8,
-    pub notes: Vec<crate::music::Note>,
 }
 
 /// Parses a whole file held in memory; the error is the reason alone (no path).

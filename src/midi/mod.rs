@@ -1,6 +1,7 @@
 //! Standard MIDI Files in and out: import any file into a Score, export a Score atomically.
 
 pub mod export;
+mod group;
 pub mod import;
 mod roles;
 

@@ -1,6 +1,6 @@
 //! Who plays what: picks the melody, bass and comping tracks, and finds or estimates the chords.
 
-use super::import::{ChordSource, Group, TrackSelector};
+use super::group::{ChordSource, Group, TrackSelector};
 use crate::music::{Chord, ChordSpan, Note, PitchClass, Role, Score, Tick};
 
 /// Share of a group's notes that start after every earlier note has ended (1 = monophonic).

@@ -172,13 +172,7 @@ mod tests {
 
     /// Amplitude of the component at `f` Hz (a single DFT bin over whole periods).
     fn amp(x: &[f32], f: f32) -> f32 {
-        let (mut re, mut im) = (0.0f64, 0.0f64);
-        for (i, &v) in x.iter().enumerate() {
-            let ph = std::f64::consts::TAU * f64::from(f) * i as f64 / f64::from(SR);
-            re += f64::from(v) * ph.cos();
-            im += f64::from(v) * ph.sin();
-        }
-        (2.0 * (re * re + im * im).sqrt() / x.len() as f64) as f32
+        crate::fixtures::tone_amplitude(x, f64::from(f), f64::from(SR), false) as f32
     }
 
     #[test]

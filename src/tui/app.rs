@@ -1,31 +1,35 @@
-//! The studio's state and how keys and background messages change it (no drawing here).
+//! The studio's state: the four tabs, the overlay and the workers, and how keys and mouse
+//! reach them. The tabs change themselves and return effects; `apply` carries those out.
 
-use super::jobs::{AudioCmd, Done, Job, Jobs};
-use super::keymap::{Action, Tab, lookup};
-use crate::dataset::DatasetOptions;
-use crate::generate::{Changes, GenerateOptions, SampleOptions};
-use crate::midi::import::TrackSelector;
+use super::config::Config;
+use super::effect::Effect;
+use super::jobs::{Job, Jobs};
+use super::keymap::{Action, Keymap, Tab};
+use super::overlay::{self, Overlay, Purpose};
+use super::player::AudioCmd;
+use super::tabs::{DatasetTab, GenerateTab, PlayTab, TrainTab, direction};
+use super::theme::Theme;
 use crate::model::bundle::TrainConfig;
-use crate::music::{PPQ, PRESETS, Progression, Role};
-use crate::train::{TrainControl, TrainData, TrainEvent, TrainerHandle, spawn_with};
+use crate::train::{TrainControl, TrainData, TrainerHandle, spawn_with};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-pub use super::state::*;
 
 pub struct App {
     pub tab: Tab,
     pub overlay: Overlay,
     pub quit: bool,
     pub message: String,
-    pub browser: Browser,
-    pub data: DataState,
-    pub train: TrainState,
-    pub generator: GenState,
-    pub play: PlayState,
+    pub dataset: DatasetTab,
+    pub train: TrainTab,
+    pub generate: GenerateTab,
+    pub play: PlayTab,
     pub jobs: Jobs,
-    trainer: Option<TrainerHandle>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// The terminal's size at the last frame (clicks are placed in it).
+    pub screen: Rect,
+    pub(super) trainer: Option<TrainerHandle>,
 }
 
 impl App {
@@ -36,12 +40,14 @@ impl App {
             overlay: Overlay::None,
             quit: false,
             message: String::new(),
-            browser: Browser::pending(corpus),
-            data: DataState::default(),
-            train: TrainState::default(),
-            generator: GenState::new(model),
-            play: PlayState::default(),
+            dataset: DatasetTab::new(corpus),
+            train: TrainTab::default(),
+            generate: GenerateTab::new(model),
+            play: PlayTab::default(),
             jobs,
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            screen: Rect::new(0, 0, 80, 24),
             trainer: None,
         };
         if let Some(dir) = model.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -52,219 +58,45 @@ impl App {
             select: None,
         });
         if corpus.exists() {
-            app.load_dataset(vec![corpus.to_path_buf()]);
+            app.apply(Effect::LoadDataset(vec![corpus.to_path_buf()]));
         }
         app.send(Job::LoadBundle(model.to_path_buf()));
         app
     }
 
-    fn send(&mut self, job: Job) {
+    /// Applies a config file's keys, theme and generation settings.
+    pub fn configure(&mut self, c: &Config) {
+        self.keymap = c.keymap.clone();
+        self.set_theme(c.theme);
+        self.generate.settings = c.generate.clone();
+    }
+
+    /// Colours every tab draws with.
+    pub fn set_theme(&mut self, theme: Theme) {
+        self.theme = theme;
+        self.dataset.theme = theme;
+        self.train.theme = theme;
+        self.generate.theme = theme;
+        self.play.theme = theme;
+    }
+
+    pub(super) fn send(&mut self, job: Job) {
         if self.jobs.tx.send(job).is_err() {
             self.message = "the background worker has stopped".into();
         }
-    }
-
-    fn load_dataset(&mut self, paths: Vec<PathBuf>) {
-        let opts = DatasetOptions {
-            melody_for: self
-                .data
-                .melody_for
-                .iter()
-                .map(|(p, &i)| (p.clone(), TrackSelector::Index(i)))
-                .collect(),
-            tx: self.train.settings.tx,
-            ..DatasetOptions::default()
-        };
-        self.data.loading = Some((0, 0));
-        self.data.paths = paths.clone();
-        self.send(Job::LoadDataset { paths, opts });
-    }
-
-    /// Cycles the selected file's melody track through automatic detection and each
-    /// track with notes (drums excepted), then reloads the dataset with the choice.
-    fn next_melody_track(&mut self) {
-        let Some(fs) = self
-            .data
-            .dataset
-            .as_ref()
-            .and_then(|d| d.files.get(self.data.file_sel))
-        else {
-            self.message = "load a dataset first".into();
-            return;
-        };
-        let candidates: Vec<usize> = fs
-            .tracks
-            .iter()
-            .filter(|t| t.notes > 0 && t.role != Role::Drums)
-            .map(|t| t.index)
-            .collect();
-        let path = fs.path.clone();
-        let current = self.data.melody_for.get(&path).copied();
-        let next = match current.and_then(|c| candidates.iter().position(|&i| i == c)) {
-            None => candidates.first().copied(),
-            Some(k) => candidates.get(k + 1).copied(),
-        };
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        match next {
-            Some(i) => {
-                self.data.melody_for.insert(path, i);
-                self.message = format!("{name}: melody is track {i}");
-            }
-            None => {
-                self.data.melody_for.remove(&path);
-                self.message = format!("{name}: melody track detected automatically");
-            }
-        }
-        let keep = self.message.clone();
-        self.load_dataset(self.data.paths.clone());
-        self.message = keep;
     }
 
     pub fn training(&self) -> bool {
         self.trainer.is_some()
     }
 
-    /// Handles everything the background threads sent since the last frame.
-    pub fn tick(&mut self) {
-        while let Ok(done) = self.jobs.rx.try_recv() {
-            self.on_done(done);
-        }
-        let mut events = Vec::new();
-        if let Some(t) = &self.trainer {
-            while let Ok(e) = t.events.try_recv() {
-                events.push(e);
-            }
-        }
-        for e in events {
-            self.on_train(e);
-        }
-        if let Ok(s) = self.jobs.audio_status.lock() {
-            self.play.status = s.clone();
-        }
-    }
-
-    fn on_done(&mut self, done: Done) {
-        match done {
-            Done::Progress(a, b) => self.data.loading = Some((a, b)),
-            Done::Dataset(r) => {
-                self.data.loading = None;
-                match r {
-                    Ok(ds) => {
-                        let ds_files = ds.files.len();
-                        self.message = format!(
-                            "loaded {} files ({} skipped)",
-                            ds.files.len(),
-                            ds.failed.len()
-                        );
-                        self.data.stats = Some(ds.stats());
-                        self.data.dataset = Some(Arc::new(*ds));
-                        self.data.file_sel = self.data.file_sel.min(ds_files.saturating_sub(1));
-                    }
-                    Err(e) => self.message = e,
-                }
-            }
-            Done::Listing(b) => self.browser = *b,
-            Done::Bundle {
-                path,
-                result,
-                switched,
-            } => match result {
-                Ok(b) => {
-                    if switched {
-                        self.message = format!("model {} loaded", path.display());
-                    }
-                    self.generator.bundle = Some(b);
-                    self.generator.model = path;
-                }
-                Err(e) => self.message = e,
-            },
-            Done::Generated(r) => {
-                self.generator.busy = false;
-                match r {
-                    Ok(g) => {
-                        self.message = format!(
-                            "{} notes over {} bars; {:.0}% chord tones",
-                            g.stats.notes,
-                            g.stats.bars,
-                            g.stats.chord_tones * 100.0
-                        );
-                        self.generator.roll = RollView::default();
-                        self.play
-                            .set_score(g.score.clone(), "generated solo".into());
-                        self.generator.solo = Some(Solo {
-                            score: g.score,
-                            stats: g.stats,
-                            saved: false,
-                        });
-                    }
-                    Err(e) => self.message = e,
-                }
-            }
-            Done::Score(path, r) => match r {
-                Ok(s) => {
-                    self.play.set_score(*s, path.display().to_string());
-                    self.tab = Tab::Play;
-                }
-                Err(e) => self.message = e,
-            },
-            Done::Exported(r) => match r {
-                Ok(p) => {
-                    self.message = format!("wrote {}", p.display());
-                    if let Some(s) = self.generator.solo.as_mut() {
-                        s.saved = true;
-                    }
-                }
-                Err(e) => self.message = e,
-            },
-            Done::Playing { duration } => self.play.duration = duration,
-            Done::Message(e) => self.message = e,
-        }
-    }
-
-    fn on_train(&mut self, e: TrainEvent) {
-        let t = &mut self.train;
-        match e {
-            TrainEvent::Started { epochs, .. } => {
-                t.epochs_total = epochs;
-                self.message = format!("training {} epochs into {}", epochs, t.out.display());
-            }
-            TrainEvent::Batch {
-                epoch,
-                batch,
-                batches,
-                loss,
-            } => {
-                t.batch = (batch, batches);
-                let x = (epoch - 1) as f64 + batch as f64 / batches.max(1) as f64;
-                let smooth = t.batches.last().map_or(loss, |p| 0.9 * p.1 + 0.1 * loss);
-                t.batches.push((x, smooth));
-            }
-            TrainEvent::Epoch(s) => t.epochs.push(s),
-            TrainEvent::Checkpoint { path, epoch } => {
-                self.message = format!("checkpoint of epoch {epoch} saved to {}", path.display())
-            }
-            TrainEvent::Paused => t.paused = true,
-            TrainEvent::Resumed => t.paused = false,
-            TrainEvent::Finished(s) => {
-                t.paused = false;
-                self.message = format!(
-                    "{} after {} epochs; model saved to {}",
-                    if s.stopped { "stopped" } else { "finished" },
-                    s.epochs_done,
-                    s.path.display()
-                );
-                self.trainer = None;
-                self.send(Job::LoadBundle(self.train.out.clone()));
-            }
-            TrainEvent::Failed(r) => {
-                t.failed = Some(r.clone());
-                self.message = r;
-                self.trainer = None;
-            }
-        }
+    /// True while something in the background will report soon (the UI polls faster).
+    pub fn busy(&self) -> bool {
+        self.training()
+            || self.dataset.loading.is_some()
+            || self.dataset.browser.reading
+            || self.generate.busy
+            || self.play.status.playing
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -272,52 +104,22 @@ impl App {
             self.request_quit(true);
             return;
         }
-        match std::mem::replace(&mut self.overlay, Overlay::None) {
-            Overlay::None => {}
-            Overlay::Help => {
-                if !matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-                ) {
-                    self.overlay = Overlay::Help;
-                }
-                return;
-            }
-            Overlay::ConfirmQuit => {
-                if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('q')) {
-                    self.shutdown();
-                }
-                return;
-            }
-            Overlay::Confirm { prompt, job } => {
-                if key.code == KeyCode::Char('y') {
-                    self.send(*job);
-                } else if key.code != KeyCode::Esc && key.code != KeyCode::Char('n') {
-                    self.overlay = Overlay::Confirm { prompt, job };
-                }
-                return;
-            }
-            Overlay::Input { purpose, mut text } => {
-                match key.code {
-                    KeyCode::Esc => {}
-                    KeyCode::Enter => self.finish_input(purpose, text),
-                    KeyCode::Backspace => {
-                        text.pop();
-                        self.overlay = Overlay::Input { purpose, text };
-                    }
-                    KeyCode::Char(c) => {
-                        text.push(c);
-                        self.overlay = Overlay::Input { purpose, text };
-                    }
-                    _ => self.overlay = Overlay::Input { purpose, text },
-                }
-                return;
-            }
+        if self.overlay != Overlay::None {
+            let keys = |a: Action| {
+                let b = self.keymap.bindings.iter().filter(move |b| b.action == a);
+                b.flat_map(|b| b.keys.iter().copied()).collect::<Vec<_>>()
+            };
+            let (help, quit) = (keys(Action::Help), keys(Action::Quit));
+            let open = std::mem::replace(&mut self.overlay, Overlay::None);
+            let (stays, effect) = overlay::on_key(open, key, &help, &quit);
+            self.overlay = stays;
+            self.apply(effect);
+            return;
         }
         if key.code == KeyCode::Esc {
             return;
         }
-        if let Some(action) = lookup(self.tab, key) {
+        if let Some(action) = self.keymap.lookup(self.tab, key) {
             self.act(action);
         }
     }
@@ -329,27 +131,34 @@ impl App {
             return;
         }
         match self.tab {
-            Tab::Generate => self.generator.roll.scroll(if down { 1 } else { -1 }),
+            Tab::Generate => self.generate.roll.scroll(direction(down)),
             _ => self.act(if down { Action::Down } else { Action::Up }),
         }
     }
 
+    /// A click at (`col`, `row`) of the screen: a tab title selects its tab, a list row
+    /// its item. Placed with the same layout that draws the frame.
     pub fn click(&mut self, col: u16, row: u16) {
-        if row > 1 {
+        if self.overlay != Overlay::None {
             return;
         }
-        let mut x = 1u16;
-        for tab in Tab::ALL {
-            let w = tab.title().len() as u16 + 3;
-            if col >= x && col < x + w {
-                self.tab = tab;
-            }
-            x += w;
+        let Some((top, body, _)) = super::view::areas(self.screen) else {
+            return;
+        };
+        if let Some(t) = super::widgets::tab_bar::hit(top, col, row) {
+            self.tab = t;
+            return;
+        }
+        match self.tab {
+            Tab::Dataset => self.dataset.click(body, col, row),
+            Tab::Train => self.train.click(body, col, row),
+            Tab::Generate => self.generate.click(body, col, row),
+            Tab::Play => self.play.click(body, col, row),
         }
     }
 
     fn request_quit(&mut self, force_ask: bool) {
-        let unsaved = self.generator.solo.as_ref().is_some_and(|s| !s.saved);
+        let unsaved = self.generate.solo.as_ref().is_some_and(|s| !s.saved);
         if self.training() || unsaved || (force_ask && self.overlay == Overlay::ConfirmQuit) {
             self.overlay = Overlay::ConfirmQuit;
         } else {
@@ -369,98 +178,57 @@ impl App {
 
     fn act(&mut self, a: Action) {
         let n = Tab::ALL.len();
-        match a {
-            Action::Quit => self.request_quit(false),
-            Action::Help => self.overlay = Overlay::Help,
-            Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % n],
-            Action::PrevTab => self.tab = Tab::ALL[(self.tab.index() + n - 1) % n],
-            Action::GoTab(t) => self.tab = t,
+        let effect = match a {
+            Action::Quit => {
+                self.request_quit(false);
+                Effect::None
+            }
+            Action::Help => Effect::Overlay(Overlay::Help),
+            Action::NextTab => Effect::GoTab(Tab::ALL[(self.tab.index() + 1) % n]),
+            Action::PrevTab => Effect::GoTab(Tab::ALL[(self.tab.index() + n - 1) % n]),
+            Action::GoTab(t) => Effect::GoTab(t),
             _ => match self.tab {
-                Tab::Dataset => self.act_dataset(a),
-                Tab::Train => self.act_train(a),
-                Tab::Generate => self.act_generate(a),
-                Tab::Play => self.act_play(a),
+                Tab::Dataset => self.dataset.on_action(a),
+                Tab::Train => self.train.on_action(a),
+                Tab::Generate => {
+                    let file = self.dataset.selected_file().map(|f| f.path.clone());
+                    self.generate.on_action(a, file.as_deref())
+                }
+                Tab::Play => self.play.on_action(a),
             },
-        }
+        };
+        self.apply(effect);
     }
 
-    fn act_dataset(&mut self, a: Action) {
-        match a {
-            Action::Up => self.browser.selected = self.browser.selected.saturating_sub(1),
-            Action::Down => {
-                self.browser.selected =
-                    (self.browser.selected + 1).min(self.browser.entries.len().saturating_sub(1))
+    /// Carries out what a tab or an overlay asked for.
+    pub fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Many(all) => all.into_iter().for_each(|e| self.apply(e)),
+            Effect::Message(m) => self.message = m,
+            Effect::Job(job) => self.send(job),
+            Effect::Audio(cmd) => {
+                let _ = self.jobs.audio.send(cmd);
             }
-            Action::Left => self.data.file_sel = self.data.file_sel.saturating_sub(1),
-            Action::Right => {
-                let n = self.data.dataset.as_ref().map_or(0, |d| d.files.len());
-                self.data.file_sel = (self.data.file_sel + 1).min(n.saturating_sub(1));
+            Effect::Overlay(o) => self.overlay = o,
+            Effect::GoTab(t) => self.tab = t,
+            Effect::Act(a) => self.act(a),
+            Effect::LoadDataset(paths) => {
+                let job = self.dataset.load(paths, self.train.settings.tx);
+                self.send(job);
             }
-            Action::Back => {
-                let here = self.browser.dir.clone();
-                if let Some(parent) = here.parent() {
-                    self.list_dir(parent.to_path_buf(), Some(here));
-                }
-            }
-            Action::Enter => {
-                if let Some(e) = self.browser.entries.get(self.browser.selected).cloned() {
-                    if e.is_dir {
-                        self.list_dir(e.path, None);
-                    } else {
-                        self.load_dataset(vec![e.path]);
-                    }
-                }
-            }
-            Action::LoadDir => self.load_dataset(vec![self.browser.dir.clone()]),
-            Action::MelodyTrack => self.next_melody_track(),
-            Action::PlayFile => {
-                if let Some(e) = self.browser.entries.get(self.browser.selected).cloned()
-                    && !e.is_dir
-                {
-                    self.send(Job::OpenScore(e.path));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn act_train(&mut self, a: Action) {
-        let s = &mut self.train.settings;
-        match a {
-            Action::Up => self.train.field = self.train.field.saturating_sub(1),
-            Action::Down => {
-                self.train.field = (self.train.field + 1).min(TrainSettings::FIELDS - 1)
-            }
-            Action::Left | Action::Right if self.trainer.is_none() => {
-                s.adjust(self.train.field, if a == Action::Right { 1 } else { -1 })
-            }
-            Action::StartTrain => self.start_training(),
-            Action::PauseTrain => {
+            Effect::StartTraining => self.start_training(),
+            Effect::Train(c) => {
                 if let Some(t) = &self.trainer {
-                    let c = if self.train.paused {
-                        TrainControl::Resume
-                    } else {
-                        TrainControl::Pause
-                    };
                     let _ = t.control.send(c);
                 }
             }
-            Action::StopTrain => {
-                if let Some(t) = &self.trainer {
-                    let _ = t.control.send(TrainControl::Stop);
-                    if self.train.paused {
-                        let _ = t.control.send(TrainControl::Resume);
-                    }
-                    self.message = "stopping: saving the model…".into();
-                }
-            }
-            Action::SaveNow => {
-                if let Some(t) = &self.trainer {
-                    let _ = t.control.send(TrainControl::SaveNow);
-                }
-            }
-            Action::LogScale => self.train.log_scale = !self.train.log_scale,
-            _ => {}
+            Effect::NextModel(step) => self.next_model(step),
+            Effect::Generate => self.start_generating(),
+            Effect::AskExport { wav } => self.ask_export(wav),
+            Effect::Play(from) => self.start_playback(from),
+            Effect::Input(purpose, text) => self.finish_input(purpose, text),
+            Effect::Quit => self.shutdown(),
         }
     }
 
@@ -469,13 +237,14 @@ impl App {
             self.message = "training is already running".into();
             return;
         }
-        let Some(ds) = self.data.dataset.clone() else {
+        let Some(ds) = self.dataset.dataset.clone() else {
             self.message = "load a dataset first (Dataset tab)".into();
             return;
         };
         if ds.options.tx != self.train.settings.tx {
-            self.message = "Tx changed: reloading the dataset; press t again".into();
-            self.load_dataset(self.data.paths.clone());
+            let again = self.keymap.label(Action::StartTrain);
+            self.message = format!("Tx changed: reloading the dataset; press {again} again");
+            self.apply(Effect::LoadDataset(self.dataset.paths.clone()));
             return;
         }
         let s = &self.train.settings;
@@ -488,15 +257,8 @@ impl App {
         };
         config.adam.lr = s.lr;
         let out = next_free(&self.train.models_dir, "session");
-        self.train = TrainState {
-            settings: self.train.settings.clone(),
-            field: self.train.field,
-            log_scale: self.train.log_scale,
-            models_dir: self.train.models_dir.clone(),
-            baselines: self.data.stats.as_ref().map(|s| s.baselines.clone()),
-            out: out.clone(),
-            ..TrainState::default()
-        };
+        let baselines = self.dataset.stats.as_ref().map(|s| s.baselines.clone());
+        self.train.start(out.clone(), baselines);
         self.trainer = Some(spawn_with(
             move || TrainData::from_dataset(&ds),
             config,
@@ -505,105 +267,32 @@ impl App {
         ));
     }
 
-    fn act_generate(&mut self, a: Action) {
-        match a {
-            Action::Up => self.generator.field = self.generator.field.saturating_sub(1),
-            Action::Down => {
-                self.generator.field = (self.generator.field + 1).min(GenState::FIELDS - 1)
-            }
-            Action::Left | Action::Right => {
-                let d = if a == Action::Right { 1 } else { -1 };
-                if self.generator.field == GenState::FIELDS - 1 {
-                    self.generator.roll.scroll(d);
-                } else if self.generator.field == GenState::FIELDS - 2 {
-                    self.next_model(d);
-                } else if self.generator.field == 0 {
-                    let file = self
-                        .data
-                        .dataset
-                        .as_ref()
-                        .and_then(|ds| ds.files.get(self.data.file_sel))
-                        .map(|f| f.path.clone());
-                    self.generator.cycle_progression(d, file.as_deref());
-                } else {
-                    self.generator.adjust(d);
-                }
-            }
-            Action::ZoomIn => self.generator.roll.zoom(true),
-            Action::ZoomOut => self.generator.roll.zoom(false),
-            Action::EditChart => {
-                self.overlay = Overlay::Input {
-                    purpose: Purpose::Chart,
-                    text: self.generator.chart.clone().unwrap_or_default(),
-                }
-            }
-            Action::Generate => self.generate(),
-            Action::ExportMidi | Action::ExportWav => self.ask_export(a == Action::ExportWav),
-            Action::PlayPause => {
-                self.tab = Tab::Play;
-                self.act_play(Action::PlayPause);
-            }
-            _ => {}
-        }
-    }
-
     /// Loads the previous or next bundle found in the models folder (on the jobs thread).
     fn next_model(&mut self, step: i64) {
         self.message = format!("looking for models in {}", self.train.models_dir.display());
         self.send(Job::NextBundle {
             dir: self.train.models_dir.clone(),
-            current: self.generator.model.clone(),
+            current: self.generate.model.clone(),
             step,
         });
     }
 
-    /// Asks the jobs thread for a folder's listing; the old one stays until it arrives.
-    fn list_dir(&mut self, dir: PathBuf, select: Option<PathBuf>) {
-        self.browser.reading = true;
-        self.send(Job::ListDir { dir, select });
-    }
-
-    pub fn generate(&mut self) {
-        let Some(bundle) = self.generator.bundle.clone() else {
-            self.message = format!("no model loaded ({})", self.generator.model.display());
+    pub fn start_generating(&mut self) {
+        let Some(bundle) = self.generate.bundle.clone() else {
+            self.message = format!("no model loaded ({})", self.generate.model.display());
             return;
         };
-        // A file's changes are read on the jobs thread; presets and charts are parsed here.
-        let (changes, changes_from) = match &self.generator.file {
-            Some(f) => {
-                let placeholder = Changes {
-                    name: String::new(),
-                    spans: Vec::new(),
-                    bar_ticks: PPQ * 4,
-                    bpm: None,
-                };
-                (placeholder, Some(f.clone()))
+        match self.generate.settings.options() {
+            Ok((opts, changes_from)) => {
+                self.generate.busy = true;
+                self.send(Job::Generate {
+                    bundle,
+                    opts,
+                    changes_from,
+                });
             }
-            None => match self.generator.progression() {
-                Ok(p) => (Changes::from_progression(&p), None),
-                Err(e) => {
-                    self.message = e;
-                    return;
-                }
-            },
-        };
-        self.generator.busy = true;
-        let opts = GenerateOptions {
-            changes,
-            choruses: self.generator.choruses,
-            bpm: self.generator.bpm,
-            sample: SampleOptions {
-                temperature: self.generator.temperature,
-                top_k: self.generator.top_k,
-                seed: self.generator.seed,
-            },
-            primer: Vec::new(),
-        };
-        self.send(Job::Generate {
-            bundle,
-            opts,
-            changes_from,
-        });
+            Err(e) => self.message = e,
+        }
     }
 
     fn ask_export(&mut self, wav: bool) {
@@ -611,7 +300,7 @@ impl App {
             self.message = "nothing to export yet: generate a solo or open a file".into();
             return;
         }
-        let stem = format!("improv-{}", self.generator.seed);
+        let stem = format!("improv-{}", self.generate.settings.seed);
         self.overlay = Overlay::Input {
             purpose: if wav { Purpose::Wav } else { Purpose::Midi },
             text: format!("{stem}.{}", if wav { "wav" } else { "mid" }),
@@ -619,86 +308,37 @@ impl App {
     }
 
     fn finish_input(&mut self, purpose: Purpose, text: String) {
-        match purpose {
-            Purpose::Chart => match Progression::from_arg(&text) {
-                Ok(_) => {
-                    self.generator.chart = (!text.trim().is_empty()).then_some(text);
-                    self.generator.file = None;
-                }
-                Err(e) => self.message = e.to_string(),
-            },
-            Purpose::Midi | Purpose::Wav => {
-                let Some(score) = self.play.score.clone() else {
-                    return;
-                };
-                let path = PathBuf::from(text.trim());
-                let exists = path.exists();
-                let job = if purpose == Purpose::Wav {
-                    Job::ExportWav {
-                        score: Box::new(score),
-                        settings: self.play.settings.clone(),
-                        path: path.clone(),
-                        overwrite: exists,
-                    }
-                } else {
-                    Job::ExportMidi {
-                        score: Box::new(score),
-                        path: path.clone(),
-                        overwrite: exists,
-                    }
-                };
-                if exists {
-                    self.overlay = Overlay::Confirm {
-                        prompt: format!("{} exists. Overwrite it? (y/n)", path.display()),
-                        job: Box::new(job),
-                    };
-                } else {
-                    self.send(job);
-                }
+        if purpose == Purpose::Chart {
+            if let Err(e) = self.generate.set_chart(text) {
+                self.message = e;
             }
+            return;
         }
-    }
-
-    fn act_play(&mut self, a: Action) {
-        let st = self.play.status.clone();
-        match a {
-            Action::PlayPause => {
-                if st.playing && !st.paused {
-                    let _ = self.jobs.audio.send(AudioCmd::Pause);
-                } else if st.playing && st.paused {
-                    let _ = self.jobs.audio.send(AudioCmd::Resume);
-                } else {
-                    self.start_playback(0.0);
-                }
-            }
-            Action::Stop => {
-                let _ = self.jobs.audio.send(AudioCmd::Stop);
-            }
-            Action::BarBack | Action::BarForward => {
-                if let Some(score) = &self.play.score {
-                    let bar_secs = score.seconds_at(PPQ * 4);
-                    let d = if a == Action::BarForward {
-                        bar_secs
-                    } else {
-                        -bar_secs
-                    };
-                    let to = (st.position + d).max(0.0);
-                    self.start_playback(to);
-                }
-            }
-            Action::Up => self.play.field = self.play.field.saturating_sub(1),
-            Action::Down => self.play.field = (self.play.field + 1).min(PlayState::FIELDS - 1),
-            Action::Left | Action::Right => {
-                self.play.adjust(if a == Action::Right { 1 } else { -1 })
-            }
-            Action::Mute => {
-                if let Some(p) = self.play.part() {
-                    let m = self.play.settings.mix_mut(p);
-                    m.mute = !m.mute;
-                }
-            }
-            Action::ExportMidi | Action::ExportWav => self.ask_export(a == Action::ExportWav),
-            _ => {}
+        let Some(score) = self.play.score.clone() else {
+            return;
+        };
+        let path = PathBuf::from(text.trim());
+        let exists = path.exists();
+        let job = match purpose {
+            Purpose::Wav => Job::ExportWav {
+                score: Box::new(score),
+                settings: self.play.settings.clone(),
+                path: path.clone(),
+                overwrite: exists,
+            },
+            _ => Job::ExportMidi {
+                score: Box::new(score),
+                path: path.clone(),
+                overwrite: exists,
+            },
+        };
+        if exists {
+            self.overlay = Overlay::Confirm {
+                prompt: format!("{} exists. Overwrite it? (y/n)", path.display()),
+                job: Box::new(job),
+            };
+        } else {
+            self.send(job);
         }
     }
 
@@ -707,8 +347,9 @@ impl App {
             self.message = "nothing to play: generate a solo or open a MIDI file".into();
             return;
         };
-        if let Some(e) = &self.play.status.no_device {
-            self.message = format!("{e}; press w to export a WAV instead");
+        if let Some(why) = &self.play.status.no_device {
+            let wav = self.keymap.label(Action::ExportWav);
+            self.message = format!("no audio output device ({why}); press {wav} to export a WAV");
             return;
         }
         self.send(Job::Play {
@@ -725,9 +366,4 @@ fn next_free(dir: &Path, stem: &str) -> PathBuf {
         .map(|n| dir.join(format!("{stem}-{n}")))
         .find(|p| !p.exists())
         .unwrap_or_else(|| dir.join(stem))
-}
-
-/// Progression presets by name, for the Generate tab.
-pub fn preset_names() -> Vec<&'static str> {
-    PRESETS.iter().map(|p| p.0).collect()
 }

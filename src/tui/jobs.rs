@@ -1,8 +1,8 @@
 //! Work the UI thread never does itself: loading, generating, rendering, writing files and
 //! driving the audio device, each on a worker thread that answers over a channel.
 
-use super::state::{Browser, bundles_in};
-use crate::audio::Player;
+use super::listing::{Browser, bundles_in};
+use super::player::{AudioCmd, AudioStatus, Report, audio_loop};
 use crate::dataset::{self, Dataset, DatasetOptions};
 use crate::generate::{Changes, GenerateOptions, Generated, generate};
 use crate::midi::export::write_file;
@@ -10,7 +10,7 @@ use crate::midi::import::{ImportOptions, read_file};
 use crate::model::bundle::Bundle;
 use crate::music::Score;
 use crate::synth::{SynthSettings, render, write_wav};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
@@ -76,24 +76,6 @@ pub enum Done {
     Message(String),
 }
 
-/// What the audio thread reports, read by the UI at every frame.
-#[derive(Clone, Debug, Default)]
-pub struct AudioStatus {
-    pub position: f64,
-    pub duration: f64,
-    pub playing: bool,
-    pub paused: bool,
-    /// Set once when no device could be opened.
-    pub no_device: Option<String>,
-}
-
-pub enum AudioCmd {
-    Play(Vec<f32>, u32, f64),
-    Pause,
-    Resume,
-    Stop,
-}
-
 pub struct Jobs {
     pub tx: Sender<Job>,
     pub rx: Receiver<Done>,
@@ -149,59 +131,20 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
                     .map_err(|e| e.to_string()),
             )
         }
-        Job::LoadBundle(path) => {
-            let r = Bundle::load(&path).map(Arc::new).map_err(|e| e.to_string());
-            Done::Bundle {
-                path,
-                result: r,
-                switched: false,
-            }
-        }
+        Job::LoadBundle(path) => Done::Bundle {
+            result: load_bundle(&path),
+            path,
+            switched: false,
+        },
         Job::ListDir { dir, select } => {
             Done::Listing(Box::new(Browser::read(&dir, select.as_deref())))
         }
-        Job::NextBundle { dir, current, step } => {
-            let bundles = bundles_in(&dir);
-            if bundles.is_empty() {
-                Done::Message(format!("no model bundles in {}", dir.display()))
-            } else {
-                let n = bundles.len() as i64;
-                let next = match bundles.iter().position(|p| *p == current) {
-                    Some(i) => (i as i64 + step).rem_euclid(n) as usize,
-                    None => 0,
-                };
-                let path = bundles[next].clone();
-                let r = Bundle::load(&path).map(Arc::new).map_err(|e| e.to_string());
-                Done::Bundle {
-                    path,
-                    result: r,
-                    switched: true,
-                }
-            }
-        }
+        Job::NextBundle { dir, current, step } => next_bundle(&dir, &current, step),
         Job::Generate {
             bundle,
-            mut opts,
+            opts,
             changes_from,
-        } => {
-            let changes = match changes_from {
-                Some(path) => path
-                    .to_str()
-                    .ok_or_else(|| format!("{}: the path is not valid UTF-8", path.display()))
-                    .and_then(|p| Changes::from_arg(p).map_err(|e| e.to_string()))
-                    .map(Some),
-                None => Ok(None),
-            };
-            Done::Generated(changes.and_then(|c| {
-                if let Some(c) = c {
-                    opts.bpm = c.bpm.unwrap_or(opts.bpm);
-                    opts.changes = c;
-                }
-                generate(&bundle, &opts)
-                    .map(Box::new)
-                    .map_err(|e| e.to_string())
-            }))
-        }
+        } => Done::Generated(generate_over(&bundle, opts, changes_from)),
         Job::OpenScore(path) => {
             let r = read_file(&path, &ImportOptions::default())
                 .map(|i| Box::new(i.score))
@@ -222,14 +165,7 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
             settings,
             path,
             overwrite,
-        } => {
-            let samples = render(&score, &settings);
-            Done::Exported(
-                write_wav(&path, &samples, settings.sample_rate, overwrite)
-                    .map(|_| path)
-                    .map_err(|e| e.to_string()),
-            )
-        }
+        } => Done::Exported(export_wav(&score, &settings, path, overwrite)),
         Job::Play {
             score,
             settings,
@@ -244,85 +180,62 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
     let _ = done.send(msg);
 }
 
-/// Opens the device with stderr silenced: audio libraries print to it when there is no
-/// device, which would scribble over the studio's screen.
-fn open_quietly() -> Result<Player, String> {
-    #[cfg(unix)]
-    {
-        // SAFETY: plain descriptor juggling on fd 2; restored before returning.
-        unsafe {
-            let saved = libc::dup(2);
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if saved >= 0 && null >= 0 {
-                libc::dup2(null, 2);
-            }
-            let r = Player::open().map_err(|e| e.to_string());
-            if saved >= 0 && null >= 0 {
-                libc::dup2(saved, 2);
-                libc::close(saved);
-                libc::close(null);
-            }
-            r
-        }
+fn load_bundle(path: &Path) -> Result<Arc<Bundle>, String> {
+    Bundle::load(path).map(Arc::new).map_err(|e| e.to_string())
+}
+
+/// The bundle `step` places after `current` among those in `dir`.
+fn next_bundle(dir: &Path, current: &Path, step: i64) -> Done {
+    let bundles = bundles_in(dir);
+    if bundles.is_empty() {
+        return Done::Message(format!("no model bundles in {}", dir.display()));
     }
-    #[cfg(not(unix))]
-    {
-        Player::open().map_err(|e| e.to_string())
+    let n = bundles.len() as i64;
+    let next = match bundles.iter().position(|p| p == current) {
+        Some(i) => (i as i64 + step).rem_euclid(n) as usize,
+        None => 0,
+    };
+    let path = bundles[next].clone();
+    Done::Bundle {
+        result: load_bundle(&path),
+        path,
+        switched: true,
     }
 }
 
-fn audio_loop(
-    rx: Receiver<AudioCmd>,
-    status: Arc<Mutex<AudioStatus>>,
-    with_audio: bool,
-    done: Sender<Done>,
-) {
-    let mut player: Option<Player> = None;
-    let mut tried = false;
-    loop {
-        let cmd = match rx.recv_timeout(std::time::Duration::from_millis(30)) {
-            Ok(c) => Some(c),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
-            Err(_) => return,
-        };
-        if let Some(cmd) = cmd {
-            if player.is_none() && !tried {
-                tried = true;
-                let opened = if with_audio {
-                    open_quietly()
-                } else {
-                    Err("no audio output device (audio disabled)".into())
-                };
-                match opened {
-                    Ok(p) => player = Some(p),
-                    Err(e) => {
-                        if let Ok(mut s) = status.lock() {
-                            s.no_device = Some(e.clone());
-                        }
-                        let _ = done.send(Done::Message(e));
-                    }
-                }
-            }
-            if let Some(p) = player.as_mut() {
-                match cmd {
-                    AudioCmd::Play(samples, rate, from) => {
-                        if let Err(e) = p.play(samples, rate, 2) {
-                            let _ = done.send(Done::Message(e.to_string()));
-                        } else if from > 0.0 {
-                            let _ = p.seek(from);
-                        }
-                    }
-                    AudioCmd::Pause => p.pause(),
-                    AudioCmd::Resume => p.resume(),
-                    AudioCmd::Stop => p.stop(),
-                }
-            }
-        }
-        if let (Some(p), Ok(mut s)) = (player.as_ref(), status.lock()) {
-            s.position = p.position_secs();
-            s.duration = p.duration_secs();
-            s.paused = p.is_paused();
-            s.playing = !p.is_finished();
-        }
+/// Generates over the options' changes, or over those (and the tempo) of a MIDI file.
+fn generate_over(
+    bundle: &Bundle,
+    mut opts: GenerateOptions,
+    changes_from: Option<PathBuf>,
+) -> Result<Box<Generated>, String> {
+    if let Some(path) = changes_from {
+        let p = path
+            .to_str()
+            .ok_or_else(|| format!("{}: the path is not valid UTF-8", path.display()))?;
+        let c = Changes::from_arg(p).map_err(|e| e.to_string())?;
+        opts.bpm = c.bpm.unwrap_or(opts.bpm);
+        opts.changes = c;
+    }
+    generate(bundle, &opts)
+        .map(Box::new)
+        .map_err(|e| e.to_string())
+}
+
+fn export_wav(
+    score: &Score,
+    settings: &SynthSettings,
+    path: PathBuf,
+    overwrite: bool,
+) -> Result<PathBuf, String> {
+    let samples = render(score, settings);
+    write_wav(&path, &samples, settings.sample_rate, overwrite)
+        .map(|_| path)
+        .map_err(|e| e.to_string())
+}
+
+impl Report for Sender<Done> {
+    fn report(&self, message: String) {
+        let _ = self.send(Done::Message(message));
     }
 }

@@ -1,5 +1,5 @@
 //! Every key of the studio in one table: key → action → help text. The status bar and the
-//! `?` overlay are drawn from it.
+//! `?` overlay are drawn from it, and the config file can rebind any action in it.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -60,6 +60,116 @@ pub enum Action {
     Mute,
 }
 
+impl Action {
+    /// Every action, in the order the config file documents them.
+    pub const ALL: [Action; 33] = [
+        Action::Quit,
+        Action::Help,
+        Action::NextTab,
+        Action::PrevTab,
+        Action::GoTab(Tab::Dataset),
+        Action::GoTab(Tab::Train),
+        Action::GoTab(Tab::Generate),
+        Action::GoTab(Tab::Play),
+        Action::Up,
+        Action::Down,
+        Action::Left,
+        Action::Right,
+        Action::Enter,
+        Action::Back,
+        Action::LoadDir,
+        Action::MelodyTrack,
+        Action::PlayFile,
+        Action::StartTrain,
+        Action::PauseTrain,
+        Action::StopTrain,
+        Action::SaveNow,
+        Action::LogScale,
+        Action::Generate,
+        Action::EditChart,
+        Action::ZoomIn,
+        Action::ZoomOut,
+        Action::ExportMidi,
+        Action::ExportWav,
+        Action::PlayPause,
+        Action::Stop,
+        Action::BarBack,
+        Action::BarForward,
+        Action::Mute,
+    ];
+
+    /// The action's name in the config file's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::NextTab => "next_tab",
+            Action::PrevTab => "prev_tab",
+            Action::GoTab(Tab::Dataset) => "dataset_tab",
+            Action::GoTab(Tab::Train) => "train_tab",
+            Action::GoTab(Tab::Generate) => "generate_tab",
+            Action::GoTab(Tab::Play) => "play_tab",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::Enter => "open",
+            Action::Back => "parent",
+            Action::LoadDir => "load_folder",
+            Action::MelodyTrack => "melody_track",
+            Action::PlayFile => "open_in_play",
+            Action::StartTrain => "train",
+            Action::PauseTrain => "pause_training",
+            Action::StopTrain => "stop_training",
+            Action::SaveNow => "checkpoint",
+            Action::LogScale => "log_scale",
+            Action::Generate => "improvise",
+            Action::EditChart => "chart",
+            Action::ZoomIn => "zoom_in",
+            Action::ZoomOut => "zoom_out",
+            Action::ExportMidi => "export_midi",
+            Action::ExportWav => "export_wav",
+            Action::PlayPause => "play_pause",
+            Action::Stop => "stop",
+            Action::BarBack => "bar_back",
+            Action::BarForward => "bar_forward",
+            Action::Mute => "mute",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// A word or two for the status bar.
+    pub fn short(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Enter => "open",
+            Action::Back => "up",
+            Action::LoadDir => "load folder",
+            Action::MelodyTrack => "melody track",
+            Action::PlayFile => "to Play",
+            Action::StartTrain => "train",
+            Action::PauseTrain => "pause",
+            Action::StopTrain => "stop+save",
+            Action::SaveNow => "checkpoint",
+            Action::LogScale => "log scale",
+            Action::Generate => "improvise",
+            Action::EditChart => "chart",
+            Action::ZoomIn => "zoom",
+            Action::ExportMidi => "MIDI",
+            Action::ExportWav => "WAV",
+            Action::PlayPause => "play/pause",
+            Action::Stop => "stop",
+            Action::BarBack => "bars",
+            Action::Mute => "mute",
+            _ => "",
+        }
+    }
+}
+
 /// Where a key works: everywhere, or on one tab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -67,7 +177,9 @@ pub enum Scope {
     On(Tab),
 }
 
-pub struct Binding {
+/// One row of the default table. An empty help text marks the second half of a pair
+/// (↑ and ↓, + and -) that the help shows on the first half's line.
+pub struct Default {
     pub keys: &'static [KeyCode],
     pub label: &'static str,
     pub scope: Scope,
@@ -78,14 +190,14 @@ pub struct Binding {
 use KeyCode::*;
 use Scope::*;
 
-const fn b(
+const fn d(
     keys: &'static [KeyCode],
     label: &'static str,
     scope: Scope,
     action: Action,
     help: &'static str,
-) -> Binding {
-    Binding {
+) -> Default {
+    Default {
         keys,
         label,
         scope,
@@ -94,265 +206,180 @@ const fn b(
     }
 }
 
-pub const KEYMAP: &[Binding] = &[
-    b(
-        &[Char('q')],
-        "q",
-        Global,
-        Action::Quit,
-        "quit (asks when work is unsaved)",
-    ),
-    b(
-        &[Char('?')],
-        "?",
-        Global,
-        Action::Help,
-        "show or hide this help",
-    ),
-    b(&[KeyCode::Tab], "Tab", Global, Action::NextTab, "next tab"),
-    b(&[BackTab], "S-Tab", Global, Action::PrevTab, "previous tab"),
-    b(
-        &[Char('1')],
-        "1",
-        Global,
-        Action::GoTab(Tab::Dataset),
-        "Dataset tab",
-    ),
-    b(
-        &[Char('2')],
-        "2",
-        Global,
-        Action::GoTab(Tab::Train),
-        "Train tab",
-    ),
-    b(
-        &[Char('3')],
-        "3",
-        Global,
-        Action::GoTab(Tab::Generate),
-        "Generate tab",
-    ),
-    b(
-        &[Char('4')],
-        "4",
-        Global,
-        Action::GoTab(Tab::Play),
-        "Play tab",
-    ),
-    b(
-        &[Up, Char('k')],
-        "↑↓/jk",
-        Global,
-        Action::Up,
-        "move the selection",
-    ),
-    b(&[Down, Char('j')], "", Global, Action::Down, ""),
-    b(
-        &[Left, Char('h')],
-        "←→/hl",
-        Global,
-        Action::Left,
-        "change the value or scroll",
-    ),
-    b(&[Right, Char('l')], "", Global, Action::Right, ""),
-    b(
-        &[Enter],
-        "Enter",
-        On(Tab::Dataset),
-        Action::Enter,
-        "open the folder or load the file",
-    ),
-    b(
-        &[Backspace],
-        "Bksp",
-        On(Tab::Dataset),
-        Action::Back,
-        "parent folder",
-    ),
-    b(
-        &[Char('a')],
-        "a",
-        On(Tab::Dataset),
-        Action::LoadDir,
-        "load every MIDI file in this folder",
-    ),
-    b(
-        &[Char('m')],
-        "m",
-        On(Tab::Dataset),
-        Action::MelodyTrack,
-        "melody track of the selected file",
-    ),
-    b(
-        &[Char('p')],
-        "p",
-        On(Tab::Dataset),
-        Action::PlayFile,
-        "open the selected file in Play",
-    ),
-    b(
-        &[Char('t')],
-        "t",
-        On(Tab::Train),
-        Action::StartTrain,
-        "start training on the loaded dataset",
-    ),
-    b(
-        &[Char('p')],
-        "p",
-        On(Tab::Train),
-        Action::PauseTrain,
-        "pause or resume",
-    ),
-    b(
-        &[Char('s')],
-        "s",
-        On(Tab::Train),
-        Action::StopTrain,
-        "stop and save",
-    ),
-    b(
-        &[Char('w')],
-        "w",
-        On(Tab::Train),
-        Action::SaveNow,
-        "save a checkpoint now",
-    ),
-    b(
-        &[Char('L')],
-        "L",
-        On(Tab::Train),
-        Action::LogScale,
-        "log-scale loss axis",
-    ),
-    b(
-        &[Char('g')],
-        "g",
-        On(Tab::Generate),
-        Action::Generate,
-        "improvise a solo",
-    ),
-    b(
-        &[Char('c')],
-        "c",
-        On(Tab::Generate),
-        Action::EditChart,
-        "type a chord chart",
-    ),
-    b(
-        &[Char('+'), Char('=')],
-        "+/-",
-        On(Tab::Generate),
-        Action::ZoomIn,
-        "zoom the piano roll",
-    ),
-    b(&[Char('-')], "", On(Tab::Generate), Action::ZoomOut, ""),
-    b(
-        &[Char('e')],
-        "e",
-        On(Tab::Generate),
-        Action::ExportMidi,
-        "export the solo as MIDI",
-    ),
-    b(
-        &[Char('w')],
-        "w",
-        On(Tab::Generate),
-        Action::ExportWav,
-        "export the solo as WAV",
-    ),
-    b(
-        &[Char('e')],
-        "e",
-        On(Tab::Play),
-        Action::ExportMidi,
-        "export as MIDI",
-    ),
-    b(
-        &[Char('w')],
-        "w",
-        On(Tab::Play),
-        Action::ExportWav,
-        "export as WAV",
-    ),
-    b(
-        &[Char(' ')],
-        "Space",
-        On(Tab::Generate),
-        Action::PlayPause,
-        "play or pause",
-    ),
-    b(
-        &[Char(' ')],
-        "Space",
-        On(Tab::Play),
-        Action::PlayPause,
-        "play or pause",
-    ),
-    b(&[Char('x')], "x", On(Tab::Play), Action::Stop, "stop"),
-    b(
-        &[Char('[')],
-        "[ ]",
-        On(Tab::Play),
-        Action::BarBack,
-        "jump a bar back or forward",
-    ),
-    b(&[Char(']')], "", On(Tab::Play), Action::BarForward, ""),
-    b(
-        &[Char('m')],
-        "m",
-        On(Tab::Play),
-        Action::Mute,
-        "mute or unmute the selected part",
-    ),
+const DS: Scope = On(Tab::Dataset);
+const TR: Scope = On(Tab::Train);
+const GE: Scope = On(Tab::Generate);
+const PL: Scope = On(Tab::Play);
+
+#[rustfmt::skip]
+pub const DEFAULTS: &[Default] = &[
+    d(&[Char('q')], "q", Global, Action::Quit, "quit (asks when work is unsaved)"),
+    d(&[Char('?')], "?", Global, Action::Help, "show or hide this help"),
+    d(&[KeyCode::Tab], "Tab", Global, Action::NextTab, "next tab"),
+    d(&[BackTab], "S-Tab", Global, Action::PrevTab, "previous tab"),
+    d(&[Char('1')], "1", Global, Action::GoTab(Tab::Dataset), "Dataset tab"),
+    d(&[Char('2')], "2", Global, Action::GoTab(Tab::Train), "Train tab"),
+    d(&[Char('3')], "3", Global, Action::GoTab(Tab::Generate), "Generate tab"),
+    d(&[Char('4')], "4", Global, Action::GoTab(Tab::Play), "Play tab"),
+    d(&[Up, Char('k')], "↑↓/jk", Global, Action::Up, "move the selection"),
+    d(&[Down, Char('j')], "", Global, Action::Down, ""),
+    d(&[Left, Char('h')], "←→/hl", Global, Action::Left, "change the value or scroll"),
+    d(&[Right, Char('l')], "", Global, Action::Right, ""),
+    d(&[Enter], "Enter", DS, Action::Enter, "open the folder or load the file"),
+    d(&[Backspace], "Bksp", DS, Action::Back, "parent folder"),
+    d(&[Char('a')], "a", DS, Action::LoadDir, "load every MIDI file in this folder"),
+    d(&[Char('m')], "m", DS, Action::MelodyTrack, "melody track of the selected file"),
+    d(&[Char('p')], "p", DS, Action::PlayFile, "open the selected file in Play"),
+    d(&[Char('t')], "t", TR, Action::StartTrain, "start training on the loaded dataset"),
+    d(&[Char('p')], "p", TR, Action::PauseTrain, "pause or resume"),
+    d(&[Char('s')], "s", TR, Action::StopTrain, "stop and save"),
+    d(&[Char('w')], "w", TR, Action::SaveNow, "save a checkpoint now"),
+    d(&[Char('L')], "L", TR, Action::LogScale, "log-scale loss axis"),
+    d(&[Char('g')], "g", GE, Action::Generate, "improvise a solo"),
+    d(&[Char('c')], "c", GE, Action::EditChart, "type a chord chart"),
+    d(&[Char('+'), Char('=')], "+/-", GE, Action::ZoomIn, "zoom the piano roll"),
+    d(&[Char('-')], "", GE, Action::ZoomOut, ""),
+    d(&[Char('e')], "e", GE, Action::ExportMidi, "export the solo as MIDI"),
+    d(&[Char('w')], "w", GE, Action::ExportWav, "export the solo as WAV"),
+    d(&[Char('e')], "e", PL, Action::ExportMidi, "export as MIDI"),
+    d(&[Char('w')], "w", PL, Action::ExportWav, "export as WAV"),
+    d(&[Char(' ')], "Space", GE, Action::PlayPause, "play or pause"),
+    d(&[Char(' ')], "Space", PL, Action::PlayPause, "play or pause"),
+    d(&[Char('x')], "x", PL, Action::Stop, "stop"),
+    d(&[Char('[')], "[ ]", PL, Action::BarBack, "jump a bar back or forward"),
+    d(&[Char(']')], "", PL, Action::BarForward, ""),
+    d(&[Char('m')], "m", PL, Action::Mute, "mute or unmute the selected part"),
 ];
 
-/// The action a key has on `tab`: tab bindings win over global ones.
-pub fn lookup(tab: Tab, key: KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return None;
+/// One binding of the live keymap (the defaults with the user's keys applied).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    pub keys: Vec<KeyCode>,
+    /// The keys as the help and status bar show them ("" for a pair's second half).
+    pub label: String,
+    pub scope: Scope,
+    pub action: Action,
+    pub help: &'static str,
+}
+
+/// The keymap in use: lookup, status-bar hints and help rows all read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl std::default::Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: DEFAULTS
+                .iter()
+                .map(|b| Binding {
+                    keys: b.keys.to_vec(),
+                    label: b.label.to_string(),
+                    scope: b.scope,
+                    action: b.action,
+                    help: b.help,
+                })
+                .collect(),
+        }
     }
-    let hit = |scope: Scope| {
-        KEYMAP
+}
+
+impl Keymap {
+    /// The action a key has on `tab`: tab bindings win over global ones.
+    pub fn lookup(&self, tab: Tab, key: KeyEvent) -> Option<Action> {
+        if key.modifiers.contains(KeyModifiers::CONTROL) {
+            return None;
+        }
+        let hit = |scope: Scope| {
+            self.bindings
+                .iter()
+                .find(|b| b.scope == scope && b.keys.contains(&key.code))
+                .map(|b| b.action)
+        };
+        hit(On(tab)).or_else(|| hit(Global))
+    }
+
+    /// Binds `action` (wherever it is bound) to `keys` instead of its defaults, and
+    /// relabels it and the other half of its pair.
+    pub fn rebind(&mut self, action: Action, keys: Vec<KeyCode>) {
+        for i in 0..self.bindings.len() {
+            if self.bindings[i].action != action {
+                continue;
+            }
+            self.bindings[i].keys = keys.clone();
+            let head = if self.bindings[i].help.is_empty() {
+                i.saturating_sub(1)
+            } else {
+                i
+            };
+            self.relabel(head);
+        }
+    }
+
+    fn relabel(&mut self, head: usize) {
+        let mut label = key_names(&self.bindings[head].keys);
+        if let Some(pair) = self.bindings.get(head + 1).filter(|b| b.help.is_empty()) {
+            label = format!("{label}/{}", key_names(&pair.keys));
+        }
+        self.bindings[head].label = label;
+    }
+
+    /// The label of the first binding of `action` (for messages such as "press t again").
+    pub fn label(&self, action: Action) -> String {
+        self.bindings
             .iter()
-            .find(|b| b.scope == scope && b.keys.contains(&key.code))
-            .map(|b| b.action)
-    };
-    hit(On(tab)).or_else(|| hit(Global))
-}
+            .find(|b| b.action == action)
+            .map_or_else(String::new, |b| key_names(&b.keys))
+    }
 
-/// A word or two for the status bar.
-fn short(a: Action) -> &'static str {
-    match a {
-        Action::Enter => "open",
-        Action::Back => "up",
-        Action::LoadDir => "load folder",
-        Action::MelodyTrack => "melody track",
-        Action::PlayFile => "to Play",
-        Action::StartTrain => "train",
-        Action::PauseTrain => "pause",
-        Action::StopTrain => "stop+save",
-        Action::SaveNow => "checkpoint",
-        Action::LogScale => "log scale",
-        Action::Generate => "improvise",
-        Action::EditChart => "chart",
-        Action::ZoomIn => "zoom",
-        Action::ExportMidi => "MIDI",
-        Action::ExportWav => "WAV",
-        Action::PlayPause => "play/pause",
-        Action::Stop => "stop",
-        Action::BarBack => "bars",
-        Action::Mute => "mute",
-        _ => "",
+    /// The bindings worth showing in the status bar for `tab`, then help and quit.
+    pub fn hints(&self, tab: Tab) -> Vec<(String, &'static str)> {
+        let shown = |b: &&Binding| !b.label.is_empty();
+        let global = |a: Action| {
+            self.bindings
+                .iter()
+                .filter(move |b| b.scope == Global && b.action == a)
+        };
+        self.bindings
+            .iter()
+            .filter(|b| b.scope == On(tab))
+            .chain(global(Action::Help))
+            .chain(global(Action::Quit))
+            .filter(shown)
+            .map(|b| (b.label.clone(), b.action.short()))
+            .collect()
+    }
+
+    /// The help rows of one scope: (keys, what they do).
+    pub fn help_rows(&self, scope: Scope) -> Vec<(String, &'static str)> {
+        self.bindings
+            .iter()
+            .filter(|b| b.scope == scope && !b.label.is_empty())
+            .map(|b| (b.label.clone(), b.help))
+            .collect()
     }
 }
 
-/// The bindings worth showing in the status bar for `tab`.
-pub fn hints(tab: Tab) -> Vec<(&'static str, &'static str)> {
-    KEYMAP
-        .iter()
-        .filter(|b| b.scope == On(tab) && !b.label.is_empty())
-        .map(|b| (b.label, short(b.action)))
-        .chain([("?", "help"), ("q", "quit")])
-        .collect()
+/// How a key is written in the help and in the config file.
+pub fn key_name(k: KeyCode) -> String {
+    match k {
+        Char(' ') => "Space".into(),
+        Char(c) => c.to_string(),
+        Up => "↑".into(),
+        Down => "↓".into(),
+        Left => "←".into(),
+        Right => "→".into(),
+        BackTab => "S-Tab".into(),
+        Backspace => "Bksp".into(),
+        F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn key_names(keys: &[KeyCode]) -> String {
+    keys.iter()
+        .map(|&k| key_name(k))
+        .collect::<Vec<_>>()
+        .join(",")
 }

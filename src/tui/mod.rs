@@ -2,13 +2,22 @@
 //! only draws and routes messages; loading, training, rendering and audio run elsewhere.
 
 pub mod app;
+pub mod config;
+pub mod effect;
+mod inbox;
 pub mod jobs;
 pub mod keymap;
-pub mod piano_roll;
-pub mod state;
+pub mod listing;
+pub mod overlay;
+pub mod player;
+pub mod quiet;
 pub mod tabs;
+pub mod theme;
 pub mod view;
+pub mod widgets;
 
+#[cfg(test)]
+mod snapshot_tests;
 #[cfg(test)]
 mod tests;
 
@@ -17,12 +26,23 @@ use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
 };
 use crossterm::execute;
+use ratatui::DefaultTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// What the command line asked for; what it leaves out comes from the config file, then
+/// from the defaults (`assets`, `models/default`).
 pub struct TuiOptions {
-    pub corpus: PathBuf,
-    pub model: PathBuf,
+    pub corpus: Option<PathBuf>,
+    pub model: Option<PathBuf>,
+    /// `--config FILE`; otherwise the platform's config directory.
+    pub config: Option<PathBuf>,
+}
+
+/// How long to wait for a key before looking at the workers again: short while they are
+/// busy (a playhead moves, a loss comes in), long when the studio is idle.
+fn poll_wait(app: &App) -> Duration {
+    Duration::from_millis(if app.busy() { 40 } else { 250 })
 }
 
 /// Runs the studio until the user quits. The terminal is restored on exit, on error and
@@ -36,27 +56,55 @@ pub fn run(opts: TuiOptions) -> std::io::Result<()> {
         hook(info);
     }));
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    let mut app = App::new(&opts.corpus, &opts.model, true);
-    let result = (|| -> std::io::Result<()> {
-        while !app.quit {
-            app.tick();
-            terminal.draw(|f| view::draw(f, &app))?;
-            if event::poll(Duration::from_millis(50))? {
-                match event::read()? {
-                    Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
-                    Event::Mouse(m) => match m.kind {
-                        MouseEventKind::Down(_) => app.click(m.column, m.row),
-                        MouseEventKind::ScrollDown => app.wheel(true),
-                        MouseEventKind::ScrollUp => app.wheel(false),
-                        _ => {}
-                    },
-                    _ => {}
-                }
-            }
-        }
-        Ok(())
-    })();
+    let (config, problem) = config::load(opts.config.as_deref());
+    let corpus = opts.corpus.or(config.corpus.clone());
+    let model = opts.model.or(config.model.clone());
+    let mut app = App::new(
+        &corpus.unwrap_or_else(|| PathBuf::from("assets")),
+        &model.unwrap_or_else(|| PathBuf::from("models/default")),
+        true,
+    );
+    app.configure(&config);
+    if let Some(p) = problem {
+        app.message = p;
+    }
+    let result = event_loop(&mut terminal, &mut app);
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+/// Draws only when something changed: a key, a click, a resize, or news from a worker.
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    let mut dirty = true;
+    while !app.quit {
+        dirty |= app.tick();
+        if dirty {
+            terminal.draw(|f| {
+                app.screen = f.area();
+                view::draw(f, app)
+            })?;
+            dirty = false;
+        }
+        if event::poll(poll_wait(app))? {
+            dirty |= on_event(app, event::read()?);
+        }
+    }
+    Ok(())
+}
+
+/// Passes a terminal event on; true when it may have changed the screen.
+fn on_event(app: &mut App, ev: Event) -> bool {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(_) => app.click(m.column, m.row),
+            MouseEventKind::ScrollDown => app.wheel(true),
+            MouseEventKind::ScrollUp => app.wheel(false),
+            _ => return false,
+        },
+        Event::Resize(..) => {}
+        _ => return false,
+    }
+    true
 }

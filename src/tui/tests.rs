@@ -2,7 +2,8 @@
 
 use super::app::App;
 use super::keymap::Tab;
-use super::state::Overlay;
+use super::overlay::Overlay;
+use super::tabs::generate::GenField;
 use super::view::draw;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -14,7 +15,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn screen(app: &App, w: u16, h: u16) -> String {
+pub(super) fn screen(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| draw(f, app)).unwrap();
     let buf = t.backend().buffer();
@@ -28,7 +29,7 @@ fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-fn wait(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+pub(super) fn wait(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
     let t0 = Instant::now();
     while !done(app) {
         assert!(
@@ -62,8 +63,8 @@ fn export_to(app: &mut App, path: &Path) {
 
 fn studio(corpus: &Path) -> App {
     let mut app = App::new(corpus, &root().join("models/default"), false);
-    wait(&mut app, "the dataset", |a| a.data.dataset.is_some());
-    wait(&mut app, "the model", |a| a.generator.bundle.is_some());
+    wait(&mut app, "the dataset", |a| a.dataset.dataset.is_some());
+    wait(&mut app, "the model", |a| a.generate.bundle.is_some());
     app
 }
 
@@ -73,7 +74,7 @@ fn dataset_tab_shows_files_tracks_roles_and_baselines() {
     let s = screen(&app, 160, 48);
     let vocab = format!(
         "vocabulary {}",
-        app.data.dataset.as_ref().unwrap().vocab.len()
+        app.dataset.dataset.as_ref().unwrap().vocab.len()
     );
     shows(
         &s,
@@ -145,7 +146,7 @@ fn training_runs_in_the_background_and_draws_its_chart() {
     assert_eq!(app.train.settings.epochs, 5);
     key(&mut app, KeyCode::Char('t'));
     assert!(app.training());
-    wait(&mut app, "an epoch", |a| !a.train.epochs.is_empty());
+    wait(&mut app, "an epoch", |a| !a.train.run.epochs.is_empty());
     let s = screen(&app, 160, 48);
     shows(
         &s,
@@ -165,7 +166,7 @@ fn training_runs_in_the_background_and_draws_its_chart() {
     key(&mut app, KeyCode::Char('s'));
     wait(&mut app, "training to stop", |a| !a.training());
     assert!(
-        app.train.out.join("bundle.json").is_file(),
+        app.train.run.out.join("bundle.json").is_file(),
         "{}",
         app.message
     );
@@ -177,7 +178,7 @@ fn generate_draws_the_piano_roll_and_exports_without_overwriting() {
     let mut app = studio(&root().join("assets"));
     key(&mut app, KeyCode::Char('3'));
     key(&mut app, KeyCode::Char('g'));
-    wait(&mut app, "a solo", |a| a.generator.solo.is_some());
+    wait(&mut app, "a solo", |a| a.generate.solo.is_some());
     let s = screen(&app, 160, 48);
     shows(
         &s,
@@ -265,8 +266,9 @@ fn the_browser_lists_folders_off_the_ui_thread_and_goes_back_to_where_it_was() {
     std::fs::write(dir.path().join("notes.txt"), "not midi").unwrap();
     std::fs::create_dir(dir.path().join("a-first")).unwrap();
     let mut app = App::new(dir.path(), &root().join("models/default"), false);
-    wait(&mut app, "the listing", |a| !a.browser.reading);
+    wait(&mut app, "the listing", |a| !a.dataset.browser.reading);
     let names: Vec<&str> = app
+        .dataset
         .browser
         .entries
         .iter()
@@ -276,16 +278,19 @@ fn the_browser_lists_folders_off_the_ui_thread_and_goes_back_to_where_it_was() {
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
     assert!(
-        app.browser.reading,
+        app.dataset.browser.reading,
         "Enter asks the jobs thread for the listing"
     );
-    wait(&mut app, "the sub-folder", |a| !a.browser.reading);
-    assert_eq!(app.browser.dir, sub);
-    assert_eq!(app.browser.entries[0].name, "take1.mid");
+    wait(&mut app, "the sub-folder", |a| !a.dataset.browser.reading);
+    assert_eq!(app.dataset.browser.dir, sub);
+    assert_eq!(app.dataset.browser.entries[0].name, "take1.mid");
     key(&mut app, KeyCode::Backspace);
-    wait(&mut app, "the parent", |a| !a.browser.reading);
-    assert_eq!(app.browser.dir, dir.path());
-    assert_eq!(app.browser.entries[app.browser.selected].name, "solos");
+    wait(&mut app, "the parent", |a| !a.dataset.browser.reading);
+    assert_eq!(app.dataset.browser.dir, dir.path());
+    assert_eq!(
+        app.dataset.browser.entries[app.dataset.browser.selected].name,
+        "solos"
+    );
 }
 
 #[test]
@@ -293,7 +298,7 @@ fn the_melody_track_is_chosen_per_file() {
     use crate::music::Role;
     let mut app = studio(&root().join("assets"));
     let melody_of = |app: &App, file: usize| {
-        let ds = app.data.dataset.as_ref().unwrap();
+        let ds = app.dataset.dataset.as_ref().unwrap();
         ds.files[file]
             .tracks
             .iter()
@@ -306,12 +311,12 @@ fn the_melody_track_is_chosen_per_file() {
     let mut seen = Vec::new();
     for _ in 0..8 {
         key(&mut app, KeyCode::Char('m'));
-        wait(&mut app, "the reload", |a| a.data.loading.is_none());
-        assert_eq!(app.data.file_sel, 1, "the selection survives the reload");
+        wait(&mut app, "the reload", |a| a.dataset.loading.is_none());
+        assert_eq!(app.dataset.file_sel, 1, "the selection survives the reload");
         let chosen = app
-            .data
+            .dataset
             .melody_for
-            .get(&app.data.dataset.as_ref().unwrap().files[1].path);
+            .get(&app.dataset.dataset.as_ref().unwrap().files[1].path);
         match chosen {
             Some(&i) => assert_eq!(melody_of(&app, 1), Some(i), "{}", app.message),
             None => break,
@@ -335,7 +340,7 @@ fn generate_can_use_the_changes_of_the_selected_dataset_file() {
     let mut app = studio(&root().join("assets"));
     // Select the minor blues in the Dataset tab, then step back from the first preset.
     let target = app
-        .data
+        .dataset
         .dataset
         .as_ref()
         .unwrap()
@@ -347,15 +352,15 @@ fn generate_can_use_the_changes_of_the_selected_dataset_file() {
         key(&mut app, KeyCode::Right);
     }
     key(&mut app, KeyCode::Char('3'));
-    assert_eq!(app.generator.field, 0);
+    assert_eq!(app.generate.field, GenField::Progression);
     key(&mut app, KeyCode::Left);
     assert_eq!(
-        app.generator.progression_name(),
+        app.generate.settings.progression_name(),
         "changes of 07-minor-blues-a.mid"
     );
     key(&mut app, KeyCode::Char('g'));
-    wait(&mut app, "a solo", |a| a.generator.solo.is_some());
-    let solo = &app.generator.solo.as_ref().unwrap().score;
+    wait(&mut app, "a solo", |a| a.generate.solo.is_some());
+    let solo = &app.generate.solo.as_ref().unwrap().score;
     let first: Vec<String> = solo
         .chords
         .iter()
@@ -365,29 +370,29 @@ fn generate_can_use_the_changes_of_the_selected_dataset_file() {
     assert_eq!(first, ["Cm7", "Fm7"], "the file's changes, not blues-f");
     // Forward again wraps to the first preset.
     key(&mut app, KeyCode::Right);
-    assert!(app.generator.file.is_none());
-    assert_eq!(app.generator.preset, 0);
+    assert!(app.generate.settings.file.is_none());
+    assert_eq!(app.generate.settings.preset, 0);
 }
 
 #[test]
 fn the_mouse_wheel_moves_the_selection_and_scrolls_the_roll() {
     let mut app = studio(&root().join("assets"));
-    wait(&mut app, "the listing", |a| !a.browser.reading);
+    wait(&mut app, "the listing", |a| !a.dataset.browser.reading);
     app.wheel(true);
     app.wheel(true);
-    assert_eq!(app.browser.selected, 2);
+    assert_eq!(app.dataset.browser.selected, 2);
     app.wheel(false);
-    assert_eq!(app.browser.selected, 1);
+    assert_eq!(app.dataset.browser.selected, 1);
     key(&mut app, KeyCode::Char('3'));
     app.wheel(true);
-    assert_eq!(app.generator.roll.from, crate::music::PPQ * 4, "a bar on");
+    assert_eq!(app.generate.roll.from, crate::music::PPQ * 4, "a bar on");
     app.wheel(false);
     app.wheel(false);
-    assert_eq!(app.generator.roll.from, 0, "never before the start");
+    assert_eq!(app.generate.roll.from, 0, "never before the start");
     // Under the help overlay the wheel does nothing.
     key(&mut app, KeyCode::Char('?'));
     app.wheel(true);
-    assert_eq!(app.generator.roll.from, 0);
+    assert_eq!(app.generate.roll.from, 0);
 }
 
 #[test]

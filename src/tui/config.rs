@@ -1,0 +1,384 @@
+//! The config file (`config.toml` in the platform's config directory, or `--config FILE`):
+//! key bindings, the theme, default folders and generation settings. A bad file is one
+//! clear line naming the key and the line, and the studio starts with the defaults.
+
+use super::keymap::{Action, Keymap};
+use super::tabs::generate::GenSettings;
+use super::theme::Theme;
+use crate::music::PRESETS;
+use crossterm::event::KeyCode;
+use ratatui::style::Color;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// Everything a config file can set, with the defaults for what it leaves out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    pub corpus: Option<PathBuf>,
+    pub model: Option<PathBuf>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub generate: GenSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}, line {line}: {key}: {reason}")]
+    Bad {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        reason: String,
+    },
+}
+
+/// Where the config file is looked for when `--config` is not given.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "improv").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Reads `path` (or the default file, which may be missing). A bad file gives the
+/// defaults and the reason, to show the user.
+pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
+    let (path, must_exist) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return (Config::default(), None),
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => match parse(&text, &path) {
+            Ok(c) => (c, None),
+            Err(e) => (Config::default(), Some(format!("{e}; using the defaults"))),
+        },
+        Err(e) if !must_exist && e.kind() == std::io::ErrorKind::NotFound => {
+            (Config::default(), None)
+        }
+        Err(source) => {
+            let e = ConfigError::Io { path, source };
+            (Config::default(), Some(format!("{e}; using the defaults")))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct File {
+    corpus: Option<PathBuf>,
+    model: Option<PathBuf>,
+    #[serde(default)]
+    keys: BTreeMap<String, Spanned<Keys>>,
+    #[serde(default)]
+    theme: ThemeFile,
+    #[serde(default)]
+    generate: GenerateFile,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Keys {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    base: Option<Spanned<String>>,
+    #[serde(default)]
+    colors: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GenerateFile {
+    progression: Option<Spanned<String>>,
+    choruses: Option<Spanned<usize>>,
+    tempo: Option<Spanned<f64>>,
+    temperature: Option<Spanned<f64>>,
+    top_k: Option<Spanned<usize>>,
+    seed: Option<u64>,
+}
+
+/// The 1-based line of byte `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// Reads a config file's text; `path` names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let bad = |span: Range<usize>, key: &str, reason: String| ConfigError::Bad {
+        path: path.to_path_buf(),
+        line: line_of(text, span.start),
+        key: key.to_string(),
+        reason,
+    };
+    let file: File = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let key = text.get(span.clone()).unwrap_or("").trim().to_string();
+        bad(span, &key, e.message().trim().to_string())
+    })?;
+    let mut c = Config {
+        corpus: file.corpus,
+        model: file.model,
+        ..Config::default()
+    };
+    for (name, keys) in &file.keys {
+        let (action, codes) = read_keys(name, keys.get_ref())
+            .map_err(|r| bad(keys.span(), &format!("keys.{name}"), r))?;
+        c.keymap.rebind(action, codes);
+    }
+    c.theme = read_theme(&file.theme).map_err(|(span, key, r)| bad(span, &key, r))?;
+    c.generate = read_generate(&file.generate).map_err(|(span, key, r)| bad(span, &key, r))?;
+    Ok(c)
+}
+
+fn read_keys(name: &str, keys: &Keys) -> Result<(Action, Vec<KeyCode>), String> {
+    let action = Action::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        format!("no such action (actions: {})", names.join(", "))
+    })?;
+    let list = match keys {
+        Keys::One(k) => vec![k.clone()],
+        Keys::Many(ks) => ks.clone(),
+    };
+    if list.is_empty() {
+        return Err("give at least one key".into());
+    }
+    let codes = list
+        .iter()
+        .map(|k| parse_key(k).ok_or_else(|| format!("{k:?} is not a key improv knows")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((action, codes))
+}
+
+type Bad = (Range<usize>, String, String);
+
+fn read_theme(t: &ThemeFile) -> Result<Theme, Bad> {
+    let mut theme = match t.base.as_ref().map(|b| (b.get_ref().as_str(), b.span())) {
+        None | Some(("dark", _)) => Theme::DARK,
+        Some(("light", _)) => Theme::LIGHT,
+        Some((_, span)) => {
+            return Err((
+                span,
+                "theme.base".into(),
+                "use \"dark\" or \"light\"".into(),
+            ));
+        }
+    };
+    for (name, value) in &t.colors {
+        let key = format!("theme.colors.{name}");
+        let color: Color = value.get_ref().parse().map_err(|_| {
+            let r = format!(
+                "{:?} is not a colour (a name, \"#rrggbb\" or 0-255)",
+                value.get_ref()
+            );
+            (value.span(), key.clone(), r)
+        })?;
+        let mut colors = theme.colors_mut();
+        let slot = colors.iter_mut().find(|(n, _)| n == name).ok_or_else(|| {
+            (
+                value.span(),
+                key.clone(),
+                "no such colour in the theme".to_string(),
+            )
+        })?;
+        *slot.1 = color;
+    }
+    Ok(theme)
+}
+
+fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
+    let mut s = GenSettings::default();
+    let range = |key: &str, v: &Spanned<f64>, lo: f64, hi: f64| {
+        let x = *v.get_ref();
+        if (lo..=hi).contains(&x) {
+            Ok(x)
+        } else {
+            Err((
+                v.span(),
+                format!("generate.{key}"),
+                format!("{x} is outside {lo}..={hi}"),
+            ))
+        }
+    };
+    if let Some(p) = &g.progression {
+        let name = p.get_ref();
+        match PRESETS.iter().position(|p| p.0 == name) {
+            Some(i) => s.preset = i,
+            None => match crate::music::Progression::from_arg(name) {
+                Ok(_) => s.chart = Some(name.clone()),
+                Err(e) => return Err((p.span(), "generate.progression".into(), e.to_string())),
+            },
+        }
+    }
+    if let Some(v) = &g.choruses {
+        let f = Spanned::new(v.span(), *v.get_ref() as f64);
+        s.choruses = range("choruses", &f, 1.0, 16.0)? as usize;
+    }
+    if let Some(v) = &g.tempo {
+        s.bpm = range("tempo", v, 40.0, 320.0)?;
+    }
+    if let Some(v) = &g.temperature {
+        s.temperature = range("temperature", v, 0.0, 3.0)?;
+    }
+    if let Some(v) = &g.top_k {
+        let f = Spanned::new(v.span(), *v.get_ref() as f64);
+        s.top_k = range("top_k", &f, 0.0, 64.0)? as usize;
+    }
+    s.seed = g.seed.unwrap_or(s.seed);
+    Ok(s)
+}
+
+/// Reads a key as the config file writes it: one character, or a name such as `Tab`,
+/// `S-Tab`, `Enter`, `Esc`, `Space`, `Backspace`, `Up`, `PageDown`, `F5`.
+pub fn parse_key(s: &str) -> Option<KeyCode> {
+    let mut chars = s.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return Some(KeyCode::Char(c));
+    }
+    let named = match s.to_ascii_lowercase().as_str() {
+        "tab" => KeyCode::Tab,
+        "s-tab" | "backtab" | "shift-tab" => KeyCode::BackTab,
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "space" => KeyCode::Char(' '),
+        "backspace" | "bksp" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" | "ins" => KeyCode::Insert,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        f if f.starts_with('f') => {
+            KeyCode::F(f[1..].parse().ok().filter(|n| (1..=24).contains(n))?)
+        }
+        _ => return None,
+    };
+    Some(named)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::Tab;
+    use crossterm::event::{KeyEvent, KeyModifiers};
+
+    fn cfg(text: &str) -> Result<Config, ConfigError> {
+        parse(text, Path::new("config.toml"))
+    }
+
+    fn press(c: &Config, tab: Tab, k: KeyCode) -> Option<Action> {
+        c.keymap.lookup(tab, KeyEvent::new(k, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        assert_eq!(cfg("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn keys_rebind_actions_and_the_hints_show_them() {
+        let c = cfg("[keys]\nimprovise = \"G\"\nup = [\"i\", \"Up\"]\nquit = \"F10\"\n").unwrap();
+        assert_eq!(
+            press(&c, Tab::Generate, KeyCode::Char('G')),
+            Some(Action::Generate)
+        );
+        assert_eq!(press(&c, Tab::Generate, KeyCode::Char('g')), None);
+        assert_eq!(press(&c, Tab::Train, KeyCode::Char('i')), Some(Action::Up));
+        assert_eq!(press(&c, Tab::Train, KeyCode::Char('k')), None);
+        assert_eq!(press(&c, Tab::Play, KeyCode::F(10)), Some(Action::Quit));
+        let hints = c.keymap.hints(Tab::Generate);
+        assert!(hints.contains(&("G".into(), "improvise")), "{hints:?}");
+        assert!(hints.contains(&("F10".into(), "quit")), "{hints:?}");
+        let up = c.keymap.help_rows(crate::tui::keymap::Scope::Global);
+        assert!(up.iter().any(|(k, _)| k == "i,↑/↓,j"), "{up:?}");
+    }
+
+    #[test]
+    fn themes_are_chosen_and_colours_overridden_by_name() {
+        let c =
+            cfg("[theme]\nbase = \"light\"\n[theme.colors]\nchord_tone = \"#102030\"\n").unwrap();
+        assert_eq!(c.theme.chord_tone, Color::Rgb(16, 32, 48));
+        assert_eq!(c.theme.selection_bg, Theme::LIGHT.selection_bg);
+    }
+
+    #[test]
+    fn generation_defaults_and_folders() {
+        let text = "corpus = \"solos\"\nmodel = \"m/x\"\n[generate]\nprogression = \"| Dm7 G7 | Cmaj7 |\"\n\
+                    tempo = 180\ntemperature = 1.2\nseed = 7\n";
+        let c = cfg(text).unwrap();
+        assert_eq!(c.corpus, Some(PathBuf::from("solos")));
+        assert_eq!(c.model, Some(PathBuf::from("m/x")));
+        assert_eq!(c.generate.chart.as_deref(), Some("| Dm7 G7 | Cmaj7 |"));
+        assert_eq!(
+            (c.generate.bpm, c.generate.temperature, c.generate.seed),
+            (180.0, 1.2, 7)
+        );
+    }
+
+    /// The message of a bad file, which must name the key and the line.
+    fn bad(text: &str) -> String {
+        let e = cfg(text).unwrap_err().to_string();
+        assert!(!e.contains('\n'), "one line: {e}");
+        e
+    }
+
+    #[test]
+    fn a_bad_file_names_the_key_and_the_line() {
+        let e = bad("[keys]\nimprovise = \"g\"\nimprovize = \"G\"\n");
+        assert!(e.contains("line 3") && e.contains("keys.improvize"), "{e}");
+        let e = bad("\n[keys]\nhelp = \"Hyper-X\"\n");
+        assert!(e.contains("line 3") && e.contains("keys.help"), "{e}");
+        let e = bad("[theme.colors]\ngrid = \"grey-ish\"\n");
+        assert!(
+            e.contains("line 2") && e.contains("theme.colors.grid"),
+            "{e}"
+        );
+        let e = bad("[generate]\n\ntempo = 900\n");
+        assert!(e.contains("line 3") && e.contains("generate.tempo"), "{e}");
+        let e = bad("colour = \"red\"\n");
+        assert!(e.contains("line 1") && e.contains("colour"), "{e}");
+        let e = bad("[generate]\nseed = \"one\"\n");
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn loading_a_bad_or_missing_file_gives_the_defaults_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "[keys]\nnope = \"x\"\n").unwrap();
+        let (c, why) = load(Some(&p));
+        assert_eq!(c, Config::default());
+        let why = why.unwrap();
+        assert!(why.contains("config.toml, line 2: keys.nope"), "{why}");
+        assert!(why.ends_with("using the defaults"), "{why}");
+        let (c, why) = load(Some(&dir.path().join("missing.toml")));
+        assert_eq!(c, Config::default());
+        assert!(why.unwrap().contains("missing.toml"));
+    }
+
+    #[test]
+    fn keys_are_read_by_name_or_as_one_character() {
+        assert_eq!(parse_key("x"), Some(KeyCode::Char('x')));
+        assert_eq!(parse_key("Space"), Some(KeyCode::Char(' ')));
+        assert_eq!(parse_key("S-Tab"), Some(KeyCode::BackTab));
+        assert_eq!(parse_key("f5"), Some(KeyCode::F(5)));
+        assert_eq!(parse_key("F99"), None);
+        assert_eq!(parse_key("Hyper"), None);
+    }
+}
