@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod fixtures;
 pub mod generate;
 pub mod midi;
+pub mod midi_out;
 pub mod model;
 pub mod music;
 

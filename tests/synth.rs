@@ -9,6 +9,7 @@ fn quiet() -> SynthSettings {
     SynthSettings {
         ride: false,
         swing: 0.5,
+        room: 0.0,
         ..SynthSettings::default()
     }
 }
