@@ -234,6 +234,7 @@ impl Sounding {
         let n = out.len().min(self.remaining());
         let out = &mut out[..n];
         let (i0, len, amp, sr) = (self.i, self.len, self.amp, self.sr);
+        // Each loop works on copies of the state held in registers, written back after.
         match &mut self.tone {
             Tone::Lead {
                 env,
@@ -249,19 +250,17 @@ impl Sounding {
                 index_decay,
                 k_index,
             } => {
+                let (mut e, mut p, mut decay, k) = (env.clone(), *rot, *index_decay, *k_index);
+                let (depth, floor) = if *index_on { (1.3, 0.2) } else { (0.0, 0.0) };
                 for o in out.iter_mut() {
-                    let index = if *index_on {
-                        0.2 + 1.3 * *index_decay
-                    } else {
-                        0.0
-                    };
                     // sin(p + index·sin p), with sin p and cos p from the phasor.
-                    let x = index * rot.s;
-                    *o = amp * (rot.s * cos_small(x) + rot.c * sin_small(x)) * env.tick();
-                    *index_decay *= *k_index;
-                    rot.advance();
+                    let x = (floor + depth * decay) * p.s;
+                    *o = amp * (p.s * cos_small(x) + p.c * sin_small(x)) * e.tick();
+                    decay *= k;
+                    p.advance();
                 }
-                rot.renormalize();
+                p.renormalize();
+                (*env, *rot, *index_decay) = (e, p, decay);
             }
             Tone::Bass {
                 env,
@@ -274,16 +273,25 @@ impl Sounding {
                 bright,
                 k,
             } => {
+                let (mut e, mut t, mut s, mut f1, mut f2) = (
+                    env.clone(),
+                    tri.clone(),
+                    saw.clone(),
+                    lp1.clone(),
+                    lp2.clone(),
+                );
+                let (dt, gain) = (*dt, amp * (1.0 / 1.2));
                 for (j, o) in out.iter_mut().enumerate() {
                     if (i0 + j).is_multiple_of(32) {
                         // The cutoff falls after the pluck; it moves slowly, so every 32 samples.
-                        lp1.set_cutoff(*freq * (2.5 + 5.0 * *bright), sr);
-                        lp2.set_coefficient(lp1.coefficient());
+                        f1.set_cutoff(*freq * (2.5 + 5.0 * *bright), sr);
+                        f2.set_coefficient(f1.coefficient());
                         *bright *= *k;
                     }
-                    let x = tri.step(*dt) + 0.3 * saw.step(*dt);
-                    *o = amp * (1.0 / 1.2) * lp2.process(lp1.process(x)) * env.tick();
+                    let x = t.step(dt) + 0.3 * s.step(dt);
+                    *o = gain * f2.process(f1.process(x)) * e.tick();
                 }
+                (*env, *tri, *saw, *lp1, *lp2) = (e, t, s, f1, f2);
             }
             Tone::Kick {
                 phase,
@@ -295,13 +303,14 @@ impl Sounding {
             } => {
                 let t = table();
                 let inv_sr = 1.0 / sr;
+                let (mut ph, mut sw, mut dc) = (*phase, *sweep, *decay);
                 for (j, o) in out.iter_mut().enumerate() {
-                    *phase += (48.0 + 80.0 * *sweep) * inv_sr;
-                    *o = amp * sin_cycles(t, *phase) * *decay * edge_env(i0 + j, len, 1, *release);
-                    *sweep *= *k_sweep;
-                    *decay *= *k_decay;
+                    ph += (48.0 + 80.0 * sw) * inv_sr;
+                    *o = amp * sin_cycles(t, ph) * dc * edge_env(i0 + j, len, 1, *release);
+                    sw *= *k_sweep;
+                    dc *= *k_decay;
                 }
-                *phase -= phase.floor();
+                (*phase, *sweep, *decay) = (ph - ph.floor(), sw, dc);
             }
             Tone::Noise {
                 noise,
@@ -314,32 +323,49 @@ impl Sounding {
                 attack,
                 release,
             } => {
-                for (j, o) in out.iter_mut().enumerate() {
-                    let n = noise.next();
-                    // One-zero high-pass: brighter for hat and ride.
-                    let bright = n - *hp * *prev;
-                    *prev = n;
-                    let mut s = bright * 0.6;
-                    if let Some((p, level, k_body)) = body {
-                        s += 0.5 * p.s * *level;
-                        p.advance();
-                        *level *= *k_body;
+                let (mut nz, mut pv, mut dc) = (noise.clone(), *prev, *decay);
+                let (hp, k, attack, release) = (*hp, *k, *attack, *release);
+                match (body.as_mut(), bell.as_mut()) {
+                    (Some((p, level, k_body)), _) => {
+                        let (mut ph, mut lv) = (*p, *level);
+                        for (j, o) in out.iter_mut().enumerate() {
+                            let n = nz.next();
+                            let s = (n - hp * pv) * 0.6 + 0.5 * ph.s * lv;
+                            pv = n;
+                            ph.advance();
+                            lv *= *k_body;
+                            *o = amp * s * dc * edge_env(i0 + j, len, attack, release);
+                            dc *= k;
+                        }
+                        ph.renormalize();
+                        (*p, *level) = (ph, lv);
                     }
-                    if let Some((a, b)) = bell {
-                        s = 0.35 * s + 0.25 * a.s + 0.2 * b.s;
-                        a.advance();
-                        b.advance();
+                    (None, Some((a, b))) => {
+                        let (mut pa, mut pb) = (*a, *b);
+                        for (j, o) in out.iter_mut().enumerate() {
+                            let n = nz.next();
+                            let s = 0.35 * (n - hp * pv) * 0.6 + 0.25 * pa.s + 0.2 * pb.s;
+                            pv = n;
+                            pa.advance();
+                            pb.advance();
+                            *o = amp * s * dc * edge_env(i0 + j, len, attack, release);
+                            dc *= k;
+                        }
+                        pa.renormalize();
+                        pb.renormalize();
+                        (*a, *b) = (pa, pb);
                     }
-                    *o = amp * s * *decay * edge_env(i0 + j, len, *attack, *release);
-                    *decay *= *k;
+                    (None, None) => {
+                        for (j, o) in out.iter_mut().enumerate() {
+                            let n = nz.next();
+                            let s = (n - hp * pv) * 0.6;
+                            pv = n;
+                            *o = amp * s * dc * edge_env(i0 + j, len, attack, release);
+                            dc *= k;
+                        }
+                    }
                 }
-                if let Some((p, _, _)) = body {
-                    p.renormalize();
-                }
-                if let Some((a, b)) = bell {
-                    a.renormalize();
-                    b.renormalize();
-                }
+                (*noise, *prev, *decay) = (nz, pv, dc);
             }
         }
         self.i += n;
@@ -357,23 +383,25 @@ fn lead(
     (base, w): (&Phasor, f32),
 ) {
     let t = table();
+    let (mut e, mut p, g) = (env.clone(), *rot, *gains);
     for (j, o) in out.iter_mut().enumerate() {
         let i = i0 + j;
         if i.is_multiple_of(32) {
             // The vibrato moves slowly: update it every 32 samples.
             let secs = i as f32 / sr;
             let depth = ((secs - 0.25) / 0.3).clamp(0.0, 1.0) * 0.0025;
-            rot.set_step_plus(base, w * depth * sin_cycles(t, secs * 5.2));
-            rot.renormalize();
+            p.set_step_plus(base, w * depth * sin_cycles(t, secs * 5.2));
+            p.renormalize();
         }
-        rot.advance();
+        p.advance();
         // Partials by the Chebyshev recurrence: sin((k+1)x) = 2cos(x)sin(kx) - sin((k-1)x).
-        let (s1, c2) = (rot.s, 2.0 * rot.c);
+        let (s1, c2) = (p.s, 2.0 * p.c);
         let s2 = c2 * s1;
         let s3 = c2 * s2 - s1;
         let s4 = c2 * s3 - s2;
         let s5 = c2 * s4 - s3;
-        let s = gains[0] * s1 + gains[1] * s2 + gains[2] * s3 + gains[3] * s4 + gains[4] * s5;
-        *o = s * env.tick();
+        let s = g[0] * s1 + g[1] * s2 + g[2] * s3 + g[3] * s4 + g[4] * s5;
+        *o = s * e.tick();
     }
+    (*env, *rot) = (e, p);
 }

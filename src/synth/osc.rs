@@ -48,7 +48,7 @@ impl Osc {
     }
 
     /// The next sample, advancing the phase by `dt` cycles (at most 0.5).
-    #[inline]
+    #[inline(always)]
     pub fn step(&mut self, dt: f32) -> f32 {
         let p = self.phase;
         let out = match self.wave {
@@ -123,7 +123,7 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    #[inline]
+    #[inline(always)]
     pub fn tick(&mut self) -> f32 {
         let i = self.i;
         self.i += 1;

@@ -77,7 +77,9 @@ pub fn write_wav_with(
             frames += n as u64;
             let mut i16s = w.get_i16_writer(2 * n as u32);
             for &s in &buf[..2 * n] {
-                i16s.write_sample((s.clamp(-1.0, 1.0) * 32767.0).round() as i16);
+                // Rounded half away from zero, without a library call per sample.
+                let v = s.clamp(-1.0, 1.0) * 32767.0;
+                i16s.write_sample((v + 0.5f32.copysign(v)) as i16);
             }
             i16s.flush().map_err(|e| fail(e.to_string()))?;
         }
