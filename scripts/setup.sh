@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what improv needs to build on a fresh Debian/Ubuntu machine: a Rust toolchain
 # (rustup) when there is none, the ALSA headers rodio links against, and pkg-config to
-# find them. Does nothing when they are present.
+# find them, and a small General MIDI SoundFont. Does nothing when they are present.
 set -euo pipefail
 
 SUDO=""
@@ -37,4 +37,9 @@ command -v make >/dev/null 2>&1 || apt_install make
 # The ALSA headers rodio links against, and pkg-config to find them.
 if ! { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists alsa; }; then
   apt_install libasound2-dev pkg-config
+fi
+
+# A General MIDI SoundFont for `--soundfont` (and the tests that play through one).
+if [ ! -e /usr/share/sounds/sf2/TimGM6mb.sf2 ]; then
+  apt_install timgm6mb-soundfont
 fi

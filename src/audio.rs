@@ -1,12 +1,22 @@
-//! Playback through rodio: a `Player` that plays rendered buffers, with a clear no-device path.
+//! Playback through rodio: a `Player` that plays rendered buffers or synthesizes a stream a
+//! little ahead of the device, with a clear no-device path.
 //!
 //! No audio device (a server, a container, an SSH session) is normal: `Player::open` returns
 //! `AudioError::NoDevice` and everything else (rendering, WAV export) keeps working.
 
+use crate::synth::Stream;
 use rodio::buffer::SamplesBuffer;
 use rodio::{DeviceSinkBuilder, MixerDeviceSink};
 use std::num::NonZero;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Duration;
+
+/// Frames synthesized per block for playback (about 21 ms at 48 kHz).
+const PLAY_BLOCK: usize = 1024;
+/// Blocks synthesized ahead of the device (about a third of a second).
+const AHEAD: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AudioError {
@@ -37,6 +47,20 @@ impl Player {
             track: None,
             duration: 0.0,
         })
+    }
+
+    /// Plays `stream` from its start, synthesizing it a few blocks ahead of the device on
+    /// a thread of its own (memory stays small whatever the length); returns at once.
+    pub fn play_stream(&mut self, stream: Stream) -> Result<(), AudioError> {
+        let rate = NonZero::new(stream.sample_rate())
+            .ok_or_else(|| AudioError::BadBuffer("sample rate 0".into()))?;
+        self.stop();
+        self.duration = stream.secs();
+        let track = rodio::Player::connect_new(self.stream.mixer());
+        track.append(Streamed::start(stream, rate));
+        track.play();
+        self.track = Some(track);
+        Ok(())
     }
 
     /// Starts playing interleaved samples from the beginning (replacing what played);
@@ -107,5 +131,130 @@ impl Player {
     /// True when nothing is playing (never started, stopped or played to the end).
     pub fn is_finished(&self) -> bool {
         self.track.as_ref().is_none_or(|t| t.empty())
+    }
+}
+
+/// A block of audio and the seek generation it belongs to.
+struct Block {
+    generation: u64,
+    samples: Vec<f32>,
+}
+
+/// The rodio side of a stream: takes the blocks a synth thread renders ahead.
+struct Streamed {
+    rx: Receiver<Block>,
+    block: Vec<f32>,
+    at: usize,
+    generation: u64,
+    seek: Arc<Seek>,
+    rate: NonZero<u32>,
+    total: Duration,
+}
+
+/// A seek asked by the device side, answered by the synth thread.
+struct Seek {
+    generation: AtomicU64,
+    /// The frame to continue from (valid for the latest generation).
+    frame: AtomicUsize,
+}
+
+impl Streamed {
+    fn start(mut stream: Stream, rate: NonZero<u32>) -> Streamed {
+        let (tx, rx): (SyncSender<Block>, Receiver<Block>) = sync_channel(AHEAD);
+        let seek = Arc::new(Seek {
+            generation: AtomicU64::new(0),
+            frame: AtomicUsize::new(0),
+        });
+        let total = Duration::from_secs_f64(stream.secs());
+        let asked = seek.clone();
+        std::thread::spawn(move || {
+            let mut generation = 0;
+            loop {
+                let g = asked.generation.load(Ordering::Acquire);
+                if g != generation {
+                    generation = g;
+                    stream.seek(asked.frame.load(Ordering::Acquire));
+                }
+                let mut samples = vec![0.0f32; 2 * PLAY_BLOCK];
+                let n = stream.fill(&mut samples);
+                samples.truncate(2 * n);
+                // An empty block says "the end" (until a seek asks for more).
+                if tx
+                    .send(Block {
+                        generation,
+                        samples,
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+                if n == 0 {
+                    // Wait for a seek, or for the player to drop its side.
+                    while asked.generation.load(Ordering::Acquire) == generation {
+                        if Arc::strong_count(&asked) == 1 {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                }
+            }
+        });
+        Streamed {
+            rx,
+            block: Vec::new(),
+            at: 0,
+            generation: 0,
+            seek,
+            rate,
+            total,
+        }
+    }
+}
+
+impl Iterator for Streamed {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        while self.at >= self.block.len() {
+            let b = self.rx.recv().ok()?;
+            if b.generation != self.generation {
+                continue;
+            }
+            if b.samples.is_empty() {
+                return None;
+            }
+            self.block = b.samples;
+            self.at = 0;
+        }
+        let v = self.block[self.at];
+        self.at += 1;
+        Some(v)
+    }
+}
+
+impl rodio::Source for Streamed {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        NonZero::new(2).expect("2 is not zero")
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        self.rate
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        Some(self.total)
+    }
+
+    fn try_seek(&mut self, pos: Duration) -> Result<(), rodio::source::SeekError> {
+        let frame = (pos.min(self.total).as_secs_f64() * f64::from(self.rate.get())) as usize;
+        self.seek.frame.store(frame, Ordering::Release);
+        self.generation = self.seek.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        self.block.clear();
+        self.at = 0;
+        Ok(())
     }
 }

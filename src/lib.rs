@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod generate;
 pub mod judge;
 pub mod midi;
+pub mod midi_out;
 pub mod model;
 pub mod music;
 

@@ -9,6 +9,7 @@ fn quiet() -> SynthSettings {
     SynthSettings {
         ride: false,
         swing: 0.5,
+        room: 0.0,
         ..SynthSettings::default()
     }
 }
@@ -211,4 +212,74 @@ fn playback_works_or_reports_no_device() {
         }
         Err(e) => assert!(e.to_string().contains("no audio output device"), "{e}"),
     }
+}
+
+#[test]
+fn the_room_rings_after_the_music_and_its_tail_is_rendered() {
+    let s = score_with(Role::Melody, &[(0, PPQ, 69, 100)], 120.0);
+    let dry = render(&s, &quiet());
+    let wet = render(
+        &s,
+        &SynthSettings {
+            room: 0.12,
+            ..quiet()
+        },
+    );
+    // 0.5 s of note + 1 s tail dry; the room adds its 1.5 s.
+    assert_eq!(dry.len(), (1.5 * SR) as usize * 2);
+    assert_eq!(wet.len(), (3.0 * SR) as usize * 2);
+    let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+    let frames =
+        |b: &[f32], a: f64, z: f64| b[(a * SR) as usize * 2..(z * SR) as usize * 2].to_vec();
+    // After the note's release the dry render is silent; the room still sounds, then dies.
+    assert!(frames(&dry, 0.7, 1.0).iter().all(|&v| v == 0.0));
+    let ring = rms(&frames(&wet, 0.7, 1.0));
+    let end = rms(&frames(&wet, 2.7, 3.0));
+    assert!(ring > 1e-3, "no room: {ring}");
+    assert!(
+        end < ring / 100.0,
+        "the room does not die away: {ring} then {end}"
+    );
+    // Modest: the room stays well below the note itself.
+    assert!(ring < rms(&frames(&dry, 0.1, 0.4)) / 4.0);
+}
+
+#[test]
+fn streaming_in_any_block_sizes_gives_the_same_audio_and_seeking_resumes_notes() {
+    use improv::synth::Renderer;
+    let score = improv::fixtures::combo_score(2);
+    let settings = SynthSettings::default();
+    let whole = render(&score, &settings);
+    let mut r = Renderer::new(&score, &settings);
+    let mut streamed = Vec::new();
+    for size in [1usize, 7, 300, 4096].iter().cycle() {
+        let mut buf = vec![0.0f32; 2 * size];
+        let n = r.fill(&mut buf);
+        if n == 0 {
+            break;
+        }
+        streamed.extend_from_slice(&buf[..2 * n]);
+    }
+    assert_eq!(streamed.len(), whole.len());
+    let worst = streamed
+        .iter()
+        .zip(&whole)
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(worst < 1e-3, "differs by {worst}");
+    // Dry, a jump lands exactly where playing through would be.
+    let dry = SynthSettings {
+        room: 0.0,
+        ..settings
+    };
+    let whole = render(&score, &dry);
+    let mut r = Renderer::new(&score, &dry);
+    let from = 48_000 + 123;
+    r.seek(from);
+    let mut rest = vec![0.0f32; whole.len() - 2 * from];
+    assert_eq!(r.fill(&mut rest), rest.len() / 2);
+    let worst = rest
+        .iter()
+        .zip(&whole[2 * from..])
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(worst < 1e-5, "after the jump the audio differs by {worst}");
 }

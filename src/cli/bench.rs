@@ -169,21 +169,46 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
         ));
     }
 
-    // Synth: a 32-bar, four-voice score, as a multiple of real time.
+    // Synth: a 32-bar, four-voice score, as a multiple of real time, streamed as an export
+    // is: with the room (the default), dry, and through a SoundFont when one is installed.
     {
+        use improv::synth::soundfont::{Font, find, search_dirs};
+        use improv::synth::{Stream, SynthSettings};
         let score = improv::fixtures::combo_score(32);
-        let settings = improv::synth::SynthSettings::default();
-        let mut times = Vec::new();
-        for _ in 0..runs {
-            let t0 = std::time::Instant::now();
-            std::hint::black_box(improv::synth::render(&score, &settings));
-            times.push(t0.elapsed().as_secs_f64());
+        let room = SynthSettings::default();
+        let dry = SynthSettings {
+            room: 0.0,
+            ..SynthSettings::default()
+        };
+        let font = find(&search_dirs())
+            .first()
+            .and_then(|p| Font::load(p).ok());
+        let mut cases = vec![(
+            "synth: 32 bars, real-time multiple".to_string(),
+            &room,
+            None,
+        )];
+        cases.push(("synth: 32 bars dry, real-time multiple".into(), &dry, None));
+        if let Some(f) = &font {
+            cases.push((
+                format!("soundfont: 32 bars ({}), real-time", f.name()),
+                &room,
+                Some(f),
+            ));
         }
-        rows.push((
-            "synth: 32 bars, real-time multiple".into(),
-            score.duration_secs() / median(times),
-            "x".into(),
-        ));
+        for (name, settings, font) in cases {
+            let mut times = Vec::new();
+            let mut buf = vec![0.0f32; 8192];
+            for _ in 0..runs {
+                let t0 = std::time::Instant::now();
+                let (mut stream, _) = Stream::new(&score, settings, font);
+                while stream.fill(&mut buf) > 0 {
+                    std::hint::black_box(&buf);
+                }
+                times.push(t0.elapsed().as_secs_f64());
+            }
+            rows.push((name, score.duration_secs() / median(times), "x".into()));
+        }
     }
 
     // MIDI import and tokenization of a 40,000-note file.

@@ -44,10 +44,14 @@ pub enum Command {
     Train(model::TrainArgs),
     /// Improvise a solo over chord changes with a model bundle and write it as MIDI.
     Generate(model::GenerateArgs),
-    /// Render a MIDI file through improv's synth to a WAV file.
+    /// Render a MIDI file through improv's synth (or a SoundFont) to a WAV file.
     Render(sound::RenderArgs),
-    /// Play a MIDI file through improv's synth (Ctrl-C stops).
+    /// Play a MIDI file through improv's synth, a SoundFont or a MIDI port (Ctrl-C stops).
     Play(sound::PlayArgs),
+    /// List the MIDI output ports `play --midi-out` can send to.
+    Ports,
+    /// List the SoundFonts installed where improv looks for them.
+    Soundfonts,
     /// Measure training, generation, synth and import speed, or the exercise's fidelity.
     Bench(bench::BenchArgs),
     /// Improvise over the changes of real solos and compare the model's lines with the
@@ -74,6 +78,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Play(a) => sound::play_cmd(a),
         #[cfg(not(feature = "audio"))]
         Command::Play(_) => anyhow::bail!("this improv was built without audio playback"),
+        Command::Ports => sound::ports_cmd(),
+        Command::Soundfonts => sound::soundfonts_cmd(),
         Command::Bench(a) => bench::bench(a),
         Command::Judge(a) => judge::judge(a),
     }

@@ -302,7 +302,7 @@ pub fn generate(a: GenerateArgs) -> Result<()> {
     let g = improvise(&bundle, &opts)?;
     write_file(&g.score, &a.out, a.write.force)?;
     if let Some(wav) = &a.wav {
-        super::sound::write_wav_for(&g.score, wav, &a.sound.settings()?, a.write.force)
+        super::sound::write_wav_for(&g.score, wav, &a.sound, a.write.force)
             .with_context(|| format!("rendering {}", wav.display()))?;
     }
     if a.json {

@@ -1,6 +1,7 @@
-//! `improv render` and `improv play`: any MIDI file through improv's synth, to WAV or speakers.
+//! `improv render`, `play`, `ports` and `soundfonts`: any MIDI file through improv's synth or
+//! a SoundFont, to WAV, speakers or a MIDI port.
 
-#![cfg_attr(not(feature = "audio"), allow(unused_imports))]
+#![cfg_attr(not(feature = "audio"), allow(unused_imports, dead_code))]
 
 use super::WriteArgs;
 use anyhow::{Context, Result, bail};
@@ -9,7 +10,9 @@ use clap::Args;
 use improv::audio::Player;
 use improv::midi::import::{ImportOptions, read_file};
 use improv::music::Score;
-use improv::synth::{SynthSettings, render, write_wav};
+use improv::synth::plan::{DEFAULT_MAX_MINUTES, check};
+use improv::synth::soundfont::{Font, find, search_dirs};
+use improv::synth::{ROOM, Stream, SynthSettings, write_wav_with};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,6 +30,19 @@ pub struct SoundArgs {
     /// Sample rate of the audio (44100 or 48000).
     #[arg(long, default_value_t = 48_000)]
     pub rate: u32,
+    /// Play through this General MIDI SoundFont (.sf2) instead of improv's own synth
+    /// (`improv soundfonts` lists the ones installed).
+    #[arg(long, value_name = "FILE.sf2")]
+    pub soundfont: Option<PathBuf>,
+    /// How much room the band plays in, from 0 (none) to 1 (a wet hall).
+    #[arg(long, default_value_t = ROOM)]
+    pub room: f32,
+    /// No room at all (the same as --room 0).
+    #[arg(long)]
+    pub dry: bool,
+    /// Refuse to render more than this many minutes of audio (damaged files can ask for hours).
+    #[arg(long, default_value_t = DEFAULT_MAX_MINUTES)]
+    pub max_minutes: f64,
 }
 
 impl SoundArgs {
@@ -39,13 +55,47 @@ impl SoundArgs {
             self.rate == 44_100 || self.rate == 48_000,
             "--rate must be 44100 or 48000"
         );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.room),
+            "--room must be between 0 and 1"
+        );
+        anyhow::ensure!(self.max_minutes > 0.0, "--max-minutes must be above 0");
         Ok(SynthSettings {
             sample_rate: self.rate,
             swing: self.swing,
             ride: !self.no_drums,
             drums: !self.no_drums,
+            room: if self.dry { 0.0 } else { self.room },
             ..SynthSettings::default()
         })
+    }
+
+    /// The SoundFont asked for, loaded; one line on stderr and `None` (the built-in synth)
+    /// when it cannot be used.
+    pub fn font(&self) -> Option<Font> {
+        let path = self.soundfont.as_ref()?;
+        match Font::load(path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("improv: {e}; using the built-in synth");
+                None
+            }
+        }
+    }
+
+    /// The stream for `score`, after the checks: warnings printed, too long refused.
+    pub fn stream(&self, score: &Score) -> Result<Stream> {
+        let settings = self.settings()?;
+        let plan = check(score, &settings, self.max_minutes)?;
+        for w in &plan.warnings {
+            eprintln!("warning: {w}");
+        }
+        let font = self.font();
+        let (stream, fallback) = Stream::new(score, &settings, font.as_ref());
+        if let Some(why) = fallback {
+            eprintln!("improv: {why}");
+        }
+        Ok(stream)
     }
 }
 
@@ -55,6 +105,10 @@ impl Default for SoundArgs {
             swing: 0.62,
             no_drums: false,
             rate: 48_000,
+            soundfont: None,
+            room: ROOM,
+            dry: false,
+            max_minutes: DEFAULT_MAX_MINUTES,
         }
     }
 }
@@ -76,6 +130,10 @@ pub struct RenderArgs {
 pub struct PlayArgs {
     /// The MIDI file to play.
     pub input: PathBuf,
+    /// Send the band to this MIDI output port (a number or part of a name from `improv
+    /// ports`) instead of playing it here.
+    #[arg(long, value_name = "PORT")]
+    pub midi_out: Option<String>,
     #[command(flatten)]
     pub sound: SoundArgs,
 }
@@ -84,24 +142,24 @@ fn read_score(path: &Path) -> Result<Score> {
     Ok(read_file(path, &ImportOptions::default())?.score)
 }
 
-/// Renders `score` and writes it as WAV.
-pub fn write_wav_for(score: &Score, wav: &Path, s: &SynthSettings, force: bool) -> Result<f64> {
+/// Renders `score` straight into a WAV file, block by block; returns the seconds written.
+pub fn write_wav_for(score: &Score, wav: &Path, sound: &SoundArgs, force: bool) -> Result<f64> {
     if wav.exists() && !force {
         bail!(
             "{} already exists (use --force to overwrite)",
             wav.display()
         );
     }
-    let samples = render(score, s);
-    write_wav(wav, &samples, s.sample_rate, force)?;
-    Ok(samples.len() as f64 / 2.0 / s.sample_rate as f64)
+    let mut stream = sound.stream(score)?;
+    let rate = stream.sample_rate();
+    let frames = write_wav_with(wav, rate, force, &mut |out| stream.fill(out))?;
+    Ok(frames as f64 / f64::from(rate))
 }
 
 pub fn render_cmd(a: RenderArgs) -> Result<()> {
-    let settings = a.sound.settings()?;
     let score = read_score(&a.input)?;
     let t0 = std::time::Instant::now();
-    let secs = write_wav_for(&score, &a.wav, &settings, a.write.force)
+    let secs = write_wav_for(&score, &a.wav, &a.sound, a.write.force)
         .with_context(|| format!("rendering {}", a.input.display()))?;
     println!(
         "wrote {} ({secs:.1} s of audio, {} notes, rendered in {:.2} s)",
@@ -112,37 +170,99 @@ pub fn render_cmd(a: RenderArgs) -> Result<()> {
     Ok(())
 }
 
-#[cfg(feature = "audio")]
-pub fn play_cmd(a: PlayArgs) -> Result<()> {
-    let settings = a.sound.settings()?;
-    let score = read_score(&a.input)?;
-    let samples = render(&score, &settings);
-    let mut player = Player::open()?;
-    player.play(samples, settings.sample_rate, 2)?;
+fn stop_flag() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    stop
+}
+
+fn progress(name: &Path, pos: f64, total: f64) {
+    let filled = (((pos / total.max(1e-9)) * 30.0) as usize).min(30);
+    eprint!(
+        "\rplaying {} [{}{}] {:>4.0}/{:.0} s",
+        name.display(),
+        "#".repeat(filled),
+        "-".repeat(30 - filled),
+        pos,
+        total
+    );
+    let _ = std::io::stderr().flush();
+}
+
+#[cfg(feature = "audio")]
+pub fn play_cmd(a: PlayArgs) -> Result<()> {
+    let score = read_score(&a.input)?;
+    if let Some(port) = &a.midi_out {
+        return play_midi_out(&a, &score, port);
+    }
+    let stream = a.sound.stream(&score)?;
+    let mut player = Player::open()?;
+    player.play_stream(stream)?;
+    let stop = stop_flag();
     let total = player.duration_secs();
     let tty = std::io::stderr().is_terminal();
     while !player.is_finished() && !stop.load(Ordering::SeqCst) {
         if tty {
-            let pos = player.position_secs();
-            let filled = ((pos / total.max(1e-9)) * 30.0) as usize;
-            eprint!(
-                "\rplaying {} [{}{}] {:>4.0}/{:.0} s",
-                a.input.display(),
-                "#".repeat(filled.min(30)),
-                "-".repeat(30 - filled.min(30)),
-                pos,
-                total
-            );
-            let _ = std::io::stderr().flush();
+            progress(&a.input, player.position_secs(), total);
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     player.stop();
     if tty {
         eprintln!();
+    }
+    Ok(())
+}
+
+fn play_midi_out(a: &PlayArgs, score: &Score, port: &str) -> Result<()> {
+    use improv::midi_out::{MidiOut, perform};
+    use improv::synth::schedule::schedule;
+    let settings = a.sound.settings()?;
+    check(score, &settings, a.sound.max_minutes)?;
+    let mut out = MidiOut::connect(port)?;
+    let msgs = schedule(score, &settings);
+    let total = score.duration_secs();
+    let stop = stop_flag();
+    let tty = std::io::stderr().is_terminal();
+    eprintln!("sending {} to {}", a.input.display(), out.name);
+    let mut last = 0.0;
+    perform(&msgs, 0.0, &mut |m| out.send(m), &stop, &mut |pos| {
+        if tty && pos - last > 0.1 {
+            last = pos;
+            progress(&a.input, pos, total);
+        }
+    });
+    if tty {
+        eprintln!();
+    }
+    Ok(())
+}
+
+/// `improv ports`: the MIDI output ports, or one line saying there is no MIDI system.
+pub fn ports_cmd() -> Result<()> {
+    match improv::midi_out::ports() {
+        Ok(names) if names.is_empty() => println!("no MIDI output ports"),
+        Ok(names) => {
+            for (i, n) in names.iter().enumerate() {
+                println!("{i}: {n}");
+            }
+        }
+        Err(e) => println!("{e}"),
+    }
+    Ok(())
+}
+
+/// `improv soundfonts`: the SoundFonts found where they are usually installed.
+pub fn soundfonts_cmd() -> Result<()> {
+    let dirs = search_dirs();
+    let found = find(&dirs);
+    if found.is_empty() {
+        let places: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        println!("no SoundFonts (.sf2) in {}", places.join(", "));
+    }
+    for f in found {
+        println!("{}", f.display());
     }
     Ok(())
 }

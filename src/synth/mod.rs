@@ -4,14 +4,25 @@
 //! The output lasts the score plus a short tail (the last notes' release and the ride's
 //! ring), and a soft limiter keeps every sample inside full scale.
 
+mod note;
 pub mod osc;
+pub mod plan;
+#[cfg(test)]
+mod reference;
+pub mod render;
+pub mod reverb;
+pub mod schedule;
+pub mod soundfont;
+pub mod stream;
 pub mod voice;
 pub mod wav;
 
 use crate::music::{PPQ, Role, Score, Tick};
+pub use render::Renderer;
 use serde::{Deserialize, Serialize};
-use voice::{Voice, render_note};
-pub use wav::{SynthError, write_wav};
+pub use stream::Stream;
+use voice::Voice;
+pub use wav::{SynthError, write_wav, write_wav_with};
 
 /// Seconds rendered after the score's last tick.
 pub const TAIL_SECS: f64 = 1.0;
@@ -65,7 +76,17 @@ pub struct SynthSettings {
     pub bass: Mix,
     pub kit: Mix,
     pub master: f32,
+    /// How much room the band plays in: 0 dry, 1 a wet hall (Freeverb's wet level).
+    #[serde(default = "default_room")]
+    pub room: f32,
 }
+
+fn default_room() -> f32 {
+    ROOM
+}
+
+/// The room's level by default: a modest room, not a hall.
+pub const ROOM: f32 = 0.12;
 
 impl Default for SynthSettings {
     fn default() -> Self {
@@ -79,6 +100,7 @@ impl Default for SynthSettings {
             bass: Mix::default(),
             kit: Mix::default(),
             master: 0.9,
+            room: ROOM,
         }
     }
 }
@@ -146,6 +168,19 @@ fn freq(key: u8) -> f32 {
 fn pan(p: f32) -> (f32, f32) {
     let a = (p.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
     (a.cos(), a.sin())
+}
+
+/// Level and pan position of each voice in the mix.
+fn voice_level(voice: Voice) -> (f32, f32) {
+    match voice {
+        Voice::Lead => (0.42, 0.15),
+        Voice::EPiano => (0.16, -0.35),
+        Voice::Bass => (0.5, 0.0),
+        Voice::Ride => (0.12, 0.35),
+        Voice::Hat => (0.12, 0.25),
+        Voice::Snare => (0.2, 0.1),
+        Voice::Kick => (0.35, 0.0),
+    }
 }
 
 struct Event {
@@ -222,52 +257,12 @@ fn limit(x: f32) -> f32 {
     }
 }
 
-/// Interleaved stereo samples of the whole score at `settings.sample_rate`.
+/// Interleaved stereo samples of the whole score at `settings.sample_rate` (held in memory:
+/// for long scores use a `Renderer` and take the audio a block at a time).
 pub fn render(score: &Score, settings: &SynthSettings) -> Vec<f32> {
-    let sr = settings.sample_rate.clamp(8_000, 192_000) as f32;
-    let frames = ((score.seconds_at(score.end()) + TAIL_SECS) * sr as f64).ceil() as usize;
-    let mut out = vec![0.0f32; frames * 2];
-    let mut buf = Vec::new();
-    for e in events(score, settings) {
-        let gain = settings.mix(e.part).gain();
-        if gain == 0.0 {
-            continue;
-        }
-        let (level, pan_pos) = match e.voice {
-            Voice::Lead => (0.42, 0.15),
-            Voice::EPiano => (0.16, -0.35),
-            Voice::Bass => (0.5, 0.0),
-            Voice::Ride => (0.12, 0.35),
-            Voice::Hat => (0.12, 0.25),
-            Voice::Snare => (0.2, 0.1),
-            Voice::Kick => (0.35, 0.0),
-        };
-        let vel = e.velocity.clamp(1, 127) as f32 / 127.0;
-        let amp = level * gain * (0.35 + 0.65 * vel);
-        render_note(
-            e.voice,
-            freq(e.key),
-            amp,
-            e.held as f32,
-            sr,
-            e.seed,
-            &mut buf,
-        );
-        let (gl, gr) = pan(pan_pos);
-        let first = (e.start * sr as f64).round() as usize;
-        for (i, &v) in buf.iter().enumerate() {
-            let f = first + i;
-            if f >= frames {
-                break;
-            }
-            out[2 * f] += v * gl;
-            out[2 * f + 1] += v * gr;
-        }
-    }
-    let master = settings.master.clamp(0.0, 2.0);
-    for x in &mut out {
-        *x = limit(*x * master);
-    }
+    let mut r = Renderer::new(score, settings);
+    let mut out = vec![0.0f32; r.total_frames() * 2];
+    r.fill(&mut out);
     out
 }
 

@@ -44,7 +44,12 @@ impl Osc {
     /// The next sample at `freq` Hz for sample rate `sr`.
     #[inline]
     pub fn next(&mut self, freq: f32, sr: f32) -> f32 {
-        let dt = (freq / sr).clamp(0.0, 0.5);
+        self.step((freq / sr).clamp(0.0, 0.5))
+    }
+
+    /// The next sample, advancing the phase by `dt` cycles (at most 0.5).
+    #[inline(always)]
+    pub fn step(&mut self, dt: f32) -> f32 {
         let p = self.phase;
         let out = match self.wave {
             Wave::Sine => (TAU * p).sin(),
@@ -79,11 +84,13 @@ impl Adsr {
     /// The envelope of a note held for `held` seconds, sample by sample at rate `sr`.
     pub fn start(&self, held: f32, sr: f32) -> Envelope {
         let attack = (self.attack * sr).max(1.0) as usize;
+        let release = (self.release * sr).max(1.0) as usize;
         Envelope {
             i: 0,
             attack,
             held: (held * sr).max(0.0) as usize,
-            release: (self.release * sr).max(1.0) as usize,
+            inv_attack: 1.0 / attack as f32,
+            inv_release: 1.0 / release as f32,
             sustain: self.sustain,
             fall: 1.0,
             k: (-1.0 / (self.decay.max(1e-4) * sr)).exp(),
@@ -104,7 +111,8 @@ pub struct Envelope {
     i: usize,
     attack: usize,
     held: usize,
-    release: usize,
+    inv_attack: f32,
+    inv_release: f32,
     sustain: f32,
     /// (level − sustain) / (1 − sustain) during the decay, as a running product.
     fall: f32,
@@ -115,13 +123,13 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    #[inline]
+    #[inline(always)]
     pub fn tick(&mut self) -> f32 {
         let i = self.i;
         self.i += 1;
         let level = if i < self.held {
             if i < self.attack {
-                i as f32 / self.attack as f32
+                i as f32 * self.inv_attack
             } else {
                 let l = self.sustain + (1.0 - self.sustain) * self.fall;
                 self.fall *= self.k;
@@ -131,7 +139,7 @@ impl Envelope {
             if i == self.held {
                 self.from = self.last;
             }
-            let r = (i - self.held) as f32 / self.release as f32;
+            let r = (i - self.held) as f32 * self.inv_release;
             if r >= 1.0 { 0.0 } else { self.from * (1.0 - r) }
         };
         self.last = level;
@@ -150,6 +158,15 @@ impl OnePole {
     /// Sets the cutoff in Hz for sample rate `sr`.
     pub fn set_cutoff(&mut self, hz: f32, sr: f32) {
         self.a = 1.0 - (-TAU * hz.clamp(1.0, sr * 0.45) / sr).exp();
+    }
+
+    /// The smoothing coefficient `set_cutoff` chose (to share it with a second stage).
+    pub fn coefficient(&self) -> f32 {
+        self.a
+    }
+
+    pub fn set_coefficient(&mut self, a: f32) {
+        self.a = a;
     }
 
     #[inline]
