@@ -58,24 +58,27 @@ impl Phasor {
     }
 }
 
-/// sin(x) for |x| ≤ 1.6 (error below 3e-6): the FM piano's modulated carrier.
+/// sin(x) for |x| ≤ 1.5, the largest FM index (Taylor to x⁹ in Horner form, error below
+/// 3e-6): the FM piano's modulated carrier.
 #[inline]
 fn sin_small(x: f32) -> f32 {
+    const C: [f32; 4] = [-1.0 / 6.0, 1.0 / 120.0, -1.0 / 5_040.0, 1.0 / 362_880.0];
     let x2 = x * x;
-    x * (1.0
-        - x2 * (1.0 / 6.0)
-            * (1.0 - x2 * (1.0 / 20.0) * (1.0 - x2 * (1.0 / 42.0) * (1.0 - x2 * (1.0 / 72.0)))))
+    x * (1.0 + x2 * (C[0] + x2 * (C[1] + x2 * (C[2] + x2 * C[3]))))
 }
 
-/// cos(x) for |x| ≤ 1.6 (error below 1e-6).
+/// cos(x) for |x| ≤ 1.5 (Taylor to x¹⁰, error below 1e-6).
 #[inline]
 fn cos_small(x: f32) -> f32 {
+    const C: [f32; 5] = [
+        -0.5,
+        1.0 / 24.0,
+        -1.0 / 720.0,
+        1.0 / 40_320.0,
+        -1.0 / 3_628_800.0,
+    ];
     let x2 = x * x;
-    1.0 - x2
-        * 0.5
-        * (1.0
-            - x2 * (1.0 / 12.0)
-                * (1.0 - x2 * (1.0 / 30.0) * (1.0 - x2 * (1.0 / 56.0) * (1.0 - x2 * (1.0 / 90.0)))))
+    1.0 + x2 * (C[0] + x2 * (C[1] + x2 * (C[2] + x2 * (C[3] + x2 * C[4]))))
 }
 
 #[derive(Clone, Debug)]
@@ -404,4 +407,37 @@ fn lead(
         *o = s * e.tick();
     }
     (*env, *rot) = (e, p);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_small_angle_sine_and_cosine_are_exact_enough() {
+        for k in -150..=150 {
+            let x = k as f32 / 100.0;
+            assert!((sin_small(x) - x.sin()).abs() < 3e-6, "sin {x}");
+            assert!((cos_small(x) - x.cos()).abs() < 1e-6, "cos {x}");
+        }
+    }
+
+    #[test]
+    fn a_phasor_stays_on_the_unit_circle_and_in_tune() {
+        let mut p = Phasor::new(440.0 / 48_000.0);
+        for i in 1..=48_000 {
+            p.advance();
+            if i % 32 == 0 {
+                p.renormalize();
+            }
+        }
+        // 440 whole cycles in a second: back at phase 0.
+        assert!(
+            (p.c - 1.0).abs() < 1e-3 && p.s.abs() < 1e-2,
+            "{} {}",
+            p.c,
+            p.s
+        );
+        assert!((p.c * p.c + p.s * p.s - 1.0).abs() < 1e-5);
+    }
 }
