@@ -6,6 +6,7 @@
 
 mod note;
 pub mod osc;
+mod phasor;
 pub mod plan;
 #[cfg(test)]
 mod reference;

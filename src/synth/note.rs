@@ -6,129 +6,86 @@
 //! renderer this replaced (see `reference` in the tests).
 
 use super::osc::{Envelope, OnePole, Osc, Wave};
+use super::phasor::{Phasor, cos_small, sin_small};
 use super::voice::{Noise, Voice, edge_env, sin_cycles, table};
 use std::f32::consts::TAU;
 
-/// cos + i·sin of a phase that advances by a fixed step each sample.
-#[derive(Clone, Copy, Debug)]
-struct Phasor {
-    c: f32,
-    s: f32,
-    rc: f32,
-    rs: f32,
-}
-
-impl Phasor {
-    fn new(cycles_per_sample: f32) -> Phasor {
-        let mut p = Phasor {
-            c: 1.0,
-            s: 0.0,
-            rc: 1.0,
-            rs: 0.0,
-        };
-        p.set_step(cycles_per_sample);
-        p
-    }
-
-    fn set_step(&mut self, cycles_per_sample: f32) {
-        let w = std::f64::consts::TAU * f64::from(cycles_per_sample);
-        self.rc = w.cos() as f32;
-        self.rs = w.sin() as f32;
-    }
-
-    /// Steps by `base`'s step plus `extra` radians (|extra| small, as a vibrato's).
-    fn set_step_plus(&mut self, base: &Phasor, extra: f32) {
-        let (c, s) = (1.0 - 0.5 * extra * extra, extra);
-        self.rc = base.rc * c - base.rs * s;
-        self.rs = base.rs * c + base.rc * s;
-    }
-
-    #[inline]
-    fn advance(&mut self) {
-        let c = self.c * self.rc - self.s * self.rs;
-        self.s = self.s * self.rc + self.c * self.rs;
-        self.c = c;
-    }
-
-    /// Pulls the magnitude back to 1 (rounding drifts it by about 1e-7 a step).
-    fn renormalize(&mut self) {
-        let g = 1.5 - 0.5 * (self.c * self.c + self.s * self.s);
-        self.c *= g;
-        self.s *= g;
-    }
-}
-
-/// sin(x) for |x| ≤ 1.6 (error below 3e-6): the FM piano's modulated carrier.
-#[inline]
-fn sin_small(x: f32) -> f32 {
-    let x2 = x * x;
-    x * (1.0
-        - x2 * (1.0 / 6.0)
-            * (1.0 - x2 * (1.0 / 20.0) * (1.0 - x2 * (1.0 / 42.0) * (1.0 - x2 * (1.0 / 72.0)))))
-}
-
-/// cos(x) for |x| ≤ 1.6 (error below 1e-6).
-#[inline]
-fn cos_small(x: f32) -> f32 {
-    let x2 = x * x;
-    1.0 - x2
-        * 0.5
-        * (1.0
-            - x2 * (1.0 / 12.0)
-                * (1.0 - x2 * (1.0 / 30.0) * (1.0 - x2 * (1.0 / 56.0) * (1.0 - x2 * (1.0 / 90.0)))))
+#[derive(Clone, Debug)]
+enum Tone {
+    Lead(Lead),
+    EPiano(EPiano),
+    Bass(Bass),
+    Kick(Kick),
+    Noise(NoiseKit),
 }
 
 #[derive(Clone, Debug)]
-enum Tone {
-    Lead {
-        env: Envelope,
-        rot: Phasor,
-        /// Partial levels × amp / their sum; zero above Nyquist.
-        gains: [f32; 5],
-        /// The rotation of the fundamental without vibrato.
-        base: Phasor,
-        /// Radians a sample the fundamental advances.
-        w: f32,
-    },
-    EPiano {
-        env: Envelope,
-        rot: Phasor,
-        index_on: bool,
-        index_decay: f32,
-        k_index: f32,
-    },
-    Bass {
-        env: Envelope,
-        tri: Osc,
-        saw: Osc,
-        dt: f32,
-        lp1: OnePole,
-        lp2: OnePole,
-        freq: f32,
-        bright: f32,
-        k: f32,
-    },
-    Kick {
-        phase: f32,
-        sweep: f32,
-        k_sweep: f32,
-        decay: f32,
-        k_decay: f32,
-        release: usize,
-    },
-    Noise {
-        noise: Noise,
-        hp: f32,
-        prev: f32,
-        decay: f32,
-        k: f32,
-        /// The snare's 185 Hz body and its decay.
-        body: Option<(Phasor, f32, f32)>,
-        /// The ride's two bell partials.
-        bell: Option<(Phasor, Phasor)>,
-        attack: usize,
-        release: usize,
-    },
+struct Lead {
+    env: Envelope,
+    rot: Phasor,
+    /// Partial levels × amp / their sum; zero above Nyquist.
+    gains: [f32; 5],
+    /// The rotation of the fundamental without vibrato.
+    base: Phasor,
+    /// Radians a sample the fundamental advances.
+    w: f32,
+}
+
+#[derive(Clone, Debug)]
+struct EPiano {
+    env: Envelope,
+    rot: Phasor,
+    index_on: bool,
+    index_decay: f32,
+    k_index: f32,
+}
+
+#[derive(Clone, Debug)]
+struct Bass {
+    env: Envelope,
+    tri: Osc,
+    saw: Osc,
+    dt: f32,
+    lp1: OnePole,
+    lp2: OnePole,
+    freq: f32,
+    bright: f32,
+    k: f32,
+}
+
+#[derive(Clone, Debug)]
+struct Kick {
+    phase: f32,
+    sweep: f32,
+    k_sweep: f32,
+    decay: f32,
+    k_decay: f32,
+    release: usize,
+}
+
+/// Snare, hat and ride: filtered noise, with a snare's body or a ride's bell.
+#[derive(Clone, Debug)]
+struct NoiseKit {
+    noise: Noise,
+    hp: f32,
+    prev: f32,
+    decay: f32,
+    k: f32,
+    /// The snare's 185 Hz body and its decay.
+    body: Option<(Phasor, f32, f32)>,
+    /// The ride's two bell partials.
+    bell: Option<(Phasor, Phasor)>,
+    attack: usize,
+    release: usize,
+}
+
+/// Where a note is: the sample it is at, its length, level and sample rate.
+#[derive(Clone, Copy, Debug)]
+struct At {
+    i0: usize,
+    len: usize,
+    amp: f32,
+    sr: f32,
 }
 
 /// A note from its first sample to its last: `render` continues where it stopped.
@@ -150,32 +107,15 @@ impl Sounding {
         let ms = |x: f32| ((x * sr / 1000.0) as usize).max(1);
         let env = || voice.adsr().start(held, sr);
         let tone = match voice {
-            Voice::Lead => {
-                let levels = [1.0f32, 0.45, 0.25, 0.12, 0.06];
-                let mut gains = [0.0f32; 5];
-                for (k, &l) in levels.iter().enumerate() {
-                    if freq * ((k + 1) as f32) < nyq {
-                        gains[k] = l;
-                    }
-                }
-                let norm: f32 = gains.iter().sum();
-                gains.iter_mut().for_each(|g| *g *= amp / norm.max(1e-9));
-                Tone::Lead {
-                    env: env(),
-                    rot: Phasor::new(freq / sr),
-                    gains,
-                    base: Phasor::new(freq / sr),
-                    w: TAU * freq / sr,
-                }
-            }
-            Voice::EPiano => Tone::EPiano {
+            Voice::Lead => Tone::Lead(Lead::new(freq, amp, sr, env())),
+            Voice::EPiano => Tone::EPiano(EPiano {
                 env: env(),
                 rot: Phasor::new(freq / sr),
                 index_on: freq * 3.0 < nyq,
                 index_decay: 1.0,
                 k_index: (-1.0 / (0.25 * sr)).exp(),
-            },
-            Voice::Bass => Tone::Bass {
+            }),
+            Voice::Bass => Tone::Bass(Bass {
                 env: env(),
                 tri: Osc::new(Wave::Triangle),
                 saw: Osc::new(Wave::Saw),
@@ -185,35 +125,16 @@ impl Sounding {
                 freq,
                 bright: 1.0,
                 k: (-32.0 / (0.15 * sr)).exp(),
-            },
-            Voice::Kick => Tone::Kick {
+            }),
+            Voice::Kick => Tone::Kick(Kick {
                 phase: 0.0,
                 sweep: 1.0,
                 k_sweep: (-1.0 / (0.04 * sr)).exp(),
                 decay: 1.0,
                 k_decay: (-1.0 / (0.12 * sr)).exp(),
                 release: ms(20.0),
-            },
-            Voice::Snare | Voice::Hat | Voice::Ride => {
-                let (tau, hp) = match voice {
-                    Voice::Snare => (0.07, 0.3),
-                    Voice::Hat => (0.025, 0.85),
-                    _ => (0.35, 0.9),
-                };
-                Tone::Noise {
-                    noise: Noise(seed | 1),
-                    hp,
-                    prev: 0.0,
-                    decay: 1.0,
-                    k: (-1.0 / (tau * sr)).exp(),
-                    body: (voice == Voice::Snare)
-                        .then(|| (Phasor::new(185.0 / sr), 1.0, (-1.0 / (0.05 * sr)).exp())),
-                    bell: (voice == Voice::Ride)
-                        .then(|| (Phasor::new(3_130.0 / sr), Phasor::new(4_670.0 / sr))),
-                    attack: ms(1.0),
-                    release: ms(10.0),
-                }
-            }
+            }),
+            Voice::Snare | Voice::Hat | Voice::Ride => Tone::Noise(NoiseKit::new(voice, sr, seed)),
         };
         Sounding {
             i: 0,
@@ -233,175 +154,201 @@ impl Sounding {
     pub fn render(&mut self, out: &mut [f32]) {
         let n = out.len().min(self.remaining());
         let out = &mut out[..n];
-        let (i0, len, amp, sr) = (self.i, self.len, self.amp, self.sr);
+        let at = At {
+            i0: self.i,
+            len: self.len,
+            amp: self.amp,
+            sr: self.sr,
+        };
         // Each loop works on copies of the state held in registers, written back after.
         match &mut self.tone {
-            Tone::Lead {
-                env,
-                rot,
-                gains,
-                base,
-                w,
-            } => lead(out, i0, sr, env, rot, gains, (base, *w)),
-            Tone::EPiano {
-                env,
-                rot,
-                index_on,
-                index_decay,
-                k_index,
-            } => {
-                let (mut e, mut p, mut decay, k) = (env.clone(), *rot, *index_decay, *k_index);
-                let (depth, floor) = if *index_on { (1.3, 0.2) } else { (0.0, 0.0) };
-                for o in out.iter_mut() {
-                    // sin(p + index·sin p), with sin p and cos p from the phasor.
-                    let x = (floor + depth * decay) * p.s;
-                    *o = amp * (p.s * cos_small(x) + p.c * sin_small(x)) * e.tick();
-                    decay *= k;
-                    p.advance();
-                }
-                p.renormalize();
-                (*env, *rot, *index_decay) = (e, p, decay);
-            }
-            Tone::Bass {
-                env,
-                tri,
-                saw,
-                dt,
-                lp1,
-                lp2,
-                freq,
-                bright,
-                k,
-            } => {
-                let (mut e, mut t, mut s, mut f1, mut f2) = (
-                    env.clone(),
-                    tri.clone(),
-                    saw.clone(),
-                    lp1.clone(),
-                    lp2.clone(),
-                );
-                let (dt, gain) = (*dt, amp * (1.0 / 1.2));
-                for (j, o) in out.iter_mut().enumerate() {
-                    if (i0 + j).is_multiple_of(32) {
-                        // The cutoff falls after the pluck; it moves slowly, so every 32 samples.
-                        f1.set_cutoff(*freq * (2.5 + 5.0 * *bright), sr);
-                        f2.set_coefficient(f1.coefficient());
-                        *bright *= *k;
-                    }
-                    let x = t.step(dt) + 0.3 * s.step(dt);
-                    *o = gain * f2.process(f1.process(x)) * e.tick();
-                }
-                (*env, *tri, *saw, *lp1, *lp2) = (e, t, s, f1, f2);
-            }
-            Tone::Kick {
-                phase,
-                sweep,
-                k_sweep,
-                decay,
-                k_decay,
-                release,
-            } => {
-                let t = table();
-                let inv_sr = 1.0 / sr;
-                let (mut ph, mut sw, mut dc) = (*phase, *sweep, *decay);
-                for (j, o) in out.iter_mut().enumerate() {
-                    ph += (48.0 + 80.0 * sw) * inv_sr;
-                    *o = amp * sin_cycles(t, ph) * dc * edge_env(i0 + j, len, 1, *release);
-                    sw *= *k_sweep;
-                    dc *= *k_decay;
-                }
-                (*phase, *sweep, *decay) = (ph - ph.floor(), sw, dc);
-            }
-            Tone::Noise {
-                noise,
-                hp,
-                prev,
-                decay,
-                k,
-                body,
-                bell,
-                attack,
-                release,
-            } => {
-                let (mut nz, mut pv, mut dc) = (noise.clone(), *prev, *decay);
-                let (hp, k, attack, release) = (*hp, *k, *attack, *release);
-                match (body.as_mut(), bell.as_mut()) {
-                    (Some((p, level, k_body)), _) => {
-                        let (mut ph, mut lv) = (*p, *level);
-                        for (j, o) in out.iter_mut().enumerate() {
-                            let n = nz.next();
-                            let s = (n - hp * pv) * 0.6 + 0.5 * ph.s * lv;
-                            pv = n;
-                            ph.advance();
-                            lv *= *k_body;
-                            *o = amp * s * dc * edge_env(i0 + j, len, attack, release);
-                            dc *= k;
-                        }
-                        ph.renormalize();
-                        (*p, *level) = (ph, lv);
-                    }
-                    (None, Some((a, b))) => {
-                        let (mut pa, mut pb) = (*a, *b);
-                        for (j, o) in out.iter_mut().enumerate() {
-                            let n = nz.next();
-                            let s = 0.35 * (n - hp * pv) * 0.6 + 0.25 * pa.s + 0.2 * pb.s;
-                            pv = n;
-                            pa.advance();
-                            pb.advance();
-                            *o = amp * s * dc * edge_env(i0 + j, len, attack, release);
-                            dc *= k;
-                        }
-                        pa.renormalize();
-                        pb.renormalize();
-                        (*a, *b) = (pa, pb);
-                    }
-                    (None, None) => {
-                        for (j, o) in out.iter_mut().enumerate() {
-                            let n = nz.next();
-                            let s = (n - hp * pv) * 0.6;
-                            pv = n;
-                            *o = amp * s * dc * edge_env(i0 + j, len, attack, release);
-                            dc *= k;
-                        }
-                    }
-                }
-                (*noise, *prev, *decay) = (nz, pv, dc);
-            }
+            Tone::Lead(v) => v.render(out, at),
+            Tone::EPiano(v) => v.render(out, at),
+            Tone::Bass(v) => v.render(out, at),
+            Tone::Kick(v) => v.render(out, at),
+            Tone::Noise(v) => v.render(out, at),
         }
         self.i += n;
     }
 }
 
-/// The lead: five partials from one phasor, a vibrato that fades in after 0.25 s.
-fn lead(
-    out: &mut [f32],
-    i0: usize,
-    sr: f32,
-    env: &mut Envelope,
-    rot: &mut Phasor,
-    gains: &[f32; 5],
-    (base, w): (&Phasor, f32),
-) {
-    let t = table();
-    let (mut e, mut p, g) = (env.clone(), *rot, *gains);
-    for (j, o) in out.iter_mut().enumerate() {
-        let i = i0 + j;
-        if i.is_multiple_of(32) {
-            // The vibrato moves slowly: update it every 32 samples.
-            let secs = i as f32 / sr;
-            let depth = ((secs - 0.25) / 0.3).clamp(0.0, 1.0) * 0.0025;
-            p.set_step_plus(base, w * depth * sin_cycles(t, secs * 5.2));
-            p.renormalize();
+impl Lead {
+    fn new(freq: f32, amp: f32, sr: f32, env: Envelope) -> Lead {
+        let levels = [1.0f32, 0.45, 0.25, 0.12, 0.06];
+        let mut gains = [0.0f32; 5];
+        for (k, &l) in levels.iter().enumerate() {
+            if freq * ((k + 1) as f32) < sr * 0.45 {
+                gains[k] = l;
+            }
         }
-        p.advance();
-        // Partials by the Chebyshev recurrence: sin((k+1)x) = 2cos(x)sin(kx) - sin((k-1)x).
-        let (s1, c2) = (p.s, 2.0 * p.c);
-        let s2 = c2 * s1;
-        let s3 = c2 * s2 - s1;
-        let s4 = c2 * s3 - s2;
-        let s5 = c2 * s4 - s3;
-        let s = g[0] * s1 + g[1] * s2 + g[2] * s3 + g[3] * s4 + g[4] * s5;
-        *o = s * e.tick();
+        let norm: f32 = gains.iter().sum();
+        gains.iter_mut().for_each(|g| *g *= amp / norm.max(1e-9));
+        Lead {
+            env,
+            rot: Phasor::new(freq / sr),
+            gains,
+            base: Phasor::new(freq / sr),
+            w: TAU * freq / sr,
+        }
     }
-    (*env, *rot) = (e, p);
+}
+
+impl NoiseKit {
+    fn new(voice: Voice, sr: f32, seed: u32) -> NoiseKit {
+        let (tau, hp) = match voice {
+            Voice::Snare => (0.07, 0.3),
+            Voice::Hat => (0.025, 0.85),
+            _ => (0.35, 0.9),
+        };
+        let ms = |x: f32| ((x * sr / 1000.0) as usize).max(1);
+        NoiseKit {
+            noise: Noise(seed | 1),
+            hp,
+            prev: 0.0,
+            decay: 1.0,
+            k: (-1.0 / (tau * sr)).exp(),
+            body: (voice == Voice::Snare)
+                .then(|| (Phasor::new(185.0 / sr), 1.0, (-1.0 / (0.05 * sr)).exp())),
+            bell: (voice == Voice::Ride)
+                .then(|| (Phasor::new(3_130.0 / sr), Phasor::new(4_670.0 / sr))),
+            attack: ms(1.0),
+            release: ms(10.0),
+        }
+    }
+}
+
+impl EPiano {
+    fn render(&mut self, out: &mut [f32], at: At) {
+        let (mut e, mut p, mut decay, k) =
+            (self.env.clone(), self.rot, self.index_decay, self.k_index);
+        let (depth, floor) = if self.index_on {
+            (1.3, 0.2)
+        } else {
+            (0.0, 0.0)
+        };
+        for o in out.iter_mut() {
+            // sin(p + index·sin p), with sin p and cos p from the phasor.
+            let x = (floor + depth * decay) * p.s;
+            *o = at.amp * (p.s * cos_small(x) + p.c * sin_small(x)) * e.tick();
+            decay *= k;
+            p.advance();
+        }
+        p.renormalize();
+        (self.env, self.rot, self.index_decay) = (e, p, decay);
+    }
+}
+
+impl Bass {
+    fn render(&mut self, out: &mut [f32], at: At) {
+        let (mut e, mut t, mut s, mut f1, mut f2) = (
+            self.env.clone(),
+            self.tri.clone(),
+            self.saw.clone(),
+            self.lp1.clone(),
+            self.lp2.clone(),
+        );
+        let (dt, gain) = (self.dt, at.amp * (1.0 / 1.2));
+        for (j, o) in out.iter_mut().enumerate() {
+            if (at.i0 + j).is_multiple_of(32) {
+                // The cutoff falls after the pluck; it moves slowly, so every 32 samples.
+                f1.set_cutoff(self.freq * (2.5 + 5.0 * self.bright), at.sr);
+                f2.set_coefficient(f1.coefficient());
+                self.bright *= self.k;
+            }
+            let x = t.step(dt) + 0.3 * s.step(dt);
+            *o = gain * f2.process(f1.process(x)) * e.tick();
+        }
+        (self.env, self.tri, self.saw, self.lp1, self.lp2) = (e, t, s, f1, f2);
+    }
+}
+
+impl Kick {
+    fn render(&mut self, out: &mut [f32], at: At) {
+        let t = table();
+        let inv_sr = 1.0 / at.sr;
+        let (mut ph, mut sw, mut dc) = (self.phase, self.sweep, self.decay);
+        for (j, o) in out.iter_mut().enumerate() {
+            ph += (48.0 + 80.0 * sw) * inv_sr;
+            *o = at.amp * sin_cycles(t, ph) * dc * edge_env(at.i0 + j, at.len, 1, self.release);
+            sw *= self.k_sweep;
+            dc *= self.k_decay;
+        }
+        (self.phase, self.sweep, self.decay) = (ph - ph.floor(), sw, dc);
+    }
+}
+
+impl NoiseKit {
+    fn render(&mut self, out: &mut [f32], at: At) {
+        let (mut nz, mut pv, mut dc) = (self.noise.clone(), self.prev, self.decay);
+        let (hp, k, attack, release) = (self.hp, self.k, self.attack, self.release);
+        let edge = |j: usize| edge_env(at.i0 + j, at.len, attack, release);
+        match (self.body.as_mut(), self.bell.as_mut()) {
+            (Some((p, level, k_body)), _) => {
+                let (mut ph, mut lv) = (*p, *level);
+                for (j, o) in out.iter_mut().enumerate() {
+                    let n = nz.next();
+                    let s = (n - hp * pv) * 0.6 + 0.5 * ph.s * lv;
+                    pv = n;
+                    ph.advance();
+                    lv *= *k_body;
+                    *o = at.amp * s * dc * edge(j);
+                    dc *= k;
+                }
+                ph.renormalize();
+                (*p, *level) = (ph, lv);
+            }
+            (None, Some((a, b))) => {
+                let (mut pa, mut pb) = (*a, *b);
+                for (j, o) in out.iter_mut().enumerate() {
+                    let n = nz.next();
+                    let s = 0.35 * (n - hp * pv) * 0.6 + 0.25 * pa.s + 0.2 * pb.s;
+                    pv = n;
+                    pa.advance();
+                    pb.advance();
+                    *o = at.amp * s * dc * edge(j);
+                    dc *= k;
+                }
+                pa.renormalize();
+                pb.renormalize();
+                (*a, *b) = (pa, pb);
+            }
+            (None, None) => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    let n = nz.next();
+                    *o = at.amp * (n - hp * pv) * 0.6 * dc * edge(j);
+                    pv = n;
+                    dc *= k;
+                }
+            }
+        }
+        (self.noise, self.prev, self.decay) = (nz, pv, dc);
+    }
+}
+
+impl Lead {
+    /// Five partials from one phasor, a vibrato that fades in after 0.25 s.
+    fn render(&mut self, out: &mut [f32], at: At) {
+        let t = table();
+        let (mut e, mut p, g) = (self.env.clone(), self.rot, self.gains);
+        for (j, o) in out.iter_mut().enumerate() {
+            let i = at.i0 + j;
+            if i.is_multiple_of(32) {
+                // The vibrato moves slowly: update it every 32 samples.
+                let secs = i as f32 / at.sr;
+                let depth = ((secs - 0.25) / 0.3).clamp(0.0, 1.0) * 0.0025;
+                p.set_step_plus(&self.base, self.w * depth * sin_cycles(t, secs * 5.2));
+                p.renormalize();
+            }
+            p.advance();
+            // Partials by the Chebyshev recurrence: sin((k+1)x) = 2cos(x)sin(kx) - sin((k-1)x).
+            let (s1, c2) = (p.s, 2.0 * p.c);
+            let s2 = c2 * s1;
+            let s3 = c2 * s2 - s1;
+            let s4 = c2 * s3 - s2;
+            let s5 = c2 * s4 - s3;
+            let s = g[0] * s1 + g[1] * s2 + g[2] * s3 + g[3] * s4 + g[4] * s5;
+            *o = s * e.tick();
+        }
+        (self.env, self.rot) = (e, p);
+    }
 }
