@@ -216,9 +216,27 @@ fn sample(dec: &mut Decoder, end: Tick, s: &Sampling, top_p: f64) -> Vec<Event> 
 struct Beam {
     st: CondState,
     logp: Vec<Vec<f32>>,
-    events: Vec<Event>,
+    /// The beam's last event in the arena of every event chosen (None: none yet).
+    last: Option<usize>,
+    len: usize,
     t: Tick,
     score: f64,
+}
+
+/// Events chosen by any beam, each with its predecessor, so beams share their history.
+#[derive(Default)]
+struct Arena(Vec<(Event, Option<usize>)>);
+
+impl Arena {
+    fn line(&self, mut at: Option<usize>) -> Vec<Event> {
+        let mut out = Vec::new();
+        while let Some(i) = at {
+            out.push(self.0[i].0);
+            at = self.0[i].1;
+        }
+        out.reverse();
+        out
+    }
 }
 
 /// The `n` best indices of a log-probability row.
@@ -258,10 +276,12 @@ fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
     let mut beams = vec![Beam {
         st,
         logp,
-        events: Vec::new(),
+        last: None,
+        len: 0,
         t: 0,
         score: 0.0,
     }];
+    let mut arena = Arena::default();
     let mut done: Vec<Beam> = Vec::new();
     while !beams.is_empty() && done.len() < width {
         let mut cand: Vec<(f64, usize, Vec<usize>)> = Vec::new();
@@ -293,7 +313,9 @@ fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
             let (p, du) = dec.classes(&ch);
             let e = event(p, du, b.t);
             b.t += e.units * UNIT;
-            b.events.push(e);
+            arena.0.push((e, b.last));
+            b.last = Some(arena.0.len() - 1);
+            b.len += 1;
             b.score = score;
             if b.t >= end {
                 done.push(b);
@@ -308,10 +330,10 @@ fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
     done.extend(beams);
     done.into_iter()
         .max_by(|a, b| {
-            let m = |x: &Beam| x.score / x.events.len().max(1) as f64;
+            let m = |x: &Beam| x.score / x.len.max(1) as f64;
             m(a).total_cmp(&m(b))
         })
-        .map(|b| b.events)
+        .map(|b| arena.line(b.last))
         .unwrap_or_default()
 }
 

@@ -292,8 +292,25 @@ fn conditioned_speed(runs: usize, rows: &mut Vec<(String, f64, String)>) {
             "events/s".into(),
         ));
     }
-    let w = CondWeights::init(spec, 0);
-    let meta = CondMeta::new(spec, data.register, false, false);
+    // Decoding speed depends on how many events a chorus takes: use the shipped model when
+    // it is there, else a fresh one that prefers eighths.
+    let (w, meta) =
+        match improv::model::bundle::Bundle::load(std::path::Path::new("models/conditioned")) {
+            Ok(improv::model::bundle::Bundle {
+                conditioned: Some(w),
+                meta,
+                ..
+            }) if meta.conditioned.is_some() => {
+                let m = meta.conditioned.clone().expect("checked");
+                (w, m)
+            }
+            _ => {
+                let mut w = CondWeights::init(spec, 0);
+                let dur_bias = spec.first_head() + 3;
+                w.arrays[dur_bias][improv::tokens::events::dur_index(6)] = 4.0;
+                (w, CondMeta::new(spec, data.register, false, false))
+            }
+        };
     let prog = improv::music::Progression::preset("rhythm-changes").expect("a preset");
     let bar = improv::music::PPQ * 4;
     let spans = prog.spans(bar, 1);

@@ -226,7 +226,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
 fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
     let opts = EventOptions {
         tx: a.data.tx,
-        stride: (a.data.tx / 4).max(1),
+        stride: (a.data.tx / 2).max(1),
         augment_keys: a.augment_keys,
         blind: a.blind,
         seed: a.seed,
