@@ -133,9 +133,9 @@ pub fn sample_until(
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
-    #[error("{0}")]
+    #[error(transparent)]
     Progression(#[from] crate::music::ProgressionError),
-    #[error("{0}")]
+    #[error(transparent)]
     Midi(#[from] crate::midi::MidiError),
     #[error("{0}: the file has no chord changes to improvise over")]
     NoChanges(std::path::PathBuf),
@@ -145,7 +145,7 @@ pub enum GenerateError {
     PrimerUnsupported,
     #[error("the progression is empty")]
     Empty,
-    #[error("{0}")]
+    #[error(transparent)]
     Decode(#[from] crate::tokens::TokenError),
 }
 

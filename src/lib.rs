@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod decode;
 pub mod fixtures;
 pub mod generate;
+pub mod judge;
 pub mod midi;
 pub mod model;
 pub mod music;

@@ -50,9 +50,6 @@ pub struct TrainArgs {
     /// Conditioned kind: split (a pitch head and a duration head) or joint (one head).
     #[arg(long, default_value = "split")]
     pub heads: Heads,
-    /// Conditioned kind: train in all twelve keys.
-    #[arg(long)]
-    pub augment_keys: bool,
     /// Conditioned kind: zero the chord and beat inputs (the ablation's baseline).
     #[arg(long)]
     pub blind: bool,
@@ -97,8 +94,8 @@ pub fn train(a: TrainArgs) -> Result<()> {
         "--dropout must be at least 0 and below 0.9"
     );
     anyhow::ensure!(
-        conditioned || !(a.augment_keys || a.blind || a.layers > 1),
-        "--augment-keys, --blind and --layers are for --kind conditioned"
+        conditioned || !(a.blind || a.layers > 1),
+        "--blind and --layers are for --kind conditioned"
     );
     let resume = if a.resume {
         let b = Bundle::load(&a.out)?;
@@ -227,7 +224,7 @@ fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
     let opts = EventOptions {
         tx: a.data.tx,
         stride: (a.data.tx / 2).max(1),
-        augment_keys: a.augment_keys,
+        augment_keys: a.data.augment_keys.clone().unwrap_or_default(),
         blind: a.blind,
         seed: a.seed,
         ..EventOptions::default()
@@ -242,7 +239,11 @@ fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
     let summary = format!(
         "{} training events{}, {} validation events; {} training and {} validation windows of {}; register {}–{}",
         ev.train_events,
-        if a.augment_keys { " (12 keys)" } else { "" },
+        if ev.options.augment_keys.is_empty() {
+            ""
+        } else {
+            " (keys augmented)"
+        },
         ev.val_events,
         ev.train.m,
         ev.val.m,

@@ -19,7 +19,7 @@ fn chord_at(spans: &[ChordSpan], t: Tick) -> Chord {
 /// Nearest key to `from` whose class is in the chord's tones, moving in `dir` when it can;
 /// prefers the 3rd and 7th (guide tones) when `guide`.
 fn target(chord: &Chord, from: i32, dir: i32, guide: bool) -> i32 {
-    let iv = chord.quality.intervals();
+    let iv = chord.quality().intervals();
     let guides: Vec<PitchClass> = iv
         .iter()
         .skip(1)

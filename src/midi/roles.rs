@@ -19,6 +19,23 @@ fn monophony(notes: &[Note]) -> f64 {
     alone as f64 / notes.len() as f64
 }
 
+/// Share of a group's notes struck together with another (onsets within a 32nd): near 1
+/// for block chords, near 0 for a line, however legato (overlaps do not count).
+fn chordal(notes: &[Note]) -> f64 {
+    if notes.is_empty() {
+        return 0.0;
+    }
+    let near = crate::music::PPQ / 8;
+    let together = (0..notes.len())
+        .filter(|&i| {
+            let s = notes[i].start;
+            (i > 0 && s - notes[i - 1].start <= near)
+                || notes.get(i + 1).is_some_and(|n| n.start - s <= near)
+        })
+        .count();
+    together as f64 / notes.len() as f64
+}
+
 fn mean_pitch(notes: &[Note]) -> f64 {
     if notes.is_empty() {
         return 0.0;
@@ -27,8 +44,9 @@ fn mean_pitch(notes: &[Note]) -> f64 {
 }
 
 /// Roles for each group: drums on channel 10; the melody is the chosen group or the one
-/// that plays the most single-line material, high up; the bass the lowest; the comping the
-/// most polyphonic of the rest.
+/// that plays the most single-line material, high up; the bass the lowest single line
+/// (a piano comping low, in chords, is not the bass); the comping the most polyphonic of
+/// the rest.
 ///
 /// "Most single-line material" is monophony × ln(1 + notes): a soloist who plays a thousand
 /// notes with some double stops beats a short, strictly single-line intro (in the classic
@@ -71,6 +89,7 @@ pub(crate) fn assign_roles(
         .collect();
     if let Some(&b) = rest
         .iter()
+        .filter(|&&i| chordal(&groups[i].notes) < 0.5)
         .min_by(|&&a, &&b| mean_pitch(&groups[a].notes).total_cmp(&mean_pitch(&groups[b].notes)))
         && mean_pitch(&groups[b].notes) < 55.0
     {
@@ -112,8 +131,9 @@ fn select(groups: &[Group], sel: &TrackSelector) -> Result<usize, String> {
 
 /// Chord spans from chord-symbol text events: each lasts until the next; the last until the
 /// end of the file (or the end of its bar, if the file ends sooner).
+/// A "no chord" marker (`NC`) ends the chord before it.
 pub(crate) fn chords_from_markers(
-    texts: &[(Tick, Chord)],
+    texts: &[(Tick, Option<Chord>)],
     end: Tick,
     score: &Score,
 ) -> Vec<ChordSpan> {
@@ -122,6 +142,7 @@ pub(crate) fn chords_from_markers(
     texts.dedup_by_key(|t| t.0);
     let mut out = Vec::new();
     for (i, &(start, chord)) in texts.iter().enumerate() {
+        let Some(chord) = chord else { continue };
         let stop = match texts.get(i + 1) {
             Some(&(next, _)) => next,
             None => {

@@ -157,8 +157,9 @@ pub struct EventOptions {
     pub tx: usize,
     pub stride: usize,
     pub val_fraction: f64,
-    /// Train in all twelve keys (validation stays in the original keys).
-    pub augment_keys: bool,
+    /// Add the training pieces transposed by these semitones (validation stays in the
+    /// original keys); empty: no augmentation.
+    pub augment_keys: Vec<i32>,
     /// Zero the chord and beat features (the ablation).
     pub blind: bool,
     pub seed: u64,
@@ -170,7 +171,7 @@ impl Default for EventOptions {
             tx: 64,
             stride: 16,
             val_fraction: 0.1,
-            augment_keys: false,
+            augment_keys: Vec::new(),
             blind: false,
             seed: 0,
         }
@@ -234,10 +235,13 @@ impl EventData {
             .collect();
         let (train, val) = split(pieces, opts);
         let register = Register::of_events(train.iter().map(|p| p.events.as_slice()));
-        let train: Vec<Piece> = if opts.augment_keys {
+        let train: Vec<Piece> = if !opts.augment_keys.is_empty() {
+            let shifts: Vec<i32> = std::iter::once(0)
+                .chain(opts.augment_keys.iter().copied().filter(|&k| k != 0))
+                .collect();
             train
                 .iter()
-                .flat_map(|p| KEY_SHIFTS.iter().map(|&k| p.transposed(k)))
+                .flat_map(|p| shifts.iter().map(|&k| p.transposed(k)))
                 .collect()
         } else {
             train
@@ -300,7 +304,10 @@ fn fingerprint(train: &[Piece], val: &[Piece], opts: &EventOptions) -> String {
         }
     };
     eat(opts.tx as u64);
-    eat(u64::from(opts.augment_keys) | u64::from(opts.blind) << 1);
+    for &k in &opts.augment_keys {
+        eat(k as u64);
+    }
+    eat(u64::from(opts.blind));
     for p in train.iter().chain(val) {
         for e in &p.events {
             eat(e.pitch.map_or(0, |k| k as u64 + 1) | (e.units as u64) << 8);
@@ -356,7 +363,7 @@ mod tests {
         let opts = EventOptions {
             tx: 8,
             stride: 8,
-            augment_keys: true,
+            augment_keys: KEY_SHIFTS.to_vec(),
             ..Default::default()
         };
         let d = EventData::from_scores(named.clone(), &opts);
@@ -365,7 +372,7 @@ mod tests {
         let plain = EventData::from_scores(
             named,
             &EventOptions {
-                augment_keys: false,
+                augment_keys: Vec::new(),
                 ..opts
             },
         );

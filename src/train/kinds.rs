@@ -107,7 +107,12 @@ pub(super) fn new_bundle(data: &TrainData, config: &TrainConfig) -> Result<Bundl
     };
     let mut config = config.clone();
     config.kind = ModelKind::Conditioned;
-    let meta = CondMeta::new(spec, ev.register, ev.options.augment_keys, ev.options.blind);
+    let meta = CondMeta::new(
+        spec,
+        ev.register,
+        !ev.options.augment_keys.is_empty(),
+        ev.options.blind,
+    );
     Ok(Bundle::new_conditioned(
         CondWeights::init(spec, config.seed),
         meta,
