@@ -94,10 +94,15 @@ impl<'a> Decoder<'a> {
         self.w.step(st, prev.0, prev.1, &self.feats);
     }
 
-    /// Log-probabilities of each head, the register's bias applied to pitches.
-    fn log_probs(&mut self, st: &CondState) -> Vec<Vec<f32>> {
+    /// Log-probabilities of each head for an event at `t`: the register's bias applied to
+    /// pitches, and only durations that end on the sixteenth/triplet grid of a beat.
+    fn log_probs(&mut self, st: &CondState, t: Tick) -> Vec<Vec<f32>> {
         let heads = self.w.spec.head_sizes().len();
         let n_dur = self.w.spec.n_dur;
+        let off_grid = |d: usize| {
+            let at = (t / UNIT + units_of(d)) % 12;
+            !matches!(at, 0 | 3 | 4 | 6 | 8 | 9)
+        };
         (0..heads)
             .map(|k| {
                 self.w.logits(st, k, &mut self.logits);
@@ -107,11 +112,17 @@ impl<'a> Decoder<'a> {
                         .iter_mut()
                         .zip(&self.pitch_bias)
                         .for_each(|(v, b)| *v += b),
-                    (Heads::Joint, _) => l
-                        .iter_mut()
-                        .enumerate()
-                        .for_each(|(i, v)| *v += self.pitch_bias[i / n_dur]),
-                    _ => {}
+                    (Heads::Joint, _) => l.iter_mut().enumerate().for_each(|(i, v)| {
+                        *v += self.pitch_bias[i / n_dur];
+                        if off_grid(i % n_dur) {
+                            *v = f32::NEG_INFINITY;
+                        }
+                    }),
+                    _ => l.iter_mut().enumerate().for_each(|(d, v)| {
+                        if off_grid(d) {
+                            *v = f32::NEG_INFINITY;
+                        }
+                    }),
                 }
                 log_softmax(&mut l);
                 l
@@ -200,7 +211,7 @@ fn sample(dec: &mut Decoder, end: Tick, s: &Sampling, top_p: f64) -> Vec<Event> 
     while t < end {
         dec.feed(&mut st, prev, t);
         let choice: Vec<usize> = dec
-            .log_probs(&st)
+            .log_probs(&st, t)
             .iter()
             .map(|l| pick(l, s, top_p, &mut rng))
             .collect();
@@ -272,7 +283,7 @@ fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
     let width = d.beam.max(1);
     let mut st = CondState::new(&dec.w.spec);
     dec.feed(&mut st, (dec.w.spec.n_pitch, dec.w.spec.n_dur), 0);
-    let logp = dec.log_probs(&st);
+    let logp = dec.log_probs(&st, 0);
     let mut beams = vec![Beam {
         st,
         logp,
@@ -322,7 +333,7 @@ fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
                 continue;
             }
             dec.feed(&mut b.st, (p, du), b.t);
-            b.logp = dec.log_probs(&b.st);
+            b.logp = dec.log_probs(&b.st, b.t);
             next.push(b);
         }
         beams = next;

@@ -344,7 +344,7 @@ mod tests {
         assert_eq!(roots.len(), 12);
         for a in &all {
             let c = a.chords[0].chord;
-            assert_eq!(c.quality, Quality::Maj);
+            assert_eq!(c.quality(), Quality::Maj);
             let e = encode(a);
             let pc = PitchClass::new(e[0].pitch.unwrap() as i32);
             assert_eq!(c.root.interval_to(pc), 4, "still the third");
