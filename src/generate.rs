@@ -1,7 +1,9 @@
 //! Generation: step the LSTM token by token (argmax, temperature, top-k, primer) and decode
-//! the tokens over chord changes into a Score with the solo, comping and bass.
+//! the tokens over chord changes into a Score with the solo, comping and bass; a conditioned
+//! bundle decodes with the clock instead (`decode`).
 
 use crate::corpus::{bass_track, comping_track};
+use crate::decode::{Decoding, Sampling, decode_events, to_notes};
 use crate::midi::import::{ImportOptions, read_file};
 use crate::model::bundle::Bundle;
 use crate::model::fastmath::exp_fast;
@@ -139,6 +141,8 @@ pub enum GenerateError {
     NoChanges(std::path::PathBuf),
     #[error("primer token {0:?} is not in the model's vocabulary")]
     UnknownPrimer(String),
+    #[error("a conditioned model starts from silence: it takes no primer")]
+    PrimerUnsupported,
     #[error("the progression is empty")]
     Empty,
     #[error(transparent)]
@@ -238,9 +242,52 @@ pub struct Generated {
     pub stats: SoloStats,
 }
 
-/// Improvises over the changes: samples tokens until they fill the choruses, decodes them
-/// over the chords, and adds comping and a bass line.
+/// Improvises over the changes with either kind of bundle, with default decoding settings.
 pub fn generate(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, GenerateError> {
+    generate_with(bundle, opts, &Decoding::default())
+}
+
+/// Improvises over the changes with either kind of bundle: an exercise bundle samples
+/// tokens until they fill the choruses and decodes them over the chords; a conditioned one
+/// decodes events with the clock (`decoding` applies to it). Comping and bass are added.
+pub fn generate_with(
+    bundle: &Bundle,
+    opts: &GenerateOptions,
+    decoding: &Decoding,
+) -> Result<Generated, GenerateError> {
+    if let (Some(w), Some(meta)) = (&bundle.conditioned, &bundle.meta.conditioned) {
+        if !opts.primer.is_empty() {
+            return Err(GenerateError::PrimerUnsupported);
+        }
+        let spans = opts.changes.repeat(opts.choruses.max(1));
+        let end = spans.last().map_or(0, |s| s.end());
+        if end == 0 {
+            return Err(GenerateError::Empty);
+        }
+        let s = &opts.sample;
+        let sampling = Sampling {
+            temperature: s.temperature,
+            top_k: s.top_k,
+            seed: s.seed,
+        };
+        let events = decode_events(
+            w,
+            meta,
+            &spans,
+            opts.changes.bar_ticks,
+            end,
+            &sampling,
+            decoding,
+        );
+        let toks = events
+            .iter()
+            .map(|e| {
+                let p = e.pitch.map_or("R".to_string(), |k| format!("P{k}"));
+                format!("{p},{}", tokens::rhythm::format_units(e.units))
+            })
+            .collect();
+        return Ok(finish(to_notes(&events, end, 92), spans, opts, toks));
+    }
     let vocab = &bundle.meta.vocab;
     let spans = opts.changes.repeat(opts.choruses.max(1));
     let end = spans.last().map_or(0, |s| s.end());
@@ -283,6 +330,16 @@ pub fn generate(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, Ge
     for n in &mut notes {
         n.dur = n.dur.min(end - n.start).max(1);
     }
+    Ok(finish(notes, spans, opts, toks))
+}
+
+/// The solo with comping and bass over the spans, and its statistics.
+fn finish(
+    notes: Vec<crate::music::Note>,
+    spans: Vec<ChordSpan>,
+    opts: &GenerateOptions,
+    toks: Vec<String>,
+) -> Generated {
     let mut score = Score::new(format!("improv solo over {}", opts.changes.name), opts.bpm);
     score.chords = spans.clone();
     let mut solo = Track::new("Solo", Role::Melody, 0, 66);
@@ -292,11 +349,11 @@ pub fn generate(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, Ge
     score.tracks.push(bass_track(&spans, opts.sample.seed));
     score.normalize();
     let stats = solo_stats(&score, toks.len(), opts.changes.bar_ticks);
-    Ok(Generated {
+    Generated {
         score,
         tokens: toks,
         stats,
-    })
+    }
 }
 
 /// Statistics of a score's melody against its chords.

@@ -7,7 +7,11 @@
 use crate::dataset::{Dataset, Split, Windows};
 use crate::model::adam::AdamState;
 use crate::model::bundle::{Bundle, EpochRecord, TrainConfig};
-use crate::model::fit::{BatchBuffers, train_batch};
+use crate::model::cond_bundle::Schedule;
+use crate::model::cond_data::EventData;
+use crate::model::cond_fit::PlateauState;
+use crate::model::cond_net::BatchBuf;
+use crate::model::fit::{BatchBuffers, BatchLoss, train_batch};
 use crate::model::net::device;
 use crate::model::weights::Weights;
 use crate::tokens::{TokenizerKind, Vocab};
@@ -17,6 +21,9 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
 use std::time::Instant;
+
+mod kinds;
+use kinds::{Snapshot, new_bundle, validation};
 
 /// The training material, detached from the files it came from.
 #[derive(Clone, Debug)]
@@ -28,6 +35,8 @@ pub struct TrainData {
     pub tx: usize,
     pub fingerprint: String,
     pub bigram: Option<f64>,
+    /// The conditioned kind's events (then `train`/`val` are empty).
+    pub events: Option<EventData>,
 }
 
 impl TrainData {
@@ -48,6 +57,7 @@ impl TrainData {
             tx: ds.options.tx,
             fingerprint: ds.fingerprint(),
             bigram: stats_bigram,
+            events: None,
         }
     }
 }
@@ -228,7 +238,7 @@ fn run(
     ctl: &Receiver<TrainControl>,
     ev: &Sender<TrainEvent>,
 ) -> Result<(), String> {
-    if data.train.m == 0 {
+    if data.train_windows() == 0 {
         return Err("no training windows: the dataset is empty".into());
     }
     let mut bundle = match resume {
@@ -241,15 +251,15 @@ fn run(
             }
             b
         }
-        None => Bundle::new(
-            Weights::init(data.vocab.len(), config.n_a, config.seed),
-            data.tokenizer,
-            data.tx,
-            data.vocab.clone(),
-            data.fingerprint.clone(),
-            config.clone(),
-        ),
+        None => new_bundle(&data, &config)?,
     };
+    if bundle.conditioned.is_some() != data.events.is_some() {
+        return Err(format!(
+            "{}: the bundle is a {} model; train it on material of its kind",
+            out.display(),
+            bundle.meta.kind
+        ));
+    }
     bundle.meta.bigram_baseline = data.bigram;
     bundle.meta.config.epochs = config.epochs;
     let first_epoch = bundle.meta.history.len() + 1;
@@ -261,34 +271,45 @@ fn run(
     let _ = ev.send(TrainEvent::Started {
         first_epoch,
         epochs: config.epochs,
-        params: bundle.weights.params(),
-        train_windows: data.train.m,
-        val_windows: data.val.m,
+        params: bundle.params(),
+        train_windows: data.train_windows(),
+        val_windows: data.val_windows(),
     });
     let started = Instant::now();
     let batch = config.batch.max(1);
     let mut buf = BatchBuffers::default();
+    let mut cbuf = BatchBuf::default();
+    // The conditioned kind's schedule: a learning rate per epoch, cut on plateaus.
+    let mut settings = config.adam.clone();
+    let plateau = match config.schedule {
+        Schedule::Plateau(p) => {
+            settings.decay = 0.0;
+            Some(p)
+        }
+        Schedule::PerUpdate => None,
+    };
+    let mut plateau_state = PlateauState::default();
     let mut save_now = false;
     let mut stopped = false;
     let mut last_good: Option<usize> = None;
 
     // The weights and optimiser of the best validation epoch, when keeping the best.
-    let mut best: Option<(f64, Weights, AdamState)> = bundle
+    let mut best: Option<(f64, Snapshot, AdamState)> = bundle
         .meta
         .history
         .iter()
         .filter_map(|r| r.val)
         .min_by(f64::total_cmp)
-        .map(|v| (v, bundle.weights.clone(), opt.clone()));
+        .map(|v| (v, Snapshot::of(&bundle), opt.clone()));
     let save = |bundle: &mut Bundle,
                 opt: &AdamState,
-                best: &Option<(f64, Weights, AdamState)>,
+                best: &Option<(f64, Snapshot, AdamState)>,
                 epoch: usize|
      -> Result<(), String> {
         let r = match best.as_ref().filter(|_| config.keep_best) {
             Some((_, w, o)) => {
                 let mut b = bundle.clone();
-                b.weights = w.clone();
+                w.put(&mut b);
                 b.adam = Some(o.clone());
                 b.save(&out, true)
             }
@@ -310,21 +331,34 @@ fn run(
     let mut epoch = first_epoch;
     'epochs: while epoch <= config.epochs {
         let t0 = Instant::now();
-        let mut order: Vec<usize> = (0..data.train.m).collect();
+        let mut order: Vec<usize> = (0..data.train_windows()).collect();
         order.shuffle(&mut rng);
-        let batches = data.train.m.div_ceil(batch);
+        let batches = order.len().div_ceil(batch);
         let (mut nats, mut targets) = (0.0, 0usize);
         for (bi, chunk) in order.chunks(batch).enumerate() {
-            let b = train_batch(
-                &mut bundle.weights,
-                &mut opt,
-                &config.adam,
-                &data.train,
-                chunk,
-                &dev,
-                config.engine,
-                &mut buf,
-            );
+            let b: BatchLoss = match (&mut bundle.conditioned, &data.events) {
+                (Some(w), Some(ev)) => crate::model::cond_fit::train_batch(
+                    w,
+                    &mut opt,
+                    &settings,
+                    &ev.train,
+                    chunk,
+                    &dev,
+                    config.engine,
+                    &mut cbuf,
+                    &mut rng,
+                ),
+                _ => train_batch(
+                    &mut bundle.weights,
+                    &mut opt,
+                    &settings,
+                    &data.train,
+                    chunk,
+                    &dev,
+                    config.engine,
+                    &mut buf,
+                ),
+            };
             if !b.loss.is_finite() {
                 let kept = match last_good {
                     Some(e) => format!("the checkpoint of epoch {e} in {} is kept", out.display()),
@@ -357,11 +391,11 @@ fn run(
         }
         let secs = t0.elapsed().as_secs_f64();
         let train = nats / targets.max(1) as f64;
-        let val = validation_loss(&bundle.weights, &data.val);
+        let val = validation(&bundle, &data, &config);
         if let Some(v) = val.filter(|_| config.keep_best)
             && best.as_ref().is_none_or(|b| v < b.0)
         {
-            best = Some((v, bundle.weights.clone(), opt.clone()));
+            best = Some((v, Snapshot::of(&bundle), opt.clone()));
         }
         bundle.meta.history.push(EpochRecord {
             epoch,
@@ -378,10 +412,19 @@ fn run(
             val,
             best_val: bundle.best_loss(),
             tokens_per_sec: targets as f64 / secs.max(1e-9),
-            lr: opt.lr(&config.adam),
+            lr: opt.lr(&settings),
             elapsed_secs: elapsed,
             eta_secs: elapsed / done as f64 * (config.epochs - epoch) as f64,
         }));
+        if let (Some(p), Some(v)) = (plateau, val) {
+            let (lr, stop) = plateau_state.after_epoch(&p, v, settings.lr);
+            settings.lr = lr;
+            if stop && epoch < config.epochs {
+                // Early stopping: validation has not improved for `stop_after` epochs.
+                stopped = true;
+                break 'epochs;
+            }
+        }
         let every = config.checkpoint_every;
         if every > 0 && epoch % every == 0 && epoch < config.epochs {
             save(&mut bundle, &opt, &best, epoch)?;

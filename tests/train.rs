@@ -20,6 +20,7 @@ fn data(tokens: usize, stride: usize) -> TrainData {
         tx: 12,
         fingerprint: "test".into(),
         bigram: None,
+        events: None,
     }
 }
 

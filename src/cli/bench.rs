@@ -169,6 +169,8 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
         ));
     }
 
+    conditioned_speed(runs, &mut rows);
+
     // Synth: a 32-bar, four-voice score, as a multiple of real time, streamed as an export
     // is: with the room (the default), dry, and through a SoundFont when one is installed.
     {
@@ -248,4 +250,121 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The conditioned kind at n_a 128: training events per second (windows of 64 events,
+/// batch 32, fused, one layer) and the time to decode a 32-bar chorus.
+fn conditioned_speed(runs: usize, rows: &mut Vec<(String, f64, String)>) {
+    use improv::decode::{Decoding, Sampling, decode_events};
+    use improv::model::adam::{AdamSettings, AdamState};
+    use improv::model::cond_bundle::CondMeta;
+    use improv::model::cond_data::{EventData, EventOptions};
+    use improv::model::cond_fit::epoch;
+    use improv::model::conditioned::{CondSpec, CondWeights, Heads};
+    use improv::model::net::device;
+    use improv::tokens::events::{N_DUR, N_FEAT, N_PITCH};
+    use rand::SeedableRng;
+
+    let spec = CondSpec {
+        n_a: 128,
+        layers: 1,
+        dropout: 0.0,
+        heads: Heads::Split,
+        n_pitch: N_PITCH,
+        n_dur: N_DUR,
+        n_feat: N_FEAT,
+    };
+    let opts = EventOptions {
+        tx: 64,
+        stride: 64,
+        val_fraction: 0.0,
+        ..EventOptions::default()
+    };
+    // 520 bars of eighths: 65 windows of 64 events.
+    let data = EventData::from_scores(
+        vec![("combo".into(), improv::fixtures::combo_score(520))],
+        &opts,
+    );
+    let settings = AdamSettings {
+        lr: 0.003,
+        decay: 0.0,
+        clip: Some(5.0),
+        ..AdamSettings::default()
+    };
+    for backend in [BackendKind::Flex, BackendKind::Ndarray] {
+        let dev = device(backend, true);
+        let mut rates = Vec::new();
+        for _ in 0..runs {
+            let mut w = CondWeights::init(spec, 0);
+            let mut opt = AdamState::default();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+            let t0 = std::time::Instant::now();
+            epoch(
+                &mut w,
+                &mut opt,
+                &settings,
+                &data.train,
+                32,
+                &mut rng,
+                &dev,
+                Engine::Fused,
+            );
+            rates.push(data.train.targets() as f64 / t0.elapsed().as_secs_f64());
+        }
+        rows.push((
+            format!("train: conditioned n_a 128 ({backend}, fused)"),
+            median(rates),
+            "events/s".into(),
+        ));
+    }
+    // Decoding speed depends on how many events a chorus takes: use the shipped model when
+    // it is there, else a fresh one that prefers eighths.
+    let (w, meta) =
+        match improv::model::bundle::Bundle::load(std::path::Path::new("models/conditioned")) {
+            Ok(improv::model::bundle::Bundle {
+                conditioned: Some(w),
+                meta,
+                ..
+            }) if meta.conditioned.is_some() => {
+                let m = meta.conditioned.clone().expect("checked");
+                (w, m)
+            }
+            _ => {
+                let mut w = CondWeights::init(spec, 0);
+                let dur_bias = spec.first_head() + 3;
+                w.arrays[dur_bias][improv::tokens::events::dur_index(6)] = 4.0;
+                (w, CondMeta::new(spec, data.register, false, false))
+            }
+        };
+    let prog = improv::music::Progression::preset("rhythm-changes").expect("a preset");
+    let bar = improv::music::PPQ * 4;
+    let spans = prog.spans(bar, 1);
+    let end = 32 * bar;
+    for (label, d) in [
+        ("sampled", Decoding::default()),
+        (
+            "beam 4",
+            Decoding {
+                beam: 4,
+                ..Decoding::default()
+            },
+        ),
+    ] {
+        let s = Sampling {
+            temperature: 1.0,
+            top_k: 0,
+            seed: 1,
+        };
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let t0 = std::time::Instant::now();
+            std::hint::black_box(decode_events(&w, &meta, &spans, bar, end, &s, &d));
+            times.push(t0.elapsed().as_secs_f64());
+        }
+        rows.push((
+            format!("generate: conditioned 32 bars, {label}"),
+            median(times) * 1e3,
+            "ms".into(),
+        ));
+    }
 }

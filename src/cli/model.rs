@@ -4,11 +4,16 @@ use super::WriteArgs;
 use super::data::{DataArgs, load};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use improv::generate::{Changes, GenerateOptions, SampleOptions, generate as improvise};
+use improv::decode::Decoding;
+use improv::generate::{Changes, GenerateOptions, SampleOptions, generate_with as improvise};
 use improv::midi::export::write_file;
-use improv::model::BackendKind;
 use improv::model::bundle::{Bundle, TrainConfig};
+use improv::model::cond_bundle::Schedule;
+use improv::model::cond_data::{EventData, EventOptions, Register};
+use improv::model::cond_fit::Plateau;
+use improv::model::conditioned::Heads;
 use improv::model::net::Engine;
+use improv::model::{BackendKind, ModelKind};
 use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -30,8 +35,28 @@ pub struct TrainArgs {
     pub n_a: usize,
     #[arg(long, default_value_t = 32)]
     pub batch: usize,
-    #[arg(long, default_value_t = 0.01)]
-    pub lr: f64,
+    /// Learning rate (default: 0.01 for the exercise kind, 0.003 for the conditioned).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// exercise (grammar tokens, the classic) or conditioned (hears chords and beats).
+    #[arg(long, default_value = "exercise")]
+    pub kind: ModelKind,
+    /// Conditioned kind: LSTM layers (1 or 2).
+    #[arg(long, default_value_t = 1)]
+    pub layers: usize,
+    /// Conditioned kind: dropout between the layers.
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f32,
+    /// Conditioned kind: split (a pitch head and a duration head) or joint (one head).
+    #[arg(long, default_value = "split")]
+    pub heads: Heads,
+    /// Conditioned kind: zero the chord and beat inputs (the ablation's baseline).
+    #[arg(long)]
+    pub blind: bool,
+    /// Conditioned kind: halve the learning rate after this many epochs without a better
+    /// validation loss, and stop after four times as many.
+    #[arg(long, default_value_t = 2)]
+    pub patience: usize,
     /// Clip the gradient norm to this (0: no clipping).
     #[arg(long, default_value_t = 5.0)]
     pub clip: f32,
@@ -60,9 +85,17 @@ pub fn train(a: TrainArgs) -> Result<()> {
         "--n-a must be between 1 and 1024"
     );
     anyhow::ensure!(a.batch > 0, "--batch must be at least 1");
+    let conditioned = a.kind == ModelKind::Conditioned;
+    let lr = a.lr.unwrap_or(if conditioned { 0.003 } else { 0.01 });
+    anyhow::ensure!(lr.is_finite() && lr > 0.0, "--lr must be a positive number");
+    anyhow::ensure!((1..=2).contains(&a.layers), "--layers must be 1 or 2");
     anyhow::ensure!(
-        a.lr.is_finite() && a.lr > 0.0,
-        "--lr must be a positive number"
+        (0.0..0.9).contains(&a.dropout),
+        "--dropout must be at least 0 and below 0.9"
+    );
+    anyhow::ensure!(
+        conditioned || !(a.blind || a.layers > 1),
+        "--blind and --layers are for --kind conditioned"
     );
     let resume = if a.resume {
         let b = Bundle::load(&a.out)?;
@@ -76,11 +109,21 @@ pub fn train(a: TrainArgs) -> Result<()> {
         }
         None
     };
-    let ds = load(&a.paths, &a.data, a.json)?;
-    for f in &ds.failed {
-        eprintln!("skipped {}: {}", f.path.display(), f.reason);
-    }
-    let data = TrainData::from_dataset(&ds);
+    let (data, summary) = if conditioned {
+        conditioned_data(&a)?
+    } else {
+        let ds = load(&a.paths, &a.data, a.json)?;
+        for f in &ds.failed {
+            eprintln!("skipped {}: {}", f.path.display(), f.reason);
+        }
+        let st = ds.stats();
+        let data = TrainData::from_dataset(&ds);
+        let summary = format!(
+            "{} files, {} tokens, vocabulary {}, {} training and {} validation windows; bigram baseline {:.3} nats/token",
+            st.files, st.tokens, st.vocab_size, data.train.m, data.val.m, st.baselines.bigram
+        );
+        (data, summary)
+    };
     let mut config = TrainConfig {
         epochs: a.epochs,
         n_a: a.n_a,
@@ -88,9 +131,22 @@ pub fn train(a: TrainArgs) -> Result<()> {
         seed: a.seed,
         backend: a.backend,
         engine: a.engine,
+        kind: a.kind,
+        layers: a.layers,
+        dropout: a.dropout,
+        heads: a.heads,
+        schedule: if conditioned {
+            Schedule::Plateau(Plateau {
+                patience: a.patience.max(1),
+                stop_after: 4 * a.patience.max(1),
+                ..Plateau::default()
+            })
+        } else {
+            Schedule::PerUpdate
+        },
         ..TrainConfig::default()
     };
-    config.adam.lr = a.lr;
+    config.adam.lr = lr;
     config.adam.clip = (a.clip > 0.0).then_some(a.clip);
     if let Some(b) = &resume {
         config.n_a = b.meta.n_a;
@@ -102,11 +158,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
         );
     }
     if !a.json {
-        let st = ds.stats();
-        eprintln!(
-            "{} files, {} tokens, vocabulary {}, {} training and {} validation windows; bigram baseline {:.3} nats/token",
-            st.files, st.tokens, st.vocab_size, data.train.m, data.val.m, st.baselines.bigram
-        );
+        eprintln!("{summary}");
     }
     let handle = spawn(data, config, a.out.clone(), resume);
     let stop = handle.control.clone();
@@ -167,6 +219,41 @@ pub fn train(a: TrainArgs) -> Result<()> {
     result
 }
 
+/// The conditioned kind's material, and a line saying what it is.
+fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
+    let opts = EventOptions {
+        tx: a.data.tx,
+        stride: (a.data.tx / 2).max(1),
+        augment_keys: a.data.augment_keys.clone().unwrap_or_default(),
+        blind: a.blind,
+        seed: a.seed,
+        ..EventOptions::default()
+    };
+    let import = improv::midi::import::ImportOptions {
+        melody_track: a.data.melody_track.as_deref().map(super::track_selector),
+    };
+    let (ev, failed) = EventData::load(&a.paths, &opts, &import)?;
+    for f in &failed {
+        eprintln!("skipped {}: {}", f.path.display(), f.reason);
+    }
+    let summary = format!(
+        "{} training events{}, {} validation events; {} training and {} validation windows of {}; register {}–{}",
+        ev.train_events,
+        if ev.options.augment_keys.is_empty() {
+            ""
+        } else {
+            " (keys augmented)"
+        },
+        ev.val_events,
+        ev.train.m,
+        ev.val.m,
+        ev.options.tx,
+        ev.register.low(),
+        ev.register.high()
+    );
+    Ok((TrainData::from_events(ev), summary))
+}
+
 fn event_json(ev: &TrainEvent) -> serde_json::Value {
     use serde_json::json;
     match ev {
@@ -221,6 +308,25 @@ pub struct GenerateArgs {
     /// Sample among the k most likely tokens only (0 = all).
     #[arg(long, default_value_t = 0)]
     pub top_k: usize,
+    /// Conditioned models: sample from the smallest set of choices holding this much
+    /// probability (1 = all).
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f64,
+    /// Conditioned models: beam search with this many beams (0 = sample).
+    #[arg(long, default_value_t = 0)]
+    pub beam: usize,
+    /// Conditioned models: pitches and durations each beam tries per step.
+    #[arg(long, default_value_t = 4)]
+    pub branch: usize,
+    /// Conditioned models: weight of chord and scale tones on the beat in beam search.
+    #[arg(long, default_value_t = 0.0)]
+    pub harmony: f64,
+    /// Conditioned models: the register's centre, a MIDI key (default: the corpus's).
+    #[arg(long)]
+    pub register_centre: Option<u8>,
+    /// Conditioned models: the register's span in semitones (default: the corpus's).
+    #[arg(long)]
+    pub register_span: Option<u8>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Tokens to start the solo with, space-separated (e.g. "C,6 S,3").
@@ -299,7 +405,28 @@ pub fn generate(a: GenerateArgs) -> Result<()> {
             (None, None) => Vec::new(),
         },
     };
-    let g = improvise(&bundle, &opts)?;
+    anyhow::ensure!(
+        a.top_p > 0.0 && a.top_p <= 1.0,
+        "--top-p must be above 0 and at most 1"
+    );
+    anyhow::ensure!(a.beam <= 64, "--beam must be at most 64");
+    let register = match (&bundle.meta.conditioned, a.register_centre, a.register_span) {
+        (_, None, None) => None,
+        (Some(m), c, s) => Some(Register {
+            centre: c.unwrap_or(m.register.centre).clamp(24, 108),
+            span: s.unwrap_or(m.register.span).clamp(6, 60),
+        }),
+        (None, _, _) => None,
+    };
+    let decoding = Decoding {
+        top_p: a.top_p,
+        beam: a.beam,
+        branch: a.branch.max(1),
+        harmony: a.harmony,
+        register,
+        ..Decoding::default()
+    };
+    let g = improvise(&bundle, &opts, &decoding)?;
     write_file(&g.score, &a.out, a.write.force)?;
     if let Some(wav) = &a.wav {
         super::sound::write_wav_for(&g.score, wav, &a.sound, a.write.force)

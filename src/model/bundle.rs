@@ -5,9 +5,11 @@
 //! record format) and, for bundles that can resume training, `adam_m.bpk`/`adam_v.bpk`.
 //! A bundle is written to a temporary directory beside its destination and renamed into place.
 
-use super::BackendKind;
 use super::adam::{AdamSettings, AdamState};
+use super::cond_bundle::{CondMeta, Schedule};
+use super::conditioned::{CondWeights, Heads};
 use super::weights::Weights;
+use super::{BackendKind, ModelKind};
 use crate::tokens::{TokenizerKind, Vocab};
 use burn::module::{Module, Param};
 use burn::store::ModuleRecord;
@@ -37,6 +39,23 @@ pub struct TrainConfig {
     /// The fused recurrence (default) or the per-step reference graph.
     #[serde(default)]
     pub engine: super::net::Engine,
+    /// Which network to train (bundles from before kinds are exercise bundles).
+    #[serde(default)]
+    pub kind: ModelKind,
+    /// LSTM layers (the conditioned kind may have 2).
+    #[serde(default = "one")]
+    pub layers: usize,
+    /// Dropout between layers.
+    #[serde(default)]
+    pub dropout: f32,
+    #[serde(default)]
+    pub heads: Heads,
+    #[serde(default)]
+    pub schedule: Schedule,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Default for TrainConfig {
@@ -54,6 +73,11 @@ impl Default for TrainConfig {
             checkpoint_every: 5,
             keep_best: true,
             engine: super::net::Engine::Fused,
+            kind: ModelKind::Exercise,
+            layers: 1,
+            dropout: 0.0,
+            heads: Heads::Split,
+            schedule: Schedule::PerUpdate,
         }
     }
 }
@@ -88,12 +112,20 @@ pub struct BundleMeta {
     pub bigram_baseline: Option<f64>,
     /// Adam updates so far (the moments are in adam_m/adam_v.bpk).
     pub adam_updates: u64,
+    #[serde(default)]
+    pub kind: ModelKind,
+    /// The conditioned kind's shape, layout, vocabularies and register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditioned: Option<CondMeta>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Bundle {
     pub meta: BundleMeta,
+    /// The exercise kind's weights (empty in a conditioned bundle).
     pub weights: Weights,
+    /// The conditioned kind's weights.
+    pub conditioned: Option<CondWeights>,
     /// Present when the bundle can resume training.
     pub adam: Option<AdamState>,
 }
@@ -231,10 +263,45 @@ impl Bundle {
                 history: Vec::new(),
                 bigram_baseline: None,
                 adam_updates: 0,
+                kind: ModelKind::Exercise,
+                conditioned: None,
             },
             weights,
+            conditioned: None,
             adam: None,
         }
+    }
+
+    /// A conditioned bundle around new or trained weights.
+    pub fn new_conditioned(
+        weights: CondWeights,
+        meta: CondMeta,
+        tx: usize,
+        fingerprint: String,
+        config: TrainConfig,
+    ) -> Bundle {
+        let vocab = super::cond_bundle::pitch_vocab();
+        let mut b = Bundle::new(
+            Weights::empty(weights.spec.n_a),
+            crate::tokens::TokenizerKind::Pitch,
+            tx,
+            vocab,
+            fingerprint,
+            config,
+        );
+        b.meta.n_values = b.meta.vocab.len();
+        b.meta.kind = ModelKind::Conditioned;
+        b.meta.config.kind = ModelKind::Conditioned;
+        b.meta.conditioned = Some(meta);
+        b.conditioned = Some(weights);
+        b
+    }
+
+    /// Parameters of whichever network the bundle holds.
+    pub fn params(&self) -> usize {
+        self.conditioned
+            .as_ref()
+            .map_or(self.weights.params(), CondWeights::params)
     }
 
     /// The best validation loss so far (or training loss without validation).
@@ -267,8 +334,10 @@ impl Bundle {
         let tmp =
             crate::atomic::temp_dir_in(&parent, &format!(".{name}.tmp")).map_err(io(&parent))?;
         let mut meta = self.meta.clone();
-        meta.n_values = self.weights.n_values;
-        meta.n_a = self.weights.n_a;
+        if self.conditioned.is_none() {
+            meta.n_values = self.weights.n_values;
+            meta.n_a = self.weights.n_a;
+        }
         meta.adam_updates = self.adam.as_ref().map_or(0, |a| a.updates);
         let json = serde_json::to_vec_pretty(&meta).map_err(|e| BundleError::Corrupt {
             path: dir.to_path_buf(),
@@ -284,11 +353,24 @@ impl Bundle {
             reason,
         };
         let w = &self.weights;
-        write(
-            "weights.bpk",
-            &pack([&w.w_x, &w.u, &w.b, &w.w_y, &w.b_y], v, a).map_err(corrupt)?,
-        )?;
-        if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == 5) {
+        if let Some(cw) = &self.conditioned {
+            use super::cond_bundle::pack;
+            write("weights.bpk", &pack(&cw.arrays).map_err(corrupt)?)?;
+            if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == cw.arrays.len()) {
+                write("adam_m.bpk", &pack(&adam.m).map_err(corrupt)?)?;
+                write("adam_v.bpk", &pack(&adam.v).map_err(corrupt)?)?;
+            }
+        } else {
+            write(
+                "weights.bpk",
+                &pack([&w.w_x, &w.u, &w.b, &w.w_y, &w.b_y], v, a).map_err(corrupt)?,
+            )?;
+        }
+        if let Some(adam) = self
+            .adam
+            .as_ref()
+            .filter(|s| s.m.len() == 5 && self.conditioned.is_none())
+        {
             for (file, arrays) in [("adam_m.bpk", &adam.m), ("adam_v.bpk", &adam.v)] {
                 let r: [&Vec<f32>; 5] =
                     [&arrays[0], &arrays[1], &arrays[2], &arrays[3], &arrays[4]];
@@ -361,6 +443,9 @@ impl Bundle {
                 "n_a, n_values and tx must be positive".into(),
             ));
         }
+        if meta.kind == ModelKind::Conditioned {
+            return super::cond_bundle::load_conditioned(dir, meta);
+        }
         let (v, a) = (meta.n_values, meta.n_a);
         let read = |file: &str| -> Result<[Vec<f32>; 5], BundleError> {
             let p = dir.join(file);
@@ -395,6 +480,7 @@ impl Bundle {
         Ok(Bundle {
             meta,
             weights,
+            conditioned: None,
             adam,
         })
     }

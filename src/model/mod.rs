@@ -1,7 +1,13 @@
-//! The model: the exercise's LSTM on burn, its optimiser, bundles, sampling and the exercise run.
+//! The models: the exercise's LSTM and the conditioned one on burn, their optimiser, bundles
+//! and the exercise run.
 
 pub mod adam;
 pub mod bundle;
+pub mod cond_bundle;
+pub mod cond_data;
+pub mod cond_fit;
+pub mod cond_net;
+pub mod conditioned;
 pub mod exercise;
 pub mod fastmath;
 pub mod fit;
@@ -10,8 +16,44 @@ pub mod net;
 pub mod weights;
 pub mod xent;
 
+#[cfg(test)]
+mod cond_tests;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// Which network a bundle holds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// The classic: grammar tokens, chords applied when decoding (every bundle before kinds).
+    #[default]
+    Exercise,
+    /// Pitch and duration events, hearing the chord, the next chord and the beat each step.
+    Conditioned,
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ModelKind::Exercise => "exercise",
+            ModelKind::Conditioned => "conditioned",
+        })
+    }
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "exercise" => Ok(ModelKind::Exercise),
+            "conditioned" => Ok(ModelKind::Conditioned),
+            _ => Err(format!(
+                "unknown model kind {s:?} (exercise or conditioned)"
+            )),
+        }
+    }
+}
 
 /// Which burn CPU backend trains the model.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]

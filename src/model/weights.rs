@@ -17,7 +17,7 @@ pub struct Weights {
     pub b_y: Vec<f32>,
 }
 
-fn glorot(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
+pub(crate) fn glorot(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
     let limit = (6.0 / (rows + cols) as f64).sqrt();
     (0..rows * cols)
         .map(|_| rng.random_range(-limit..limit) as f32)
@@ -25,7 +25,7 @@ fn glorot(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
 }
 
 /// Rows of length `cols` that are orthonormal (`rows <= cols`), like Keras' orthogonal init.
-fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
+pub(crate) fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
     let mut m: Vec<Vec<f64>> = (0..rows)
         .map(|_| {
             (0..cols)
@@ -77,6 +77,19 @@ impl Weights {
             b,
             w_y,
             b_y: vec![0.0; n_values],
+        }
+    }
+
+    /// No arrays: the placeholder a conditioned bundle carries.
+    pub fn empty(n_a: usize) -> Self {
+        Weights {
+            n_values: 0,
+            n_a,
+            w_x: Vec::new(),
+            u: Vec::new(),
+            b: Vec::new(),
+            w_y: Vec::new(),
+            b_y: Vec::new(),
         }
     }
 

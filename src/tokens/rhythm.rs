@@ -6,7 +6,7 @@ use crate::music::{Note, PPQ, Pitch, Score, Tick};
 pub const UNIT: Tick = PPQ / 12;
 
 /// The lengths a single token may have, in grid units, longest first.
-const LENGTHS: [u32; 13] = [48, 36, 24, 18, 16, 12, 9, 8, 6, 4, 3, 2, 1];
+pub const LENGTHS: [u32; 13] = [48, 36, 24, 18, 16, 12, 9, 8, 6, 4, 3, 2, 1];
 
 /// One step of a melody line: a note (`Some(pitch)`) or a rest, `units` long.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,0 +1,251 @@
+//! What a conditioned bundle keeps beyond an exercise bundle: the network's shape, the
+//! feature layout, the pitch and duration vocabularies, the register, and its arrays packed
+//! in burn's record format.
+
+use super::adam::AdamState;
+use super::bundle::{Bundle, BundleError, BundleMeta};
+use super::cond_data::Register;
+use super::cond_fit::Plateau;
+use super::conditioned::CondSpec;
+use super::conditioned::CondWeights;
+use super::weights::Weights;
+use crate::tokens::Vocab;
+use crate::tokens::events::{FeatureLayout, HIGH, LOW};
+use crate::tokens::rhythm::{LENGTHS, format_units};
+use burn::module::{Module, Param};
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// How the learning rate moves during training.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Schedule {
+    /// The exercise's: lr / (1 + decay · updates), every update.
+    #[default]
+    PerUpdate,
+    /// Constant per epoch, cut when validation stalls; stops early (the conditioned kind's).
+    Plateau(Plateau),
+}
+
+/// The conditioned kind's part of `bundle.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CondMeta {
+    pub spec: CondSpec,
+    pub layout: FeatureLayout,
+    /// Pitch classes: 0 = rest, then MIDI keys `low..=high`.
+    pub low: u8,
+    pub high: u8,
+    /// Duration classes in grid units (1/12 beat).
+    pub durations: Vec<u32>,
+    /// The training corpus's register: decoding's default.
+    pub register: Register,
+    pub augment_keys: bool,
+    /// Trained with the chord and beat features zeroed (the ablation's model).
+    #[serde(default)]
+    pub blind: bool,
+}
+
+impl CondMeta {
+    pub fn new(spec: CondSpec, register: Register, augment_keys: bool, blind: bool) -> CondMeta {
+        CondMeta {
+            spec,
+            layout: FeatureLayout::V1,
+            low: LOW,
+            high: HIGH,
+            durations: LENGTHS.to_vec(),
+            register,
+            augment_keys,
+            blind,
+        }
+    }
+
+    /// Whether this build's encoding is the one the bundle was trained with.
+    pub fn check(&self) -> Result<(), String> {
+        if self.layout != FeatureLayout::V1
+            || self.low != LOW
+            || self.high != HIGH
+            || self.durations != LENGTHS
+            || self.spec.n_feat != FeatureLayout::V1.len
+            || self.spec.n_pitch != (HIGH - LOW) as usize + 2
+            || self.spec.n_dur != LENGTHS.len()
+        {
+            return Err(
+                "the conditioned model's feature layout or vocabulary differs from \
+                        this build's"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The pitch vocabulary as tokens (`R`, `P36` …), stored as the bundle's vocabulary.
+pub fn pitch_vocab() -> Vocab {
+    let mut t = vec!["R".to_string()];
+    t.extend((LOW..=HIGH).map(|k| format!("P{k}")));
+    Vocab::from_ordered(&t)
+}
+
+/// The duration vocabulary as tokens (`4.000` … `0.083`).
+pub fn duration_vocab() -> Vocab {
+    let t: Vec<String> = LENGTHS.iter().map(|&u| format_units(u)).collect();
+    Vocab::from_ordered(&t)
+}
+
+/// Any number of flat arrays as a burn module, so they save in burn's record format.
+#[derive(Module, Debug)]
+struct Flat {
+    arrays: Vec<Param<Tensor<1>>>,
+}
+
+fn flat(arrays: &[Vec<f32>], dev: &Device) -> Flat {
+    Flat {
+        arrays: arrays
+            .iter()
+            .map(|a| {
+                Param::from_tensor(Tensor::from_data(
+                    TensorData::new(a.clone(), [a.len()]),
+                    dev,
+                ))
+            })
+            .collect(),
+    }
+}
+
+/// The arrays in burn's record format.
+pub fn pack(arrays: &[Vec<f32>]) -> Result<Vec<u8>, String> {
+    let bytes = flat(arrays, &Device::flex())
+        .into_record()
+        .into_bytes()
+        .map_err(|e| e.to_string())?;
+    Ok(bytes.to_vec())
+}
+
+/// Arrays of the given lengths back from `pack`'s bytes.
+pub fn unpack(bytes: Vec<u8>, lens: &[usize]) -> Result<Vec<Vec<f32>>, String> {
+    let record =
+        ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)).map_err(|e| e.to_string())?;
+    let zeros: Vec<Vec<f32>> = lens.iter().map(|&n| vec![0.0; n]).collect();
+    let m = flat(&zeros, &Device::flex())
+        .try_load_record(record)
+        .map_err(|e| e.to_string())?;
+    let out = m
+        .arrays
+        .into_iter()
+        .map(|p| p.val().into_data().try_to_vec::<f32>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{e:?}"))?;
+    if out.iter().map(Vec::len).ne(lens.iter().copied()) {
+        return Err("array sizes differ from the network's".into());
+    }
+    Ok(out)
+}
+
+/// The arrays and optimiser of a conditioned bundle whose `bundle.json` is `meta`.
+pub fn load_conditioned(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleError> {
+    let corrupt = |file: &str, reason: String| BundleError::Corrupt {
+        path: dir.join(file),
+        reason,
+    };
+    let cm = meta.conditioned.clone().ok_or_else(|| {
+        corrupt(
+            "bundle.json",
+            "a conditioned bundle without its shape".into(),
+        )
+    })?;
+    cm.check().map_err(|r| corrupt("bundle.json", r))?;
+    let lens: Vec<usize> = cm.spec.shapes().iter().map(|[r, c]| r * c).collect();
+    let read = |file: &str| -> Result<Vec<Vec<f32>>, BundleError> {
+        let p = dir.join(file);
+        let bytes = std::fs::read(&p).map_err(|source| BundleError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        unpack(bytes, &lens).map_err(|r| corrupt(file, r))
+    };
+    let weights = CondWeights {
+        spec: cm.spec,
+        arrays: read("weights.bpk")?,
+    };
+    weights.check().map_err(|r| corrupt("weights.bpk", r))?;
+    let adam = if dir.join("adam_m.bpk").is_file() && dir.join("adam_v.bpk").is_file() {
+        Some(AdamState {
+            updates: meta.adam_updates,
+            m: read("adam_m.bpk")?,
+            v: read("adam_v.bpk")?,
+        })
+    } else {
+        None
+    };
+    Ok(Bundle {
+        weights: Weights::empty(cm.spec.n_a),
+        conditioned: Some(weights),
+        meta,
+        adam,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_round_trip_and_wrong_sizes_are_refused() {
+        let a = vec![vec![1.0, 2.0, 3.0], vec![-0.5], vec![0.25; 7]];
+        let bytes = pack(&a).unwrap();
+        assert_eq!(unpack(bytes.clone(), &[3, 1, 7]).unwrap(), a);
+        assert!(unpack(bytes, &[3, 2, 7]).is_err());
+        assert_eq!(pitch_vocab().len(), (HIGH - LOW) as usize + 2);
+        assert_eq!(duration_vocab().token(5), Some("1.000"));
+    }
+
+    #[test]
+    fn a_conditioned_bundle_round_trips_and_old_bundles_still_load() {
+        use super::super::bundle::TrainConfig;
+        use super::super::conditioned::Heads;
+        use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
+        let spec = CondSpec {
+            n_a: 8,
+            layers: 2,
+            dropout: 0.2,
+            heads: Heads::Split,
+            n_pitch: N_PITCH,
+            n_dur: N_DUR,
+            n_feat: N_FEAT,
+        };
+        let w = CondWeights::init(spec, 4);
+        let reg = Register {
+            centre: 66,
+            span: 24,
+        };
+        let mut b = Bundle::new_conditioned(
+            w.clone(),
+            CondMeta::new(spec, reg, true, false),
+            64,
+            "f".into(),
+            TrainConfig::default(),
+        );
+        b.adam = Some(AdamState {
+            updates: 3,
+            m: w.arrays.clone(),
+            v: w.arrays.clone(),
+        });
+        b.meta.adam_updates = 3;
+        assert_eq!(b.meta.config.kind, crate::model::ModelKind::Conditioned);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        b.save(&path, false).unwrap();
+        let back = Bundle::load(&path).unwrap();
+        assert_eq!(back.conditioned, Some(w));
+        assert_eq!(back.meta, b.meta);
+        assert_eq!(back.adam, b.adam);
+        // The bundled exercise model, written before kinds existed, loads as one.
+        let old =
+            Bundle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")).unwrap();
+        assert_eq!(old.meta.kind, crate::model::ModelKind::Exercise);
+        assert!(old.conditioned.is_none() && old.weights.check().is_ok());
+        assert_eq!(old.meta.config.schedule, Schedule::PerUpdate);
+    }
+}

@@ -1,0 +1,141 @@
+//! Training steps for the conditioned network: a batch's gradients and an Adam step, an
+//! epoch over shuffled windows, and its learning-rate schedule (reduce on plateau).
+
+use super::adam::{AdamSettings, AdamState};
+use super::cond_data::EventWindows;
+use super::cond_net::{BatchBuf, batch_grads, dropout_mask};
+use super::conditioned::CondWeights;
+use super::fit::BatchLoss;
+use super::net::Engine;
+use burn::tensor::Device;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the weights
+/// untouched (and reports NaN).
+#[allow(clippy::too_many_arguments)]
+pub fn train_batch(
+    w: &mut CondWeights,
+    opt: &mut AdamState,
+    settings: &AdamSettings,
+    win: &EventWindows,
+    idx: &[usize],
+    dev: &Device,
+    engine: Engine,
+    buf: &mut BatchBuf,
+    rng: &mut ChaCha8Rng,
+) -> BatchLoss {
+    let batch = buf.gather(win, idx);
+    let mask = dropout_mask(w, batch.b * batch.tx, rng);
+    let mut g = batch_grads(w, &batch, dev, engine, mask.as_deref());
+    let finite = g.loss.is_finite() && g.grads.iter().flatten().all(|v| v.is_finite());
+    if finite {
+        let mut params: Vec<&mut Vec<f32>> = w.arrays.iter_mut().collect();
+        opt.step(settings, &mut params, &mut g.grads);
+    }
+    BatchLoss {
+        loss: if finite { g.loss } else { f64::NAN },
+        total_nats: g.total_nats,
+        targets: g.targets,
+    }
+}
+
+/// Mean nats per event of one pass over shuffled windows (training as it goes).
+#[allow(clippy::too_many_arguments)]
+pub fn epoch(
+    w: &mut CondWeights,
+    opt: &mut AdamState,
+    settings: &AdamSettings,
+    win: &EventWindows,
+    batch: usize,
+    rng: &mut ChaCha8Rng,
+    dev: &Device,
+    engine: Engine,
+) -> f64 {
+    let mut order: Vec<usize> = (0..win.m).collect();
+    order.shuffle(rng);
+    let (mut nats, mut n) = (0.0, 0);
+    let mut buf = BatchBuf::default();
+    for chunk in order.chunks(batch.max(1)) {
+        let b = train_batch(w, opt, settings, win, chunk, dev, engine, &mut buf, rng);
+        nats += b.total_nats;
+        n += b.targets;
+    }
+    nats / n.max(1) as f64
+}
+
+/// How the learning rate moves from epoch to epoch, and when training stops early.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plateau {
+    /// Multiply the learning rate by this when validation has not improved for `patience`
+    /// epochs.
+    pub factor: f64,
+    pub patience: usize,
+    pub min_lr: f64,
+    /// Stop when validation has not improved for this many epochs (0: never).
+    pub stop_after: usize,
+}
+
+impl Default for Plateau {
+    fn default() -> Self {
+        Plateau {
+            factor: 0.5,
+            patience: 2,
+            min_lr: 1e-5,
+            stop_after: 8,
+        }
+    }
+}
+
+/// Reduce-on-plateau bookkeeping over validation losses.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlateauState {
+    pub best: Option<f64>,
+    pub since_best: usize,
+    pub since_cut: usize,
+}
+
+impl PlateauState {
+    /// Takes an epoch's validation loss; returns the learning rate for the next epoch and
+    /// whether to stop.
+    pub fn after_epoch(&mut self, p: &Plateau, val: f64, lr: f64) -> (f64, bool) {
+        if self.best.is_none_or(|b| val < b - 1e-4) {
+            self.best = Some(val);
+            self.since_best = 0;
+            self.since_cut = 0;
+            return (lr, false);
+        }
+        self.since_best += 1;
+        self.since_cut += 1;
+        let mut lr = lr;
+        if self.since_cut >= p.patience {
+            lr = (lr * p.factor).max(p.min_lr);
+            self.since_cut = 0;
+        }
+        (lr, p.stop_after > 0 && self.since_best >= p.stop_after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plateau_halves_then_stops() {
+        let p = Plateau {
+            factor: 0.5,
+            patience: 2,
+            min_lr: 0.001,
+            stop_after: 4,
+        };
+        let mut st = PlateauState::default();
+        assert_eq!(st.after_epoch(&p, 1.0, 0.01), (0.01, false));
+        assert_eq!(st.after_epoch(&p, 0.9, 0.01), (0.01, false));
+        assert_eq!(st.after_epoch(&p, 0.95, 0.01), (0.01, false));
+        assert_eq!(st.after_epoch(&p, 0.95, 0.01), (0.005, false));
+        assert_eq!(st.after_epoch(&p, 0.95, 0.005), (0.005, false));
+        assert_eq!(st.after_epoch(&p, 0.95, 0.005), (0.0025, true));
+        assert_eq!(st.after_epoch(&p, 0.5, 0.0025), (0.0025, false));
+    }
+}

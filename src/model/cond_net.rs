@@ -1,0 +1,282 @@
+//! The conditioned network on burn: row lookups for the previous event, one dense product
+//! for the chord/beat features, the fused recurrence of `lstm` per layer, fused softmax
+//! cross-entropy per head, and the same model from plain burn ops as the tested reference.
+
+use super::cond_data::EventWindows;
+use super::conditioned::{CondWeights, Heads};
+use super::lstm::LstmBackend;
+use super::net::Engine;
+use super::xent::XentBackend;
+use burn::backend::Dispatch;
+use burn::tensor::activation::{log_softmax, sigmoid};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::Rng;
+
+/// A batch of `b` windows of `tx` steps, laid out like `EventWindows`.
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a> {
+    pub b: usize,
+    pub tx: usize,
+    pub prev_p: &'a [i32],
+    pub prev_d: &'a [i32],
+    pub feats: &'a [f32],
+    pub y_p: &'a [i32],
+    pub y_d: &'a [i32],
+}
+
+/// Reusable buffers gathering windows into a batch.
+#[derive(Default)]
+pub struct BatchBuf {
+    prev_p: Vec<i32>,
+    prev_d: Vec<i32>,
+    feats: Vec<f32>,
+    y_p: Vec<i32>,
+    y_d: Vec<i32>,
+}
+
+impl BatchBuf {
+    /// The windows `idx` of `w` as one batch.
+    pub fn gather<'a>(&'a mut self, w: &EventWindows, idx: &[usize]) -> Batch<'a> {
+        let (tx, f) = (w.tx, w.feats.len() / (w.m * w.tx).max(1));
+        self.prev_p.clear();
+        self.prev_d.clear();
+        self.feats.clear();
+        self.y_p.clear();
+        self.y_d.clear();
+        for &i in idx {
+            let r = i * tx..(i + 1) * tx;
+            self.prev_p.extend_from_slice(&w.prev_p[r.clone()]);
+            self.prev_d.extend_from_slice(&w.prev_d[r.clone()]);
+            self.y_p.extend_from_slice(&w.y_p[r.clone()]);
+            self.y_d.extend_from_slice(&w.y_d[r]);
+            self.feats
+                .extend_from_slice(&w.feats[i * tx * f..(i + 1) * tx * f]);
+        }
+        Batch {
+            b: idx.len(),
+            tx,
+            prev_p: &self.prev_p,
+            prev_d: &self.prev_d,
+            feats: &self.feats,
+            y_p: &self.y_p,
+            y_d: &self.y_d,
+        }
+    }
+}
+
+/// The loss of a batch and the gradient of every parameter array (in `shapes()` order).
+pub struct CondGrads {
+    /// Mean nats per event (summed over the heads): what is minimised.
+    pub loss: f64,
+    pub total_nats: f64,
+    pub targets: usize,
+    pub grads: Vec<Vec<f32>>,
+}
+
+fn ints(v: impl Iterator<Item = i64>, n: usize, dev: &Device) -> Tensor<1, Int> {
+    Tensor::from_data(TensorData::new(v.collect::<Vec<_>>(), [n]), dev)
+}
+
+/// Targets of each head (`-1`: no loss).
+fn head_targets(w: &CondWeights, batch: &Batch) -> Vec<Vec<i64>> {
+    let n_dur = w.spec.n_dur as i64;
+    match w.spec.heads {
+        Heads::Split => vec![
+            batch.y_p.iter().map(|&t| i64::from(t)).collect(),
+            batch.y_d.iter().map(|&t| i64::from(t)).collect(),
+        ],
+        Heads::Joint => vec![
+            batch
+                .y_p
+                .iter()
+                .zip(batch.y_d)
+                .map(|(&p, &d)| {
+                    if p < 0 || d < 0 {
+                        -1
+                    } else {
+                        i64::from(p) * n_dur + i64::from(d)
+                    }
+                })
+                .collect(),
+        ],
+    }
+}
+
+/// A dropout mask over the first layer's outputs ([B·T·A], 0 or 1/(1−p)), or None.
+pub fn dropout_mask(w: &CondWeights, n: usize, rng: &mut impl Rng) -> Option<Vec<f32>> {
+    let p = w.spec.dropout;
+    (w.spec.layers > 1 && p > 0.0 && p < 1.0).then(|| {
+        let keep = 1.0 / (1.0 - p);
+        (0..n * w.spec.n_a)
+            .map(|_| if rng.random::<f32>() < p { 0.0 } else { keep })
+            .collect()
+    })
+}
+
+fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
+    match engine {
+        Engine::Fused => Tensor::<3>::from_dispatch(<Dispatch as LstmBackend>::lstm_recurrence(
+            xp.into_dispatch(),
+            u.into_dispatch(),
+        )),
+        Engine::Reference => {
+            let [b, tx, g4] = xp.dims();
+            let a = g4 / 4;
+            let dev = xp.device();
+            let mut h: Tensor<2> = Tensor::zeros([b, a], &dev);
+            let mut c: Tensor<2> = Tensor::zeros([b, a], &dev);
+            let mut hs = Vec::with_capacity(tx);
+            for t in 0..tx {
+                let z = xp.clone().narrow(1, t, 1).reshape([b, g4]) + h.matmul(u.clone());
+                let i = sigmoid(z.clone().narrow(1, 0, a));
+                let f = sigmoid(z.clone().narrow(1, a, a));
+                let g = z.clone().narrow(1, 2 * a, a).tanh();
+                let o = sigmoid(z.narrow(1, 3 * a, a));
+                c = f * c + i * g;
+                h = o * c.clone().tanh();
+                hs.push(h.clone());
+            }
+            Tensor::stack(hs, 1)
+        }
+    }
+}
+
+fn nll(logits: Tensor<2>, targets: &[i64], engine: Engine) -> Tensor<1> {
+    let dev = logits.device();
+    let [n, v] = logits.dims();
+    match engine {
+        Engine::Fused => Tensor::<1>::from_dispatch(<Dispatch as XentBackend>::softmax_nll(
+            logits.into_dispatch(),
+            ints(targets.iter().copied(), n, &dev).into_dispatch(),
+        )),
+        Engine::Reference => {
+            let mut oh = vec![0.0f32; n * v];
+            for (r, &t) in targets.iter().enumerate() {
+                if t >= 0 && (t as usize) < v {
+                    oh[r * v + t as usize] = 1.0;
+                }
+            }
+            let oh = Tensor::<2>::from_data(TensorData::new(oh, [n, v]), &dev);
+            (log_softmax(logits, 1) * oh).sum().neg()
+        }
+    }
+}
+
+/// The parameters as tensors (gradients tracked on an autodiff device).
+fn params(w: &CondWeights, dev: &Device, track: bool) -> Vec<Tensor<2>> {
+    w.spec
+        .shapes()
+        .iter()
+        .zip(&w.arrays)
+        .map(|(&s, a)| {
+            let t = Tensor::<2>::from_data(TensorData::new(a.clone(), s), dev);
+            if track { t.require_grad() } else { t }
+        })
+        .collect()
+}
+
+/// Summed nats over every head and target of the batch.
+fn forward(
+    w: &CondWeights,
+    p: &[Tensor<2>],
+    batch: &Batch,
+    dev: &Device,
+    engine: Engine,
+    mask: Option<&[f32]>,
+) -> Tensor<1> {
+    let s = &w.spec;
+    let (b, tx, a) = (batch.b, batch.tx, s.n_a);
+    let n = b * tx;
+    let g4 = 4 * a;
+    let clamp = |v: &[i32], hi: usize| {
+        ints(
+            v.iter().map(move |&i| (i.max(0) as usize).min(hi) as i64),
+            n,
+            dev,
+        )
+    };
+    let feats = Tensor::<2>::from_data(TensorData::new(batch.feats.to_vec(), [n, s.n_feat]), dev);
+    let xp = p[0].clone().select(0, clamp(batch.prev_p, s.n_pitch))
+        + p[1].clone().select(0, clamp(batch.prev_d, s.n_dur))
+        + feats.matmul(p[2].clone())
+        + p[3].clone();
+    let mut h = recurrence(xp.reshape([b, tx, g4]), p[4].clone(), engine);
+    if s.layers > 1 {
+        let mut x = h.reshape([n, a]);
+        if let Some(m) = mask {
+            x = x * Tensor::<2>::from_data(TensorData::new(m.to_vec(), [n, a]), dev);
+        }
+        let xp = x.matmul(p[5].clone()) + p[7].clone();
+        h = recurrence(xp.reshape([b, tx, g4]), p[6].clone(), engine);
+    }
+    let h = h.reshape([n, a]);
+    let first = s.first_head();
+    let mut total: Option<Tensor<1>> = None;
+    for (k, t) in head_targets(w, batch).iter().enumerate() {
+        let logits = h.clone().matmul(p[first + 2 * k].clone()) + p[first + 2 * k + 1].clone();
+        let nats = nll(logits, t, engine);
+        total = Some(match total {
+            Some(acc) => acc + nats,
+            None => nats,
+        });
+    }
+    total.unwrap_or_else(|| Tensor::zeros([1], dev))
+}
+
+fn scalar(t: Tensor<1>) -> f64 {
+    t.into_data()
+        .try_to_vec::<f32>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .map_or(f64::NAN, f64::from)
+}
+
+/// Forward and backward over a batch on an autodiff device; `mask` is the dropout mask.
+pub fn batch_grads(
+    w: &CondWeights,
+    batch: &Batch,
+    dev: &Device,
+    engine: Engine,
+    mask: Option<&[f32]>,
+) -> CondGrads {
+    let p = params(w, dev, true);
+    let nats = forward(w, &p, batch, dev, engine, mask);
+    let targets = batch.y_p.iter().filter(|&&t| t >= 0).count();
+    let loss = nats.clone().div_scalar(targets.max(1) as f64);
+    let total_nats = scalar(nats);
+    let grads = loss.backward();
+    let grads = p
+        .iter()
+        .map(|t| {
+            t.grad(&grads)
+                .and_then(|g| g.into_data().try_to_vec::<f32>().ok())
+                .unwrap_or_else(|| vec![0.0; t.dims()[0] * t.dims()[1]])
+        })
+        .collect();
+    CondGrads {
+        loss: scalar(loss),
+        total_nats,
+        targets,
+        grads,
+    }
+}
+
+/// Summed nats and the number of events over windows, forward only (no dropout), in
+/// batches of `batch` on a plain (non-autodiff) device.
+pub fn windows_nats(
+    w: &CondWeights,
+    win: &EventWindows,
+    batch: usize,
+    dev: &Device,
+) -> (f64, usize) {
+    let p = params(w, dev, false);
+    let mut buf = BatchBuf::default();
+    let (mut nats, mut n) = (0.0, 0);
+    let idx: Vec<usize> = (0..win.m).collect();
+    for chunk in idx.chunks(batch.max(1)) {
+        let b = buf.gather(win, chunk);
+        n += b.y_p.iter().filter(|&&t| t >= 0).count();
+        nats += scalar(forward(w, &p, &b, dev, Engine::Fused, None));
+    }
+    (nats, n)
+}
