@@ -1,7 +1,7 @@
 //! Corpus of Scores → token streams → training windows, the train/validation split, stats.
 
 use crate::midi::import::{ChordSource, ImportOptions, TrackInfo, TrackSelector, read_file};
-use crate::music::Score;
+use crate::music::{Register, Score};
 use crate::tokens::{self, TokenizerKind, Vocab};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -41,7 +41,38 @@ pub struct DatasetOptions {
     pub melody_track: Option<TrackSelector>,
     /// Per-file choices of the melody track, keyed by the path as listed in the dataset.
     pub melody_for: BTreeMap<PathBuf, TrackSelector>,
+    /// Transpositions (semitones) added to the training split, besides the original key:
+    /// [`ALL_KEYS`] for every key. Validation always stays in the original key.
+    pub augment_keys: Vec<i32>,
     pub seed: u64,
+}
+
+/// Every key: the shifts that keep each solo closest to where it was played (-5..=6).
+pub const ALL_KEYS: [i32; 12] = [-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6];
+
+/// Reads `--augment-keys`: `all` (every key) or semitone shifts such as `-2,0,3`.
+pub fn parse_key_set(s: &str) -> Result<Vec<i32>, String> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        return Ok(ALL_KEYS.to_vec());
+    }
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let k: i32 = part
+            .parse()
+            .map_err(|_| format!("{part:?} is not a transposition in semitones (-11..=11)"))?;
+        if !(-11..=11).contains(&k) {
+            return Err(format!(
+                "{k} is not a transposition in semitones (-11..=11)"
+            ));
+        }
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    if out.is_empty() {
+        return Err("no keys given: use all or shifts such as -2,0,3".into());
+    }
+    Ok(out)
 }
 
 impl Default for DatasetOptions {
@@ -53,6 +84,7 @@ impl Default for DatasetOptions {
             val_fraction: 0.1,
             melody_track: None,
             melody_for: BTreeMap::new(),
+            augment_keys: Vec::new(),
             seed: 0,
         }
     }
@@ -65,8 +97,12 @@ pub struct FileSummary {
     pub chord_source: ChordSource,
     /// The first chord symbols found, in order.
     pub chords: Vec<String>,
+    /// Chord symbols in the file that could not be read (each once).
+    pub unparsed_chords: Vec<String>,
     /// Melody notes.
     pub notes: usize,
+    /// The melody's lowest, median and highest pitch.
+    pub register: Option<Register>,
     pub tokens: usize,
     pub warnings: Vec<String>,
 }
@@ -208,7 +244,9 @@ pub fn load(
                 tracks: imp.tracks,
                 chord_source: imp.chord_source,
                 chords: Vec::new(),
+                unparsed_chords: imp.unparsed_chords,
                 notes: 0,
+                register: None,
                 tokens: 0,
                 warnings: imp.warnings,
             };
@@ -231,7 +269,9 @@ pub fn from_scores(
                 tracks: Vec::new(),
                 chord_source: ChordSource::Markers,
                 chords: Vec::new(),
+                unparsed_chords: Vec::new(),
                 notes: 0,
+                register: None,
                 tokens: 0,
                 warnings: Vec::new(),
             };
@@ -248,6 +288,8 @@ fn build(
 ) -> Result<Dataset, DatasetError> {
     let mut files = Vec::new();
     let mut streams: Vec<Vec<String>> = Vec::new();
+    // Per kept file, its transposed copies (training only).
+    let mut shifted: Vec<Vec<Vec<String>>> = Vec::new();
     for (mut summary, score) in named {
         let toks = tokens::encode(opts.tokenizer, &score);
         let notes = score.melody().map_or(0, |m| m.notes.len());
@@ -267,7 +309,16 @@ fn build(
             continue;
         }
         summary.notes = notes;
+        summary.register = score.melody().and_then(|m| Register::of(&m.notes));
         summary.tokens = toks.len();
+        shifted.push(
+            opts.augment_keys
+                .iter()
+                .filter(|&&k| k != 0)
+                .map(|&k| tokens::encode(opts.tokenizer, &score.transposed(k)))
+                .filter(|t| !t.is_empty())
+                .collect(),
+        );
         summary.chords = score
             .chords
             .iter()
@@ -280,17 +331,24 @@ fn build(
     if files.is_empty() {
         return Err(DatasetError::NoData { failed });
     }
-    let vocab = Vocab::from_streams(streams.iter().map(Vec::as_slice));
-    let idx: Vec<Vec<u32>> = streams
+    let vocab = Vocab::from_streams(
+        streams
+            .iter()
+            .chain(shifted.iter().flatten())
+            .map(Vec::as_slice),
+    );
+    let index = |s: &Vec<String>| -> Vec<u32> {
+        s.iter()
+            .filter_map(|t| vocab.index_of(t))
+            .map(|i| i as u32)
+            .collect()
+    };
+    let idx: Vec<Vec<u32>> = streams.iter().map(index).collect();
+    let shifted: Vec<Vec<Vec<u32>>> = shifted
         .iter()
-        .map(|s| {
-            s.iter()
-                .filter_map(|t| vocab.index_of(t))
-                .map(|i| i as u32)
-                .collect()
-        })
+        .map(|copies| copies.iter().map(index).collect())
         .collect();
-    let (train, val) = split(idx, opts);
+    let (train, val) = split(idx, shifted, opts);
     Ok(Dataset {
         files,
         failed,
@@ -302,34 +360,45 @@ fn build(
 }
 
 /// By file when there are five or more (a seeded choice), else the tail of every stream.
-fn split(streams: Vec<Vec<u32>>, opts: &DatasetOptions) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
+/// A file's transposed copies go where the file goes, and only into training (for the tail
+/// split, only their heads): validation stays in the keys the players played in.
+fn split(
+    streams: Vec<Vec<u32>>,
+    shifted: Vec<Vec<Vec<u32>>>,
+    opts: &DatasetOptions,
+) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
     let frac = opts.val_fraction.clamp(0.0, 0.5);
+    let (mut train, mut val) = (Vec::new(), Vec::new());
     if frac == 0.0 {
-        return (streams, Vec::new());
+        for (s, copies) in streams.into_iter().zip(shifted) {
+            train.push(s);
+            train.extend(copies);
+        }
+        return (train, val);
     }
     if streams.len() >= 5 {
         let n_val = ((streams.len() as f64 * frac).round() as usize).max(1);
         let mut order: Vec<usize> = (0..streams.len()).collect();
         order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed));
         let val_set: Vec<usize> = order[..n_val].to_vec();
-        let (mut train, mut val) = (Vec::new(), Vec::new());
-        for (i, s) in streams.into_iter().enumerate() {
+        for (i, (s, copies)) in streams.into_iter().zip(shifted).enumerate() {
             if val_set.contains(&i) {
                 val.push(s);
             } else {
                 train.push(s);
+                train.extend(copies);
             }
         }
-        (train, val)
     } else {
-        let (mut train, mut val) = (Vec::new(), Vec::new());
-        for s in streams {
-            let cut = s.len() - ((s.len() as f64 * frac).round() as usize).min(s.len());
+        let head = |s: &[u32]| s.len() - ((s.len() as f64 * frac).round() as usize).min(s.len());
+        for (s, copies) in streams.into_iter().zip(shifted) {
+            let cut = head(&s);
             val.push(s[cut..].to_vec());
             train.push(s[..cut].to_vec());
+            train.extend(copies.iter().map(|c| c[..head(c)].to_vec()));
         }
-        (train, val)
     }
+    (train, val)
 }
 
 impl Dataset {

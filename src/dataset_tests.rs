@@ -128,3 +128,56 @@ fn exercise_windows_have_the_exercise_shapes() {
         }
     }
 }
+
+#[test]
+fn key_augmentation_adds_transposed_copies_to_training_only() {
+    let scores: Vec<_> = (0..10).map(|i| (format!("f{i}"), tune(i, 8))).collect();
+    let plain = DatasetOptions {
+        tokenizer: TokenizerKind::Pitch,
+        ..DatasetOptions::default()
+    };
+    let augmented = DatasetOptions {
+        augment_keys: ALL_KEYS.to_vec(),
+        ..plain.clone()
+    };
+    let a = from_scores(scores.clone(), &plain).unwrap();
+    let b = from_scores(scores, &augmented).unwrap();
+    // Twelve keys of each training file; the validation file stays as it was.
+    assert_eq!(
+        b.streams(Split::Train).len(),
+        12 * a.streams(Split::Train).len()
+    );
+    assert_eq!(b.streams(Split::Val).len(), a.streams(Split::Val).len());
+    let tokens = |ds: &Dataset, s: Split| -> Vec<Vec<String>> {
+        ds.streams(s)
+            .iter()
+            .map(|st| {
+                st.iter()
+                    .map(|&i| ds.vocab.token(i as usize).unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(tokens(&a, Split::Val), tokens(&b, Split::Val));
+    // Absolute pitches in other keys: a larger vocabulary.
+    assert!(b.vocab.len() > a.vocab.len());
+    // One semitone up moves every pitch token by one.
+    let up = DatasetOptions {
+        augment_keys: vec![1],
+        val_fraction: 0.0,
+        ..plain.clone()
+    };
+    let c = from_scores(vec![("x".into(), tune(0, 2))], &up).unwrap();
+    let t = tokens(&c, Split::Train);
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0].len(), t[1].len());
+    assert_ne!(t[0], t[1]);
+    assert_eq!(
+        parse_key_set("all").unwrap().len(),
+        12,
+        "all keys are -5..=6"
+    );
+    assert_eq!(parse_key_set("-2, 0,3,3").unwrap(), vec![-2, 0, 3]);
+    assert!(parse_key_set("12").is_err());
+    assert!(parse_key_set("x").is_err());
+}

@@ -131,9 +131,9 @@ pub fn sample_until(
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
-    #[error("{0}")]
+    #[error(transparent)]
     Progression(#[from] crate::music::ProgressionError),
-    #[error("{0}")]
+    #[error(transparent)]
     Midi(#[from] crate::midi::MidiError),
     #[error("{0}: the file has no chord changes to improvise over")]
     NoChanges(std::path::PathBuf),
@@ -141,7 +141,7 @@ pub enum GenerateError {
     UnknownPrimer(String),
     #[error("the progression is empty")]
     Empty,
-    #[error("{0}")]
+    #[error(transparent)]
     Decode(#[from] crate::tokens::TokenError),
 }
 

@@ -6,6 +6,7 @@ pub mod corpus;
 pub mod dataset;
 pub mod fixtures;
 pub mod generate;
+pub mod judge;
 pub mod midi;
 pub mod model;
 pub mod music;

@@ -218,3 +218,139 @@ fn a_primer_from_a_file_starts_the_solo_with_its_phrase() {
         .collect();
     assert_eq!(got, first[..5].to_vec());
 }
+
+/// Dm7, G7, Cmaj7 and Cmaj7 arpeggios, a bar each.
+const ARPEGGIOS: [[u8; 4]; 4] = [
+    [62, 65, 69, 72],
+    [67, 71, 74, 77],
+    [72, 76, 79, 83],
+    [84, 83, 79, 76],
+];
+
+/// A solo over `| Dm7 | G7 | Cj7 | Cj7 |` (Weimar spellings in the markers), four bars of
+/// eighth notes, written with improv's own exporter.
+fn write_real_style_solo(path: &std::path::Path) {
+    use improv::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Track};
+    let mut s = Score::new("solo", 180.0);
+    let mut t = Track::new("Trumpet", Role::Melody, 0, 56);
+    for i in 0..32u32 {
+        t.notes.push(Note {
+            start: i * PPQ / 2,
+            dur: PPQ / 2,
+            pitch: Pitch::new(ARPEGGIOS[(i / 8) as usize][(i % 4) as usize]).unwrap(),
+            velocity: 90,
+        });
+    }
+    s.tracks.push(t);
+    for (i, sym) in ["D-7", "G7", "Cj7"].iter().enumerate() {
+        s.chords.push(ChordSpan {
+            start: i as u32 * PPQ * 4,
+            dur: PPQ * 4 * if i == 2 { 2 } else { 1 },
+            chord: sym.parse().unwrap(),
+        });
+    }
+    improv::midi::export::write_file(&s, path, false).unwrap();
+}
+
+#[test]
+fn judge_sets_the_model_beside_the_players_as_json_and_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    write_real_style_solo(&dir.path().join("solo.mid"));
+    std::fs::write(dir.path().join("junk.mid"), b"not midi").unwrap();
+    let out = improv()
+        .args([
+            "judge",
+            "--model",
+            "models/default",
+            "--seeds",
+            "1,2",
+            "--json",
+        ])
+        .arg(dir.path())
+        .args(["--corpus", "assets"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = &v["files"][0];
+    assert!(file["path"].as_str().unwrap().ends_with("solo.mid"));
+    for key in [
+        "chord_tone_rate",
+        "scale_tone_rate",
+        "notes_per_bar",
+        "rest_share",
+        "median_note_beats",
+        "lowest",
+        "median",
+        "highest",
+        "wall_share",
+        "pc_entropy",
+    ] {
+        assert!(file["players"][key].is_number(), "players.{key}: {file}");
+        assert!(file["model"][key].is_number(), "model.{key}: {file}");
+        assert!(v["overall"]["model"][key].is_number(), "overall.{key}");
+    }
+    for key in [
+        "interval_overlap",
+        "onset_overlap",
+        "longest_copied",
+        "corpus_longest_repeat",
+    ] {
+        assert!(file["model"][key].is_number(), "model.{key}: {file}");
+    }
+    // The players' line: every note of Dm7 / G7 / Cmaj7 arpeggios is a chord tone.
+    assert_eq!(file["players"]["chord_tone_rate"], 1.0);
+    assert_eq!(file["players"]["notes_per_bar"], 8.0);
+    assert_eq!(
+        v["skipped"][0]["path"]
+            .as_str()
+            .map(|p| p.ends_with("junk.mid")),
+        Some(true)
+    );
+    let out = improv()
+        .args(["judge", "--seeds", "1"])
+        .arg(dir.path().join("solo.mid"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("players") && text.contains("model") && text.contains("overall"));
+}
+
+#[test]
+fn judge_without_solos_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junk.mid"), b"not midi").unwrap();
+    let out = improv().arg("judge").arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("no file with a melody and chord changes") && err.contains("junk.mid"),
+        "{err}"
+    );
+}
+
+#[test]
+fn typed_charts_read_database_spellings_and_name_a_bad_bar_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = improv()
+        .args([
+            "generate",
+            "--progression",
+            "| D-7 G7 | Cj7 | NC | C79b |",
+            "--out",
+        ])
+        .arg(dir.path().join("a.mid"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = improv()
+        .args(["generate", "--progression", "| C7 | F7 | Xq7 |", "--out"])
+        .arg(dir.path().join("b.mid"))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(!out.status.success());
+    assert_eq!(err.matches("Xq7").count(), 1, "{err}");
+    assert!(err.contains("bar 3"), "{err}");
+}

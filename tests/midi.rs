@@ -200,6 +200,50 @@ fn chord_markers_win_and_comping_is_estimated_otherwise() {
     assert_eq!(imp.score.chords[0].chord, "C7".parse::<Chord>().unwrap());
 }
 
+#[test]
+fn database_chord_spellings_no_chord_and_unreadable_symbols() {
+    // A Weimar-style marker track: every symbol but "Xq7" and "Cq7" is a chord or NC.
+    let symbols: [&'static [u8]; 12] = [
+        b"Cj7", b"F-7", b"Bb79b", b"Eb7911#", b"Asus7", b"G+7", b"Co", b"D-j7", b"Bb-/Eb", b"NC",
+        b"Cq7", b"Intro",
+    ];
+    let mut marked: Vec<TrackEvent<'static>> = symbols
+        .iter()
+        .enumerate()
+        .map(|(i, s)| meta(if i == 0 { 0 } else { 1920 }, MetaMessage::Marker(s)))
+        .collect();
+    marked.push(meta(1920, MetaMessage::Marker(b"Cq7")));
+    let mel = vec![on(0, 0, 74, 90), off(1920 * 14, 0, 74)];
+    let imp = import(&smf(Format::Parallel, 480, vec![marked, mel]));
+    assert_eq!(imp.chord_source, ChordSource::Markers);
+    let names: Vec<String> = imp
+        .score
+        .chords
+        .iter()
+        .map(|c| c.chord.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Cmaj7", "Fm7", "Bb7b9", "Eb9#11", "A7sus4", "G7#5", "Cdim", "DmMaj7", "Bbm/Eb"
+        ]
+    );
+    // NC ends Bbm/Eb after its bar (bar 10 is silent harmony).
+    let last = imp.score.chords.last().unwrap();
+    assert_eq!((last.start, last.end()), (1920 * 8, 1920 * 9));
+    // The tensions are kept.
+    assert!(
+        imp.score.chords[2]
+            .chord
+            .tones()
+            .contains(improv::music::PitchClass::new(11))
+    );
+    // "Cq7" is listed once, "Intro" is not a chord; the warning names the bars.
+    assert_eq!(imp.unparsed_chords, ["Cq7"]);
+    let w = imp.warnings.iter().find(|w| w.contains("Cq7")).unwrap();
+    assert!(w.contains("bar 11") && w.contains("bar 13"), "{w}");
+}
+
 /// One track from notes given as (start, end, channel, key) in absolute ticks.
 fn track_of(notes: &[(u32, u32, u8, u8)]) -> Vec<TrackEvent<'static>> {
     let mut evs: Vec<(u32, bool, u8, u8)> = Vec::new();

@@ -32,6 +32,17 @@ pub struct DataArgs {
     /// The solo's track, by index or name (default: detected).
     #[arg(long)]
     pub melody_track: Option<String>,
+    /// Add every solo, with its chords, transposed into all 12 keys (or the semitone shifts
+    /// given, e.g. --augment-keys=-2,0,3) to the training split; validation keeps the
+    /// original keys. Grammar tokens read the same in every key: this matters most for the
+    /// pitch tokenizer and the conditioned model.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "all",
+          value_name = "all|SHIFTS", value_parser = parse_keys)]
+    pub augment_keys: Option<Vec<i32>>,
+}
+
+fn parse_keys(s: &str) -> Result<Vec<i32>, String> {
+    dataset::parse_key_set(s)
 }
 
 impl DataArgs {
@@ -45,6 +56,7 @@ impl DataArgs {
             tokenizer: self.tokenizer,
             tx: self.tx,
             melody_track: self.melody_track.as_deref().map(track_selector),
+            augment_keys: self.augment_keys.clone().unwrap_or_default(),
             ..DatasetOptions::default()
         })
     }
@@ -87,11 +99,14 @@ pub fn dataset(args: DatasetArgs) -> Result<()> {
     );
     for f in &ds.files {
         println!(
-            "\n{}  ({} notes, {} tokens, chords: {:?})",
+            "\n{}  ({} notes, {} tokens, chords: {:?}{})",
             f.path.display(),
             f.notes,
             f.tokens,
-            f.chord_source
+            f.chord_source,
+            f.register
+                .map(|r| format!(", register {r}"))
+                .unwrap_or_default()
         );
         for t in &f.tracks {
             println!(
@@ -106,6 +121,9 @@ pub fn dataset(args: DatasetArgs) -> Result<()> {
         }
         if !f.chords.is_empty() {
             println!("  changes: {}", f.chords.join(" "));
+        }
+        if !f.unparsed_chords.is_empty() {
+            println!("  chord symbols not read: {}", f.unparsed_chords.join(" "));
         }
         for w in &f.warnings {
             println!("  warning: {w}");

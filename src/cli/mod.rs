@@ -2,6 +2,7 @@
 
 mod bench;
 mod data;
+mod judge;
 mod model;
 mod sound;
 
@@ -45,6 +46,9 @@ pub enum Command {
     Play(sound::PlayArgs),
     /// Measure training, generation, synth and import speed, or the exercise's fidelity.
     Bench(bench::BenchArgs),
+    /// Improvise over the changes of real solos and compare the model's lines with the
+    /// players' (chord tones, density, register, intervals, rhythm, copied phrases).
+    Judge(judge::JudgeArgs),
 }
 
 /// Options every file-writing command shares.
@@ -64,6 +68,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Render(a) => sound::render_cmd(a),
         Command::Play(a) => sound::play_cmd(a),
         Command::Bench(a) => bench::bench(a),
+        Command::Judge(a) => judge::judge(a),
     }
 }
 

@@ -8,7 +8,7 @@ const EIGHTH: Tick = PPQ / 2;
 
 /// Rootless voicing pitch classes: 3rd and 7th (6th), then the 9th or 5th.
 fn voicing_classes(chord: &Chord) -> Vec<PitchClass> {
-    let iv = chord.quality.intervals();
+    let iv = chord.quality().intervals();
     let root = chord.root;
     let mut out: Vec<PitchClass> = iv
         .iter()
@@ -17,7 +17,7 @@ fn voicing_classes(chord: &Chord) -> Vec<PitchClass> {
         .collect();
     if iv.len() == 3 {
         // Triads get the 6th or 7th of their scale for colour.
-        let scale = chord.quality.scale_intervals();
+        let scale = chord.quality().scale_intervals();
         if let Some(&s) = scale.get(5) {
             out.push(root.transpose(s as i32));
         }

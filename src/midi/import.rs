@@ -2,7 +2,7 @@
 
 use super::MidiError;
 use super::roles::{assign_roles, chords_from_markers, estimate_chords};
-use crate::music::{Chord, PPQ, Pitch, Role, Score, Tempo, Tick, TimeSig, Track};
+use crate::music::{Chord, PPQ, Pitch, Role, Score, Tempo, Tick, TimeSig, Track, parse_symbol};
 use midly::{Format, MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
@@ -28,11 +28,12 @@ pub struct ImportOptions {
 }
 
 /// Where the chords of an import came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
 pub enum ChordSource {
     Markers,
     Estimated,
     Melody,
+    #[default]
     None,
 }
 
@@ -47,12 +48,14 @@ pub struct TrackInfo {
     pub role: Role,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Imported {
     pub score: Score,
     pub tracks: Vec<TrackInfo>,
     pub chord_source: ChordSource,
     pub warnings: Vec<String>,
+    /// Chord symbols in the file that could not be read, in order, each once.
+    pub unparsed_chords: Vec<String>,
 }
 
 pub fn read_file(path: &Path, opts: &ImportOptions) -> Result<Imported, MidiError> {
@@ -167,7 +170,8 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
 
     let mut tempos: BTreeMap<Tick, u32> = BTreeMap::new();
     let mut sigs: BTreeMap<Tick, (u8, u8)> = BTreeMap::new();
-    let mut texts: Vec<(Tick, Chord)> = Vec::new();
+    let mut texts: Vec<(Tick, Option<Chord>)> = Vec::new();
+    let mut unparsed: Vec<(Tick, String)> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
     let mut end_tick: Tick = 0;
     let mut title = String::new();
@@ -229,11 +233,11 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
                     MetaMessage::Text(b)
                     | MetaMessage::Marker(b)
                     | MetaMessage::Lyric(b)
-                    | MetaMessage::CuePoint(b) => {
-                        if let Some(ch) = chord_text(b) {
-                            texts.push((tick, ch));
-                        }
-                    }
+                    | MetaMessage::CuePoint(b) => match chord_text(b) {
+                        ChordText::Chord(ch) => texts.push((tick, ch)),
+                        ChordText::Unreadable(s) => unparsed.push((tick, s)),
+                        ChordText::Other => {}
+                    },
                     _ => {}
                 },
                 _ => {}
@@ -329,21 +333,34 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
     end_tick = end_tick.max(score.tracks.iter().map(Track::end).max().unwrap_or(0));
     let chord_source = if !texts.is_empty() {
         score.chords = chords_from_markers(&texts, end_tick, &score);
+        warnings.extend(unparsed_warning(&unparsed, &score, "the chord before held"));
         ChordSource::Markers
     } else {
         let (chords, source) = estimate_chords(&score);
         score.chords = chords;
+        warnings.extend(unparsed_warning(
+            &unparsed,
+            &score,
+            "chords estimated instead",
+        ));
         source
     };
     if score.note_count() == 0 {
         warnings.push("the file has no notes".into());
     }
     score.normalize();
+    let mut unparsed_chords: Vec<String> = Vec::new();
+    for (_, s) in unparsed {
+        if !unparsed_chords.contains(&s) {
+            unparsed_chords.push(s);
+        }
+    }
     Ok(Imported {
         score,
         tracks: infos,
         chord_source,
         warnings,
+        unparsed_chords,
     })
 }
 
@@ -365,11 +382,57 @@ fn push_note(
     }
 }
 
-/// A chord symbol in a text event, if that is what it holds.
-fn chord_text(bytes: &[u8]) -> Option<Chord> {
-    let s = std::str::from_utf8(bytes).ok()?.trim();
-    if s.is_empty() || s.len() > 24 {
+/// What a text event holds.
+enum ChordText {
+    /// A chord symbol, or "no chord" (`NC`).
+    Chord(Option<Chord>),
+    /// Looks like a chord symbol but cannot be read.
+    Unreadable(String),
+    /// Lyrics, section names, copyright lines …
+    Other,
+}
+
+fn chord_text(bytes: &[u8]) -> ChordText {
+    let Ok(s) = std::str::from_utf8(bytes) else {
+        return ChordText::Other;
+    };
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 24 {
+        return ChordText::Other;
+    }
+    match parse_symbol(s) {
+        Ok(ch) => ChordText::Chord(ch),
+        // A note letter, no spaces, and a digit or a chord sign: meant as a chord.
+        Err(_)
+            if s.chars().count() <= 12
+                && s.starts_with(|c: char| ('A'..='G').contains(&c))
+                && !s.contains(char::is_whitespace)
+                && s.contains(|c: char| c.is_ascii_digit() || "-+^#/()ø°Δ".contains(c)) =>
+        {
+            ChordText::Unreadable(s.to_string())
+        }
+        Err(_) => ChordText::Other,
+    }
+}
+
+/// One line naming the symbols that could not be read and where, and what was done instead.
+fn unparsed_warning(unparsed: &[(Tick, String)], score: &Score, instead: &str) -> Option<String> {
+    if unparsed.is_empty() {
         return None;
     }
-    s.parse().ok()
+    let bars = score.bar_starts();
+    let bar_of = |t: Tick| bars.partition_point(|&b| b <= t).max(1);
+    let mut shown: Vec<String> = unparsed
+        .iter()
+        .take(5)
+        .map(|(t, s)| format!("{s:?} (bar {})", bar_of(*t)))
+        .collect();
+    if unparsed.len() > 5 {
+        shown.push(format!("and {} more", unparsed.len() - 5));
+    }
+    Some(format!(
+        "{} chord symbol(s) not read ({instead}): {}",
+        unparsed.len(),
+        shown.join(", ")
+    ))
 }

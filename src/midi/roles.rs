@@ -131,8 +131,9 @@ fn select(groups: &[Group], sel: &TrackSelector) -> Result<usize, String> {
 
 /// Chord spans from chord-symbol text events: each lasts until the next; the last until the
 /// end of the file (or the end of its bar, if the file ends sooner).
+/// A "no chord" marker (`NC`) ends the chord before it.
 pub(crate) fn chords_from_markers(
-    texts: &[(Tick, Chord)],
+    texts: &[(Tick, Option<Chord>)],
     end: Tick,
     score: &Score,
 ) -> Vec<ChordSpan> {
@@ -141,6 +142,7 @@ pub(crate) fn chords_from_markers(
     texts.dedup_by_key(|t| t.0);
     let mut out = Vec::new();
     for (i, &(start, chord)) in texts.iter().enumerate() {
+        let Some(chord) = chord else { continue };
         let stop = match texts.get(i + 1) {
             Some(&(next, _)) => next,
             None => {

@@ -1,8 +1,11 @@
-//! Chord symbols: parse and print, their tones and scales, and estimation from pitch classes.
+//! Chords: a root, its full set of tones (tensions and alterations kept), a slash bass; their
+//! scales, names, and estimation from pitch classes. Parsing lives in `chord_parse`.
 
 use super::pitch::PitchClass;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+
+pub use super::chord_parse::{ChordSymbolError, parse_symbol};
 
 /// A set of pitch classes as a 12-bit mask (bit 0 = C).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug, Serialize, Deserialize)]
@@ -32,7 +35,8 @@ impl PcSet {
     }
 }
 
-/// The chord qualities improv knows; extensions (9, 11, 13, alterations) fold into these.
+/// The chord qualities improv names and estimates; a chord's tensions and alterations are
+/// kept beside its quality (see [`Chord::shape`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 pub enum Quality {
     Maj,
@@ -89,6 +93,11 @@ impl Quality {
         }
     }
 
+    /// The intervals as a mask relative to the root (bit i = i semitones up).
+    pub fn shape(self) -> u16 {
+        self.intervals().iter().fold(0, |m, &i| m | 1 << i)
+    }
+
     /// The chord scale a jazz player would reach for first.
     pub fn scale_intervals(self) -> &'static [u8] {
         match self {
@@ -122,39 +131,24 @@ impl Quality {
         }
     }
 
-    fn from_suffix(s: &str) -> Option<Quality> {
-        let s = s.trim_start_matches(':');
-        Some(match s {
-            "" | "M" | "maj" | "major" | "add9" | "add2" => Quality::Maj,
-            "m" | "-" | "min" | "mi" | "minor" | "madd9" => Quality::Min,
-            "7" | "9" | "11" | "13" | "7b9" | "7#9" | "7#11" | "7b13" | "7alt" | "alt" | "7b5"
-            | "7#5" | "9#11" | "13b9" | "13#11" | "7b9b13" | "dom7" | "dom" => Quality::Dom7,
-            "maj7" | "M7" | "Maj7" | "ma7" | "Δ" | "Δ7" | "^7" | "^" | "maj9" | "M9" | "maj13"
-            | "maj7#11" | "Δ9" => Quality::Maj7,
-            "m7" | "-7" | "min7" | "mi7" | "m9" | "-9" | "m11" | "-11" | "m13" | "min9" => {
-                Quality::Min7
-            }
-            "m7b5" | "-7b5" | "ø" | "ø7" | "min7b5" | "mi7b5" | "h7" | "h" => Quality::HalfDim7,
-            "dim7" | "o7" | "°7" => Quality::Dim7,
-            "dim" | "o" | "°" => Quality::Dim,
-            "aug" | "+" | "+5" | "#5" | "aug7" | "+7" => Quality::Aug,
-            "sus4" | "sus" | "sus2" => Quality::Sus4,
-            "7sus4" | "7sus" | "9sus4" | "9sus" | "13sus" | "13sus4" => Quality::Dom7Sus4,
-            "6" | "69" | "6/9" | "M6" | "maj6" => Quality::Maj6,
-            "m6" | "-6" | "min6" | "m69" | "-69" => Quality::Min6,
-            "mMaj7" | "m(maj7)" | "mM7" | "-Δ7" | "-^7" | "minmaj7" | "m^7" | "-maj7" => {
-                Quality::MinMaj7
-            }
-            _ => return None,
-        })
+    /// Whether the quality has a seventh (so natural 9, 11 and 13 fold into its name).
+    pub fn has_seventh(self) -> bool {
+        self.shape() & (1 << 10 | 1 << 11) != 0 && self != Quality::Dim7
+    }
+
+    /// The quality's fifth (perfect, diminished or augmented).
+    fn fifth(self) -> u8 {
+        self.intervals()[2]
     }
 }
 
-/// A chord symbol such as `Dm7`, `Bb7`, `F#m7b5` or `C7/E`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+/// A chord symbol such as `Dm7`, `Bb7(b9,#11)`, `F#m7b5` or `C7/E`, with every tone it names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Chord {
     pub root: PitchClass,
-    pub quality: Quality,
+    /// The chord's tones relative to the root: bit i is the tone i semitones above it
+    /// (bit 0, the root, is always set).
+    shape: u16,
     /// A bass note other than the root (slash chord).
     pub bass: Option<PitchClass>,
 }
@@ -166,26 +160,66 @@ const ROOT_NAMES: [&str; 12] = [
 
 impl Chord {
     pub fn new(root: PitchClass, quality: Quality) -> Self {
+        Chord::from_shape(root, quality.shape(), None)
+    }
+
+    /// A chord from its tones relative to the root (bit i = i semitones up); the root is
+    /// always included and a bass equal to the root is dropped.
+    pub fn from_shape(root: PitchClass, shape: u16, bass: Option<PitchClass>) -> Self {
         Chord {
             root,
-            quality,
-            bass: None,
+            shape: (shape & 0x0fff) | 1,
+            bass: bass.filter(|b| *b != root),
         }
     }
+
+    /// The tones relative to the root, as a mask (bit i = i semitones up).
+    pub fn shape(self) -> u16 {
+        self.shape
+    }
+
+    /// Every tone of the chord, tensions and alterations included.
     pub fn tones(self) -> PcSet {
-        PcSet::from_intervals(self.root, self.quality.intervals())
+        let r = self.root.index() as u32;
+        let s = self.shape as u32;
+        PcSet((((s << r) | (s >> (12 - r))) & 0x0fff) as u16)
     }
+
+    /// The quality that names the chord best (its tensions aside).
+    pub fn quality(self) -> Quality {
+        best_quality(self.shape).0
+    }
+
+    /// The chord scale: the quality's scale with the chord's tensions and alterations in
+    /// place of the degrees they alter (a `C7b9` has D♭, not D).
     pub fn scale(self) -> PcSet {
-        PcSet::from_intervals(self.root, self.quality.scale_intervals())
+        let q = self.quality();
+        let extra = self.shape & !q.shape();
+        let fifth_gone = self.shape & (1 << q.fifth()) == 0;
+        let mut scale = q.scale_intervals().iter().fold(0u16, |m, &i| m | 1 << i);
+        for (t, replaces) in [(1, 2), (3, 2), (6, 5), (8, 9)] {
+            if extra & (1 << t) != 0 {
+                scale &= !(1 << replaces);
+                if fifth_gone {
+                    scale &= !(1 << q.fifth());
+                }
+            }
+        }
+        let rel = scale | self.shape;
+        let r = self.root.index() as u32;
+        let s = rel as u32;
+        PcSet((((s << r) | (s >> (12 - r))) & 0x0fff) as u16)
     }
+
     /// The lowest note a bass player would play: the slash bass, else the root.
     pub fn bass_note(self) -> PitchClass {
         self.bass.unwrap_or(self.root)
     }
+
     pub fn transpose(self, semitones: i32) -> Self {
         Chord {
             root: self.root.transpose(semitones),
-            quality: self.quality,
+            shape: self.shape,
             bass: self.bass.map(|b| b.transpose(semitones)),
         }
     }
@@ -236,13 +270,135 @@ impl Chord {
     }
 }
 
+/// Tensions a chord symbol names on top of its quality.
+const TENSIONS: u16 = 1 << 1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 6 | 1 << 8 | 1 << 9;
+
+/// The quality that names a shape with the fewest and plainest additions and omissions:
+/// a missing third costs more than a missing fifth, a seventh or sixth cannot be missing,
+/// tensions are cheap and other added tones dear. Returns (quality, added, missing).
+fn best_quality(shape: u16) -> (Quality, u16, u16) {
+    let mut best: Option<(u32, Quality)> = None;
+    for q in Quality::ALL {
+        let qs = q.shape();
+        let missing = qs & !shape;
+        let extra = shape & !qs;
+        let third = 1 << q.intervals()[1];
+        let fifth = 1 << q.fifth();
+        if missing & !(third | fifth) != 0 {
+            continue;
+        }
+        let cost = 30 * u32::from(missing & third != 0)
+            + 10 * u32::from(missing & fifth != 0)
+            + (extra & TENSIONS).count_ones()
+            + 20 * (extra & !TENSIONS).count_ones();
+        if best.is_none_or(|(c, _)| cost < c) {
+            best = Some((cost, q));
+        }
+    }
+    let q = best.map_or(Quality::Maj, |b| b.1);
+    (q, shape & !q.shape(), q.shape() & !shape)
+}
+
+/// The altered dominant: root, 3, b7, b9, #9, b5 (#11) and #5 (b13).
+pub(crate) const ALTERED: u16 = 1 | 1 << 1 | 1 << 3 | 1 << 4 | 1 << 6 | 1 << 8 | 1 << 10;
+
+/// The name of an added tone, as the parser reads it inside parentheses.
+fn tone_name(interval: u8) -> &'static str {
+    match interval {
+        1 => "b9",
+        2 => "9",
+        3 => "#9",
+        4 => "3",
+        5 => "11",
+        6 => "#11",
+        7 => "5",
+        8 => "b13",
+        9 => "13",
+        10 => "7",
+        _ => "maj7",
+    }
+}
+
+/// The suffix after the root: the quality, natural extensions folded in (`m9`, `13`),
+/// then alterations and added tones (`7b9`, `7(b9,#11)`, `add9`).
+fn suffix(shape: u16) -> String {
+    if shape == 1 | 1 << 7 {
+        return "5".into();
+    }
+    if shape == ALTERED {
+        return "7alt".into();
+    }
+    let (q, mut extra, missing) = best_quality(shape);
+    let mut name = q.suffix().to_string();
+    let has = |m: u16, i: u8| m & (1 << i) != 0;
+    if q.has_seventh() && has(extra, 2) && !has(extra, 1) && !has(extra, 3) {
+        let ext = if has(extra, 9) {
+            extra &= !(1 << 9);
+            "13"
+        } else if has(extra, 5) && q != Quality::Dom7Sus4 {
+            extra &= !(1 << 5);
+            "11"
+        } else {
+            "9"
+        };
+        extra &= !(1 << 2);
+        name = name.replacen('7', ext, 1);
+    } else if matches!(q, Quality::Maj6 | Quality::Min6) && has(extra, 2) {
+        extra &= !(1 << 2);
+        name.push('9');
+    }
+    let mut items: Vec<&str> = Vec::new();
+    if missing & (1 << q.intervals()[1]) != 0 {
+        if has(extra, 2) && !has(extra, 5) && matches!(q, Quality::Maj | Quality::Dom7) {
+            extra &= !(1 << 2);
+            name.push_str("sus2");
+        } else {
+            items.push("no3");
+        }
+    }
+    if missing & (1 << q.fifth()) != 0 {
+        if q.fifth() == 7 && has(extra, 6) {
+            extra &= !(1 << 6);
+            items.push("b5");
+        } else if q.fifth() == 7 && has(extra, 8) {
+            extra &= !(1 << 8);
+            items.push("#5");
+        } else {
+            items.push("no5");
+        }
+    }
+    for i in [1, 2, 3, 5, 6, 8, 9, 4, 7, 10, 11] {
+        if has(extra, i) {
+            items.push(tone_name(i));
+        }
+    }
+    match items.as_slice() {
+        [] => {}
+        [one] if one.starts_with(['b', '#']) && q.has_seventh() => name.push_str(one),
+        [one]
+            if !q.has_seventh()
+                && shape & (1 << 10 | 1 << 11) == 0
+                && !matches!(*one, "b5" | "#5" | "no3" | "no5") =>
+        {
+            name.push_str("add");
+            name.push_str(one);
+        }
+        _ => {
+            name.push('(');
+            name.push_str(&items.join(","));
+            name.push(')');
+        }
+    }
+    name
+}
+
 impl fmt::Display for Chord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}{}",
             ROOT_NAMES[self.root.index() as usize],
-            self.quality.suffix()
+            suffix(self.shape)
         )?;
         if let Some(b) = self.bass {
             write!(f, "/{}", ROOT_NAMES[b.index() as usize])?;
@@ -252,107 +408,28 @@ impl fmt::Display for Chord {
 }
 
 impl std::str::FromStr for Chord {
-    type Err = String;
+    type Err = ChordSymbolError;
+    /// A chord symbol; "no chord" (`NC`, `N.C.`) is an error here: use [`parse_symbol`]
+    /// where it may appear.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        let (root, used) =
-            PitchClass::parse_prefix(t).ok_or_else(|| format!("not a chord symbol: {s:?}"))?;
-        let rest = &t[used..];
-        // A slash followed by a note name is a bass note; `6/9` is not.
-        let (suffix, bass) = match rest.rfind('/') {
-            Some(i) => match PitchClass::parse_prefix(&rest[i + 1..]) {
-                Some((b, n)) if n == rest.len() - i - 1 => (&rest[..i], Some(b)),
-                _ => (rest, None),
-            },
-            None => (rest, None),
-        };
-        let suffix = suffix
-            .strip_prefix('(')
-            .and_then(|s| s.strip_suffix(')'))
-            .unwrap_or(suffix);
-        let quality = Quality::from_suffix(suffix)
-            .ok_or_else(|| format!("unknown chord quality {suffix:?} in {s:?}"))?;
-        Ok(Chord {
-            root,
-            quality,
-            bass: bass.filter(|b| *b != root),
-        })
+        parse_symbol(s)?.ok_or_else(|| ChordSymbolError::NoChord(s.trim().to_string()))
+    }
+}
+
+/// Chords travel as their symbols (`"Bb7(b9,#11)"`) in JSON.
+impl Serialize for Chord {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Chord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn c(s: &str) -> Chord {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn parses_common_symbols() {
-        assert_eq!(c("Dm7"), Chord::new(PitchClass::new(2), Quality::Min7));
-        assert_eq!(c("Bb7").root, PitchClass::new(10));
-        assert_eq!(c("F#m7b5").quality, Quality::HalfDim7);
-        assert_eq!(c("Ebmaj7").quality, Quality::Maj7);
-        assert_eq!(c("CΔ7").quality, Quality::Maj7);
-        assert_eq!(c("G13").quality, Quality::Dom7);
-        assert_eq!(c("Bø").quality, Quality::HalfDim7);
-        assert_eq!(c("C6/9").quality, Quality::Maj6);
-        assert_eq!(c("C6/9").bass, None);
-        assert_eq!(c("C7/E").bass, Some(PitchClass::new(4)));
-        assert_eq!(c("Am(maj7)").quality, Quality::MinMaj7);
-        assert!("Hm7".parse::<Chord>().is_err());
-        assert!("Cxyz".parse::<Chord>().is_err());
-        assert!("".parse::<Chord>().is_err());
-    }
-
-    #[test]
-    fn display_round_trips_every_root_and_quality() {
-        for r in 0..12 {
-            for q in Quality::ALL {
-                let ch = Chord::new(PitchClass::new(r), q);
-                assert_eq!(ch.to_string().parse::<Chord>().unwrap(), ch, "{ch}");
-            }
-        }
-        assert_eq!(c("C7/E").to_string(), "C7/E");
-    }
-
-    #[test]
-    fn tones_and_scales() {
-        let g7 = c("G7");
-        let names: Vec<_> = g7.tones().iter().map(|p| p.name()).collect();
-        assert_eq!(names, ["D", "F", "G", "B"]);
-        assert!(g7.scale().contains(PitchClass::new(9))); // A, the 9th
-        assert!(!g7.scale().contains(PitchClass::new(1)));
-        assert_eq!(c("Cdim7").scale().len(), 8);
-        for q in Quality::ALL {
-            let ch = Chord::new(PitchClass::new(3), q);
-            // Every chord tone lies in its scale.
-            assert_eq!(ch.tones().0 & !ch.scale().0, 0, "{ch}");
-        }
-    }
-
-    #[test]
-    fn estimates_chords_from_their_own_tones() {
-        for r in 0..12 {
-            for q in [
-                Quality::Maj,
-                Quality::Min,
-                Quality::Dom7,
-                Quality::Maj7,
-                Quality::Min7,
-                Quality::HalfDim7,
-                Quality::Aug,
-                Quality::Sus4,
-            ] {
-                let ch = Chord::new(PitchClass::new(r), q);
-                let mut w = [0.0; 12];
-                for pc in ch.tones().iter() {
-                    w[pc.index() as usize] = 1.0;
-                }
-                assert_eq!(Chord::estimate(&w, Some(ch.root)), Some(ch), "{ch}");
-            }
-        }
-        assert_eq!(Chord::estimate(&[0.0; 12], None), None);
-    }
-}
+#[path = "chord_tests.rs"]
+mod tests;

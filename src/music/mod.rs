@@ -1,11 +1,12 @@
 //! The musical vocabulary every other module speaks: pitches, chords, scores, progressions.
 
 pub mod chord;
+mod chord_parse;
 pub mod pitch;
 pub mod progression;
 pub mod score;
 
-pub use chord::{Chord, PcSet, Quality};
+pub use chord::{Chord, ChordSymbolError, PcSet, Quality, parse_symbol};
 pub use pitch::{Pitch, PitchClass};
 pub use progression::{PRESETS, Progression, ProgressionError};
-pub use score::{ChordSpan, Note, PPQ, Role, Score, Tempo, Tick, TimeSig, Track};
+pub use score::{ChordSpan, Note, PPQ, Register, Role, Score, Tempo, Tick, TimeSig, Track};

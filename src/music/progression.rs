@@ -1,12 +1,13 @@
 //! Chord progressions: bar-by-bar charts, text parsing (`| Dm7 G7 | Cmaj7 | % |`) and presets.
 
-use super::chord::Chord;
+use super::chord::{Chord, parse_symbol};
 use super::score::{ChordSpan, Tick};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One bar's chords; each takes an equal share of the bar (so `Dm7 G7` in 4/4 is 2 + 2 beats).
-pub type Bar = Vec<Chord>;
+/// `None` is "no chord" (`NC`).
+pub type Bar = Vec<Option<Chord>>;
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Progression {
@@ -114,9 +115,9 @@ impl Progression {
                         }
                     }
                 } else {
-                    let ch: Chord = tok.parse().map_err(|reason| ProgressionError::BadChord {
+                    let ch = parse_symbol(tok).map_err(|e| ProgressionError::BadChord {
                         bar: bar_no,
-                        reason,
+                        reason: e.to_string(),
                     })?;
                     bar.push(ch);
                 }
@@ -151,7 +152,7 @@ impl Progression {
         match arg.parse::<Chord>() {
             Ok(c) => Ok(Progression {
                 name: arg.to_string(),
-                bars: vec![vec![c]],
+                bars: vec![vec![Some(c)]],
             }),
             Err(_) => Err(ProgressionError::Unknown(arg.to_string())),
         }
@@ -171,6 +172,8 @@ impl Progression {
                 for (i, c) in bar.iter().enumerate() {
                     let start = bar_start + bar_ticks * i as u32 / n;
                     let end = bar_start + bar_ticks * (i as u32 + 1) / n;
+                    // No chord: a gap in the spans.
+                    let Some(c) = c else { continue };
                     // Merge a held chord into the span before it.
                     match out.last_mut() {
                         Some(last) if last.chord == *c && last.end() == start => {
@@ -194,7 +197,10 @@ impl fmt::Display for Progression {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("|")?;
         for bar in &self.bars {
-            let names: Vec<String> = bar.iter().map(|c| c.to_string()).collect();
+            let names: Vec<String> = bar
+                .iter()
+                .map(|c| c.map_or("NC".to_string(), |c| c.to_string()))
+                .collect();
             write!(f, " {} |", names.join(" "))?;
         }
         Ok(())

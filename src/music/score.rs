@@ -127,6 +127,40 @@ impl TimeSig {
     }
 }
 
+/// Where a line lives: its lowest, median and highest MIDI pitch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+pub struct Register {
+    pub lowest: u8,
+    pub median: u8,
+    pub highest: u8,
+}
+
+impl Register {
+    /// `None` for no notes.
+    pub fn of(notes: &[Note]) -> Option<Register> {
+        let mut keys: Vec<u8> = notes.iter().map(|n| n.pitch.key()).collect();
+        keys.sort_unstable();
+        Some(Register {
+            lowest: *keys.first()?,
+            median: keys[keys.len() / 2],
+            highest: *keys.last()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Register {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = |k: u8| Pitch::new(k).map_or(k.to_string(), |p| p.name());
+        write!(
+            f,
+            "{}–{}–{}",
+            name(self.lowest),
+            name(self.median),
+            name(self.highest)
+        )
+    }
+}
+
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
 pub struct Score {
     pub title: String,
@@ -249,6 +283,28 @@ impl Score {
     /// Total length in seconds.
     pub fn duration_secs(&self) -> f64 {
         self.seconds_at(self.end())
+    }
+
+    /// The score moved by `semitones`: every pitched note and every chord (drums stay).
+    /// Notes pushed off the MIDI range are dropped.
+    pub fn transposed(&self, semitones: i32) -> Score {
+        let mut out = self.clone();
+        for t in out.tracks.iter_mut().filter(|t| t.role != Role::Drums) {
+            t.notes = t
+                .notes
+                .iter()
+                .filter_map(|n| {
+                    Some(Note {
+                        pitch: n.pitch.transpose(semitones)?,
+                        ..*n
+                    })
+                })
+                .collect();
+        }
+        for c in &mut out.chords {
+            c.chord = c.chord.transpose(semitones);
+        }
+        out
     }
 
     /// Sorts every track's notes and the chord and tempo lists.

@@ -1,0 +1,233 @@
+//! The judge: improvises over the changes of real solos and holds the model's lines against
+//! the players' (harmony, density, register, MGEval-style histograms, copied phrases).
+
+mod copies;
+mod figures;
+
+pub use copies::{longest_copied, longest_shared};
+pub use figures::{Figures, Take, Tally, entropy, overlap};
+
+use crate::dataset::midi_files;
+use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate};
+use crate::midi::import::{ImportOptions, read_file};
+use crate::model::bundle::Bundle;
+use crate::music::Score;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct JudgeOptions {
+    /// Times through each file's changes (1: once, as the players did).
+    pub choruses: usize,
+    /// One solo per seed over every file.
+    pub seeds: Vec<u64>,
+    pub temperature: f64,
+    pub top_k: usize,
+}
+
+impl Default for JudgeOptions {
+    fn default() -> Self {
+        JudgeOptions {
+            choruses: 1,
+            seeds: vec![1, 2, 3],
+            temperature: 0.9,
+            top_k: 0,
+        }
+    }
+}
+
+/// The model's figures, and how its lines compare with the players'.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ModelFigures {
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// Overlap of the melodic-interval histograms with the players' (1 = the same).
+    pub interval_overlap: f64,
+    /// Overlap of the onset-position-in-bar histograms with the players'.
+    pub onset_overlap: f64,
+    /// The longest run of intervals copied from the training corpus (with `--corpus`).
+    pub longest_copied: Option<usize>,
+    /// The corpus's own longest run shared between two different files.
+    pub corpus_longest_repeat: Option<usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub players: Figures,
+    pub model: ModelFigures,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Overall {
+    pub players: Figures,
+    pub model: ModelFigures,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub files: Vec<FileReport>,
+    pub overall: Overall,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JudgeError {
+    #[error(transparent)]
+    Files(#[from] crate::dataset::DatasetError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    #[error("no file with a melody and chord changes to judge{}", list(.0))]
+    Nothing(Vec<Skipped>),
+}
+
+fn list(skipped: &[Skipped]) -> String {
+    skipped
+        .iter()
+        .take(3)
+        .map(|s| format!("; {}: {}", s.path.display(), s.reason))
+        .collect()
+}
+
+/// Reads a solo with chords: the melody and the changes it was played over.
+fn read_solo(path: &Path) -> Result<Score, String> {
+    let imp = read_file(path, &ImportOptions::default()).map_err(|e| e.reason())?;
+    let score = imp.score;
+    if score.melody().is_none_or(|m| m.notes.is_empty()) {
+        return Err("no melody".into());
+    }
+    if score.chords.is_empty() {
+        return Err("no chord changes".into());
+    }
+    Ok(score)
+}
+
+/// The interval sequences of the training corpus's melodies (unreadable files are skipped:
+/// they cannot have been learned from).
+pub fn corpus_intervals(paths: &[PathBuf]) -> Result<Vec<Vec<i8>>, JudgeError> {
+    Ok(midi_files(paths)?
+        .iter()
+        .filter_map(|p| read_file(p, &ImportOptions::default()).ok())
+        .map(|imp| Take::of_melody(&imp.score).intervals())
+        .filter(|v| !v.is_empty())
+        .collect())
+}
+
+/// Judges `bundle` over every solo with chords in `paths`; `corpus`, when given, is the
+/// training corpus for the originality figures.
+pub fn judge(
+    bundle: &Bundle,
+    paths: &[PathBuf],
+    corpus: Option<&[Vec<i8>]>,
+    opts: &JudgeOptions,
+) -> Result<Report, JudgeError> {
+    let corpus_repeat = corpus.map(longest_shared);
+    let (mut players_all, mut model_all) = (Tally::default(), Tally::default());
+    let mut longest_all: Option<usize> = None;
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for path in midi_files(paths)? {
+        let score = match read_solo(&path) {
+            Ok(s) => s,
+            Err(reason) => {
+                skipped.push(Skipped { path, reason });
+                continue;
+            }
+        };
+        let players = Take::of_melody(&score);
+        let mut p = Tally::default();
+        p.add(&players);
+        let mut m = Tally::default();
+        let mut longest: Option<usize> = None;
+        for &seed in &opts.seeds {
+            let take = improvise(bundle, &score, &path, seed, opts)?;
+            if let Some(c) = corpus {
+                let l = longest_copied(&take.intervals(), c);
+                longest = Some(longest.unwrap_or(0).max(l));
+            }
+            m.add(&take);
+            model_all.add(&take);
+        }
+        players_all.add(&players);
+        if let Some(l) = longest {
+            longest_all = Some(longest_all.unwrap_or(0).max(l));
+        }
+        files.push(FileReport {
+            path,
+            players: p.figures(),
+            model: compare(&m, &p, longest, corpus_repeat),
+        });
+    }
+    if files.is_empty() {
+        return Err(JudgeError::Nothing(skipped));
+    }
+    Ok(Report {
+        files,
+        overall: Overall {
+            players: players_all.figures(),
+            model: compare(&model_all, &players_all, longest_all, corpus_repeat),
+        },
+        skipped,
+    })
+}
+
+fn compare(
+    model: &Tally,
+    players: &Tally,
+    longest_copied: Option<usize>,
+    corpus_longest_repeat: Option<usize>,
+) -> ModelFigures {
+    ModelFigures {
+        figures: model.figures(),
+        interval_overlap: model.interval_overlap(players),
+        onset_overlap: model.onset_overlap(players),
+        longest_copied,
+        corpus_longest_repeat,
+    }
+}
+
+/// One model solo over a file's own changes: same form, tempo and meter.
+fn improvise(
+    bundle: &Bundle,
+    score: &Score,
+    path: &Path,
+    seed: u64,
+    opts: &JudgeOptions,
+) -> Result<Take, GenerateError> {
+    let changes = Changes {
+        name: path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+        spans: score.chords.clone(),
+        bar_ticks: score.time_sig_at(0).bar_ticks(),
+        bpm: Some(score.bpm()),
+    };
+    let g = generate(
+        bundle,
+        &GenerateOptions {
+            changes,
+            choruses: opts.choruses.max(1),
+            bpm: score.bpm(),
+            sample: SampleOptions {
+                temperature: opts.temperature,
+                top_k: opts.top_k,
+                seed,
+            },
+            primer: Vec::new(),
+        },
+    )?;
+    let form_bars = Take::of_melody(score).bars;
+    let mut take = Take::of_melody(&g.score);
+    take.time_sigs = score.time_sigs.clone();
+    take.bars = form_bars * opts.choruses.max(1);
+    Ok(take)
+}
+
+#[cfg(test)]
+mod tests;
