@@ -81,15 +81,24 @@ impl Voice {
             .unwrap_or(from)
     }
 
+    /// Into the register by octaves (the note keeps its place in the harmony), so a line
+    /// that runs past an edge turns up an octave away instead of piling onto the edge.
     fn clamp(&self, k: i32) -> i32 {
-        k.clamp(self.low, self.high)
+        let mut k = k;
+        while k > self.high {
+            k -= 12;
+        }
+        while k < self.low {
+            k += 12;
+        }
+        k.min(self.high)
     }
 
     /// Turn around before the line runs into the edge of the register.
     fn steer(&self, k: i32, dir: i32) -> i32 {
-        if k <= self.low + 3 {
+        if k <= self.low + 5 {
             1
-        } else if k >= self.high - 3 {
+        } else if k >= self.high - 5 {
             -1
         } else {
             dir
