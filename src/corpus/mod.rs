@@ -4,6 +4,7 @@ mod band;
 mod line;
 
 pub use band::{bass_track, comping_track};
+pub use line::Voice;
 
 use crate::midi::{MidiError, export::write_file};
 use crate::music::{PPQ, Progression, Role, Score, Track};
@@ -18,6 +19,8 @@ pub struct CorpusPiece {
     pub progression: String,
     pub choruses: usize,
     pub bpm: f64,
+    /// The solo's instrument register (lowest and highest key it may play).
+    pub voice: Voice,
     pub score: Score,
 }
 
@@ -35,15 +38,28 @@ pub enum CorpusError {
 /// The corpus plan: progression, choruses, tempo, solo instrument (GM program), takes.
 const PLAN: &[(&str, usize, f64, u8, usize)] = &[
     ("blues-f", 3, 160.0, 65, 3),
-    ("blues-bb", 3, 140.0, 26, 3),
-    ("minor-blues", 3, 150.0, 65, 2),
+    ("blues-bb", 3, 140.0, 66, 3),
+    ("minor-blues", 3, 150.0, 57, 2),
     ("rhythm-changes", 1, 200.0, 65, 3),
     ("ii-v-i", 4, 130.0, 26, 2),
     ("ii-v-i-cycle", 1, 150.0, 56, 3),
     ("autumn", 1, 130.0, 26, 2),
-    ("aaba-eb", 1, 170.0, 65, 2),
+    ("aaba-eb", 1, 170.0, 56, 2),
     ("ballad", 2, 72.0, 66, 2),
 ];
+
+/// The register a player of GM `program` solos in (concert keys, the comfortable range
+/// rather than the extremes): alto sax Eb3–Bb5, tenor Bb2–F5, trombone A2–D5, trumpet
+/// F#3–D6, guitar B2–A5.
+fn register(program: u8) -> (i32, i32) {
+    match program {
+        65 => (51, 82),
+        66 => (46, 77),
+        57 => (45, 74),
+        56 => (54, 86),
+        _ => (47, 81),
+    }
+}
 
 /// Every piece of the corpus for `seed`; the same seed always gives the same pieces.
 pub fn generate_corpus(seed: u64) -> Vec<CorpusPiece> {
@@ -65,7 +81,9 @@ pub fn generate_corpus(seed: u64) -> Vec<CorpusPiece> {
             let mut score = Score::new(format!("{preset} take {}", take + 1), bpm);
             score.chords = spans.clone();
             let mut solo = Track::new("Solo", Role::Melody, 0, program);
-            solo.notes = line::solo(&spans, end, &mut rng);
+            let (low, high) = register(program);
+            let voice = Voice { low, high, bpm };
+            solo.notes = line::solo(&spans, end, voice, &mut rng);
             score.tracks.push(solo);
             score.tracks.push(comping_track(&spans, piece_seed));
             score.tracks.push(bass_track(&spans, piece_seed));
@@ -76,6 +94,7 @@ pub fn generate_corpus(seed: u64) -> Vec<CorpusPiece> {
                 progression: preset.to_string(),
                 choruses,
                 bpm,
+                voice,
                 score,
             });
         }
