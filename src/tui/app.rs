@@ -20,6 +20,8 @@ pub struct App {
     pub overlay: Overlay,
     pub quit: bool,
     pub message: String,
+    /// A warning that stays on the status line until the next key (a bad config file).
+    pub notice: Option<String>,
     pub dataset: DatasetTab,
     pub train: TrainTab,
     pub generate: GenerateTab,
@@ -40,6 +42,7 @@ impl App {
             overlay: Overlay::None,
             quit: false,
             message: String::new(),
+            notice: None,
             dataset: DatasetTab::new(corpus),
             train: TrainTab::default(),
             generate: GenerateTab::new(model),
@@ -100,6 +103,7 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
+        self.notice = None;
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.request_quit(true);
             return;

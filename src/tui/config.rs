@@ -115,6 +115,30 @@ fn line_of(text: &str, at: usize) -> usize {
     text[..at.min(text.len())].matches('\n').count() + 1
 }
 
+/// The dotted key written on the line holding byte `at` (`generate.tempo`), for errors
+/// the TOML reader reports by position.
+fn key_at(text: &str, at: usize) -> String {
+    let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let key = line
+        .split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
+    let section = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+    match (section, line.contains('=')) {
+        (_, false) => line.trim().to_string(),
+        (Some(sec), true) => format!("{sec}.{key}"),
+        (None, true) => key.to_string(),
+    }
+}
+
 /// Reads a config file's text; `path` names it in errors.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let bad = |span: Range<usize>, key: &str, reason: String| ConfigError::Bad {
@@ -125,8 +149,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     };
     let file: File = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        let key = text.get(span.clone()).unwrap_or("").trim().to_string();
-        bad(span, &key, e.message().trim().to_string())
+        bad(
+            span.clone(),
+            &key_at(text, span.start),
+            e.message().trim().to_string(),
+        )
     })?;
     let mut c = Config {
         corpus: file.corpus,
@@ -144,10 +171,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 }
 
 fn read_keys(name: &str, keys: &Keys) -> Result<(Action, Vec<KeyCode>), String> {
-    let action = Action::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
-        format!("no such action (actions: {})", names.join(", "))
-    })?;
+    let action = Action::from_name(name)
+        .ok_or_else(|| "no such action (the README lists them)".to_string())?;
     let list = match keys {
         Keys::One(k) => vec![k.clone()],
         Keys::Many(ks) => ks.clone(),
@@ -354,7 +379,9 @@ mod tests {
         let e = bad("colour = \"red\"\n");
         assert!(e.contains("line 1") && e.contains("colour"), "{e}");
         let e = bad("[generate]\nseed = \"one\"\n");
-        assert!(e.contains("line 2"), "{e}");
+        assert!(e.contains("line 2") && e.contains("generate.seed"), "{e}");
+        let e = bad("[theme]\nbase = \"light\"\nbold = true\n");
+        assert!(e.contains("line 3") && e.contains("theme.bold"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::jobs::{Done, Job};
 use super::keymap::{Action, Tab};
 use super::tabs::generate::Solo;
 use super::widgets::piano_roll::RollView;
+use crate::generate::Generated;
 
 impl App {
     /// Handles everything the background threads sent since the last call; true when
@@ -72,22 +73,7 @@ impl App {
             Done::Generated(r) => {
                 self.generate.busy = false;
                 match r {
-                    Ok(g) => {
-                        self.message = format!(
-                            "{} notes over {} bars; {:.0}% chord tones",
-                            g.stats.notes,
-                            g.stats.bars,
-                            g.stats.chord_tones * 100.0
-                        );
-                        self.generate.roll = RollView::default();
-                        self.play
-                            .set_score(g.score.clone(), "generated solo".into());
-                        self.generate.solo = Some(Solo {
-                            score: g.score,
-                            stats: g.stats,
-                            saved: false,
-                        });
-                    }
+                    Ok(g) => self.take_solo(*g),
                     Err(e) => self.message = e,
                 }
             }
@@ -110,5 +96,23 @@ impl App {
             Done::Playing { duration } => self.play.duration = duration,
             Done::Message(e) => self.message = e,
         }
+    }
+
+    /// A new solo: shown on the roll from its start, and loaded into Play.
+    fn take_solo(&mut self, g: Generated) {
+        self.message = format!(
+            "{} notes over {} bars; {:.0}% chord tones",
+            g.stats.notes,
+            g.stats.bars,
+            g.stats.chord_tones * 100.0
+        );
+        self.generate.roll = RollView::default();
+        self.play
+            .set_score(g.score.clone(), "generated solo".into());
+        self.generate.solo = Some(Solo {
+            score: g.score,
+            stats: g.stats,
+            saved: false,
+        });
     }
 }

@@ -65,9 +65,7 @@ pub fn run(opts: TuiOptions) -> std::io::Result<()> {
         true,
     );
     app.configure(&config);
-    if let Some(p) = problem {
-        app.message = p;
-    }
+    app.notice = problem;
     let result = event_loop(&mut terminal, &mut app);
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();

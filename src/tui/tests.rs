@@ -421,3 +421,51 @@ fn an_80_by_24_terminal_shows_every_tab_whole() {
         }
     }
 }
+
+#[test]
+fn clicks_land_on_the_title_or_row_under_them() {
+    let mut app = studio(&root().join("assets"));
+    wait(&mut app, "the listing", |a| !a.dataset.browser.reading);
+    let s = screen(&app, 80, 24);
+    app.screen = ratatui::layout::Rect::new(0, 0, 80, 24);
+    // The last letter of "Generate" selects Generate, not Play.
+    let top = s.lines().next().unwrap();
+    let end = top.find("Generate").unwrap() + "Generate".len() - 1;
+    app.click(top[..end].chars().count() as u16, 0);
+    assert_eq!(app.tab, Tab::Generate);
+    app.click(1, 0);
+    assert_eq!(app.tab, Tab::Dataset);
+    // The third row of the folder list.
+    app.click(3, 4);
+    assert_eq!(app.dataset.browser.selected, 2);
+    // The fourth settings row of the Train tab.
+    key(&mut app, KeyCode::Char('2'));
+    app.click(3, 5);
+    assert_eq!(app.train.field, super::tabs::train::TrainField::Batch);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(app.train.settings.batch, 40);
+}
+
+#[test]
+fn a_config_file_rebinds_keys_and_a_bad_one_leaves_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "[keys]\nimprovise = \"G\"\n[generate]\nseed = 5\n").unwrap();
+    let (config, problem) = super::config::load(Some(&good));
+    assert!(problem.is_none());
+    let mut app = studio(&root().join("assets"));
+    app.configure(&config);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('g'));
+    assert!(!app.generate.busy, "g no longer improvises");
+    key(&mut app, KeyCode::Char('G'));
+    assert!(app.generate.busy);
+    assert!(screen(&app, 80, 24).contains(" G improvise"));
+    wait(&mut app, "a solo", |a| a.generate.solo.is_some());
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[generate]\nseed = 5\ntempo = \"fast\"\n").unwrap();
+    let (config, problem) = super::config::load(Some(&bad));
+    assert_eq!(config, super::config::Config::default());
+    let problem = problem.unwrap();
+    assert!(problem.contains("bad.toml, line 3"), "{problem}");
+}

@@ -54,6 +54,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     f.render_widget(
         StatusBar {
             busy: busy(app),
+            notice: app.notice.as_deref(),
             message: &app.message,
             hints: app.keymap.hints(app.tab),
             theme,

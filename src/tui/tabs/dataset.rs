@@ -6,17 +6,17 @@ use super::super::jobs::Job;
 use super::super::keymap::Action;
 use super::super::listing::Browser;
 use super::super::theme::Theme;
+use super::super::widgets::corpus::{stats_box, token_bars};
 use super::super::widgets::{block, item_at, list_offset};
 use super::file_name;
 use crate::dataset::{Dataset, DatasetOptions, FileSummary, Stats};
 use crate::midi::import::TrackSelector;
 use crate::music::Role;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{
-    Bar, BarChart, BarGroup, List, ListItem, ListState, Paragraph, Row, StatefulWidget, Table,
-    TableState, Widget,
+    List, ListItem, ListState, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -246,8 +246,8 @@ impl Widget for &DatasetTab {
         self.draw_files(ds, a.files, buf);
         self.draw_tracks(a.tracks, buf);
         if let Some(s) = &self.stats {
-            draw_stats(s, ds.options.tx, a.stats, buf);
-            self.draw_token_bars(s, a.bars, buf);
+            stats_box(s, ds.options.tx, a.stats, buf);
+            token_bars(s, &self.theme, a.bars, buf);
         }
     }
 }
@@ -359,65 +359,4 @@ impl DatasetTab {
             .block(b);
         Widget::render(table, area, buf);
     }
-
-    /// Horizontal bars, one token per row, so labels show in full where there is room; in
-    /// a narrow box they are cut (with …) to leave room for the bar and its count.
-    fn draw_token_bars(&self, s: &Stats, area: Rect, buf: &mut Buffer) {
-        let room = (area.width.saturating_sub(2) as usize)
-            .saturating_sub(8)
-            .max(4);
-        let data: Vec<Bar> = s
-            .top_tokens
-            .iter()
-            .take(area.height.saturating_sub(2).max(1) as usize)
-            .map(|(t, c)| {
-                let label = if t.chars().count() > room {
-                    let cut: String = t.chars().take(room - 1).collect();
-                    format!("{cut}…")
-                } else {
-                    t.clone()
-                };
-                Bar::default()
-                    .value(*c)
-                    .text_value(c.to_string())
-                    .label(Line::from(label))
-            })
-            .collect();
-        BarChart::default()
-            .block(block("Most frequent tokens"))
-            .direction(Direction::Horizontal)
-            .bar_width(1)
-            .bar_gap(0)
-            .bar_style(Theme::fg(self.theme.bar))
-            .value_style(Theme::fg(self.theme.bar_value_fg).bg(self.theme.bar))
-            .data(BarGroup::default().bars(&data))
-            .render(area, buf);
-    }
-}
-
-/// Short lines (under 30 columns), so the box reads whole on an 80-column terminal.
-fn draw_stats(s: &Stats, tx: usize, area: Rect, buf: &mut Buffer) {
-    let plural = if s.files == 1 { "" } else { "s" };
-    let text = vec![
-        Line::from(format!(
-            "{} file{plural}, {} notes, Tx {tx}",
-            s.files, s.notes
-        )),
-        Line::from(format!("{} tokens, vocabulary {}", s.tokens, s.vocab_size)),
-        Line::from(format!(
-            "windows: {} train, {} val",
-            s.train_windows, s.val_windows
-        )),
-        Line::from(format!(
-            "val nats/token: uniform {:.3}",
-            s.baselines.uniform
-        )),
-        Line::from(format!(
-            "unigram {:.3}  bigram {:.3}",
-            s.baselines.unigram, s.baselines.bigram
-        )),
-    ];
-    Paragraph::new(text)
-        .block(block("Statistics"))
-        .render(area, buf);
 }

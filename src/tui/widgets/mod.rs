@@ -1,6 +1,7 @@
 //! Pieces the tabs share: boxes, the settings list, the piano roll, the loss chart, the tab
 //! and status bars, popups, and the row arithmetic that clicks and drawing both use.
 
+pub mod corpus;
 pub mod loss_chart;
 pub mod piano_roll;
 pub mod popup;

@@ -10,6 +10,8 @@ use ratatui::widgets::{Paragraph, Widget};
 pub struct StatusBar<'a> {
     /// Background work, e.g. "training epoch 3/20".
     pub busy: Vec<String>,
+    /// A warning shown before the message (a bad config file).
+    pub notice: Option<&'a str>,
     pub message: &'a str,
     /// (keys, what they do).
     pub hints: Vec<(String, &'static str)>,
@@ -19,11 +21,15 @@ pub struct StatusBar<'a> {
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let gap = if self.busy.is_empty() { "" } else { "  " };
-        let line1 = Line::from(vec![
+        let mut line1 = vec![
             Span::styled(self.busy.join(" · "), Theme::fg(self.theme.busy)),
             Span::raw(gap),
-            Span::raw(self.message.to_string()),
-        ]);
+        ];
+        match self.notice {
+            Some(n) => line1.push(Span::styled(n.to_string(), self.theme.warning())),
+            None => line1.push(Span::raw(self.message.to_string())),
+        }
+        let line1 = Line::from(line1);
         let keys: Vec<Span> = self
             .hints
             .into_iter()
