@@ -9,7 +9,9 @@ pub mod generate;
 pub mod midi;
 pub mod model;
 pub mod music;
+pub mod musicxml;
 
+pub mod scorefile;
 pub mod synth;
 pub mod tokens;
 pub mod train;

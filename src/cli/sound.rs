@@ -4,8 +4,9 @@ use super::WriteArgs;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use improv::audio::Player;
-use improv::midi::import::{ImportOptions, read_file};
+use improv::midi::import::ImportOptions;
 use improv::music::Score;
+use improv::scorefile::read_any;
 use improv::synth::{SynthSettings, render, write_wav};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -78,7 +79,7 @@ pub struct PlayArgs {
 }
 
 fn read_score(path: &Path) -> Result<Score> {
-    Ok(read_file(path, &ImportOptions::default())?.score)
+    Ok(read_any(path, &ImportOptions::default())?.score)
 }
 
 /// Renders `score` and writes it as WAV.

@@ -53,6 +53,8 @@ pub struct Imported {
     pub tracks: Vec<TrackInfo>,
     pub chord_source: ChordSource,
     pub warnings: Vec<String>,
+    /// Chord symbols the file holds that the chord parser could not read.
+    pub unparsed_chords: Vec<String>,
 }
 
 pub fn read_file(path: &Path, opts: &ImportOptions) -> Result<Imported, MidiError> {
@@ -344,6 +346,7 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
         tracks: infos,
         chord_source,
         warnings,
+        unparsed_chords: Vec::new(),
     })
 }
 

@@ -2,7 +2,7 @@
 
 pub mod export;
 pub mod import;
-mod roles;
+pub(crate) mod roles;
 
 use std::path::PathBuf;
 
