@@ -1,7 +1,8 @@
 //! Corpus of Scores → token streams → training windows, the train/validation split, stats.
 
-use crate::midi::import::{ChordSource, ImportOptions, TrackInfo, TrackSelector, read_file};
+use crate::midi::import::{ChordSource, ImportOptions, TrackInfo, TrackSelector};
 use crate::music::{Register, Score};
+use crate::scorefile::{is_score_file, read_any};
 use crate::tokens::{self, TokenizerKind, Vocab};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -171,7 +172,7 @@ pub struct Dataset {
     val: Vec<Vec<u32>>,
 }
 
-/// Every MIDI file named or found (recursively) under the paths, sorted per directory.
+/// Every MIDI or MusicXML file named or found (recursively) under the paths, sorted per directory.
 pub fn midi_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DatasetError> {
     let mut out = Vec::new();
     for p in paths {
@@ -199,11 +200,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DatasetError> {
     for p in entries {
         if p.is_dir() {
             walk(&p, out)?;
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("mid") || e.eq_ignore_ascii_case("midi"))
-        {
+        } else if is_score_file(&p) {
             out.push(p);
         }
     }
@@ -227,7 +224,7 @@ pub fn load(
                 .or(opts.melody_track.as_ref())
                 .cloned(),
         };
-        match read_file(f, &import) {
+        match read_any(f, &import) {
             Ok(imp) => scores.push((f.clone(), imp)),
             Err(e) => failed.push(FailedFile {
                 path: f.clone(),

@@ -4,11 +4,12 @@
 
 use crate::corpus::{bass_track, comping_track};
 use crate::decode::{Decoding, Sampling, decode_events, to_notes};
-use crate::midi::import::{ImportOptions, read_file};
+use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
 use crate::model::fastmath::exp_fast;
 use crate::model::weights::Weights;
 use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
+use crate::scorefile::{SCORE_EXTENSIONS, read_any};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -161,15 +162,15 @@ pub struct Changes {
 }
 
 impl Changes {
-    /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`) or a path to a `.mid` file.
+    /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`) or a path to a MIDI or MusicXML file.
     pub fn from_arg(arg: &str) -> Result<Changes, GenerateError> {
         let path = Path::new(arg);
-        let is_midi = path
+        let is_file = path
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("mid") || e.eq_ignore_ascii_case("midi"));
-        if is_midi {
-            let imp = read_file(path, &ImportOptions::default())?;
+            .is_some_and(|e| SCORE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+        if is_file {
+            let imp = read_any(path, &ImportOptions::default())?;
             let score = imp.score;
             if score.chords.is_empty() {
                 return Err(GenerateError::NoChanges(path.to_path_buf()));

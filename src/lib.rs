@@ -17,7 +17,9 @@ pub mod midi;
 pub mod midi_out;
 pub mod model;
 pub mod music;
+pub mod musicxml;
 
+pub mod scorefile;
 pub mod synth;
 pub mod tokens;
 pub mod train;

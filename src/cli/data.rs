@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct DatasetArgs {
-    /// MIDI files or directories (searched recursively for .mid/.midi).
+    /// MIDI or MusicXML files, or directories (searched recursively for .mid/.midi/.musicxml/.mxl/.xml).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]

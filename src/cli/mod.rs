@@ -36,11 +36,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Read MIDI files or directories and summarise them as training data.
+    /// Read MIDI or MusicXML files or directories and summarise them as training data.
     Dataset(data::DatasetArgs),
     /// Write the bundled starter corpus (made by improv's rule-based improviser).
     Corpus(data::CorpusArgs),
-    /// Train a model bundle on MIDI files (a line per epoch; Ctrl-C stops and saves).
+    /// Train a model bundle on MIDI or MusicXML files (a line per epoch; Ctrl-C stops and saves).
     Train(model::TrainArgs),
     /// Improvise a solo over chord changes with a model bundle and write it as MIDI.
     Generate(model::GenerateArgs),

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// MIDI files or directories to learn from.
+    /// MIDI or MusicXML files or directories to learn from.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Where the model bundle goes (a directory).
@@ -294,7 +294,7 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "models/default")]
     pub model: PathBuf,
     /// A preset (blues-f, blues-bb, minor-blues, rhythm-changes, ii-v-i, ii-v-i-cycle,
-    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", or a .mid file.
+    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", or a MIDI or MusicXML file.
     #[arg(long, default_value = "blues-f")]
     pub progression: String,
     #[arg(long, default_value_t = 2)]
@@ -332,7 +332,7 @@ pub struct GenerateArgs {
     /// Tokens to start the solo with, space-separated (e.g. "C,6 S,3").
     #[arg(long, conflicts_with = "primer_from")]
     pub primer: Option<String>,
-    /// Start the solo with the first tokens of this MIDI file's melody.
+    /// Start the solo with the first tokens of this MIDI or MusicXML file's melody.
     #[arg(long)]
     pub primer_from: Option<PathBuf>,
     /// How many tokens --primer-from takes.
@@ -355,7 +355,7 @@ pub struct GenerateArgs {
 
 /// The first `n` tokens of a file's melody that the model knows.
 fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<String>> {
-    let imp = improv::midi::import::read_file(path, &Default::default())?;
+    let imp = improv::scorefile::read_any(path, &Default::default())?;
     let toks: Vec<String> = improv::tokens::encode(bundle.meta.tokenizer, &imp.score)
         .into_iter()
         .filter(|t| bundle.meta.vocab.index_of(t).is_some())

@@ -8,11 +8,12 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 #[cfg(feature = "audio")]
 use improv::audio::Player;
-use improv::midi::import::{ImportOptions, read_file};
+use improv::midi::import::ImportOptions;
 use improv::music::Score;
 use improv::synth::plan::{DEFAULT_MAX_MINUTES, check};
 use improv::synth::soundfont::{Font, find, search_dirs};
 use improv::synth::{ROOM, Stream, SynthSettings, write_wav_with};
+use improv::scorefile::read_any;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -139,7 +140,7 @@ pub struct PlayArgs {
 }
 
 fn read_score(path: &Path) -> Result<Score> {
-    Ok(read_file(path, &ImportOptions::default())?.score)
+    Ok(read_any(path, &ImportOptions::default())?.score)
 }
 
 /// Renders `score` straight into a WAV file, block by block; returns the seconds written.

@@ -9,7 +9,8 @@ pub use figures::{Figures, Take, Tally, entropy, overlap};
 
 use crate::dataset::midi_files;
 use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate};
-use crate::midi::import::{ImportOptions, read_file};
+use crate::midi::import::ImportOptions;
+use crate::scorefile::read_any as read_file;
 use crate::model::bundle::Bundle;
 use crate::music::Score;
 use serde::Serialize;

@@ -1,9 +1,9 @@
 //! Standard MIDI Files in and out: import any file into a Score, export a Score atomically.
 
 pub mod export;
-mod group;
+pub(crate) mod group;
 pub mod import;
-mod roles;
+pub(crate) mod roles;
 
 use std::path::PathBuf;
 

@@ -6,9 +6,10 @@ use super::player::{AudioCmd, AudioStatus, Report, audio_loop};
 use crate::dataset::{self, Dataset, DatasetOptions};
 use crate::generate::{Changes, GenerateOptions, Generated, generate};
 use crate::midi::export::write_file;
-use crate::midi::import::{ImportOptions, read_file};
+use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
 use crate::music::Score;
+use crate::scorefile::read_any;
 use crate::synth::{SynthSettings, render, write_wav};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -146,7 +147,7 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
             changes_from,
         } => Done::Generated(generate_over(&bundle, opts, changes_from)),
         Job::OpenScore(path) => {
-            let r = read_file(&path, &ImportOptions::default())
+            let r = read_any(&path, &ImportOptions::default())
                 .map(|i| Box::new(i.score))
                 .map_err(|e| e.to_string());
             Done::Score(path, r)

@@ -55,9 +55,7 @@ impl Browser {
                     let path = e.path();
                     let name = e.file_name().to_string_lossy().into_owned();
                     let is_dir = path.is_dir();
-                    let midi = path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                        x.eq_ignore_ascii_case("mid") || x.eq_ignore_ascii_case("midi")
-                    });
+                    let midi = crate::scorefile::is_score_file(&path);
                     if (is_dir && !name.starts_with('.')) || midi {
                         entries.push(Entry { name, path, is_dir });
                     }
