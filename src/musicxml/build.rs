@@ -308,7 +308,7 @@ fn effective_meter(m: &MeasureSpan) -> (u8, u8) {
     }
     for den in [m.meter.1, 4, 8, 16, 32, 64] {
         let unit = PPQ as u64 * 4 / den as u64;
-        if m.len % unit == 0 && (1..=255).contains(&(m.len / unit)) {
+        if m.len.is_multiple_of(unit) && (1..=255).contains(&(m.len / unit)) {
             return ((m.len / unit) as u8, den);
         }
     }

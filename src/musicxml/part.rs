@@ -198,7 +198,7 @@ impl PartState {
 
     fn attributes(&mut self, a: &Node, cur: &mut Cursor) -> Result<(), String> {
         if let Some(d) = a.num_of("divisions") {
-            if !(d >= 1.0 && d <= 1e7 && d.fract() == 0.0) {
+            if !((1.0..=1e7).contains(&d) && d.fract() == 0.0) {
                 return Err(format!(
                     "<divisions> is {d}; it must be a whole number from 1 to 10000000"
                 ));
@@ -357,7 +357,7 @@ fn meter(t: &Node) -> Option<(u8, u8)> {
         .map(|b| b.trim().parse::<u32>().ok())
         .sum::<Option<u32>>()?;
     let den: u32 = t.text_of("beat-type")?.parse().ok()?;
-    (beats >= 1 && beats <= 255 && den.is_power_of_two() && den <= 64)
+    ((1..=255).contains(&beats) && den.is_power_of_two() && den <= 64)
         .then_some((beats as u8, den as u8))
 }
 
@@ -399,5 +399,5 @@ fn direction_tempo(d: &Node) -> Option<f64> {
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
     let bpm = digits.parse::<f64>().ok()? * unit;
-    (bpm >= 1.0 && bpm <= 2000.0).then_some(bpm)
+    (1.0..=2000.0).contains(&bpm).then_some(bpm)
 }
