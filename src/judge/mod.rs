@@ -10,9 +10,9 @@ pub use figures::{Figures, Take, Tally, entropy, overlap};
 use crate::dataset::midi_files;
 use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate};
 use crate::midi::import::ImportOptions;
-use crate::scorefile::read_any as read_file;
 use crate::model::bundle::Bundle;
 use crate::music::Score;
+use crate::scorefile::read_any as read_file;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
