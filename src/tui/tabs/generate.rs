@@ -356,8 +356,12 @@ impl GenerateTab {
     }
 }
 
-fn solo_figures(s: &Solo) -> [Line<'static>; 4] {
+fn solo_figures(s: &Solo) -> [Line<'static>; 5] {
     let st = &s.stats;
+    // The judge's figures of this solo, as `improv judge` reports them for real ones.
+    let mut tally = crate::judge::Tally::default();
+    tally.add(&crate::judge::Take::of_melody(&s.score));
+    let f = tally.figures();
     [
         Line::from(format!(
             "{} bars, {} notes, {:.1}/bar",
@@ -372,6 +376,12 @@ fn solo_figures(s: &Solo) -> [Line<'static>; 4] {
             "range {}–{}",
             st.lowest.as_deref().unwrap_or("-"),
             st.highest.as_deref().unwrap_or("-")
+        )),
+        Line::from(format!(
+            "walls {:.0}%  rests {:.0}%  pc-H {:.2}",
+            f.wall_share * 100.0,
+            f.rest_share * 100.0,
+            f.pc_entropy
         )),
         Line::from(if s.saved {
             "exported"
