@@ -289,24 +289,7 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
     }
 
     let roles = assign_roles(&groups, opts.melody_track.as_ref())?;
-    let mut infos = Vec::new();
-    for (i, (g, role)) in groups.into_iter().zip(roles).enumerate() {
-        infos.push(TrackInfo {
-            index: i,
-            name: g.name.clone(),
-            channel: g.channel,
-            program: g.program,
-            notes: g.notes.len(),
-            role,
-        });
-        score.tracks.push(Track {
-            name: g.name,
-            role,
-            channel: g.channel,
-            program: g.program,
-            notes: g.notes,
-        });
-    }
+    let infos = crate::midi::import::add_tracks(&mut score, groups, roles);
     end_tick = end_tick.max(score.tracks.iter().map(Track::end).max().unwrap_or(0));
     let chord_source = if !texts.is_empty() {
         score.chords = chords_from_markers(&texts, end_tick, &score);
@@ -339,6 +322,33 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
         warnings,
         unparsed_chords,
     })
+}
+
+/// Puts each note group into the score as a track with its role, and says what it did.
+pub(crate) fn add_tracks(
+    score: &mut Score,
+    groups: Vec<Group>,
+    roles: Vec<Role>,
+) -> Vec<TrackInfo> {
+    let mut infos = Vec::new();
+    for (i, (g, role)) in groups.into_iter().zip(roles).enumerate() {
+        infos.push(TrackInfo {
+            index: i,
+            name: g.name.clone(),
+            channel: g.channel,
+            program: g.program,
+            notes: g.notes.len(),
+            role,
+        });
+        score.tracks.push(Track {
+            name: g.name,
+            role,
+            channel: g.channel,
+            program: g.program,
+            notes: g.notes,
+        });
+    }
+    infos
 }
 
 fn push_note(

@@ -5,9 +5,9 @@ use super::part::{MeasureSpan, PartState, bar_ticks};
 use super::xml::{Node, Step, Tag, Xml};
 use super::{MAX_NOTES, MAX_PARTS};
 use crate::midi::group::Group;
-use crate::midi::import::{ChordSource, ImportOptions, Imported, TrackInfo};
+use crate::midi::import::{ChordSource, ImportOptions, Imported};
 use crate::midi::roles::{assign_roles, estimate_chords};
-use crate::music::{PPQ, Score, Tempo, Tick, TimeSig, Track};
+use crate::music::{PPQ, Score, Tempo, Tick, TimeSig};
 use std::collections::BTreeMap;
 
 /// What `<part-list>` says about a part.
@@ -188,24 +188,7 @@ pub(crate) fn imported(doc: Doc, opts: &ImportOptions) -> Result<Imported, Strin
     }
     let (groups, marks) = groups_and_marks(&doc);
     let roles = assign_roles(&groups, opts.melody_track.as_ref())?;
-    let mut infos = Vec::new();
-    for (i, (g, role)) in groups.into_iter().zip(roles).enumerate() {
-        infos.push(TrackInfo {
-            index: i,
-            name: g.name.clone(),
-            channel: g.channel,
-            program: g.program,
-            notes: g.notes.len(),
-            role,
-        });
-        score.tracks.push(Track {
-            name: g.name,
-            role,
-            channel: g.channel,
-            program: g.program,
-            notes: g.notes,
-        });
-    }
+    let infos = crate::midi::import::add_tracks(&mut score, groups, roles);
     let timeline_end = doc.timeline.last().map_or(0, |m| m.start + m.len) as Tick;
     let end = score.end().max(timeline_end);
     let bar_end = |t: Tick| {
