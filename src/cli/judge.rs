@@ -29,6 +29,8 @@ pub struct JudgeArgs {
     /// Sample among the k most likely tokens only (0 = all).
     #[arg(long, default_value_t = 0)]
     pub top_k: usize,
+    #[command(flatten)]
+    pub decoding: super::decoding::DecodingArgs,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -55,6 +57,7 @@ pub fn judge(a: JudgeArgs) -> Result<()> {
         seeds: a.seeds.clone(),
         temperature: a.temperature,
         top_k: a.top_k,
+        decoding: a.decoding.decoding(&bundle)?,
     };
     let report = judge::judge(&bundle, &a.paths, corpus.as_deref(), &opts)?;
     if a.json {

@@ -2,6 +2,7 @@
 
 mod bench;
 mod data;
+mod decoding;
 mod judge;
 mod model;
 mod sound;

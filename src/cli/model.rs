@@ -4,12 +4,11 @@ use super::WriteArgs;
 use super::data::{DataArgs, load};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use improv::decode::Decoding;
 use improv::generate::{Changes, GenerateOptions, SampleOptions, generate_with as improvise};
 use improv::midi::export::write_file;
 use improv::model::bundle::{Bundle, TrainConfig};
 use improv::model::cond_bundle::Schedule;
-use improv::model::cond_data::{EventData, EventOptions, Register};
+use improv::model::cond_data::{EventData, EventOptions};
 use improv::model::cond_fit::Plateau;
 use improv::model::conditioned::Heads;
 use improv::model::net::Engine;
@@ -308,25 +307,8 @@ pub struct GenerateArgs {
     /// Sample among the k most likely tokens only (0 = all).
     #[arg(long, default_value_t = 0)]
     pub top_k: usize,
-    /// Conditioned models: sample from the smallest set of choices holding this much
-    /// probability (1 = all).
-    #[arg(long, default_value_t = 1.0)]
-    pub top_p: f64,
-    /// Conditioned models: beam search with this many beams (0 = sample).
-    #[arg(long, default_value_t = 0)]
-    pub beam: usize,
-    /// Conditioned models: pitches and durations each beam tries per step.
-    #[arg(long, default_value_t = 4)]
-    pub branch: usize,
-    /// Conditioned models: weight of chord and scale tones on the beat in beam search.
-    #[arg(long, default_value_t = 0.0)]
-    pub harmony: f64,
-    /// Conditioned models: the register's centre, a MIDI key (default: the corpus's).
-    #[arg(long)]
-    pub register_centre: Option<u8>,
-    /// Conditioned models: the register's span in semitones (default: the corpus's).
-    #[arg(long)]
-    pub register_span: Option<u8>,
+    #[command(flatten)]
+    pub decoding: super::decoding::DecodingArgs,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Tokens to start the solo with, space-separated (e.g. "C,6 S,3").
@@ -405,27 +387,7 @@ pub fn generate(a: GenerateArgs) -> Result<()> {
             (None, None) => Vec::new(),
         },
     };
-    anyhow::ensure!(
-        a.top_p > 0.0 && a.top_p <= 1.0,
-        "--top-p must be above 0 and at most 1"
-    );
-    anyhow::ensure!(a.beam <= 64, "--beam must be at most 64");
-    let register = match (&bundle.meta.conditioned, a.register_centre, a.register_span) {
-        (_, None, None) => None,
-        (Some(m), c, s) => Some(Register {
-            centre: c.unwrap_or(m.register.centre).clamp(24, 108),
-            span: s.unwrap_or(m.register.span).clamp(6, 60),
-        }),
-        (None, _, _) => None,
-    };
-    let decoding = Decoding {
-        top_p: a.top_p,
-        beam: a.beam,
-        branch: a.branch.max(1),
-        harmony: a.harmony,
-        register,
-        ..Decoding::default()
-    };
+    let decoding = a.decoding.decoding(&bundle)?;
     let g = improvise(&bundle, &opts, &decoding)?;
     write_file(&g.score, &a.out, a.write.force)?;
     if let Some(wav) = &a.wav {

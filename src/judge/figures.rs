@@ -2,6 +2,7 @@
 //! histograms (pitch classes, intervals, onset positions in the bar).
 
 use crate::music::{ChordSpan, Note, PPQ, Register, Score, Tick, TimeSig};
+use crate::tokens::rhythm::melody_line;
 use serde::Serialize;
 
 /// One solo over its changes: the notes, the chords sounding, the meter, and how many bars
@@ -12,6 +13,9 @@ pub struct Take {
     pub chords: Vec<ChordSpan>,
     pub time_sigs: Vec<TimeSig>,
     pub bars: usize,
+    /// Note onsets as improv's rhythm grid reads them (played timing snapped a beat at a
+    /// time to sixteenths or triplets, as for training); empty: the notes' own onsets.
+    pub grid_onsets: Vec<Tick>,
 }
 
 impl Take {
@@ -26,6 +30,11 @@ impl Take {
             chords: score.chords.clone(),
             time_sigs: score.time_sigs.clone(),
             bars: form.bar_starts().len().max(1),
+            grid_onsets: melody_line(score)
+                .into_iter()
+                .filter(|s| s.pitch.is_some())
+                .map(|s| s.start)
+                .collect(),
         }
     }
 
@@ -89,6 +98,22 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Onsets by position in their bar, on the grid: where the line's notes fall, not how
+    /// far a player leans ahead of or behind the beat.
+    fn add_onsets(&mut self, take: &Take) {
+        let starts: Vec<Tick> = if take.grid_onsets.is_empty() {
+            take.notes.iter().map(|n| n.start).collect()
+        } else {
+            take.grid_onsets.clone()
+        };
+        let bars = take.bar_starts(starts.last().copied().unwrap_or(0));
+        for t in starts {
+            let bar = bars[bars.partition_point(|&b| b <= t).max(1) - 1];
+            let pos = (t - bar + ONSET_STEP / 2) / ONSET_STEP;
+            self.onsets[(pos as usize).min(ONSET_BINS - 1)] += 1.0;
+        }
+    }
+
     pub fn add(&mut self, take: &Take) {
         if self.intervals.is_empty() {
             self.intervals = vec![0.0; INTERVAL_BINS];
@@ -97,7 +122,6 @@ impl Tally {
         self.bars += take.bars;
         self.notes += take.notes.len();
         let mut covered_to: Tick = 0;
-        let bars = take.bar_starts(take.notes.last().map_or(0, |n| n.start));
         for n in &take.notes {
             if let Some(span) = take.chord_at(n.start) {
                 self.with_chord += 1;
@@ -112,14 +136,12 @@ impl Tally {
             self.lengths.push(n.dur as f64 / PPQ as f64);
             self.pitches.push(n.pitch.key());
             self.pcs[n.pitch.class().index() as usize] += 1.0;
-            let bar = bars[bars.partition_point(|&b| b <= n.start).max(1) - 1];
-            let pos = (n.start - bar + ONSET_STEP / 2) / ONSET_STEP;
-            self.onsets[(pos as usize).min(ONSET_BINS - 1)] += 1.0;
             if n.start > covered_to && covered_to > 0 {
                 self.silent += (n.start - covered_to) as u64;
             }
             covered_to = covered_to.max(n.end());
         }
+        self.add_onsets(take);
         if let (Some(first), Some(_)) = (take.notes.first(), take.notes.last()) {
             self.span += covered_to.saturating_sub(first.start) as u64;
         }

@@ -8,7 +8,8 @@ pub use copies::{longest_copied, longest_shared};
 pub use figures::{Figures, Take, Tally, entropy, overlap};
 
 use crate::dataset::midi_files;
-use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate};
+use crate::decode::Decoding;
+use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate_with};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
 use crate::music::Score;
@@ -24,6 +25,8 @@ pub struct JudgeOptions {
     pub seeds: Vec<u64>,
     pub temperature: f64,
     pub top_k: usize,
+    /// Top-p, beam search, register: the decoding of conditioned models.
+    pub decoding: Decoding,
 }
 
 impl Default for JudgeOptions {
@@ -33,6 +36,7 @@ impl Default for JudgeOptions {
             seeds: vec![1, 2, 3],
             temperature: 0.9,
             top_k: 0,
+            decoding: Decoding::default(),
         }
     }
 }
@@ -209,7 +213,7 @@ fn improvise(
         bar_ticks: score.time_sig_at(0).bar_ticks(),
         bpm: Some(score.bpm()),
     };
-    let g = generate(
+    let g = generate_with(
         bundle,
         &GenerateOptions {
             changes,
@@ -222,6 +226,7 @@ fn improvise(
             },
             primer: Vec::new(),
         },
+        &opts.decoding,
     )?;
     let form_bars = Take::of_melody(score).bars;
     let mut take = Take::of_melody(&g.score);

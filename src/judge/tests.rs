@@ -151,3 +151,35 @@ fn walls_are_each_line_s_own() {
     );
     assert_eq!((f.lowest, f.highest), (Some(48), Some(75)));
 }
+
+#[test]
+fn played_timing_lands_on_the_grid_the_models_write() {
+    // Swung eighths on the triplet grid (each beat and 2/3 of the way through it), from the
+    // second bar on, and the same line as a player plays it: downbeats pushed or dragged by
+    // about a twentieth of a beat, offbeats a little less.
+    let grid: Vec<_> = (0..16u32)
+        .map(|i| {
+            let at = 4 * Q + (i / 2) * Q + if i % 2 == 1 { 2 * Q / 3 } else { 0 };
+            (at, Q / 3, 60 + (i % 5) as u8)
+        })
+        .collect();
+    let jitter = [
+        22i64, 9, -23, -12, 24, 15, -21, -8, 25, 11, -22, -17, 21, 6, -24, -14,
+    ];
+    let played: Vec<_> = grid
+        .iter()
+        .zip(jitter)
+        .map(|(&(s, d, k), j)| ((s as i64 + j) as u32, d, k))
+        .collect();
+    let chords = [("C7", 0, 12 * Q)];
+    let (mut a, mut b) = (Tally::default(), Tally::default());
+    a.add(&Take::of_melody(&solo(&grid, &chords)));
+    b.add(&Take::of_melody(&solo(&played, &chords)));
+    assert!(a.onset_overlap(&b) > 0.99, "{}", a.onset_overlap(&b));
+    // Read raw, the pushed and dragged downbeats fall in the neighbouring bins.
+    let mut raw = Take::of_melody(&solo(&played, &chords));
+    raw.grid_onsets.clear();
+    let mut c = Tally::default();
+    c.add(&raw);
+    assert!(a.onset_overlap(&c) < 0.6, "{}", a.onset_overlap(&c));
+}
