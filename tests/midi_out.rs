@@ -1,5 +1,6 @@
 //! The band as MIDI messages: order, pairing, tempo, swing, mix, and silence on stop.
 
+#[cfg(feature = "audio")]
 use improv::midi_out::{perform, pick};
 use improv::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Tempo, Track};
 use improv::synth::SynthSettings;
@@ -185,6 +186,7 @@ fn the_ride_plays_over_the_changes_like_the_built_in_synth() {
 }
 
 #[test]
+#[cfg(feature = "audio")]
 fn stopping_sends_all_notes_off_on_every_channel() {
     let msgs = schedule(&band(), &straight());
     let stop = AtomicBool::new(true);
@@ -202,6 +204,7 @@ fn stopping_sends_all_notes_off_on_every_channel() {
 }
 
 #[test]
+#[cfg(feature = "audio")]
 fn a_short_performance_sends_everything_in_order_then_silence() {
     let mut score = Score::new("t", 6000.0);
     score
@@ -217,6 +220,7 @@ fn a_short_performance_sends_everything_in_order_then_silence() {
 }
 
 #[test]
+#[cfg(feature = "audio")]
 fn ports_are_picked_by_number_or_name() {
     let names = vec![
         "Midi Through:0".to_string(),

@@ -151,7 +151,7 @@ impl Reverb {
     #[inline(always)]
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let m = (left.len().min(right.len()) / 2).min(MAX_STEPS);
-        debug_assert!(left.len() % 2 == 0 && left.len() <= 2 * MAX_STEPS);
+        debug_assert!(left.len().is_multiple_of(2) && left.len() <= 2 * MAX_STEPS);
         if m == 0 {
             return;
         }
