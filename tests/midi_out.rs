@@ -1,11 +1,14 @@
 //! The band as MIDI messages: order, pairing, tempo, swing, mix, and silence on stop.
 
-#[cfg(feature = "audio")]
-use improv::midi_out::{perform, pick};
 use improv::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Tempo, Track};
 use improv::synth::SynthSettings;
-use improv::synth::schedule::{DRUMS, MidiMsg, Timed, all_notes_off, schedule};
-use std::sync::atomic::AtomicBool;
+use improv::synth::schedule::{DRUMS, MidiMsg, Timed, schedule};
+#[cfg(feature = "audio")]
+use {
+    improv::midi_out::{perform, pick},
+    improv::synth::schedule::all_notes_off,
+    std::sync::atomic::AtomicBool,
+};
 
 fn straight() -> SynthSettings {
     SynthSettings {

@@ -324,10 +324,33 @@ impl Bass {
     }
 }
 
+/// sin(2π·x) for x in cycles (any size a kick's phase reaches), by a polynomial: x is
+/// folded to a quarter cycle either side of zero, where Taylor to x¹¹ is within 1e-7.
+#[inline(always)]
+fn sin_turns(x: f32) -> f32 {
+    let x = x - x.round();
+    let x = if x > 0.25 {
+        0.5 - x
+    } else if x < -0.25 {
+        -0.5 - x
+    } else {
+        x
+    };
+    let t = x * std::f32::consts::TAU;
+    let t2 = t * t;
+    const C: [f32; 5] = [
+        -1.0 / 6.0,
+        1.0 / 120.0,
+        -1.0 / 5_040.0,
+        1.0 / 362_880.0,
+        -1.0 / 39_916_800.0,
+    ];
+    t * (1.0 + t2 * (C[0] + t2 * (C[1] + t2 * (C[2] + t2 * (C[3] + t2 * C[4])))))
+}
+
 impl Kick {
     #[inline(always)]
     fn render(&mut self, out: &mut [f32], at: At) {
-        let t = table();
         let inv_sr = 1.0 / at.sr;
         let (mut ph, mut sw, mut dc) = (self.phase, self.sweep, self.decay);
         let (k_sweep, k_decay) = (self.k_sweep, self.k_decay);
@@ -341,7 +364,7 @@ impl Kick {
             ph -= ph.floor();
             let edge = edges(at.i0 + 8 * g, at.len, 1, self.release);
             for j in 0..8 {
-                o[j] = at.amp * sin_cycles(t, p[j]) * dc * edge[j];
+                o[j] = at.amp * sin_turns(p[j]) * dc * edge[j];
                 dc *= k_decay;
             }
         }
@@ -436,5 +459,19 @@ impl Lead {
             }
         }
         (self.env, self.rot) = (e, p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_polynomial_sine_matches_sin_over_many_cycles() {
+        for k in -20_000..20_000 {
+            let x = k as f32 * 0.000_731;
+            let want = (f64::from(x) * std::f64::consts::TAU).sin() as f32;
+            assert!((sin_turns(x) - want).abs() < 2e-6, "{x}");
+        }
     }
 }
