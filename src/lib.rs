@@ -1,6 +1,6 @@
 //! improv: a terminal jazz studio that learns to improvise. The core library (no terminal code).
 //!
-//! The modules behind the `audio` feature (the playback device) and the `studio` feature (the
+//! The modules behind the `audio` feature (the playback device and MIDI out) and the `studio` feature (the
 //! terminal front end) are the only ones that know a device or a terminal exists; everything
 //! else builds with `--no-default-features`.
 
@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod generate;
 pub mod judge;
 pub mod midi;
+#[cfg(feature = "audio")]
 pub mod midi_out;
 pub mod model;
 pub mod music;

@@ -1,10 +1,14 @@
 //! The band as MIDI messages: order, pairing, tempo, swing, mix, and silence on stop.
 
-use improv::midi_out::{perform, pick};
 use improv::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Tempo, Track};
 use improv::synth::SynthSettings;
-use improv::synth::schedule::{DRUMS, MidiMsg, Timed, all_notes_off, schedule};
-use std::sync::atomic::AtomicBool;
+use improv::synth::schedule::{DRUMS, MidiMsg, Timed, schedule};
+#[cfg(feature = "audio")]
+use {
+    improv::midi_out::{perform, pick},
+    improv::synth::schedule::all_notes_off,
+    std::sync::atomic::AtomicBool,
+};
 
 fn straight() -> SynthSettings {
     SynthSettings {
@@ -185,6 +189,7 @@ fn the_ride_plays_over_the_changes_like_the_built_in_synth() {
 }
 
 #[test]
+#[cfg(feature = "audio")]
 fn stopping_sends_all_notes_off_on_every_channel() {
     let msgs = schedule(&band(), &straight());
     let stop = AtomicBool::new(true);
@@ -202,6 +207,7 @@ fn stopping_sends_all_notes_off_on_every_channel() {
 }
 
 #[test]
+#[cfg(feature = "audio")]
 fn a_short_performance_sends_everything_in_order_then_silence() {
     let mut score = Score::new("t", 6000.0);
     score
@@ -217,6 +223,7 @@ fn a_short_performance_sends_everything_in_order_then_silence() {
 }
 
 #[test]
+#[cfg(feature = "audio")]
 fn ports_are_picked_by_number_or_name() {
     let names = vec![
         "Midi Through:0".to_string(),

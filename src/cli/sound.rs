@@ -216,6 +216,7 @@ pub fn play_cmd(a: PlayArgs) -> Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "audio")]
 fn play_midi_out(a: &PlayArgs, score: &Score, port: &str) -> Result<()> {
     use improv::midi_out::{MidiOut, perform};
     use improv::synth::schedule::schedule;
@@ -240,7 +241,15 @@ fn play_midi_out(a: &PlayArgs, score: &Score, port: &str) -> Result<()> {
     Ok(())
 }
 
+/// `improv ports` in a build without MIDI out.
+#[cfg(not(feature = "audio"))]
+pub fn ports_cmd() -> Result<()> {
+    println!("this improv was built without MIDI out (the `audio` feature)");
+    Ok(())
+}
+
 /// `improv ports`: the MIDI output ports, or one line saying there is no MIDI system.
+#[cfg(feature = "audio")]
 pub fn ports_cmd() -> Result<()> {
     match improv::midi_out::ports() {
         Ok(names) if names.is_empty() => println!("no MIDI output ports"),

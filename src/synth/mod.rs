@@ -244,10 +244,13 @@ fn events(score: &Score, s: &SynthSettings) -> Vec<Event> {
     out
 }
 
+/// Where the limiter starts to bend.
+const LIMIT_KNEE: f32 = 0.8;
+
 /// Soft knee limiter: transparent below 0.8, then bends smoothly toward (never past) 0.99.
 #[inline]
 fn limit(x: f32) -> f32 {
-    const KNEE: f32 = 0.8;
+    const KNEE: f32 = LIMIT_KNEE;
     const CEIL: f32 = 0.99;
     let a = x.abs();
     if a <= KNEE {

@@ -16,7 +16,7 @@ pub enum Wave {
 }
 
 /// The PolyBLEP residual at phase `t` (cycles) for a jump of +2 at phase 0, step `dt`.
-#[inline]
+#[inline(always)]
 fn blep(t: f32, dt: f32) -> f32 {
     if t < dt {
         let x = t / dt;
@@ -27,6 +27,12 @@ fn blep(t: f32, dt: f32) -> f32 {
     } else {
         0.0
     }
+}
+
+/// A PolyBLEP saw at phase `p` (cycles) stepping `dt` a sample.
+#[inline(always)]
+pub fn saw(p: f32, dt: f32) -> f32 {
+    (2.0 * p - 1.0) - blep(p, dt)
 }
 
 /// A free-running oscillator of one waveform, peak level 1.
@@ -53,7 +59,7 @@ impl Osc {
         let p = self.phase;
         let out = match self.wave {
             Wave::Sine => (TAU * p).sin(),
-            Wave::Saw => (2.0 * p - 1.0) - blep(p, dt),
+            Wave::Saw => saw(p, dt),
             Wave::Square => {
                 let naive = if p < 0.5 { 1.0 } else { -1.0 };
                 let q = if p < 0.5 { p + 0.5 } else { p - 0.5 };
@@ -85,18 +91,33 @@ impl Adsr {
     pub fn start(&self, held: f32, sr: f32) -> Envelope {
         let attack = (self.attack * sr).max(1.0) as usize;
         let release = (self.release * sr).max(1.0) as usize;
-        Envelope {
+        let held = (held * sr).max(0.0) as usize;
+        let k = (-1.0 / (f64::from(self.decay.max(1e-4)) * f64::from(sr))).exp();
+        let mut e = Envelope {
             i: 0,
             attack,
-            held: (held * sr).max(0.0) as usize,
+            held,
+            release,
             inv_attack: 1.0 / attack as f32,
             inv_release: 1.0 / release as f32,
             sustain: self.sustain,
             fall: 1.0,
-            k: (-1.0 / (self.decay.max(1e-4) * sr)).exp(),
+            k: k as f32,
             from: 0.0,
             last: 0.0,
+            fall8: [0.0; 8],
+            k8: k.powi(8) as f32,
+            gi: 0,
+            key_up: 0.0,
+        };
+        e.fall8 = e.fall_from(0);
+        // The level where the key goes up, where the release starts from.
+        if held > 0 {
+            let i = held - 1;
+            let fall = k.powi(i.saturating_sub(attack).min(i32::MAX as usize) as i32) as f32;
+            e.key_up = e.level(i, fall);
         }
+        e
     }
 
     /// Samples the envelope lasts: the held time plus the release.
@@ -105,12 +126,13 @@ impl Adsr {
     }
 }
 
-/// A running ADSR: call `tick` once per sample.
+/// A running ADSR: call `tick` once per sample, or `group` for the next eight (not both).
 #[derive(Clone, Debug)]
 pub struct Envelope {
     i: usize,
     attack: usize,
     held: usize,
+    release: usize,
     inv_attack: f32,
     inv_release: f32,
     sustain: f32,
@@ -120,6 +142,12 @@ pub struct Envelope {
     /// Level when the key went up.
     from: f32,
     last: f32,
+    /// `fall` at each of the next eight samples (`group`), and the decay over eight.
+    fall8: [f32; 8],
+    k8: f32,
+    /// The sample `group` is at.
+    gi: usize,
+    key_up: f32,
 }
 
 impl Envelope {
@@ -145,6 +173,58 @@ impl Envelope {
         self.last = level;
         level
     }
+
+    /// The level at sample `i` given the decay's `fall` there (the release from `key_up`).
+    #[inline(always)]
+    fn level(&self, i: usize, fall: f32) -> f32 {
+        if i < self.held {
+            if i < self.attack {
+                i as f32 * self.inv_attack
+            } else {
+                self.sustain + (1.0 - self.sustain) * fall
+            }
+        } else {
+            let r = (i - self.held) as f32 * self.inv_release;
+            (self.key_up * (1.0 - r)).max(0.0)
+        }
+    }
+
+    /// `fall` at samples `i0..i0 + 8` (1 before the decay starts).
+    fn fall_from(&self, i0: usize) -> [f32; 8] {
+        let k = f64::from(self.k);
+        std::array::from_fn(|j| {
+            let n = (i0 + j).saturating_sub(self.attack).min(i32::MAX as usize);
+            k.powi(n as i32) as f32
+        })
+    }
+
+    /// The next eight levels.
+    #[inline(always)]
+    pub fn group(&mut self) -> [f32; 8] {
+        let i0 = self.gi;
+        self.gi += 8;
+        let out: [f32; 8] = if i0 >= self.attack && i0 + 8 <= self.held {
+            let (s, f) = (self.sustain, &self.fall8);
+            std::array::from_fn(|j| s + (1.0 - s) * f[j])
+        } else if i0 >= self.held + self.release {
+            [0.0; 8]
+        } else if i0 >= self.held {
+            let (from, inv, base) = (self.key_up, self.inv_release, (i0 - self.held) as f32);
+            std::array::from_fn(|j| (from * (1.0 - (base + j as f32) * inv)).max(0.0))
+        } else {
+            std::array::from_fn(|j| self.level(i0 + j, self.fall8[j]))
+        };
+        if i0 < self.attack {
+            self.fall8 = self.fall_from(self.gi);
+        } else {
+            self.fall8.iter_mut().for_each(|f| *f *= self.k8);
+            if self.fall8[0] < 1e-30 {
+                // Keep the decayed level out of slow denormal numbers.
+                self.fall8 = [0.0; 8];
+            }
+        }
+        out
+    }
 }
 
 /// A one-pole low-pass filter; cascade two for a 12 dB/octave slope.
@@ -169,7 +249,7 @@ impl OnePole {
         self.a = a;
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn process(&mut self, x: f32) -> f32 {
         self.y += self.a * (x - self.y);
         self.y
@@ -280,6 +360,29 @@ mod tests {
         let y: Vec<f32> = (0..env.len(0.004, SR)).map(|_| e.tick()).collect();
         let peak = y.iter().fold(0.0f32, |m, &v| m.max(v));
         assert!(peak > 0.3 && peak < 0.45, "peak {peak}");
+    }
+
+    #[test]
+    fn eight_at_a_time_the_envelope_is_the_same() {
+        for (attack, decay, sustain, release, held) in [
+            (0.01, 0.05, 0.5, 0.02, 0.3),
+            (0.004, 1.6, 0.0, 0.12, 0.0001),
+            (0.025, 0.4, 0.8, 0.08, 0.02),
+        ] {
+            let env = Adsr {
+                attack,
+                decay,
+                sustain,
+                release,
+            };
+            let (mut one, mut eight) = (env.start(held, SR), env.start(held, SR));
+            for _ in 0..(env.len(held, SR) / 8 + 4) {
+                for v in eight.group() {
+                    let want = one.tick();
+                    assert!((v - want).abs() < 1e-4, "{v} vs {want}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! combs whose loops are low-passed (walls absorb highs), then series all-passes diffuse
 //! the echoes.
 //! Here one bank of combs feeds an all-pass chain per side (the right one's delays a little
-//! longer, which makes the room wide). Every delay line is a ring of the same power-of-two
-//! size read behind one shared write position, so a step costs no branches.
+//! longer, which makes the room wide). It works a block at a time: the eight combs run side
+//! by side in lanes (their lines interleaved, one write a step for all eight), and each
+//! all-pass runs over the block in stretches no longer than its delay, so the loop has no
+//! dependence from one sample to the next and vectorizes.
 
 /// Comb and all-pass delays at 44.1 kHz (Freeverb's tuning), scaled to the sample rate.
 const COMBS: [usize; 8] = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617];
@@ -21,6 +23,8 @@ const DAMP: f32 = 0.2;
 /// Ring length: a power of two above the longest delay (at half of 96 kHz).
 const RING: usize = 2048;
 const MASK: usize = RING - 1;
+/// Network steps per block at most (a block of 2 × this many frames).
+pub const MAX_STEPS: usize = 512;
 
 /// Seconds the room rings after the music stops (about 60 dB down by then).
 pub const ROOM_TAIL_SECS: f64 = 1.5;
@@ -28,14 +32,39 @@ pub const ROOM_TAIL_SECS: f64 = 1.5;
 /// The room's delay lines: one bank of combs, then an all-pass chain for each side.
 #[derive(Clone, Debug)]
 struct Network {
-    combs: Vec<[f32; RING]>,
+    /// The eight combs' lines interleaved: `combs[t][k]` is comb k at step t.
+    combs: Box<[[f32; 8]; RING]>,
     comb_delay: [usize; 8],
     store: [f32; 8],
-    left: Vec<[f32; RING]>,
-    right: Vec<[f32; RING]>,
+    left: Box<[[f32; RING]; 4]>,
+    right: Box<[[f32; RING]; 4]>,
     left_delay: [usize; 4],
     right_delay: [usize; 4],
     w: usize,
+}
+
+/// One all-pass over `v` in place, its line written from position `w`.
+#[inline(always)]
+fn allpass(line: &mut [f32; RING], w: usize, d: usize, v: &mut [f32]) {
+    let mut j = 0;
+    while j < v.len() {
+        let wi = (w + j) & MASK;
+        let ri = (w + j).wrapping_sub(d) & MASK;
+        // A stretch that reads only what was written before it and wraps nowhere.
+        let c = (v.len() - j).min(d).min(RING - wi).min(RING - ri);
+        let (src, dst): (&[f32], &mut [f32]) = if ri < wi {
+            let (a, b) = line.split_at_mut(wi);
+            (&a[ri..ri + c], &mut b[..c])
+        } else {
+            let (a, b) = line.split_at_mut(ri);
+            (&b[..c], &mut a[wi..wi + c])
+        };
+        for ((x, &b), out) in v[j..j + c].iter_mut().zip(src).zip(dst) {
+            *out = *x + b * 0.5;
+            *x = b - *x;
+        }
+        j += c;
+    }
 }
 
 impl Network {
@@ -47,62 +76,56 @@ impl Network {
             }
         };
         Network {
-            combs: vec![[0.0; RING]; 8],
+            combs: Box::new([[0.0; 8]; RING]),
             comb_delay: COMBS.map(scale(0)),
             store: [0.0; 8],
-            left: vec![[0.0; RING]; 4],
-            right: vec![[0.0; RING]; 4],
+            left: Box::new([[0.0; RING]; 4]),
+            right: Box::new([[0.0; RING]; 4]),
             left_delay: ALLPASSES.map(scale(0)),
             right_delay: ALLPASSES.map(scale(SPREAD)),
             w: 0,
         }
     }
 
-    /// One step: the mono input in, the two sides out.
-    #[inline]
-    fn process(&mut self, x: f32) -> (f32, f32) {
+    /// Runs `x` (mono inputs, at most `MAX_STEPS`) through the network: the left side's
+    /// output into `l`, the right's into `r`.
+    #[inline(always)]
+    fn process(&mut self, x: &[f32], l: &mut [f32], r: &mut [f32]) {
         let w = self.w;
-        let mut y = 0.0;
-        for ((buf, &d), store) in self
-            .combs
-            .iter_mut()
-            .zip(&self.comb_delay)
-            .zip(&mut self.store)
-        {
-            let out = buf[w.wrapping_sub(d) & MASK];
-            *store = out * (1.0 - DAMP) + *store * DAMP;
-            buf[w & MASK] = x + *store * FEEDBACK;
-            y += out;
-        }
-        let diffuse = |lines: &mut [[f32; RING]], delays: &[usize; 4]| {
-            let mut v = y;
-            for (buf, &d) in lines.iter_mut().zip(delays) {
-                let b = buf[w.wrapping_sub(d) & MASK];
-                buf[w & MASK] = v + b * 0.5;
-                v = b - v;
+        let (d, mut store) = (self.comb_delay, self.store);
+        for ((j, &x), y) in x.iter().enumerate().zip(l.iter_mut()) {
+            let t = w + j;
+            let out: [f32; 8] = std::array::from_fn(|k| self.combs[t.wrapping_sub(d[k]) & MASK][k]);
+            for k in 0..8 {
+                store[k] = out[k] * (1.0 - DAMP) + store[k] * DAMP;
             }
-            v
-        };
-        let l = diffuse(&mut self.left, &self.left_delay);
-        let r = diffuse(&mut self.right, &self.right_delay);
-        self.w = (w + 1) & MASK;
-        (l, r)
+            self.combs[t & MASK] = std::array::from_fn(|k| x + store[k] * FEEDBACK);
+            *y = out.iter().sum();
+        }
+        self.store = store;
+        r.copy_from_slice(l);
+        for (line, &d) in self.left.iter_mut().zip(&self.left_delay) {
+            allpass(line, w, d, l);
+        }
+        for (line, &d) in self.right.iter_mut().zip(&self.right_delay) {
+            allpass(line, w, d, r);
+        }
+        self.w = (w + x.len()) & MASK;
     }
 }
 
-/// A stereo room: `process` adds its reflections to interleaved stereo frames. The network
-/// runs at half the sample rate (the walls absorb what lies above a quarter of it anyway):
-/// each pair of frames feeds it once, and its output is interpolated back. The pairing
-/// carries over between calls, so the sound does not depend on the block sizes.
+/// A stereo room: `process` adds its reflections to a block of frames. The network runs at
+/// half the sample rate (the walls absorb what lies above a quarter of it anyway): each
+/// pair of frames feeds it once, and its output is interpolated back.
 #[derive(Clone, Debug)]
 pub struct Reverb {
     net: Network,
     wet: f32,
-    /// The input of the first frame of a pair, while waiting for the second.
-    half: Option<f32>,
-    /// The network's last two outputs (the latest last).
-    prev: (f32, f32),
+    /// The network's last outputs.
     last: (f32, f32),
+    x: Vec<f32>,
+    yl: Vec<f32>,
+    yr: Vec<f32>,
 }
 
 impl Reverb {
@@ -111,9 +134,10 @@ impl Reverb {
         Reverb {
             net: Network::new(sr / 2.0),
             wet: level.clamp(0.0, 1.0) * WET_SCALE,
-            half: None,
-            prev: (0.0, 0.0),
             last: (0.0, 0.0),
+            x: vec![0.0; MAX_STEPS],
+            yl: vec![0.0; MAX_STEPS],
+            yr: vec![0.0; MAX_STEPS],
         }
     }
 
@@ -122,28 +146,34 @@ impl Reverb {
         self.wet / WET_SCALE
     }
 
-    /// Adds the room to interleaved stereo frames.
-    pub fn process(&mut self, frames: &mut [f32]) {
+    /// Adds the room to a block of left and right samples (an even number of frames, at
+    /// most `2 * MAX_STEPS`).
+    #[inline(always)]
+    pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let m = (left.len().min(right.len()) / 2).min(MAX_STEPS);
+        debug_assert!(left.len().is_multiple_of(2) && left.len() <= 2 * MAX_STEPS);
+        if m == 0 {
+            return;
+        }
         let g = 0.5 * INPUT_GAIN;
-        for f in frames.chunks_exact_mut(2) {
-            let x = f[0] + f[1];
-            match self.half.take() {
-                None => {
-                    // The first of a pair: the latest output, held.
-                    self.half = Some(x);
-                    f[0] += self.wet * self.last.0;
-                    f[1] += self.wet * self.last.1;
-                }
-                Some(first) => {
-                    // A constant far below hearing keeps the dying room out of slow
-                    // denormal numbers.
-                    let y = self.net.process((first + x) * g + 1e-20);
-                    self.prev = self.last;
-                    self.last = y;
-                    f[0] += self.wet * 0.5 * (self.prev.0 + y.0);
-                    f[1] += self.wet * 0.5 * (self.prev.1 + y.1);
-                }
+        for (k, x) in self.x[..m].iter_mut().enumerate() {
+            let (a, b) = (2 * k, 2 * k + 1);
+            // A constant far below hearing keeps the dying room out of slow denormal numbers.
+            *x = (left[a] + right[a] + left[b] + right[b]) * g + 1e-20;
+        }
+        let (yl, yr) = (&mut self.yl[..m], &mut self.yr[..m]);
+        self.net.process(&self.x[..m], yl, yr);
+        let wet = self.wet;
+        for (side, y, last) in [(left, &*yl, self.last.0), (right, &*yr, self.last.1)] {
+            // The first frame of a pair holds the network's previous output; the second
+            // is halfway to the new one.
+            let mut prev = last;
+            for (f, &y) in side.chunks_exact_mut(2).zip(y) {
+                f[0] += wet * prev;
+                f[1] += wet * 0.5 * (prev + y);
+                prev = y;
             }
         }
+        self.last = (yl[m - 1], yr[m - 1]);
     }
 }

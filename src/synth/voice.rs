@@ -20,7 +20,7 @@ pub(super) fn table() -> &'static [f32] {
 }
 
 /// sin(2π·phase) for a phase in cycles, by table lookup with linear interpolation.
-#[inline]
+#[inline(always)]
 pub(super) fn sin_cycles(t: &[f32], phase: f32) -> f32 {
     let p = (phase - phase.floor()) * TABLE as f32;
     let i = p as usize;
@@ -90,7 +90,7 @@ impl Voice {
 }
 
 /// Linear attack, hold, linear release to zero at `len`.
-#[inline]
+#[inline(always)]
 pub(super) fn edge_env(i: usize, len: usize, attack: usize, release: usize) -> f32 {
     let a = if i < attack {
         i as f32 / attack as f32
@@ -111,13 +111,26 @@ pub(super) fn edge_env(i: usize, len: usize, attack: usize, release: usize) -> f
 pub(super) struct Noise(pub(super) u32);
 
 impl Noise {
-    #[inline]
+    #[cfg(test)]
     pub(super) fn next(&mut self) -> f32 {
+        (self.bits() as f32 / u32::MAX as f32) * 2.0 - 1.0
+    }
+
+    /// The next raw 32 bits.
+    #[inline(always)]
+    pub(super) fn bits(&mut self) -> u32 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
         self.0 = x;
-        (x as f32 / u32::MAX as f32) * 2.0 - 1.0
+        x
+    }
+
+    /// Raw bits as a sample in [-1, 1) (their top 24 bits, exact in an f32).
+    #[inline(always)]
+    pub(super) fn sample(bits: u32) -> f32 {
+        // Below 2^24, so the signed conversion (one instruction in SIMD) is exact.
+        (bits >> 8) as i32 as f32 * (2.0 / 16_777_216.0) - 1.0
     }
 }

@@ -6,7 +6,6 @@ use super::effect::Effect;
 use super::jobs::{Job, Jobs};
 use super::keymap::{Action, Keymap, Tab};
 use super::overlay::{self, Overlay, Purpose};
-use super::player::AudioCmd;
 use super::tabs::{DatasetTab, GenerateTab, PlayTab, TrainTab, direction};
 use super::theme::Theme;
 use crate::model::bundle::TrainConfig;
@@ -176,7 +175,7 @@ impl App {
             // Let it save: the thread finishes its batch and writes the bundle.
             let _ = t.thread.join();
         }
-        let _ = self.jobs.audio.send(AudioCmd::Stop);
+        super::player::stop_and_wait(&self.jobs.audio);
         self.quit = true;
     }
 
@@ -351,7 +350,8 @@ impl App {
             self.message = "nothing to play: generate a solo or open a MIDI file".into();
             return;
         };
-        if let Some(why) = &self.play.status.no_device {
+        let midi = matches!(self.play.sound, super::player::SoundSource::Midi(_));
+        if let Some(why) = self.play.status.no_device.as_ref().filter(|_| !midi) {
             let wav = self.keymap.label(Action::ExportWav);
             self.message = format!("no audio output device ({why}); press {wav} to export a WAV");
             return;
@@ -359,6 +359,7 @@ impl App {
         self.send(Job::Play {
             score: Box::new(self.play.scaled(score)),
             settings: self.play.settings.clone(),
+            source: self.play.sound.clone(),
             from_secs: from,
         });
     }

@@ -2,7 +2,7 @@
 //! driving the audio device, each on a worker thread that answers over a channel.
 
 use super::listing::{Browser, bundles_in};
-use super::player::{AudioCmd, AudioStatus, Report, audio_loop};
+use super::player::{AudioCmd, AudioStatus, Report, SoundSource, audio_loop};
 use crate::dataset::{self, Dataset, DatasetOptions};
 use crate::generate::{Changes, GenerateOptions, Generated, generate};
 use crate::midi::export::write_file;
@@ -10,7 +10,7 @@ use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
 use crate::music::Score;
 use crate::scorefile::read_any;
-use crate::synth::{SynthSettings, render, write_wav};
+use crate::synth::{SynthSettings, write_wav_with};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -50,10 +50,11 @@ pub enum Job {
         path: PathBuf,
         overwrite: bool,
     },
-    /// Render and start playing from `from_secs`.
+    /// Start playing from `from_secs` through `source` (synthesized as it plays).
     Play {
         score: Box<Score>,
         settings: SynthSettings,
+        source: SoundSource,
         from_secs: f64,
     },
 }
@@ -170,11 +171,16 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         Job::Play {
             score,
             settings,
+            source,
             from_secs,
         } => {
-            let samples = render(&score, &settings);
-            let duration = samples.len() as f64 / 2.0 / settings.sample_rate as f64;
-            let _ = audio.send(AudioCmd::Play(samples, settings.sample_rate, from_secs));
+            let duration = crate::synth::plan::render_secs(&score, &settings);
+            let _ = audio.send(AudioCmd::Play {
+                score,
+                settings,
+                source,
+                from: from_secs,
+            });
             Done::Playing { duration }
         }
     };
@@ -229,8 +235,9 @@ fn export_wav(
     path: PathBuf,
     overwrite: bool,
 ) -> Result<PathBuf, String> {
-    let samples = render(score, settings);
-    write_wav(&path, &samples, settings.sample_rate, overwrite)
+    // Written as it is synthesized: memory stays small whatever the length.
+    let mut r = crate::synth::Renderer::new(score, settings);
+    write_wav_with(&path, r.sample_rate(), overwrite, &mut |out| r.fill(out))
         .map(|_| path)
         .map_err(|e| e.to_string())
 }

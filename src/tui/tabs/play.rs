@@ -1,9 +1,10 @@
-//! The Play tab: the mixer and tempo, the transport with its position, and a piano roll that
-//! follows the playhead. Rendering and the device live on other threads.
+//! The Play tab: what plays the music (the built-in synth, a SoundFont or a MIDI port), the
+//! mixer and tempo, the transport with its position, and a piano roll that follows the
+//! playhead. Synthesis, the device and the MIDI port live on the audio thread.
 
 use super::super::effect::Effect;
 use super::super::keymap::Action;
-use super::super::player::{AudioCmd, AudioStatus};
+use super::super::player::{AudioCmd, AudioStatus, SoundSource};
 use super::super::theme::Theme;
 use super::super::widgets::piano_roll::{PianoRoll, RollView};
 use super::super::widgets::settings::{Field, SettingsList};
@@ -18,6 +19,7 @@ use ratatui::widgets::{Gauge, Paragraph, Widget, Wrap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlayField {
+    Sound,
     Swing,
     Tempo,
     Level(Part),
@@ -25,6 +27,7 @@ pub enum PlayField {
 
 impl Field for PlayField {
     const ALL: &'static [Self] = &[
+        PlayField::Sound,
         PlayField::Swing,
         PlayField::Tempo,
         PlayField::Level(Part::Lead),
@@ -35,6 +38,7 @@ impl Field for PlayField {
 
     fn label(self) -> String {
         match self {
+            PlayField::Sound => "sound".into(),
             PlayField::Swing => "swing".into(),
             PlayField::Tempo => "tempo".into(),
             PlayField::Level(p) => format!("{p:?}").to_lowercase(),
@@ -47,6 +51,8 @@ pub struct PlayTab {
     /// Where the score came from ("generated solo" or its file).
     pub source: String,
     pub settings: SynthSettings,
+    /// What plays the music.
+    pub sound: SoundSource,
     /// Playback tempo as a share of the written one.
     pub tempo_pct: u32,
     pub field: PlayField,
@@ -61,8 +67,9 @@ impl Default for PlayTab {
             score: None,
             source: String::new(),
             settings: SynthSettings::default(),
+            sound: SoundSource::Builtin,
             tempo_pct: 100,
-            field: PlayField::Swing,
+            field: PlayField::Sound,
             duration: 0.0,
             status: AudioStatus::default(),
             theme: Theme::default(),
@@ -78,6 +85,10 @@ impl PlayTab {
 
     pub fn value(&self, f: PlayField) -> String {
         match f {
+            PlayField::Sound => match (&self.sound, &self.status.no_midi) {
+                (SoundSource::Builtin, Some(_)) => "built-in, no MIDI".into(),
+                (s, _) => s.label(),
+            },
             PlayField::Swing => format!("{:.2}", self.settings.swing),
             PlayField::Tempo => format!("{}%", self.tempo_pct.max(1)),
             PlayField::Level(p) => {
@@ -93,6 +104,7 @@ impl PlayTab {
 
     pub fn adjust(&mut self, f: PlayField, d: i64) {
         match f {
+            PlayField::Sound => self.sound = self.next_sound(d),
             PlayField::Swing => {
                 self.settings.swing = (self.settings.swing + 0.02 * d as f64).clamp(0.5, 0.75)
             }
@@ -104,6 +116,14 @@ impl PlayTab {
                 m.level = (m.level + 0.1 * d as f32).clamp(0.0, 1.5);
             }
         }
+    }
+
+    /// The sound source `d` places on among the built-in synth and those found.
+    fn next_sound(&self, d: i64) -> SoundSource {
+        let mut all = vec![SoundSource::Builtin];
+        all.extend(self.status.sources.iter().cloned());
+        let at = all.iter().position(|s| *s == self.sound).unwrap_or(0) as i64;
+        all.swap_remove((at + d).rem_euclid(all.len() as i64) as usize)
     }
 
     /// The score at the chosen tempo.
@@ -178,9 +198,9 @@ impl PlayTab {
 /// Mixer, transport, position gauge, piano roll.
 fn areas(area: Rect) -> (Rect, Rect, Rect, Rect) {
     let [left, right] =
-        Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
+        Layout::horizontal([Constraint::Length(36), Constraint::Min(20)]).areas(area);
     let [mixer, transport] =
-        Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(left);
+        Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(left);
     let [pos, roll] = Layout::vertical([Constraint::Length(3), Constraint::Min(4)]).areas(right);
     (mixer, transport, pos, roll)
 }
@@ -188,7 +208,7 @@ fn areas(area: Rect) -> (Rect, Rect, Rect, Rect) {
 impl Widget for &PlayTab {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (mixer, transport, pos, roll) = areas(area);
-        let b = block("Mixer (←→ level, m mute)");
+        let b = block("Sound and mixer (←→, m mute)");
         SettingsList::of(|f| self.value(f), self.field, b, &self.theme).render(mixer, buf);
         Paragraph::new(self.transport_lines())
             .wrap(Wrap { trim: true })
@@ -209,7 +229,8 @@ impl PlayTab {
             true => "nothing loaded".to_string(),
             false => self.source.clone(),
         })];
-        if let Some(why) = &st.no_device {
+        let midi = matches!(self.sound, SoundSource::Midi(_));
+        if let Some(why) = st.no_device.as_ref().filter(|_| !midi) {
             let e = format!("no audio output device ({why})");
             lines.push(Line::styled(e, self.theme.error()));
             lines.push(Line::from("w exports a WAV file instead"));
@@ -283,5 +304,38 @@ impl PlayTab {
             theme: &self.theme,
         }
         .render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sound_row_cycles_through_the_built_in_synth_and_what_was_found() {
+        let mut tab = PlayTab::default();
+        assert_eq!(tab.field, PlayField::Sound);
+        assert_eq!(tab.value(PlayField::Sound), "built-in synth");
+        let font = SoundSource::SoundFont("/fonts/GM.sf2".into());
+        let port = SoundSource::Midi("Synth 1".into());
+        tab.status.sources = vec![font.clone(), port.clone()];
+        tab.on_action(Action::Right);
+        assert_eq!(tab.sound, font);
+        assert_eq!(tab.value(PlayField::Sound), "GM.sf2");
+        tab.on_action(Action::Right);
+        assert_eq!(tab.sound, port);
+        tab.on_action(Action::Right);
+        assert_eq!(tab.sound, SoundSource::Builtin);
+        tab.on_action(Action::Left);
+        assert_eq!(tab.sound, port);
+    }
+
+    #[test]
+    fn without_a_midi_system_the_row_says_so_and_keeps_the_built_in_synth() {
+        let mut tab = PlayTab::default();
+        tab.status.no_midi = Some("no MIDI system here".into());
+        tab.on_action(Action::Right);
+        assert_eq!(tab.sound, SoundSource::Builtin);
+        assert_eq!(tab.value(PlayField::Sound), "built-in, no MIDI");
     }
 }
