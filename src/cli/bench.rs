@@ -291,7 +291,15 @@ fn conditioned_speed(runs: usize, rows: &mut Vec<(String, f64, String)>) {
         clip: Some(5.0),
         ..AdamSettings::default()
     };
-    for backend in [BackendKind::Flex, BackendKind::Ndarray] {
+    use improv::model::kernels::{self, Kernel};
+    let best = kernels::active();
+    // The best kernel on both backends, then the `gemm` crate's for comparison.
+    let mut cases = vec![(BackendKind::Flex, best), (BackendKind::Ndarray, best)];
+    if best != Kernel::Gemm {
+        cases.push((BackendKind::Flex, Kernel::Gemm));
+    }
+    for (backend, kernel) in cases {
+        kernels::prefer(kernel);
         let dev = device(backend, true);
         let mut rates = Vec::new();
         for _ in 0..runs {
@@ -312,11 +320,12 @@ fn conditioned_speed(runs: usize, rows: &mut Vec<(String, f64, String)>) {
             rates.push(data.train.targets() as f64 / t0.elapsed().as_secs_f64());
         }
         rows.push((
-            format!("train: conditioned n_a 128 ({backend}, fused)"),
+            format!("train: conditioned n_a 128 ({backend}, fused, {kernel})"),
             median(rates),
             "events/s".into(),
         ));
     }
+    kernels::prefer(best);
     // Decoding speed depends on how many events a chorus takes: use the shipped model when
     // it is there, else a fresh one that prefers eighths.
     let (w, meta) =

@@ -3,13 +3,14 @@
 //!
 //! `LstmBackend` is a burn backend extension: NdArray and Flex run the forward recurrence
 //! on the host, and the Autodiff implementation registers `LstmBackward`, which runs BPTT
-//! from the gates and cell states the forward pass kept. Matrix products go through the
-//! `gemm` crate (burn-flex's own), about 10% faster than `matrixmultiply` on these small
-//! [32, 64] · [64, 256] products.
+//! from the gates and cell states the forward pass kept. Matrix products go through
+//! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
 
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
-use super::fastmath::{sigmoid, tanh, with_avx2};
+use super::fastmath::{sigmoid, tanh, with_simd};
+pub(crate) use super::kernels::gemm;
+use super::pool;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
@@ -24,60 +25,6 @@ pub trait LstmBackend: Backend {
     /// bias included; gates in Keras order i, f, c, o) with recurrent kernel `u` [A, 4A],
     /// from a zero initial state.
     fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self>;
-}
-
-/// C (m×n) = alpha·op(A)·op(B) + beta·C, with row/column strides describing each operand.
-#[allow(clippy::too_many_arguments)]
-fn gemm(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    (rsa, csa): (usize, usize),
-    b: &[f32],
-    (rsb, csb): (usize, usize),
-    beta: f32,
-    c: &mut [f32],
-    rsc: usize,
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    let last = |rs: usize, cs: usize, r: usize, cl: usize| (r - 1) * rs + (cl - 1) * cs;
-    assert!(
-        k == 0 || last(rsa, csa, m, k) < a.len(),
-        "gemm: A too small"
-    );
-    assert!(
-        k == 0 || last(rsb, csb, k, n) < b.len(),
-        "gemm: B too small"
-    );
-    assert!(last(rsc, 1, m, n) < c.len(), "gemm: C too small");
-    // SAFETY: the asserts above keep every index sgemm touches inside the three slices.
-    unsafe {
-        // gemm computes dst = alpha·dst + beta·lhs·rhs, reading dst only when asked.
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            rsc as isize,
-            beta != 0.0,
-            a.as_ptr(),
-            csa as isize,
-            rsa as isize,
-            b.as_ptr(),
-            csb as isize,
-            rsb as isize,
-            beta,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
 }
 
 /// What the backward pass needs from the forward pass. Arrays are batch-major like the
@@ -96,20 +43,33 @@ pub struct Cache {
     pub hs: Vec<f32>,
 }
 
+impl Cache {
+    /// Gives the buffers back to the pool for the next step.
+    pub fn recycle(self) {
+        pool::give([self.u, self.gates, self.cs, self.tcs, self.hs]);
+    }
+}
+
 /// The forward recurrence on the host: `xp` [B, T, 4A], `u` [A, 4A].
 pub fn forward(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache {
-    with_avx2!(forward_generic(xp, u, b, t, a))
+    forward_owned(xp.to_vec(), u, b, t, a)
+}
+
+/// The forward recurrence over input projections the caller has already written into
+/// `gates` [B, T, 4A]: they become the activated gates of the cache, with no copy.
+pub fn forward_owned(gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize) -> Cache {
+    with_simd!(forward_generic(gates, u, b, t, a))
 }
 
 #[inline(always)]
-fn forward_generic(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache {
+fn forward_generic(mut gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize) -> Cache {
     let g4 = 4 * a;
-    assert_eq!(xp.len(), b * t * g4, "xp must be [B, T, 4A]");
+    assert_eq!(gates.len(), b * t * g4, "xp must be [B, T, 4A]");
     assert_eq!(u.len(), a * g4, "u must be [A, 4A]");
-    let mut gates = xp.to_vec();
-    let mut cs = vec![0.0f32; b * t * a];
-    let mut tcs = vec![0.0f32; b * t * a];
-    let mut hs = vec![0.0f32; b * t * a];
+    // Every element of these is written before it is read.
+    let mut cs = pool::scratch(b * t * a);
+    let mut tcs = pool::scratch(b * t * a);
+    let mut hs = pool::scratch(b * t * a);
     for s in 0..t {
         if s > 0 {
             // z[:, s] += h[:, s-1] · u, every row of the batch at once.
@@ -156,7 +116,7 @@ fn forward_generic(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache
         t,
         b,
         a,
-        u: u.to_vec(),
+        u: pool::copy_of(u),
         gates,
         cs,
         tcs,
@@ -166,16 +126,18 @@ fn forward_generic(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache
 
 /// BPTT: gradients of xp [B, T, 4A] and u [A, 4A] from the gradient of the hidden states.
 pub fn backward(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
-    with_avx2!(backward_generic(cache, dhs))
+    with_simd!(backward_generic(cache, dhs))
 }
 
 #[inline(always)]
 fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let (t, b, a) = (cache.t, cache.b, cache.a);
     let g4 = 4 * a;
-    let mut dxp = vec![0.0f32; b * t * g4];
-    let mut dh_next = vec![0.0f32; b * a];
-    let mut dc_next = vec![0.0f32; b * a];
+    // Every element of dxp is written before it is read.
+    let mut dxp = pool::scratch(b * t * g4);
+    let mut dh_next = pool::zeros(b * a);
+    let mut dc_next = pool::zeros(b * a);
+    let ut = transpose(&cache.u, a, g4);
     for s in (0..t).rev() {
         for r in 0..b {
             let row = r * t + s;
@@ -203,8 +165,8 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
                 a,
                 &dxp[s * g4..],
                 (t * g4, 1),
-                &cache.u,
-                (1, g4),
+                &ut,
+                (a, 1),
                 0.0,
                 &mut dh_next,
                 a,
@@ -212,25 +174,48 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
         }
     }
     // du = Σ_s h[:, s-1]ᵀ · dz[:, s]: one product over every row and step at once
-    // ([A, B·(T-1)] · [B·(T-1), 4A]), done per batch row to skip each row's first step.
+    // ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (zero at s = 0).
     let mut du = vec![0.0f32; a * g4];
-    if t > 1 {
-        for r in 0..b {
-            let h = &cache.hs[r * t * a..];
-            let dz = &dxp[(r * t + 1) * g4..];
-            gemm(a, t - 1, g4, h, (1, a), dz, (g4, 1), 1.0, &mut du, g4);
+    let mut h_prev = pool::zeros(b * t * a);
+    for r in (0..b).filter(|_| t > 0) {
+        let rows = r * t * a..(r + 1) * t * a;
+        h_prev[rows.start + a..rows.end].copy_from_slice(&cache.hs[rows.start..rows.end - a]);
+    }
+    gemm(
+        a,
+        b * t,
+        g4,
+        &h_prev,
+        (1, a),
+        &dxp,
+        (g4, 1),
+        0.0,
+        &mut du,
+        g4,
+    );
+    pool::give([dh_next, dc_next, ut, h_prev]);
+    (dxp, du)
+}
+
+/// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
+pub(crate) fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
+    let mut t = pool::scratch(r * c);
+    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            t[j * r + i] = v;
         }
     }
-    (dxp, du)
+    t
 }
 
 /// A CPU tensor's values and shape, on the host (shared by the fused operations).
 pub(crate) fn host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
     let data = read_sync(B::float_into_data(t)).expect("reading a CPU tensor cannot fail");
     let shape = data.shape().to_vec();
+    // Takes the tensor's own buffer when it can, instead of copying it.
     let v = data
         .convert::<f32>()
-        .try_to_vec::<f32>()
+        .try_into_vec::<f32>()
         .expect("an f32 tensor converts to f32");
     (v, shape)
 }
@@ -253,20 +238,25 @@ fn host_forward<B: Backend>(xp: FloatTensor<B>, u: FloatTensor<B>) -> (Cache, Fl
     let (xv, xs) = host::<B>(xp);
     let (uv, us) = host::<B>(u);
     let (b, t, a) = dims(&xs, &us);
-    let cache = forward(&xv, &uv, b, t, a);
+    let cache = forward_owned(xv, &uv, b, t, a);
+    pool::give([uv]);
     let out = B::float_from_data(TensorData::new(cache.hs.clone(), [b, t, a]), &device);
     (cache, out)
 }
 
 impl LstmBackend for NdArray {
     fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
-        host_forward::<Self>(xp, u).1
+        let (cache, out) = host_forward::<Self>(xp, u);
+        cache.recycle();
+        out
     }
 }
 
 impl LstmBackend for Flex {
     fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
-        host_forward::<Self>(xp, u).1
+        let (cache, out) = host_forward::<Self>(xp, u);
+        cache.recycle();
+        out
     }
 }
 
@@ -283,6 +273,8 @@ impl<B: Backend> Backward<B, 2> for LstmBackward {
         let (dhs, _) = host::<B>(grad);
         let (dxp, du) = backward(&cache, &dhs);
         let (t, b, a) = (cache.t, cache.b, cache.a);
+        cache.recycle();
+        pool::give([dhs]);
         if let Some(node) = node_xp {
             grads.register::<B>(
                 node.id,
@@ -311,7 +303,9 @@ impl<B: Backend, C: CheckpointStrategy> LstmBackend for Autodiff<B, C> {
                 prep.finish((cache, device), out)
             }
             OpsKind::UnTracked(prep) => {
-                prep.finish(host_forward::<B>(xp.into_primitive(), u.into_primitive()).1)
+                let (cache, out) = host_forward::<B>(xp.into_primitive(), u.into_primitive());
+                cache.recycle();
+                prep.finish(out)
             }
         }
     }
