@@ -70,6 +70,7 @@ fn forward_generic(mut gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize)
     let mut cs = pool::scratch(b * t * a);
     let mut tcs = pool::scratch(b * t * a);
     let mut hs = pool::scratch(b * t * a);
+    let zeros = pool::zeros(a);
     for s in 0..t {
         if s > 0 {
             // z[:, s] += h[:, s-1] · u, every row of the batch at once.
@@ -96,11 +97,12 @@ fn forward_generic(mut gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize)
             o.iter_mut().for_each(|v| *v = sigmoid(*v));
             let base = row * a;
             let (done, rest) = cs.split_at_mut(base);
-            let c_prev: &[f32] = if s > 0 { &done[base - a..] } else { &[] };
-            let c = &mut rest[..a];
+            let c_prev: &[f32] = if s > 0 { &done[base - a..] } else { &zeros };
+            // Equal lengths up front, so the loops run without bounds checks and vectorize.
+            let (i, f, g, o) = (&if_[..a], &if_[a..2 * a], &g[..a], &o[..a]);
+            let (c_prev, c) = (&c_prev[..a], &mut rest[..a]);
             for j in 0..a {
-                let cp = c_prev.get(j).copied().unwrap_or(0.0);
-                c[j] = if_[a + j] * cp + if_[j] * g[j];
+                c[j] = f[j] * c_prev[j] + i[j] * g[j];
             }
             let tc = &mut tcs[base..base + a];
             for j in 0..a {
@@ -112,6 +114,7 @@ fn forward_generic(mut gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize)
             }
         }
     }
+    pool::give([zeros]);
     Cache {
         t,
         b,
@@ -138,24 +141,25 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let mut dh_next = pool::zeros(b * a);
     let mut dc_next = pool::zeros(b * a);
     let ut = transpose(&cache.u, a, g4);
+    let zeros = pool::zeros(a);
     for s in (0..t).rev() {
         for r in 0..b {
             let row = r * t + s;
             let base = row * a;
-            let gz = &cache.gates[row * g4..(row + 1) * g4];
-            let dzr = &mut dxp[row * g4..(row + 1) * g4];
-            for j in 0..a {
-                let (i, f, g, o) = (gz[j], gz[a + j], gz[2 * a + j], gz[3 * a + j]);
-                let c_prev = if s > 0 { cache.cs[base - a + j] } else { 0.0 };
-                let tc = cache.tcs[base + j];
-                let dh = dhs[base + j] + dh_next[r * a + j];
-                let dc = dc_next[r * a + j] + dh * o * (1.0 - tc * tc);
-                dc_next[r * a + j] = dc * f;
-                dzr[j] = dc * g * i * (1.0 - i);
-                dzr[a + j] = dc * c_prev * f * (1.0 - f);
-                dzr[2 * a + j] = dc * i * (1.0 - g * g);
-                dzr[3 * a + j] = dh * tc * o * (1.0 - o);
-            }
+            let c_prev = if s > 0 {
+                &cache.cs[base - a..base]
+            } else {
+                &zeros[..]
+            };
+            bptt_row(
+                &cache.gates[row * g4..(row + 1) * g4],
+                c_prev,
+                &cache.tcs[base..base + a],
+                &dhs[base..base + a],
+                &dh_next[r * a..(r + 1) * a],
+                &mut dc_next[r * a..(r + 1) * a],
+                &mut dxp[row * g4..(row + 1) * g4],
+            );
         }
         if s > 0 {
             // dh_next = dz[:, s] · uᵀ   ([B, 4A] · [4A, A])
@@ -193,8 +197,45 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
         &mut du,
         g4,
     );
-    pool::give([dh_next, dc_next, ut, h_prev]);
+    pool::give([dh_next, dc_next, ut, h_prev, zeros]);
     (dxp, du)
+}
+
+/// One row and step of BPTT: the gate gradients `dz` [4A] from the activated gates `gz`
+/// [4A], the previous cell state, tanh of the cell state, the hidden state's gradient from
+/// above and from the next step; `dc` carries the cell's gradient to the previous step.
+#[inline(always)]
+fn bptt_row(
+    gz: &[f32],
+    c_prev: &[f32],
+    tc: &[f32],
+    dh_up: &[f32],
+    dh_next: &[f32],
+    dc: &mut [f32],
+    dz: &mut [f32],
+) {
+    let a = tc.len();
+    // Equal lengths up front, so the loop runs without bounds checks and vectorizes.
+    let (gi, gf, gg, go) = (
+        &gz[..a],
+        &gz[a..2 * a],
+        &gz[2 * a..3 * a],
+        &gz[3 * a..4 * a],
+    );
+    let (c_prev, dh_up, dh_next, dc) = (&c_prev[..a], &dh_up[..a], &dh_next[..a], &mut dc[..a]);
+    let (dzi, rest) = dz[..4 * a].split_at_mut(a);
+    let (dzf, rest) = rest.split_at_mut(a);
+    let (dzg, dzo) = rest.split_at_mut(a);
+    for j in 0..a {
+        let (i, f, g, o) = (gi[j], gf[j], gg[j], go[j]);
+        let dh = dh_up[j] + dh_next[j];
+        let d = dc[j] + dh * o * (1.0 - tc[j] * tc[j]);
+        dc[j] = d * f;
+        dzi[j] = d * g * i * (1.0 - i);
+        dzf[j] = d * c_prev[j] * f * (1.0 - f);
+        dzg[j] = d * i * (1.0 - g * g);
+        dzo[j] = dh * tc[j] * o * (1.0 - o);
+    }
 }
 
 /// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
