@@ -163,15 +163,13 @@ fn add(y: &mut [f32], x: &[f32]) {
     }
 }
 
-/// The input projections [N, 4A], written straight into the recurrence's gate buffer.
-pub fn project(tables: [&[f32]; 4], inp: &Inputs, g4: usize) -> Vec<f32> {
-    with_simd!(project_generic(tables, inp, g4))
+/// Each distinct feature row times w_f, plus the bias [distinct rows, 4A].
+fn feature_table(w_f: &[f32], bias: &[f32], inp: &Inputs, g4: usize) -> Vec<f32> {
+    with_simd!(feature_table_generic(w_f, bias, inp, g4))
 }
 
 #[inline(always)]
-fn project_generic(tables: [&[f32]; 4], inp: &Inputs, g4: usize) -> Vec<f32> {
-    let [e_p, e_d, w_f, bias] = tables;
-    // Each distinct feature row times w_f, plus the bias, once.
+fn feature_table_generic(w_f: &[f32], bias: &[f32], inp: &Inputs, g4: usize) -> Vec<f32> {
     let mut fp = pool::scratch(inp.feats.rows() * g4);
     for (u, fu) in fp.chunks_exact_mut(g4).enumerate() {
         fu.copy_from_slice(bias);
@@ -179,48 +177,73 @@ fn project_generic(tables: [&[f32]; 4], inp: &Inputs, g4: usize) -> Vec<f32> {
             axpy(fu, v, &w_f[f * g4..(f + 1) * g4]);
         }
     }
-    let n = inp.prev_p.len();
-    // Every element is written before it is read.
-    let mut z = pool::scratch(n * g4);
-    for (r, zr) in z.chunks_exact_mut(g4).enumerate() {
-        let (p, d, u) = (inp.prev_p[r], inp.prev_d[r], inp.pattern[r]);
-        let ep = &e_p[p * g4..(p + 1) * g4];
-        let ed = &e_d[d * g4..(d + 1) * g4];
-        let fu = &fp[u * g4..(u + 1) * g4];
-        for j in 0..g4 {
-            zr[j] = ep[j] + ed[j] + fu[j];
-        }
-    }
-    pool::give([fp]);
-    z
+    fp
 }
 
-/// Gradients of e_p, e_d, w_f and the bias from the gradient of the projections.
-pub fn project_backward(dz: &[f32], inp: &Inputs, g4: usize) -> [Vec<f32>; 4] {
-    with_simd!(project_backward_generic(dz, inp, g4))
+/// The first layer's forward pass: each row's input projection (two looked-up rows and
+/// its feature row's projection) is written as the recurrence reaches its step.
+fn layer_recurrence(tables: [&[f32]; 5], inp: &Inputs, b: usize, t: usize, a: usize) -> Cache {
+    let [e_p, e_d, w_f, bias, u] = tables;
+    let g4 = 4 * a;
+    let fp = feature_table(w_f, bias, inp, g4);
+    let fill = |row: usize, z: &mut [f32]| {
+        let (p, d, f) = (inp.prev_p[row], inp.prev_d[row], inp.pattern[row]);
+        let ep = &e_p[p * g4..(p + 1) * g4];
+        let ed = &e_d[d * g4..(d + 1) * g4];
+        let fu = &fp[f * g4..(f + 1) * g4];
+        let z = &mut z[..g4];
+        for j in 0..g4 {
+            z[j] = ep[j] + ed[j] + fu[j];
+        }
+    };
+    // Every element is written (by `fill`) before it is read.
+    let cache = lstm::forward_fill(pool::scratch(b * t * g4), u, b, t, a, fill);
+    pool::give([fp]);
+    cache
+}
+
+/// The first layer's backward pass: BPTT, with each row's gate gradients added to its
+/// looked-up rows and its feature row as they come; then the gradients of e_p, e_d,
+/// w_f, the bias and u.
+fn layer_backward(cache: &Cache, dhs: &[f32], inp: &Inputs) -> [Vec<f32>; 5] {
+    let [np, nd, nf] = inp.sizes;
+    let g4 = 4 * cache.a;
+    let (mut de_p, mut de_d) = (vec![0.0f32; np * g4], vec![0.0f32; nd * g4]);
+    // The gradient of each distinct feature row's projection, summed over its events.
+    let mut dfp = pool::zeros(inp.feats.rows() * g4);
+    let sink = |row: usize, dz: &[f32]| {
+        let (p, d, f) = (inp.prev_p[row], inp.prev_d[row], inp.pattern[row]);
+        add(&mut de_p[p * g4..(p + 1) * g4], dz);
+        add(&mut de_d[d * g4..(d + 1) * g4], dz);
+        add(&mut dfp[f * g4..(f + 1) * g4], dz);
+    };
+    let (dz, du) = lstm::backward_sink(cache, dhs, sink);
+    pool::give([dz]);
+    let (dw_f, db) = feature_backward(&dfp, inp, nf, g4);
+    pool::give([dfp]);
+    [de_p, de_d, dw_f, db, du]
+}
+
+/// Gradients of w_f and the bias from those of the distinct feature rows' projections.
+fn feature_backward(dfp: &[f32], inp: &Inputs, nf: usize, g4: usize) -> (Vec<f32>, Vec<f32>) {
+    with_simd!(feature_backward_generic(dfp, inp, nf, g4))
 }
 
 #[inline(always)]
-fn project_backward_generic(dz: &[f32], inp: &Inputs, g4: usize) -> [Vec<f32>; 4] {
-    let [np, nd, nf] = inp.sizes;
-    let (mut de_p, mut de_d) = (vec![0.0f32; np * g4], vec![0.0f32; nd * g4]);
+fn feature_backward_generic(
+    dfp: &[f32],
+    inp: &Inputs,
+    nf: usize,
+    g4: usize,
+) -> (Vec<f32>, Vec<f32>) {
     let (mut dw_f, mut db) = (vec![0.0f32; nf * g4], vec![0.0f32; g4]);
-    // The gradient of each distinct feature row's projection, summed over its events.
-    let mut dfp = pool::zeros(inp.feats.rows() * g4);
-    for (r, dzr) in dz.chunks_exact(g4).enumerate() {
-        let (p, d, u) = (inp.prev_p[r], inp.prev_d[r], inp.pattern[r]);
-        add(&mut de_p[p * g4..(p + 1) * g4], dzr);
-        add(&mut de_d[d * g4..(d + 1) * g4], dzr);
-        add(&mut dfp[u * g4..(u + 1) * g4], dzr);
-    }
     for (u, du) in dfp.chunks_exact(g4).enumerate() {
         add(&mut db, du);
         for (f, v) in inp.feats.row(u) {
             axpy(&mut dw_f[f * g4..(f + 1) * g4], v, du);
         }
     }
-    pool::give([dfp]);
-    [de_p, de_d, dw_f, db]
+    (dw_f, db)
 }
 
 /// What the first layer's backward pass needs.
@@ -260,8 +283,7 @@ fn layer_forward<B: Backend>(
     );
     let sizes = [e_p.1[0], e_d.1[0], w_f.1[0]];
     let inputs = Inputs::new(&pp, &pd, &fv, sizes);
-    let z = project([&e_p.0, &e_d.0, &w_f.0, &bias.0], &inputs, g4);
-    let cache = lstm::forward_owned(z, &u.0, b, t, a);
+    let cache = layer_recurrence([&e_p.0, &e_d.0, &w_f.0, &bias.0, &u.0], &inputs, b, t, a);
     pool::give([e_p.0, e_d.0, w_f.0, bias.0, u.0, fv]);
     let out = B::float_from_data(TensorData::new(cache.hs.clone(), [b, t, a]), &device);
     (LayerState { cache, inputs }, out)
@@ -325,11 +347,10 @@ impl<B: Backend> Backward<B, 5> for LayerBackward {
         let grad = grads.consume::<B>(&ops.node);
         let (st, device) = ops.state;
         let (dhs, _) = host::<B>(grad);
-        let (dz, du) = lstm::backward(&st.cache, &dhs);
+        let [de_p, de_d, dw_f, db, du] = layer_backward(&st.cache, &dhs, &st.inputs);
         let (g4, a) = (4 * st.cache.a, st.cache.a);
         st.cache.recycle();
-        let [de_p, de_d, dw_f, db] = project_backward(&dz, &st.inputs, g4);
-        pool::give([dz, dhs]);
+        pool::give([dhs]);
         let [np, nd, nf] = st.inputs.sizes;
         let out = [
             (de_p, [np, g4]),

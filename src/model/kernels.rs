@@ -189,7 +189,14 @@ mod avx512 {
                 });
                 let mut i0 = 0;
                 while i0 < m {
-                    let mr = MR.min(m - i0);
+                    // Split a ragged end evenly (8 rows as 4 + 4, not 6 + 2): thin tiles
+                    // waste most of their loads.
+                    let left = m - i0;
+                    let mr = if left > MR && left < 2 * MR {
+                        left.div_ceil(2)
+                    } else {
+                        MR.min(left)
+                    };
                     // SAFETY: tiles stay inside the m×n / k×n ranges the caller vouches for.
                     unsafe {
                         let ap = a.add(i0 * rsa + p0 * csa);

@@ -58,11 +58,32 @@ pub fn forward(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache {
 /// The forward recurrence over input projections the caller has already written into
 /// `gates` [B, T, 4A]: they become the activated gates of the cache, with no copy.
 pub fn forward_owned(gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize) -> Cache {
-    with_simd!(forward_generic(gates, u, b, t, a))
+    forward_fill(gates, u, b, t, a, |_, _| {})
+}
+
+/// The forward recurrence where `fill(row, z)` first writes each row's input projection
+/// into its slice of `gates` [B, T, 4A], step by step just before the step needs it (so
+/// the projections are still in cache when the step's product adds to them).
+pub fn forward_fill<F: FnMut(usize, &mut [f32])>(
+    gates: Vec<f32>,
+    u: &[f32],
+    b: usize,
+    t: usize,
+    a: usize,
+    fill: F,
+) -> Cache {
+    with_simd!(forward_generic(gates, u, b, t, a, fill))
 }
 
 #[inline(always)]
-fn forward_generic(mut gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize) -> Cache {
+fn forward_generic<F: FnMut(usize, &mut [f32])>(
+    mut gates: Vec<f32>,
+    u: &[f32],
+    b: usize,
+    t: usize,
+    a: usize,
+    mut fill: F,
+) -> Cache {
     let g4 = 4 * a;
     assert_eq!(gates.len(), b * t * g4, "xp must be [B, T, 4A]");
     assert_eq!(u.len(), a * g4, "u must be [A, 4A]");
@@ -72,6 +93,10 @@ fn forward_generic(mut gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize)
     let mut hs = pool::scratch(b * t * a);
     let zeros = pool::zeros(a);
     for s in 0..t {
+        for r in 0..b {
+            let row = r * t + s;
+            fill(row, &mut gates[row * g4..(row + 1) * g4]);
+        }
         if s > 0 {
             // z[:, s] += h[:, s-1] · u, every row of the batch at once.
             gemm(
@@ -129,11 +154,25 @@ fn forward_generic(mut gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize)
 
 /// BPTT: gradients of xp [B, T, 4A] and u [A, 4A] from the gradient of the hidden states.
 pub fn backward(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
-    with_simd!(backward_generic(cache, dhs))
+    backward_sink(cache, dhs, |_, _| {})
+}
+
+/// BPTT that also hands each row's gate gradients to `sink(row, dz)` as soon as they are
+/// computed (while they are in cache).
+pub fn backward_sink<F: FnMut(usize, &[f32])>(
+    cache: &Cache,
+    dhs: &[f32],
+    sink: F,
+) -> (Vec<f32>, Vec<f32>) {
+    with_simd!(backward_generic(cache, dhs, sink))
 }
 
 #[inline(always)]
-fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
+fn backward_generic<F: FnMut(usize, &[f32])>(
+    cache: &Cache,
+    dhs: &[f32],
+    mut sink: F,
+) -> (Vec<f32>, Vec<f32>) {
     let (t, b, a) = (cache.t, cache.b, cache.a);
     let g4 = 4 * a;
     // Every element of dxp is written before it is read.
@@ -160,6 +199,7 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
                 &mut dc_next[r * a..(r + 1) * a],
                 &mut dxp[row * g4..(row + 1) * g4],
             );
+            sink(row, &dxp[row * g4..(row + 1) * g4]);
         }
         if s > 0 {
             // dh_next = dz[:, s] · uᵀ   ([B, 4A] · [4A, A])
