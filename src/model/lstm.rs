@@ -219,7 +219,7 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
     }
     // du = Σ_s h[:, s-1]ᵀ · dz[:, s]: one product over every row and step at once
     // ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (zero at s = 0).
-    let mut du = vec![0.0f32; a * g4];
+    let mut du = pool::zeros(a * g4);
     let mut h_prev = pool::zeros(b * t * a);
     for r in (0..b).filter(|_| t > 0) {
         let rows = r * t * a..(r + 1) * t * a;

@@ -58,7 +58,7 @@ pub fn give(bufs: impl IntoIterator<Item = Vec<f32>>) {
     FREE.with_borrow_mut(|free| {
         free.extend(bufs.into_iter().filter(|v| v.capacity() > 0));
         if free.len() > KEEP {
-            free.sort_by_key(|v| std::cmp::Reverse(v.capacity()));
+            free.sort_unstable_by_key(|v| std::cmp::Reverse(v.capacity()));
             free.truncate(KEEP);
         }
     });
