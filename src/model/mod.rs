@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod cond_bundle;
 pub mod cond_data;
 pub mod cond_fit;
+pub mod cond_input;
 pub mod cond_net;
 pub mod cond_ops;
 pub mod conditioned;
