@@ -1,4 +1,5 @@
-//! Training throughput on the exercise's shape, the fused recurrence alone, and generation
+//! Training throughput on the exercise's and the conditioned kind's shapes, the fused
+//! recurrence alone, each matrix kernel on the recurrence's product, and generation
 //! latency for 50 tokens.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -62,6 +63,8 @@ fn model(c: &mut Criterion) {
             })
         });
     }
+    kernels(&mut g);
+    conditioned(&mut g);
     let w = Weights::init(78, 64, 0);
     let opts = SampleOptions {
         temperature: 1.0,
@@ -73,6 +76,91 @@ fn model(c: &mut Criterion) {
         b.iter(|| sample_until(&w, &[], &opts, 50, &mut |_| false).len())
     });
     g.finish();
+}
+
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// One recurrence step's product at n_a 128 ([32, 128] · [128, 512]) and BPTT's weight
+/// gradient ([128, 2048] · [2048, 512]) on every kernel this CPU can run.
+fn kernels(g: &mut Group) {
+    use improv::model::kernels::{Kernel, available, gemm_with};
+    let (b, a, n) = (32, 128, 2048);
+    let g4 = 4 * a;
+    let h: Vec<f32> = (0..n * a)
+        .map(|i| ((i % 97) as f32 - 48.0) * 0.01)
+        .collect();
+    let u: Vec<f32> = (0..a * g4)
+        .map(|i| ((i % 89) as f32 - 44.0) * 0.002)
+        .collect();
+    let dz: Vec<f32> = (0..n * g4)
+        .map(|i| ((i % 83) as f32 - 41.0) * 0.001)
+        .collect();
+    let mut z = vec![0.0f32; n * g4];
+    let mut du = vec![0.0f32; a * g4];
+    for kernel in [Kernel::Avx512, Kernel::Gemm]
+        .into_iter()
+        .filter(|&k| available(k))
+    {
+        g.bench_function(format!("recurrence step product ({kernel})"), |bench| {
+            bench.iter(|| gemm_with(kernel, b, a, g4, &h, (a, 1), &u, (g4, 1), 1.0, &mut z, g4))
+        });
+        g.bench_function(format!("recurrent weight gradient ({kernel})"), |bench| {
+            bench.iter(|| gemm_with(kernel, a, n, g4, &h, (1, a), &dz, (g4, 1), 0.0, &mut du, g4))
+        });
+    }
+}
+
+/// The conditioned kind at n_a 128 (the shape `improv bench speed` reports): one epoch of
+/// 65 windows of 64 events, batch 32, on each backend.
+fn conditioned(g: &mut Group) {
+    use improv::model::cond_data::{EventData, EventOptions};
+    use improv::model::conditioned::{CondSpec, CondWeights, Heads};
+    use improv::tokens::events::{N_DUR, N_FEAT, N_PITCH};
+    let spec = CondSpec {
+        n_a: 128,
+        layers: 1,
+        dropout: 0.0,
+        heads: Heads::Split,
+        n_pitch: N_PITCH,
+        n_dur: N_DUR,
+        n_feat: N_FEAT,
+    };
+    let opts = EventOptions {
+        tx: 64,
+        stride: 64,
+        val_fraction: 0.0,
+        ..EventOptions::default()
+    };
+    let data = EventData::from_scores(
+        vec![("combo".into(), improv::fixtures::combo_score(520))],
+        &opts,
+    );
+    let settings = AdamSettings {
+        lr: 0.003,
+        decay: 0.0,
+        clip: Some(5.0),
+        ..AdamSettings::default()
+    };
+    for backend in [BackendKind::Flex, BackendKind::Ndarray] {
+        let dev = device(backend, true);
+        let mut w = CondWeights::init(spec, 0);
+        let mut opt = AdamState::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        g.bench_function(format!("conditioned epoch, n_a 128 ({backend})"), |b| {
+            b.iter(|| {
+                improv::model::cond_fit::epoch(
+                    &mut w,
+                    &mut opt,
+                    &settings,
+                    &data.train,
+                    32,
+                    &mut rng,
+                    &dev,
+                    Engine::Fused,
+                )
+            })
+        });
+    }
 }
 
 criterion_group!(benches, model);

@@ -252,6 +252,18 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// CPU time of the calling thread, in seconds: on a busy machine, throughput per CPU
+/// second is steadier than per wall-clock second.
+fn thread_cpu_secs() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
 /// The conditioned kind at n_a 128: training events per second (windows of 64 events,
 /// batch 32, fused, one layer) and the time to decode a 32-bar chorus.
 fn conditioned_speed(runs: usize, rows: &mut Vec<(String, f64, String)>) {
@@ -291,32 +303,46 @@ fn conditioned_speed(runs: usize, rows: &mut Vec<(String, f64, String)>) {
         clip: Some(5.0),
         ..AdamSettings::default()
     };
-    for backend in [BackendKind::Flex, BackendKind::Ndarray] {
+    use improv::model::kernels::{self, Kernel};
+    let best = kernels::active();
+    // The best kernel on both backends, then the `gemm` crate's for comparison.
+    let mut cases = vec![(BackendKind::Flex, best), (BackendKind::Ndarray, best)];
+    if best != Kernel::Gemm {
+        cases.push((BackendKind::Flex, Kernel::Gemm));
+    }
+    for (backend, kernel) in cases {
+        kernels::prefer(kernel);
         let dev = device(backend, true);
-        let mut rates = Vec::new();
-        for _ in 0..runs {
-            let mut w = CondWeights::init(spec, 0);
-            let mut opt = AdamState::default();
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-            let t0 = std::time::Instant::now();
+        let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
+        // Like the PyTorch script, one epoch warms up and the next is timed.
+        let mut w = CondWeights::init(spec, 0);
+        let mut opt = AdamState::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
             epoch(
-                &mut w,
-                &mut opt,
+                w,
+                opt,
                 &settings,
                 &data.train,
                 32,
                 &mut rng,
                 &dev,
                 Engine::Fused,
-            );
-            rates.push(data.train.targets() as f64 / t0.elapsed().as_secs_f64());
+            )
+        };
+        run(&mut w, &mut opt);
+        for _ in 0..runs {
+            let (t0, c0) = (std::time::Instant::now(), thread_cpu_secs());
+            run(&mut w, &mut opt);
+            let events = data.train.targets() as f64;
+            rates.push(events / t0.elapsed().as_secs_f64());
+            cpu_rates.push(events / (thread_cpu_secs() - c0).max(1e-9));
         }
-        rows.push((
-            format!("train: conditioned n_a 128 ({backend}, fused)"),
-            median(rates),
-            "events/s".into(),
-        ));
+        let what = format!("train: conditioned n_a 128 ({backend}, fused, {kernel})");
+        rows.push((what.clone(), median(rates), "events/s".into()));
+        rows.push((what, median(cpu_rates), "events/CPU-s".into()));
     }
+    kernels::prefer(best);
     // Decoding speed depends on how many events a chorus takes: use the shipped model when
     // it is there, else a fresh one that prefers eighths.
     let (w, meta) =

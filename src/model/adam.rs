@@ -1,6 +1,7 @@
 //! Adam as Keras applies it (bias correction folded into the step size, epsilon outside the
 //! root), with per-update learning-rate decay and optional gradient-norm clipping.
 
+use super::fastmath::with_simd;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,13 +70,33 @@ impl AdamState {
         let lr_t = (lr * (1.0 - s.beta2.powf(t)).sqrt() / (1.0 - s.beta1.powf(t))) as f32;
         let (b1, b2, eps) = (s.beta1 as f32, s.beta2 as f32, s.epsilon as f32);
         for (k, p) in params.iter_mut().enumerate() {
-            let (m, v, g) = (&mut self.m[k], &mut self.v[k], &grads[k]);
-            for j in 0..p.len() {
-                m[j] = b1 * m[j] + (1.0 - b1) * g[j];
-                v[j] = b2 * v[j] + (1.0 - b2) * g[j] * g[j];
-                p[j] -= lr_t * m[j] / (v[j].sqrt() + eps);
-            }
+            let c = Coeffs { b1, b2, eps, lr_t };
+            update(c, p, &mut self.m[k], &mut self.v[k], &grads[k]);
         }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Coeffs {
+    b1: f32,
+    b2: f32,
+    eps: f32,
+    lr_t: f32,
+}
+
+/// One array's update in a single pass over parameters, moments and gradients.
+fn update(c: Coeffs, p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32]) {
+    with_simd!(update_generic(c, p, m, v, g))
+}
+
+#[inline(always)]
+fn update_generic(c: Coeffs, p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32]) {
+    let n = p.len();
+    let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
+    for j in 0..n {
+        m[j] = c.b1 * m[j] + (1.0 - c.b1) * g[j];
+        v[j] = c.b2 * v[j] + (1.0 - c.b2) * g[j] * g[j];
+        p[j] -= c.lr_t * m[j] / (v[j].sqrt() + c.eps);
     }
 }
 

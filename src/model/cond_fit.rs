@@ -53,6 +53,7 @@ pub fn epoch(
     dev: &Device,
     engine: Engine,
 ) -> f64 {
+    super::keep_freed_memory();
     let mut order: Vec<usize> = (0..win.m).collect();
     order.shuffle(rng);
     let (mut nats, mut n) = (0.0, 0);

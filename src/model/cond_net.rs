@@ -3,6 +3,7 @@
 //! cross-entropy per head, and the same model from plain burn ops as the tested reference.
 
 use super::cond_data::EventWindows;
+use super::cond_ops::CondBackend;
 use super::conditioned::{CondWeights, Heads};
 use super::lstm::LstmBackend;
 use super::net::Engine;
@@ -162,6 +163,68 @@ fn nll(logits: Tensor<2>, targets: &[i64], engine: Engine) -> Tensor<1> {
     }
 }
 
+/// The first layer's hidden states [B, T, A]: row lookups of the previous event, the
+/// chord/beat feature product and the bias, then the recurrence; one fused operation, or
+/// burn ops around the reference recurrence.
+fn first_layer(
+    p: &[Tensor<2>],
+    batch: &Batch,
+    n_feat: usize,
+    dev: &Device,
+    engine: Engine,
+    clamp: impl Fn(&[i32], usize) -> Tensor<1, Int>,
+) -> Tensor<3> {
+    let (b, tx) = (batch.b, batch.tx);
+    let n = b * tx;
+    let (n_pitch, n_dur) = (p[0].dims()[0] - 1, p[1].dims()[0] - 1);
+    let g4 = p[3].dims()[1];
+    match engine {
+        Engine::Fused => {
+            let feats =
+                Tensor::<3>::from_data(TensorData::new(batch.feats.to_vec(), [b, tx, n_feat]), dev);
+            let hs = <Dispatch as CondBackend>::cond_lstm(
+                p[0].clone().into_dispatch(),
+                p[1].clone().into_dispatch(),
+                p[2].clone().into_dispatch(),
+                p[3].clone().into_dispatch(),
+                p[4].clone().into_dispatch(),
+                clamp(batch.prev_p, n_pitch)
+                    .reshape([b, tx])
+                    .into_dispatch(),
+                clamp(batch.prev_d, n_dur).reshape([b, tx]).into_dispatch(),
+                feats.into_dispatch(),
+            );
+            Tensor::<3>::from_dispatch(hs)
+        }
+        Engine::Reference => {
+            let feats =
+                Tensor::<2>::from_data(TensorData::new(batch.feats.to_vec(), [n, n_feat]), dev);
+            let xp = p[0].clone().select(0, clamp(batch.prev_p, n_pitch))
+                + p[1].clone().select(0, clamp(batch.prev_d, n_dur))
+                + feats.matmul(p[2].clone())
+                + p[3].clone();
+            recurrence(xp.reshape([b, tx, g4]), p[4].clone(), engine)
+        }
+    }
+}
+
+/// Summed nats of one head over `h` [N, A] with its kernel and bias `wb`.
+fn head_nll(h: Tensor<2>, wb: &[Tensor<2>], targets: &[i64], engine: Engine) -> Tensor<1> {
+    match engine {
+        Engine::Fused => {
+            let dev = h.device();
+            let n = h.dims()[0];
+            Tensor::<1>::from_dispatch(<Dispatch as CondBackend>::dense_nll(
+                h.into_dispatch(),
+                wb[0].clone().into_dispatch(),
+                wb[1].clone().into_dispatch(),
+                ints(targets.iter().copied(), n, &dev).into_dispatch(),
+            ))
+        }
+        Engine::Reference => nll(h.matmul(wb[0].clone()) + wb[1].clone(), targets, engine),
+    }
+}
+
 /// The parameters as tensors (gradients tracked on an autodiff device).
 fn params(w: &CondWeights, dev: &Device, track: bool) -> Vec<Tensor<2>> {
     w.spec
@@ -195,12 +258,7 @@ fn forward(
             dev,
         )
     };
-    let feats = Tensor::<2>::from_data(TensorData::new(batch.feats.to_vec(), [n, s.n_feat]), dev);
-    let xp = p[0].clone().select(0, clamp(batch.prev_p, s.n_pitch))
-        + p[1].clone().select(0, clamp(batch.prev_d, s.n_dur))
-        + feats.matmul(p[2].clone())
-        + p[3].clone();
-    let mut h = recurrence(xp.reshape([b, tx, g4]), p[4].clone(), engine);
+    let mut h = first_layer(p, batch, s.n_feat, dev, engine, clamp);
     if s.layers > 1 {
         let mut x = h.reshape([n, a]);
         if let Some(m) = mask {
@@ -213,8 +271,7 @@ fn forward(
     let first = s.first_head();
     let mut total: Option<Tensor<1>> = None;
     for (k, t) in head_targets(w, batch).iter().enumerate() {
-        let logits = h.clone().matmul(p[first + 2 * k].clone()) + p[first + 2 * k + 1].clone();
-        let nats = nll(logits, t, engine);
+        let nats = head_nll(h.clone(), &p[first + 2 * k..first + 2 * k + 2], t, engine);
         total = Some(match total {
             Some(acc) => acc + nats,
             None => nats,

@@ -2,7 +2,7 @@
 //! previous event (pitch and duration rows) plus the chord/beat features in, one or two LSTM
 //! layers, a pitch head and a duration head (or one joint head) out.
 
-use super::fastmath::{sigmoid, tanh, with_avx2};
+use super::fastmath::{sigmoid, tanh, with_simd};
 use super::weights::{glorot, orthogonal};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -141,12 +141,12 @@ impl CondWeights {
     /// One step: the previous event's classes (`n_pitch`/`n_dur` = start) and the new
     /// onset's features in; the state moves on.
     pub fn step(&self, st: &mut CondState, prev_p: usize, prev_d: usize, feats: &[f32]) {
-        with_avx2!(step_generic(self, st, prev_p, prev_d, feats))
+        with_simd!(step_generic(self, st, prev_p, prev_d, feats))
     }
 
     /// The logits of head `k` from the state's top layer.
     pub fn logits(&self, st: &CondState, k: usize, out: &mut Vec<f32>) {
-        with_avx2!(logits_generic(self, st, k, out))
+        with_simd!(logits_generic(self, st, k, out))
     }
 }
 

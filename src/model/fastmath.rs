@@ -31,18 +31,28 @@ pub fn tanh(x: f32) -> f32 {
     2.0 / (1.0 + exp_fast(-2.0 * x)) - 1.0
 }
 
-/// Calls `$generic` (an `#[inline(always)]` function) compiled for AVX2 and FMA when the
-/// CPU has them, so its element-wise loops use 8-wide vectors; for the baseline target
-/// otherwise. Use it as a function's whole body: it returns from the caller.
-macro_rules! with_avx2 {
+/// Calls `$generic` (an `#[inline(always)]` function) compiled for AVX-512 when the CPU
+/// has AVX-512F, else for AVX2 and FMA when it has those, so its element-wise loops use
+/// 16- or 8-wide vectors; for the baseline target otherwise. Element-wise results are the
+/// same on every path (no contraction into FMA, and explicit lanes for sums). Use it as a
+/// function's whole body: it returns from the caller.
+macro_rules! with_simd {
     ($generic:ident($($arg:expr),*)) => {{
         #[cfg(target_arch = "x86_64")]
         {
+            #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+            unsafe fn wide<R>(f: impl FnOnce() -> R) -> R {
+                f()
+            }
             #[target_feature(enable = "avx2,fma")]
             unsafe fn fast<R>(f: impl FnOnce() -> R) -> R {
                 f()
             }
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            if $crate::model::fastmath::simd_level() == 2 {
+                // SAFETY: the CPU supports the features `wide` is compiled for.
+                return unsafe { wide(|| $generic($($arg),*)) };
+            }
+            if $crate::model::fastmath::simd_level() == 1 {
                 // SAFETY: the CPU supports the features `fast` is compiled for.
                 return unsafe { fast(|| $generic($($arg),*)) };
             }
@@ -50,7 +60,28 @@ macro_rules! with_avx2 {
         $generic($($arg),*)
     }};
 }
-pub(crate) use with_avx2;
+pub(crate) use with_simd;
+
+/// 2: AVX-512 (F, VL, BW, DQ) with AVX2 and FMA; 1: AVX2 and FMA; 0: neither. `IMPROV_KERNEL=
+/// gemm` or `=avx2` caps it at 1 (to compare paths).
+pub fn simd_level() -> u8 {
+    static LEVEL: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+            let avx512 = avx2
+                && is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512vl")
+                && is_x86_feature_detected!("avx512bw")
+                && is_x86_feature_detected!("avx512dq");
+            let capped = std::env::var("IMPROV_KERNEL").is_ok_and(|v| v == "gemm" || v == "avx2");
+            u8::from(avx2) + u8::from(avx512 && !capped)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        0
+    })
+}
 
 #[cfg(test)]
 mod tests {

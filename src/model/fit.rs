@@ -34,6 +34,7 @@ pub fn epoch(
     engine: Engine,
     on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
 ) -> EpochStats {
+    super::keep_freed_memory();
     let mut order: Vec<usize> = (0..win.m).collect();
     order.shuffle(rng);
     let batch = batch.max(1);

@@ -3,13 +3,14 @@
 //!
 //! `LstmBackend` is a burn backend extension: NdArray and Flex run the forward recurrence
 //! on the host, and the Autodiff implementation registers `LstmBackward`, which runs BPTT
-//! from the gates and cell states the forward pass kept. Matrix products go through the
-//! `gemm` crate (burn-flex's own), about 10% faster than `matrixmultiply` on these small
-//! [32, 64] · [64, 256] products.
+//! from the gates and cell states the forward pass kept. Matrix products go through
+//! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
 
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
-use super::fastmath::{sigmoid, tanh, with_avx2};
+use super::fastmath::{sigmoid, tanh, with_simd};
+pub(crate) use super::kernels::gemm;
+use super::pool;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
@@ -24,60 +25,6 @@ pub trait LstmBackend: Backend {
     /// bias included; gates in Keras order i, f, c, o) with recurrent kernel `u` [A, 4A],
     /// from a zero initial state.
     fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self>;
-}
-
-/// C (m×n) = alpha·op(A)·op(B) + beta·C, with row/column strides describing each operand.
-#[allow(clippy::too_many_arguments)]
-fn gemm(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    (rsa, csa): (usize, usize),
-    b: &[f32],
-    (rsb, csb): (usize, usize),
-    beta: f32,
-    c: &mut [f32],
-    rsc: usize,
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    let last = |rs: usize, cs: usize, r: usize, cl: usize| (r - 1) * rs + (cl - 1) * cs;
-    assert!(
-        k == 0 || last(rsa, csa, m, k) < a.len(),
-        "gemm: A too small"
-    );
-    assert!(
-        k == 0 || last(rsb, csb, k, n) < b.len(),
-        "gemm: B too small"
-    );
-    assert!(last(rsc, 1, m, n) < c.len(), "gemm: C too small");
-    // SAFETY: the asserts above keep every index sgemm touches inside the three slices.
-    unsafe {
-        // gemm computes dst = alpha·dst + beta·lhs·rhs, reading dst only when asked.
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            rsc as isize,
-            beta != 0.0,
-            a.as_ptr(),
-            csa as isize,
-            rsa as isize,
-            b.as_ptr(),
-            csb as isize,
-            rsb as isize,
-            beta,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
 }
 
 /// What the backward pass needs from the forward pass. Arrays are batch-major like the
@@ -96,21 +43,60 @@ pub struct Cache {
     pub hs: Vec<f32>,
 }
 
+impl Cache {
+    /// Gives the buffers back to the pool for the next step.
+    pub fn recycle(self) {
+        pool::give([self.u, self.gates, self.cs, self.tcs, self.hs]);
+    }
+}
+
 /// The forward recurrence on the host: `xp` [B, T, 4A], `u` [A, 4A].
 pub fn forward(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache {
-    with_avx2!(forward_generic(xp, u, b, t, a))
+    forward_owned(xp.to_vec(), u, b, t, a)
+}
+
+/// The forward recurrence over input projections the caller has already written into
+/// `gates` [B, T, 4A]: they become the activated gates of the cache, with no copy.
+pub fn forward_owned(gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize) -> Cache {
+    forward_fill(gates, u, b, t, a, |_, _| {})
+}
+
+/// The forward recurrence where `fill(row, z)` first writes each row's input projection
+/// into its slice of `gates` [B, T, 4A], step by step just before the step needs it (so
+/// the projections are still in cache when the step's product adds to them).
+pub fn forward_fill<F: FnMut(usize, &mut [f32])>(
+    gates: Vec<f32>,
+    u: &[f32],
+    b: usize,
+    t: usize,
+    a: usize,
+    fill: F,
+) -> Cache {
+    with_simd!(forward_generic(gates, u, b, t, a, fill))
 }
 
 #[inline(always)]
-fn forward_generic(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache {
+fn forward_generic<F: FnMut(usize, &mut [f32])>(
+    mut gates: Vec<f32>,
+    u: &[f32],
+    b: usize,
+    t: usize,
+    a: usize,
+    mut fill: F,
+) -> Cache {
     let g4 = 4 * a;
-    assert_eq!(xp.len(), b * t * g4, "xp must be [B, T, 4A]");
+    assert_eq!(gates.len(), b * t * g4, "xp must be [B, T, 4A]");
     assert_eq!(u.len(), a * g4, "u must be [A, 4A]");
-    let mut gates = xp.to_vec();
-    let mut cs = vec![0.0f32; b * t * a];
-    let mut tcs = vec![0.0f32; b * t * a];
-    let mut hs = vec![0.0f32; b * t * a];
+    // Every element of these is written before it is read.
+    let mut cs = pool::scratch(b * t * a);
+    let mut tcs = pool::scratch(b * t * a);
+    let mut hs = pool::scratch(b * t * a);
+    let zeros = pool::zeros(a);
     for s in 0..t {
+        for r in 0..b {
+            let row = r * t + s;
+            fill(row, &mut gates[row * g4..(row + 1) * g4]);
+        }
         if s > 0 {
             // z[:, s] += h[:, s-1] · u, every row of the batch at once.
             gemm(
@@ -136,11 +122,12 @@ fn forward_generic(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache
             o.iter_mut().for_each(|v| *v = sigmoid(*v));
             let base = row * a;
             let (done, rest) = cs.split_at_mut(base);
-            let c_prev: &[f32] = if s > 0 { &done[base - a..] } else { &[] };
-            let c = &mut rest[..a];
+            let c_prev: &[f32] = if s > 0 { &done[base - a..] } else { &zeros };
+            // Equal lengths up front, so the loops run without bounds checks and vectorize.
+            let (i, f, g, o) = (&if_[..a], &if_[a..2 * a], &g[..a], &o[..a]);
+            let (c_prev, c) = (&c_prev[..a], &mut rest[..a]);
             for j in 0..a {
-                let cp = c_prev.get(j).copied().unwrap_or(0.0);
-                c[j] = if_[a + j] * cp + if_[j] * g[j];
+                c[j] = f[j] * c_prev[j] + i[j] * g[j];
             }
             let tc = &mut tcs[base..base + a];
             for j in 0..a {
@@ -152,11 +139,12 @@ fn forward_generic(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache
             }
         }
     }
+    pool::give([zeros]);
     Cache {
         t,
         b,
         a,
-        u: u.to_vec(),
+        u: pool::copy_of(u),
         gates,
         cs,
         tcs,
@@ -166,34 +154,52 @@ fn forward_generic(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache
 
 /// BPTT: gradients of xp [B, T, 4A] and u [A, 4A] from the gradient of the hidden states.
 pub fn backward(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
-    with_avx2!(backward_generic(cache, dhs))
+    backward_sink(cache, dhs, |_, _| {})
+}
+
+/// BPTT that also hands each row's gate gradients to `sink(row, dz)` as soon as they are
+/// computed (while they are in cache).
+pub fn backward_sink<F: FnMut(usize, &[f32])>(
+    cache: &Cache,
+    dhs: &[f32],
+    sink: F,
+) -> (Vec<f32>, Vec<f32>) {
+    with_simd!(backward_generic(cache, dhs, sink))
 }
 
 #[inline(always)]
-fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
+fn backward_generic<F: FnMut(usize, &[f32])>(
+    cache: &Cache,
+    dhs: &[f32],
+    mut sink: F,
+) -> (Vec<f32>, Vec<f32>) {
     let (t, b, a) = (cache.t, cache.b, cache.a);
     let g4 = 4 * a;
-    let mut dxp = vec![0.0f32; b * t * g4];
-    let mut dh_next = vec![0.0f32; b * a];
-    let mut dc_next = vec![0.0f32; b * a];
+    // Every element of dxp is written before it is read.
+    let mut dxp = pool::scratch(b * t * g4);
+    let mut dh_next = pool::zeros(b * a);
+    let mut dc_next = pool::zeros(b * a);
+    let ut = transpose(&cache.u, a, g4);
+    let zeros = pool::zeros(a);
     for s in (0..t).rev() {
         for r in 0..b {
             let row = r * t + s;
             let base = row * a;
-            let gz = &cache.gates[row * g4..(row + 1) * g4];
-            let dzr = &mut dxp[row * g4..(row + 1) * g4];
-            for j in 0..a {
-                let (i, f, g, o) = (gz[j], gz[a + j], gz[2 * a + j], gz[3 * a + j]);
-                let c_prev = if s > 0 { cache.cs[base - a + j] } else { 0.0 };
-                let tc = cache.tcs[base + j];
-                let dh = dhs[base + j] + dh_next[r * a + j];
-                let dc = dc_next[r * a + j] + dh * o * (1.0 - tc * tc);
-                dc_next[r * a + j] = dc * f;
-                dzr[j] = dc * g * i * (1.0 - i);
-                dzr[a + j] = dc * c_prev * f * (1.0 - f);
-                dzr[2 * a + j] = dc * i * (1.0 - g * g);
-                dzr[3 * a + j] = dh * tc * o * (1.0 - o);
-            }
+            let c_prev = if s > 0 {
+                &cache.cs[base - a..base]
+            } else {
+                &zeros[..]
+            };
+            bptt_row(
+                &cache.gates[row * g4..(row + 1) * g4],
+                c_prev,
+                &cache.tcs[base..base + a],
+                &dhs[base..base + a],
+                &dh_next[r * a..(r + 1) * a],
+                &mut dc_next[r * a..(r + 1) * a],
+                &mut dxp[row * g4..(row + 1) * g4],
+            );
+            sink(row, &dxp[row * g4..(row + 1) * g4]);
         }
         if s > 0 {
             // dh_next = dz[:, s] · uᵀ   ([B, 4A] · [4A, A])
@@ -203,8 +209,8 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
                 a,
                 &dxp[s * g4..],
                 (t * g4, 1),
-                &cache.u,
-                (1, g4),
+                &ut,
+                (a, 1),
                 0.0,
                 &mut dh_next,
                 a,
@@ -212,25 +218,85 @@ fn backward_generic(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
         }
     }
     // du = Σ_s h[:, s-1]ᵀ · dz[:, s]: one product over every row and step at once
-    // ([A, B·(T-1)] · [B·(T-1), 4A]), done per batch row to skip each row's first step.
-    let mut du = vec![0.0f32; a * g4];
-    if t > 1 {
-        for r in 0..b {
-            let h = &cache.hs[r * t * a..];
-            let dz = &dxp[(r * t + 1) * g4..];
-            gemm(a, t - 1, g4, h, (1, a), dz, (g4, 1), 1.0, &mut du, g4);
+    // ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (zero at s = 0).
+    let mut du = pool::zeros(a * g4);
+    let mut h_prev = pool::zeros(b * t * a);
+    for r in (0..b).filter(|_| t > 0) {
+        let rows = r * t * a..(r + 1) * t * a;
+        h_prev[rows.start + a..rows.end].copy_from_slice(&cache.hs[rows.start..rows.end - a]);
+    }
+    gemm(
+        a,
+        b * t,
+        g4,
+        &h_prev,
+        (1, a),
+        &dxp,
+        (g4, 1),
+        0.0,
+        &mut du,
+        g4,
+    );
+    pool::give([dh_next, dc_next, ut, h_prev, zeros]);
+    (dxp, du)
+}
+
+/// One row and step of BPTT: the gate gradients `dz` [4A] from the activated gates `gz`
+/// [4A], the previous cell state, tanh of the cell state, the hidden state's gradient from
+/// above and from the next step; `dc` carries the cell's gradient to the previous step.
+#[inline(always)]
+fn bptt_row(
+    gz: &[f32],
+    c_prev: &[f32],
+    tc: &[f32],
+    dh_up: &[f32],
+    dh_next: &[f32],
+    dc: &mut [f32],
+    dz: &mut [f32],
+) {
+    let a = tc.len();
+    // Equal lengths up front, so the loop runs without bounds checks and vectorizes.
+    let (gi, gf, gg, go) = (
+        &gz[..a],
+        &gz[a..2 * a],
+        &gz[2 * a..3 * a],
+        &gz[3 * a..4 * a],
+    );
+    let (c_prev, dh_up, dh_next, dc) = (&c_prev[..a], &dh_up[..a], &dh_next[..a], &mut dc[..a]);
+    let (dzi, rest) = dz[..4 * a].split_at_mut(a);
+    let (dzf, rest) = rest.split_at_mut(a);
+    let (dzg, dzo) = rest.split_at_mut(a);
+    for j in 0..a {
+        let (i, f, g, o) = (gi[j], gf[j], gg[j], go[j]);
+        let dh = dh_up[j] + dh_next[j];
+        let d = dc[j] + dh * o * (1.0 - tc[j] * tc[j]);
+        dc[j] = d * f;
+        dzi[j] = d * g * i * (1.0 - i);
+        dzf[j] = d * c_prev[j] * f * (1.0 - f);
+        dzg[j] = d * i * (1.0 - g * g);
+        dzo[j] = dh * tc[j] * o * (1.0 - o);
+    }
+}
+
+/// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
+pub(crate) fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
+    let mut t = pool::scratch(r * c);
+    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            t[j * r + i] = v;
         }
     }
-    (dxp, du)
+    t
 }
 
 /// A CPU tensor's values and shape, on the host (shared by the fused operations).
 pub(crate) fn host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
     let data = read_sync(B::float_into_data(t)).expect("reading a CPU tensor cannot fail");
     let shape = data.shape().to_vec();
+    // Takes the tensor's own buffer when it can, instead of copying it.
     let v = data
         .convert::<f32>()
-        .try_to_vec::<f32>()
+        .try_into_vec::<f32>()
         .expect("an f32 tensor converts to f32");
     (v, shape)
 }
@@ -253,20 +319,25 @@ fn host_forward<B: Backend>(xp: FloatTensor<B>, u: FloatTensor<B>) -> (Cache, Fl
     let (xv, xs) = host::<B>(xp);
     let (uv, us) = host::<B>(u);
     let (b, t, a) = dims(&xs, &us);
-    let cache = forward(&xv, &uv, b, t, a);
+    let cache = forward_owned(xv, &uv, b, t, a);
+    pool::give([uv]);
     let out = B::float_from_data(TensorData::new(cache.hs.clone(), [b, t, a]), &device);
     (cache, out)
 }
 
 impl LstmBackend for NdArray {
     fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
-        host_forward::<Self>(xp, u).1
+        let (cache, out) = host_forward::<Self>(xp, u);
+        cache.recycle();
+        out
     }
 }
 
 impl LstmBackend for Flex {
     fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
-        host_forward::<Self>(xp, u).1
+        let (cache, out) = host_forward::<Self>(xp, u);
+        cache.recycle();
+        out
     }
 }
 
@@ -283,6 +354,8 @@ impl<B: Backend> Backward<B, 2> for LstmBackward {
         let (dhs, _) = host::<B>(grad);
         let (dxp, du) = backward(&cache, &dhs);
         let (t, b, a) = (cache.t, cache.b, cache.a);
+        cache.recycle();
+        pool::give([dhs]);
         if let Some(node) = node_xp {
             grads.register::<B>(
                 node.id,
@@ -311,7 +384,9 @@ impl<B: Backend, C: CheckpointStrategy> LstmBackend for Autodiff<B, C> {
                 prep.finish((cache, device), out)
             }
             OpsKind::UnTracked(prep) => {
-                prep.finish(host_forward::<B>(xp.into_primitive(), u.into_primitive()).1)
+                let (cache, out) = host_forward::<B>(xp.into_primitive(), u.into_primitive());
+                cache.recycle();
+                prep.finish(out)
             }
         }
     }

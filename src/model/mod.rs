@@ -6,18 +6,37 @@ pub mod bundle;
 pub mod cond_bundle;
 pub mod cond_data;
 pub mod cond_fit;
+pub mod cond_input;
 pub mod cond_net;
+pub mod cond_ops;
 pub mod conditioned;
 pub mod exercise;
 pub mod fastmath;
 pub mod fit;
+pub mod kernels;
 pub mod lstm;
 pub mod net;
+pub mod pool;
 pub mod weights;
 pub mod xent;
 
 #[cfg(test)]
 mod cond_tests;
+
+/// Training frees and allocates buffers of a few megabytes every batch. glibc's defaults
+/// hand such buffers back to the system and fault them in again the next batch (a fifth
+/// of a conditioned epoch went to page faults); this keeps freed memory in the process.
+pub fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: mallopt only changes allocator thresholds; it is thread-safe in glibc.
+        ONCE.call_once(|| unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        });
+    }
+}
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

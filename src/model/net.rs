@@ -1,9 +1,9 @@
 //! The jazz model on burn: one-hot → LSTM → shared Dense softmax, with autodiff gradients.
 
 use super::BackendKind;
+use super::cond_ops::CondBackend;
 use super::lstm::LstmBackend;
 use super::weights::Weights;
-use super::xent::XentBackend;
 use burn::backend::Dispatch;
 use burn::tensor::activation::{log_softmax, sigmoid};
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -138,17 +138,21 @@ pub fn batch_grads(
             Tensor::stack(hs, 1)
         }
     };
-    let logits = hs.reshape([b * tx, a]).matmul(w_y.clone()) + b_y.clone();
+    let h = hs.reshape([b * tx, a]);
     let nats = match engine {
         Engine::Fused => {
+            // The output layer, softmax and cross-entropy as one operation.
             let targets: Vec<i64> = y.iter().map(|&t| i64::from(t)).collect();
             let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [b * tx]), dev);
-            Tensor::<1>::from_dispatch(<Dispatch as XentBackend>::softmax_nll(
-                logits.into_dispatch(),
+            Tensor::<1>::from_dispatch(<Dispatch as CondBackend>::dense_nll(
+                h.into_dispatch(),
+                w_y.clone().into_dispatch(),
+                b_y.clone().into_dispatch(),
                 targets.into_dispatch(),
             ))
         }
         Engine::Reference => {
+            let logits = h.matmul(w_y.clone()) + b_y.clone();
             let logp = log_softmax(logits, 1);
             let yoh = one_hot(y, v, dev);
             (logp * yoh).sum().neg()

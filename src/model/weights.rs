@@ -55,7 +55,7 @@ pub(crate) fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<
     m.into_iter().flatten().map(|v| v as f32).collect()
 }
 
-use super::fastmath::{sigmoid, tanh, with_avx2};
+use super::fastmath::{sigmoid, tanh, with_simd};
 
 impl Weights {
     /// Keras defaults: Glorot-uniform input and output kernels, orthogonal recurrent kernel,
@@ -135,12 +135,12 @@ impl Weights {
 
     /// One LSTM step from input index `x` (`None` = the zero vector), updating `h` and `c`.
     pub fn step(&self, x: Option<usize>, h: &mut [f32], c: &mut [f32], z: &mut Vec<f32>) {
-        with_avx2!(step_generic(self, x, h, c, z))
+        with_simd!(step_generic(self, x, h, c, z))
     }
 
     /// Output logits for hidden state `h`.
     pub fn logits(&self, h: &[f32], out: &mut Vec<f32>) {
-        with_avx2!(logits_generic(self, h, out))
+        with_simd!(logits_generic(self, h, out))
     }
 
     /// Summed cross-entropy (nats) and the number of targets over windows, in plain Rust.

@@ -6,7 +6,7 @@
 
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
-use super::fastmath::{exp_fast, with_avx2};
+use super::fastmath::{exp_fast, with_simd};
 use super::lstm::host;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
@@ -25,7 +25,9 @@ pub trait XentBackend: Backend {
 
 /// The host side: total nats and the softmax of every row (zero rows for skipped targets).
 pub fn nll_forward(logits: &[f32], targets: &[i64], v: usize) -> (f32, Vec<f32>) {
-    with_avx2!(nll_forward_generic(logits, targets, v))
+    let mut probs = logits.to_vec();
+    let total = nll_in_place(&mut probs, targets, v);
+    (total, probs)
 }
 
 /// Sum in eight lanes, so the loop vectorizes (a single running sum cannot, as float
@@ -60,27 +62,33 @@ fn max8(xs: &[f32]) -> f32 {
     acc.iter().copied().fold(rest, f32::max)
 }
 
+/// Total nats of `targets` under softmax(`x` [N, V]), turning `x` into the softmax in place
+/// (zero rows for skipped targets).
+pub fn nll_in_place(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
+    with_simd!(nll_in_place_generic(x, targets, v))
+}
+
 #[inline(always)]
-fn nll_forward_generic(logits: &[f32], targets: &[i64], v: usize) -> (f32, Vec<f32>) {
-    assert_eq!(logits.len(), targets.len() * v, "logits must be [N, V]");
-    let mut probs = vec![0.0f32; logits.len()];
+fn nll_in_place_generic(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
+    assert_eq!(x.len(), targets.len() * v, "logits must be [N, V]");
     let mut total = 0.0f64;
     for (r, &t) in targets.iter().enumerate() {
+        let p = &mut x[r * v..(r + 1) * v];
         if t < 0 || t as usize >= v {
+            p.fill(0.0);
             continue;
         }
-        let row = &logits[r * v..(r + 1) * v];
-        let p = &mut probs[r * v..(r + 1) * v];
-        let m = max8(row);
-        for (pj, &x) in p.iter_mut().zip(row) {
-            *pj = exp_fast(x - m);
+        let m = max8(p);
+        let lt = p[t as usize];
+        for pj in p.iter_mut() {
+            *pj = exp_fast(*pj - m);
         }
         let s = sum8(p);
         let inv = 1.0 / s;
         p.iter_mut().for_each(|x| *x *= inv);
-        total += f64::from(s.ln() + m - row[t as usize]);
+        total += f64::from(s.ln() + m - lt);
     }
-    (total as f32, probs)
+    total as f32
 }
 
 /// d logits = g · (softmax − onehot), in place on `probs`.
@@ -95,11 +103,11 @@ pub fn nll_backward(mut probs: Vec<f32>, targets: &[i64], v: usize, g: f32) -> V
     probs
 }
 
-fn ints<B: Backend>(t: IntTensor<B>) -> Vec<i64> {
+pub(crate) fn ints<B: Backend>(t: IntTensor<B>) -> Vec<i64> {
     read_sync(B::int_into_data(t))
         .expect("reading a CPU tensor cannot fail")
         .convert::<i64>()
-        .try_to_vec::<i64>()
+        .try_into_vec::<i64>()
         .expect("an integer tensor converts to i64")
 }
 
@@ -114,7 +122,7 @@ fn host_forward<B: Backend>(
     targets: IntTensor<B>,
 ) -> (Forward, FloatTensor<B>) {
     let device = logits.device();
-    let (x, shape) = host::<B>(logits);
+    let (mut x, shape) = host::<B>(logits);
     let targets = ints::<B>(targets);
     assert!(
         shape.len() == 2 && shape[0] == targets.len(),
@@ -122,9 +130,16 @@ fn host_forward<B: Backend>(
         targets.len()
     );
     let v = shape[1];
-    let (total, probs) = nll_forward(&x, &targets, v);
+    let total = nll_in_place(&mut x, &targets, v);
     let out = B::float_from_data(TensorData::new(vec![total], [1]), &device);
-    (Forward { probs, targets, v }, out)
+    (
+        Forward {
+            probs: x,
+            targets,
+            v,
+        },
+        out,
+    )
 }
 
 impl XentBackend for NdArray {
