@@ -100,6 +100,34 @@ fn dataset_json_summarises_the_corpus() {
 }
 
 #[test]
+fn augment_keys_adds_transposed_training_windows() {
+    let windows = |extra: &[&str]| -> u64 {
+        let out = improv()
+            .args(["dataset", "assets", "--json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", stderr_of(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["x_shape"][0].as_u64().unwrap()
+    };
+    let plain = windows(&[]);
+    let two = windows(&["--augment-keys=0,5"]);
+    let all = windows(&["--augment-keys"]);
+    assert!(two > plain && all > two, "{plain} {two} {all}");
+    let bad = improv()
+        .args(["dataset", "assets", "--augment-keys=0,13"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        stderr_of(&bad).contains("augment-keys"),
+        "{}",
+        stderr_of(&bad)
+    );
+}
+
+#[test]
 fn train_then_generate_then_refuse_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("model");

@@ -38,11 +38,16 @@ pub struct DataArgs {
     /// pitch tokenizer and the conditioned model.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "all",
           value_name = "all|SHIFTS", value_parser = parse_keys)]
-    pub augment_keys: Option<Vec<i32>>,
+    pub augment_keys: Option<KeySet>,
 }
 
-fn parse_keys(s: &str) -> Result<Vec<i32>, String> {
-    dataset::parse_key_set(s)
+/// The semitone shifts of `--augment-keys`, parsed as one value (clap would otherwise
+/// take an `Option<Vec<_>>` for a list of separate values).
+#[derive(Clone, Debug)]
+pub struct KeySet(pub Vec<i32>);
+
+fn parse_keys(s: &str) -> Result<KeySet, String> {
+    dataset::parse_key_set(s).map(KeySet)
 }
 
 impl DataArgs {
@@ -56,7 +61,7 @@ impl DataArgs {
             tokenizer: self.tokenizer,
             tx: self.tx,
             melody_track: self.melody_track.as_deref().map(track_selector),
-            augment_keys: self.augment_keys.clone().unwrap_or_default(),
+            augment_keys: self.augment_keys.clone().map(|k| k.0).unwrap_or_default(),
             ..DatasetOptions::default()
         })
     }

@@ -223,7 +223,7 @@ fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
     let opts = EventOptions {
         tx: a.data.tx,
         stride: (a.data.tx / 2).max(1),
-        augment_keys: a.data.augment_keys.clone().unwrap_or_default(),
+        augment_keys: a.data.augment_keys.clone().map(|k| k.0).unwrap_or_default(),
         blind: a.blind,
         seed: a.seed,
         ..EventOptions::default()
