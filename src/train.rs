@@ -11,12 +11,11 @@ use crate::model::cond_bundle::Schedule;
 use crate::model::cond_data::EventData;
 use crate::model::cond_fit::PlateauState;
 use crate::model::cond_net::BatchBuf;
-use crate::model::fit::{BatchBuffers, BatchLoss, train_batch};
+use crate::model::fit::{BatchBuffers, BatchLoss, shuffled_pass, train_batch};
 use crate::model::net::device;
 use crate::model::weights::Weights;
 use crate::tokens::{TokenizerKind, Vocab};
 use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
@@ -331,66 +330,72 @@ fn run(
     let mut epoch = first_epoch;
     'epochs: while epoch <= config.epochs {
         let t0 = Instant::now();
-        let mut order: Vec<usize> = (0..data.train_windows()).collect();
-        order.shuffle(&mut rng);
-        let batches = order.len().div_ceil(batch);
-        let (mut nats, mut targets) = (0.0, 0usize);
-        for (bi, chunk) in order.chunks(batch).enumerate() {
+        let mut failed: Option<String> = None;
+        let st = shuffled_pass(data.train_windows(), batch, &mut rng, &mut |of, rng| {
             let b: BatchLoss = match (&mut bundle.conditioned, &data.events) {
                 (Some(w), Some(ev)) => crate::model::cond_fit::train_batch(
                     w,
                     &mut opt,
                     &settings,
                     &ev.train,
-                    chunk,
+                    of.windows,
                     &dev,
                     config.engine,
                     &mut cbuf,
-                    &mut rng,
+                    rng,
                 ),
                 _ => train_batch(
                     &mut bundle.weights,
                     &mut opt,
                     &settings,
                     &data.train,
-                    chunk,
+                    of.windows,
                     &dev,
                     config.engine,
                     &mut buf,
                 ),
             };
             if !b.loss.is_finite() {
-                let kept = match last_good {
-                    Some(e) => format!("the checkpoint of epoch {e} in {} is kept", out.display()),
-                    None => "nothing was saved".into(),
-                };
-                return Err(format!(
-                    "the loss became NaN or infinite at epoch {epoch}, batch {}; {kept} \
-                     (try a lower learning rate or gradient clipping)",
-                    bi + 1
-                ));
+                return (b, false);
             }
-            nats += b.total_nats;
-            targets += b.targets;
             let _ = ev.send(TrainEvent::Batch {
                 epoch,
-                batch: bi + 1,
-                batches,
+                batch: of.number,
+                batches: of.batches,
                 loss: b.nats_per_token(),
             });
             let after = poll(ctl, ev, &mut save_now);
             if save_now {
                 save_now = false;
-                save(&mut bundle, &opt, &best, epoch.saturating_sub(1))?;
-                last_good = Some(epoch.saturating_sub(1));
+                match save(&mut bundle, &opt, &best, epoch.saturating_sub(1)) {
+                    Ok(()) => last_good = Some(epoch.saturating_sub(1)),
+                    Err(e) => {
+                        failed = Some(e);
+                        return (b, false);
+                    }
+                }
             }
-            if let After::Stop = after {
-                stopped = true;
-                break 'epochs;
-            }
+            (b, !matches!(after, After::Stop))
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if let Some(bi) = st.nonfinite_at {
+            let kept = match last_good {
+                Some(e) => format!("the checkpoint of epoch {e} in {} is kept", out.display()),
+                None => "nothing was saved".into(),
+            };
+            return Err(format!(
+                "the loss became NaN or infinite at epoch {epoch}, batch {bi}; {kept} \
+                 (try a lower learning rate or gradient clipping)"
+            ));
+        }
+        if !st.completed {
+            stopped = true;
+            break 'epochs;
         }
         let secs = t0.elapsed().as_secs_f64();
-        let train = nats / targets.max(1) as f64;
+        let train = st.nats_per_token;
         let val = validation(&bundle, &data, &config);
         if let Some(v) = val.filter(|_| config.keep_best)
             && best.as_ref().is_none_or(|b| v < b.0)
@@ -411,7 +416,7 @@ fn run(
             train,
             val,
             best_val: bundle.best_loss(),
-            tokens_per_sec: targets as f64 / secs.max(1e-9),
+            tokens_per_sec: st.targets as f64 / secs.max(1e-9),
             lr: opt.lr(&settings),
             elapsed_secs: elapsed,
             eta_secs: elapsed / done as f64 * (config.epochs - epoch) as f64,

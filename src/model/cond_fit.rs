@@ -5,10 +5,9 @@ use super::adam::{AdamSettings, AdamState};
 use super::cond_data::EventWindows;
 use super::cond_net::{BatchBuf, batch_grads, dropout_mask};
 use super::conditioned::CondWeights;
-use super::fit::BatchLoss;
+use super::fit::{BatchLoss, shuffled_pass};
 use super::net::Engine;
 use burn::tensor::Device;
-use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -53,17 +52,14 @@ pub fn epoch(
     dev: &Device,
     engine: Engine,
 ) -> f64 {
-    super::keep_freed_memory();
-    let mut order: Vec<usize> = (0..win.m).collect();
-    order.shuffle(rng);
-    let (mut nats, mut n) = (0.0, 0);
     let mut buf = BatchBuf::default();
-    for chunk in order.chunks(batch.max(1)) {
-        let b = train_batch(w, opt, settings, win, chunk, dev, engine, &mut buf, rng);
-        nats += b.total_nats;
-        n += b.targets;
-    }
-    nats / n.max(1) as f64
+    let st = shuffled_pass(win.m, batch, rng, &mut |of, rng| {
+        let b = train_batch(
+            w, opt, settings, win, of.windows, dev, engine, &mut buf, rng,
+        );
+        (b, true)
+    });
+    st.nats_per_token
 }
 
 /// How the learning rate moves from epoch to epoch, and when training stops early.

@@ -19,9 +19,67 @@ pub struct EpochStats {
     pub batches: usize,
     /// False when the callback asked to stop early.
     pub completed: bool,
+    /// The batch whose loss was NaN or infinite, when one was.
+    pub nonfinite_at: Option<usize>,
 }
 
-/// Trains one epoch; `on_batch(batch, batches, nats_per_token)` returns false to stop.
+/// One batch of a pass: its number (from 1), how many the pass has, and its windows.
+pub struct BatchOf<'a> {
+    pub number: usize,
+    pub batches: usize,
+    pub windows: &'a [usize],
+}
+
+/// The one training loop every model kind and front end shares: `m` windows in a shuffled
+/// order, `batch` at a time. `step` trains on one batch and returns its loss and whether to
+/// go on (the loss counts either way); a non-finite loss stops the pass
+/// (`EpochStats::nonfinite_at` names the batch).
+pub fn shuffled_pass(
+    m: usize,
+    batch: usize,
+    rng: &mut ChaCha8Rng,
+    step: &mut dyn FnMut(BatchOf<'_>, &mut ChaCha8Rng) -> (BatchLoss, bool),
+) -> EpochStats {
+    super::keep_freed_memory();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.shuffle(rng);
+    let batch = batch.max(1);
+    let batches = m.div_ceil(batch);
+    let mut st = EpochStats {
+        batches,
+        completed: true,
+        ..Default::default()
+    };
+    let (mut weighted, mut nats) = (0.0, 0.0);
+    for (bi, chunk) in order.chunks(batch).enumerate() {
+        let of = BatchOf {
+            number: bi + 1,
+            batches,
+            windows: chunk,
+        };
+        let (b, go) = step(of, rng);
+        if !b.loss.is_finite() {
+            st.completed = false;
+            st.nonfinite_at = Some(bi + 1);
+            st.loss = b.loss;
+            st.nats_per_token = nats / st.targets.max(1) as f64;
+            return st;
+        }
+        weighted += b.loss * chunk.len() as f64;
+        nats += b.total_nats;
+        st.targets += b.targets;
+        if !go {
+            st.completed = false;
+            break;
+        }
+    }
+    st.loss = weighted / m.max(1) as f64;
+    st.nats_per_token = nats / st.targets.max(1) as f64;
+    st
+}
+
+/// Trains the exercise network one epoch; `on_batch(batch, batches, nats_per_token)`
+/// returns false to stop.
 #[allow(clippy::too_many_arguments)]
 pub fn epoch(
     w: &mut Weights,
@@ -34,37 +92,12 @@ pub fn epoch(
     engine: Engine,
     on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
 ) -> EpochStats {
-    super::keep_freed_memory();
-    let mut order: Vec<usize> = (0..win.m).collect();
-    order.shuffle(rng);
-    let batch = batch.max(1);
-    let batches = win.m.div_ceil(batch);
-    let mut st = EpochStats {
-        batches,
-        completed: true,
-        ..Default::default()
-    };
-    let (mut weighted, mut nats) = (0.0, 0.0);
     let mut buf = BatchBuffers::default();
-    for (bi, chunk) in order.chunks(batch).enumerate() {
-        let b = train_batch(w, opt, settings, win, chunk, dev, engine, &mut buf);
-        weighted += b.loss * chunk.len() as f64;
-        nats += b.total_nats;
-        st.targets += b.targets;
-        if !b.loss.is_finite() || !on_batch(bi + 1, batches, b.nats_per_token()) {
-            st.completed = false;
-            st.loss = if b.loss.is_finite() {
-                weighted / win.m.max(1) as f64
-            } else {
-                b.loss
-            };
-            st.nats_per_token = nats / st.targets.max(1) as f64;
-            return st;
-        }
-    }
-    st.loss = weighted / win.m.max(1) as f64;
-    st.nats_per_token = nats / st.targets.max(1) as f64;
-    st
+    shuffled_pass(win.m, batch, rng, &mut |of, _| {
+        let b = train_batch(w, opt, settings, win, of.windows, dev, engine, &mut buf);
+        let go = b.loss.is_finite() && on_batch(of.number, of.batches, b.nats_per_token());
+        (b, go)
+    })
 }
 
 /// Reusable input/target buffers for `train_batch`.
