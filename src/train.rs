@@ -276,7 +276,7 @@ fn run(
     });
     let started = Instant::now();
     let batch = config.batch.max(1);
-    let mut buf = BatchBuffers::default();
+    let mut buf = BatchBuffers::with_threads(config.threads);
     let mut cbuf = BatchBuf::default();
     // The conditioned kind's schedule: a learning rate per epoch, cut on plateaus.
     let mut settings = config.adam.clone();

@@ -29,6 +29,9 @@ pub enum BenchWhat {
         /// fused (one operation with hand-written BPTT) or reference (burn ops per step).
         #[arg(long, default_value = "fused")]
         engine: Engine,
+        /// Training threads: each batch split between them (0: one per core).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
         #[arg(long)]
         json: bool,
     },
@@ -52,8 +55,9 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             seed,
             backend,
             engine,
+            threads,
             json,
-        } => exercise(dir, epochs, seed, backend, engine, json),
+        } => exercise(dir, epochs, seed, (backend, engine, threads), json),
         BenchWhat::Speed {
             exercise,
             runs,
@@ -66,8 +70,7 @@ fn exercise(
     dir: PathBuf,
     epochs: usize,
     seed: u64,
-    backend: BackendKind,
-    engine: Engine,
+    (backend, engine, threads): (BackendKind, Engine, usize),
     json: bool,
 ) -> Result<()> {
     let opts = ExerciseOptions {
@@ -75,6 +78,7 @@ fn exercise(
         seed,
         backend,
         engine,
+        threads,
     };
     let report = run_exercise(&dir, &opts, &mut |epoch, loss| {
         if !json {
@@ -83,17 +87,19 @@ fn exercise(
     })?;
     if json {
         let out = serde_json::json!({
-            "epochs": epochs, "seed": seed, "backend": backend.to_string(), "engine": engine.to_string(),
+            "epochs": epochs, "seed": seed, "backend": backend.to_string(), "engine": engine.to_string(), "threads": threads,
             "losses": report.losses, "wall_secs": report.wall_secs,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!(
-            "{} epochs in {:.3} s ({} backend, {} recurrence); final loss {:.4}",
+            "{} epochs in {:.3} s ({} backend, {} recurrence, {} thread{}); final loss {:.4}",
             epochs,
             report.wall_secs,
             backend,
             engine,
+            threads,
+            if threads == 1 { "" } else { "s" },
             report.losses.last().copied().unwrap_or(f64::NAN)
         );
     }
@@ -119,27 +125,35 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
         );
         0
     };
-    for (backend, engine) in [
-        (BackendKind::Flex, Engine::Fused),
-        (BackendKind::Ndarray, Engine::Fused),
-        (BackendKind::Flex, Engine::Reference),
-        (BackendKind::Ndarray, Engine::Reference),
+    let cores = improv::model::parallel::cores();
+    for (backend, engine, threads) in [
+        (BackendKind::Flex, Engine::Fused, 1),
+        (BackendKind::Flex, Engine::Fused, cores),
+        (BackendKind::Ndarray, Engine::Fused, 1),
+        (BackendKind::Flex, Engine::Reference, 1),
+        (BackendKind::Ndarray, Engine::Reference, 1),
     ]
     .into_iter()
-    .take(trainings)
+    .filter(|&(_, _, t)| t == 1 || cores > 1)
+    .take(trainings + usize::from(cores > 1 && trainings > 0))
     {
         let opts = ExerciseOptions {
             epochs: 10,
             seed: 0,
             backend,
             engine,
+            threads,
         };
         let mut times = Vec::new();
         for _ in 0..runs {
             times.push(run_exercise(&exercise_dir, &opts, &mut |_, _| {})?.wall_secs / 10.0);
         }
         rows.push((
-            format!("train: exercise epoch ({backend}, {engine})"),
+            if threads == 1 {
+                format!("train: exercise epoch ({backend}, {engine})")
+            } else {
+                format!("train: exercise epoch ({backend}, {engine}, {threads} threads)")
+            },
             median(times) * 1e3,
             "ms".into(),
         ));

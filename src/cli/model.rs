@@ -67,6 +67,10 @@ pub struct TrainArgs {
     /// fused (one operation with hand-written BPTT, default) or reference (burn ops per step).
     #[arg(long, default_value = "fused")]
     pub engine: Engine,
+    /// Exercise kind: training threads, each batch split between them (0 = one per core;
+    /// the losses depend on the count only through float rounding).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     /// Continue training the bundle at --out (its optimiser state included).
     #[arg(long)]
     pub resume: bool,
@@ -134,6 +138,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
         layers: a.layers,
         dropout: a.dropout,
         heads: a.heads,
+        threads: a.threads,
         schedule: if conditioned {
             Schedule::Plateau(Plateau {
                 patience: a.patience.max(1),

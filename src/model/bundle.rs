@@ -52,6 +52,10 @@ pub struct TrainConfig {
     pub heads: Heads,
     #[serde(default)]
     pub schedule: Schedule,
+    /// Training threads for the exercise kind, each batch split between them (0: one per
+    /// core). Results depend on the count, never on scheduling.
+    #[serde(default)]
+    pub threads: usize,
 }
 
 fn one() -> usize {
@@ -78,6 +82,7 @@ impl Default for TrainConfig {
             dropout: 0.0,
             heads: Heads::Split,
             schedule: Schedule::PerUpdate,
+            threads: 0,
         }
     }
 }

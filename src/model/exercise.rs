@@ -2,7 +2,7 @@
 
 use super::BackendKind;
 use super::adam::{AdamSettings, AdamState};
-use super::fit::epoch;
+use super::fit::{BatchBuffers, epoch_with};
 use super::net::{Engine, device};
 use super::weights::Weights;
 use crate::dataset::exercise_windows;
@@ -16,6 +16,8 @@ pub struct ExerciseOptions {
     pub seed: u64,
     pub backend: BackendKind,
     pub engine: Engine,
+    /// Training threads (batches split between them; 1 is the exercise's own run).
+    pub threads: usize,
 }
 
 impl Default for ExerciseOptions {
@@ -25,6 +27,7 @@ impl Default for ExerciseOptions {
             seed: 0,
             backend: BackendKind::Flex,
             engine: Engine::Fused,
+            threads: 1,
         }
     }
 }
@@ -90,18 +93,17 @@ pub fn run_exercise(
     let mut opt = AdamState::default();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
     let dev = device(opts.backend, true);
+    let mut buf = BatchBuffers::with_threads(opts.threads);
     let started = Instant::now();
     let mut losses = Vec::with_capacity(opts.epochs);
     for e in 0..opts.epochs {
-        let st = epoch(
+        let st = epoch_with(
             &mut w,
             &mut opt,
             &settings,
-            &win,
-            32,
+            (&win, 32, &dev, opts.engine),
             &mut rng,
-            &dev,
-            opts.engine,
+            &mut buf,
             &mut |_, _, _| true,
         );
         losses.push(st.loss);

@@ -2,6 +2,7 @@
 
 use super::adam::{AdamSettings, AdamState};
 use super::net::{Engine, batch_grads};
+use super::parallel::Parallel;
 use super::weights::Weights;
 use crate::dataset::Windows;
 use burn::tensor::Device;
@@ -78,8 +79,8 @@ pub fn shuffled_pass(
     st
 }
 
-/// Trains the exercise network one epoch; `on_batch(batch, batches, nats_per_token)`
-/// returns false to stop.
+/// Trains the exercise network one epoch on one thread; `on_batch(batch, batches,
+/// nats_per_token)` returns false to stop.
 #[allow(clippy::too_many_arguments)]
 pub fn epoch(
     w: &mut Weights,
@@ -93,18 +94,43 @@ pub fn epoch(
     on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
 ) -> EpochStats {
     let mut buf = BatchBuffers::default();
+    let args = (win, batch, dev, engine);
+    epoch_with(w, opt, settings, args, rng, &mut buf, on_batch)
+}
+
+/// `epoch` with the caller's buffers and threads (`BatchBuffers::with_threads`).
+pub fn epoch_with(
+    w: &mut Weights,
+    opt: &mut AdamState,
+    settings: &AdamSettings,
+    (win, batch, dev, engine): (&Windows, usize, &Device, Engine),
+    rng: &mut ChaCha8Rng,
+    buf: &mut BatchBuffers,
+    on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
+) -> EpochStats {
     shuffled_pass(win.m, batch, rng, &mut |of, _| {
-        let b = train_batch(w, opt, settings, win, of.windows, dev, engine, &mut buf);
+        let b = train_batch(w, opt, settings, win, of.windows, dev, engine, buf);
         let go = b.loss.is_finite() && on_batch(of.number, of.batches, b.nats_per_token());
         (b, go)
     })
 }
 
-/// Reusable input/target buffers for `train_batch`.
+/// Reusable input/target buffers for `train_batch`, and the threads it splits batches over.
 #[derive(Default)]
 pub struct BatchBuffers {
     x: Vec<i32>,
     y: Vec<i32>,
+    pub parallel: Parallel,
+}
+
+impl BatchBuffers {
+    /// Buffers for training on `threads` threads (0: one per core).
+    pub fn with_threads(threads: usize) -> BatchBuffers {
+        BatchBuffers {
+            parallel: Parallel::new(threads),
+            ..Default::default()
+        }
+    }
 }
 
 /// What one batch measured.
@@ -142,7 +168,18 @@ pub fn train_batch(
         buf.x.extend_from_slice(&win.x[i * tx..(i + 1) * tx]);
         buf.y.extend_from_slice(&win.y[i * tx..(i + 1) * tx]);
     }
-    let mut g = batch_grads(w, &buf.x, &buf.y, idx.len(), tx, dev, engine);
+    let (x, y, weights) = (&buf.x, &buf.y, &*w);
+    let mut g = buf.parallel.batch_grads(idx.len(), &|s, e| {
+        batch_grads(
+            weights,
+            &x[s * tx..e * tx],
+            &y[s * tx..e * tx],
+            e - s,
+            tx,
+            dev,
+            engine,
+        )
+    });
     let finite = g.loss.is_finite() && g.grads.iter().all(|a| a.iter().all(|v| v.is_finite()));
     if finite {
         opt.step(settings, &mut w.arrays_mut(), &mut g.grads);

@@ -16,6 +16,7 @@ pub mod fit;
 pub mod kernels;
 pub mod lstm;
 pub mod net;
+pub mod parallel;
 pub mod pool;
 pub mod weights;
 pub mod xent;

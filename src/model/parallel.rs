@@ -1,0 +1,158 @@
+//! Data-parallel batches: a batch's windows split into contiguous slices, one per thread,
+//! and their gradients summed in slice order, so a result depends on the thread count but
+//! never on how the threads were scheduled.
+
+use super::net::BatchGrads;
+use rayon::prelude::*;
+
+/// A pool of training threads (none for one thread).
+pub struct Parallel {
+    pool: Option<rayon::ThreadPool>,
+    threads: usize,
+}
+
+impl Default for Parallel {
+    fn default() -> Self {
+        Parallel {
+            pool: None,
+            threads: 1,
+        }
+    }
+}
+
+impl Parallel {
+    /// `threads` workers (0: one per core). Falls back to one thread if the pool cannot start.
+    pub fn new(threads: usize) -> Parallel {
+        let threads = if threads == 0 { cores() } else { threads };
+        if threads <= 1 {
+            return Parallel::default();
+        }
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => Parallel {
+                pool: Some(pool),
+                threads,
+            },
+            Err(_) => Parallel::default(),
+        }
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// `grads(start, end)` for each slice of `0..n` windows, on the pool, combined as the
+    /// gradient of the whole batch's loss (which divides by the batch size).
+    pub fn batch_grads(
+        &self,
+        n: usize,
+        grads: &(dyn Fn(usize, usize) -> BatchGrads + Sync),
+    ) -> BatchGrads {
+        let parts = slices(n, self.threads);
+        match &self.pool {
+            Some(pool) if parts.len() > 1 => {
+                let each: Vec<BatchGrads> =
+                    pool.install(|| parts.par_iter().map(|&(s, e)| grads(s, e)).collect());
+                combine(&parts, each, n)
+            }
+            _ => grads(0, n),
+        }
+    }
+}
+
+/// The machine's cores (1 if unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `0..n` in at most `k` contiguous, near-equal, non-empty slices.
+pub fn slices(n: usize, k: usize) -> Vec<(usize, usize)> {
+    let k = k.clamp(1, n.max(1));
+    (0..k)
+        .map(|i| (i * n / k, (i + 1) * n / k))
+        .filter(|(s, e)| e > s)
+        .collect()
+}
+
+/// Each slice's loss and gradients are means over its own windows: weigh them by their
+/// share of the batch and add them up, slice by slice.
+fn combine(parts: &[(usize, usize)], each: Vec<BatchGrads>, n: usize) -> BatchGrads {
+    let mut it = parts.iter().zip(each);
+    let Some((&(s, e), mut acc)) = it.next() else {
+        unreachable!("combine is called with at least two slices")
+    };
+    let share = |s: usize, e: usize| (e - s) as f32 / n as f32;
+    let first = share(s, e);
+    acc.loss *= first as f64;
+    acc.grads.iter_mut().flatten().for_each(|g| *g *= first);
+    for (&(s, e), g) in it {
+        let w = share(s, e);
+        acc.loss += g.loss * w as f64;
+        acc.total_nats += g.total_nats;
+        acc.targets += g.targets;
+        for (a, b) in acc.grads.iter_mut().zip(&g.grads) {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += w * b);
+        }
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BackendKind;
+    use crate::model::net::{Engine, batch_grads, device};
+    use crate::model::weights::Weights;
+
+    /// Gradients of one batch of 12 windows, on `threads` threads.
+    fn grads_on(threads: usize) -> BatchGrads {
+        let (v, tx, b) = (9usize, 7usize, 12usize);
+        let w = Weights::init(v, 16, 3);
+        let x: Vec<i32> = (0..b * tx).map(|i| ((i * 5 + i / 3) % v) as i32).collect();
+        let y: Vec<i32> = (0..b * tx).map(|i| ((i * 7 + 2) % v) as i32).collect();
+        let dev = device(BackendKind::Flex, true);
+        Parallel::new(threads).batch_grads(b, &|s, e| {
+            batch_grads(
+                &w,
+                &x[s * tx..e * tx],
+                &y[s * tx..e * tx],
+                e - s,
+                tx,
+                &dev,
+                Engine::Fused,
+            )
+        })
+    }
+
+    #[test]
+    fn two_threads_give_one_thread_s_gradients_and_the_same_ones_every_run() {
+        let one = grads_on(1);
+        let two = grads_on(2);
+        let three = grads_on(3);
+        assert!((one.loss - two.loss).abs() < 1e-5 * one.loss.abs().max(1.0));
+        assert_eq!(one.targets, two.targets);
+        for other in [&two, &three] {
+            for (a, b) in one.grads.iter().zip(&other.grads) {
+                for (p, q) in a.iter().zip(b) {
+                    assert!((p - q).abs() <= 1e-5 * p.abs().max(1e-2), "{p} vs {q}");
+                }
+            }
+        }
+        // Summed in slice order: bit for bit the same on every run.
+        let again = grads_on(2);
+        assert_eq!(two.loss.to_bits(), again.loss.to_bits());
+        assert!(two.grads.iter().zip(&again.grads).all(|(a, b)| a == b));
+    }
+
+    #[test]
+    fn slices_cover_the_batch_in_order_without_gaps() {
+        for n in 1..40 {
+            for k in 1..6 {
+                let s = slices(n, k);
+                assert_eq!(s.first().map(|p| p.0), Some(0));
+                assert_eq!(s.last().map(|p| p.1), Some(n));
+                assert!(s.windows(2).all(|w| w[0].1 == w[1].0));
+                assert_eq!(s.len(), k.min(n));
+            }
+        }
+    }
+}
