@@ -4,6 +4,7 @@ mod bench;
 mod data;
 mod judge;
 mod model;
+mod progress;
 mod sound;
 
 use anyhow::Result;
