@@ -218,7 +218,8 @@ impl GenSettings {
                 None => "corpus".into(),
             },
             GenField::Seed => self.seed.to_string(),
-            GenField::Model => model.display().to_string(),
+            // The bundle's folder name (the models folder is the Train tab's).
+            GenField::Model => file_name(model),
             GenField::Roll => "←→ scroll bars".into(),
         }
     }

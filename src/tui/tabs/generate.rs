@@ -200,10 +200,15 @@ impl GenerateTab {
                     ),
                     None => format!("exercise: {} tokens, n_a {}", m.vocab.len(), m.n_a),
                 };
+                let per = if m.conditioned.is_some() {
+                    "event"
+                } else {
+                    "token"
+                };
                 let mut l = vec![Line::from(what)];
                 l.extend(
                     b.best_loss()
-                        .map(|v| Line::from(format!("best val {v:.3} nats/token"))),
+                        .map(|v| Line::from(format!("best val {v:.3} nats/{per}"))),
                 );
                 l
             }

@@ -36,10 +36,14 @@ pub struct Run {
 impl Run {
     /// What the losses are per: grammar tokens or conditioned events.
     pub fn per(&self) -> &'static str {
-        match self.kind {
-            ModelKind::Exercise => "token",
-            ModelKind::Conditioned => "event",
-        }
+        per(self.kind)
+    }
+}
+
+fn per(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::Exercise => "token",
+        ModelKind::Conditioned => "event",
     }
 }
 
@@ -221,7 +225,12 @@ impl Widget for &TrainTab {
             bigram: t.baselines.as_ref().map(|b| b.bigram),
             x_max: t.epochs_total.max(s.epochs).max(1) as f64,
             log_scale: self.log_scale,
-            per: t.per(),
+            // The run's unit once it has figures, else the unit the next run will have.
+            per: if t.epochs.is_empty() && !self.running {
+                per(s.kind)
+            } else {
+                t.per()
+            },
             theme: &self.theme,
         }
         .render(chart, buf);
