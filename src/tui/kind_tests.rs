@@ -62,9 +62,9 @@ fn the_decoding_rows_reach_the_conditioned_models_decoding() {
     assert_eq!(decoding.register, None, "the corpus's register");
     // Beam search ignores the temperature: its row is dimmed and passed over going up.
     assert_eq!(row_fg(&app, "temperature"), app.theme.dimmed);
-    for _ in 0..3 {
-        key(&mut app, KeyCode::Up);
-    }
+    // From branch: beam width, then over top-p, top-k and temperature to the tempo.
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
     assert_eq!(app.generate.field, GenField::Tempo);
     let s = screen(&app, 160, 48);
     assert!(s.contains("conditioned: n_a 128"), "{s}");
