@@ -1,8 +1,13 @@
-//! One frame of each studio tab at 200×60, drawn to ratatui's TestBackend.
+//! One frame of each studio tab at 200×60, drawn to ratatui's TestBackend; and what `g`
+//! does on the jobs thread: the Generate tab's default solo (blues-f, two choruses) with
+//! each bundled model, sampling and with a beam of 4.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use improv::generate::generate_with;
+use improv::model::bundle::Bundle;
 use improv::tui::app::App;
 use improv::tui::keymap::Tab;
+use improv::tui::tabs::gen_settings::{GenSettings, Loaded};
 use improv::tui::view::draw;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -36,5 +41,24 @@ fn frame(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, frame);
+fn improvise(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut g = c.benchmark_group("g: the default solo");
+    for (model, beam) in [("default", 0), ("conditioned", 0), ("conditioned", 4)] {
+        let bundle = Bundle::load(&root.join("models").join(model)).expect("a bundled model");
+        let loaded = Loaded::of(&bundle);
+        let settings = GenSettings {
+            beam,
+            ..GenSettings::default()
+        };
+        let (opts, _) = settings.options().expect("the default progression");
+        let decoding = settings.decoding(loaded);
+        g.bench_function(format!("{model} beam {beam}"), |b| {
+            b.iter(|| generate_with(&bundle, &opts, &decoding).map(|s| s.stats.notes))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, frame, improvise);
 criterion_main!(benches);

@@ -5,7 +5,6 @@ use anyhow::{Context, Result};
 use clap::Args;
 use improv::dataset::{self, DatasetOptions, Split};
 use improv::tokens::TokenizerKind;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -69,15 +68,14 @@ impl DataArgs {
 
 pub fn load(paths: &[PathBuf], data: &DataArgs, quiet: bool) -> Result<dataset::Dataset> {
     let opts = data.options()?;
+    let bar = super::progress::bar("reading", quiet);
     let mut progress = |done: usize, total: usize| {
-        if !quiet && total > 1 && std::io::stderr().is_terminal() {
-            eprint!("\rreading {done}/{total} files");
-            if done == total {
-                eprintln!();
-            }
-        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
     };
-    Ok(dataset::load(paths, &opts, &mut progress)?)
+    let ds = dataset::load(paths, &opts, &mut progress);
+    bar.finish_and_clear();
+    Ok(ds?)
 }
 
 pub fn dataset(args: DatasetArgs) -> Result<()> {

@@ -5,6 +5,7 @@ mod data;
 mod decoding;
 mod judge;
 mod model;
+mod progress;
 mod sound;
 
 use anyhow::Result;

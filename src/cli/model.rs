@@ -14,7 +14,6 @@ use improv::model::conditioned::Heads;
 use improv::model::net::Engine;
 use improv::model::{BackendKind, ModelKind};
 use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -169,7 +168,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
     let _ = ctrlc::set_handler(move || {
         let _ = stop.send(TrainControl::Stop);
     });
-    let tty = std::io::stderr().is_terminal() && !a.json;
+    let bar = super::progress::bar("epoch", a.json);
     let mut result = Ok(());
     for ev in handle.events.iter() {
         if a.json {
@@ -181,28 +180,25 @@ pub fn train(a: TrainArgs) -> Result<()> {
                 batch,
                 batches,
                 loss,
-            } if tty => {
-                let filled = batch * 30 / batches.max(1);
-                eprint!(
-                    "\repoch {epoch:>4} [{}{}] {batch}/{batches} loss {loss:.3}   ",
-                    "#".repeat(filled),
-                    "-".repeat(30 - filled)
-                );
+            } => {
+                bar.set_prefix(format!("epoch {epoch:>4}"));
+                bar.set_length(batches as u64);
+                bar.set_position(batch as u64);
+                bar.set_message(format!("loss {loss:.3}"));
             }
             TrainEvent::Epoch(s) if !a.json => {
-                if tty {
-                    eprint!("\r{:70}\r", "");
-                }
-                println!(
-                    "epoch {:>4}/{}  train {:.4}  val {}  {:.0} tokens/s  lr {:.5}  eta {:.0}s",
-                    s.epoch,
-                    s.epochs,
-                    s.train,
-                    s.val.map_or("-".into(), |v| format!("{v:.4}")),
-                    s.tokens_per_sec,
-                    s.lr,
-                    s.eta_secs
-                );
+                bar.suspend(|| {
+                    println!(
+                        "epoch {:>4}/{}  train {:.4}  val {}  {:.0} tokens/s  lr {:.5}  eta {:.0}s",
+                        s.epoch,
+                        s.epochs,
+                        s.train,
+                        s.val.map_or("-".into(), |v| format!("{v:.4}")),
+                        s.tokens_per_sec,
+                        s.lr,
+                        s.eta_secs
+                    )
+                });
             }
             TrainEvent::Finished(s) if !a.json => {
                 println!(
@@ -219,6 +215,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
             _ => {}
         }
     }
+    bar.finish_and_clear();
     let _ = handle.thread.join();
     result
 }

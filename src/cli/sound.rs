@@ -14,7 +14,6 @@ use improv::scorefile::read_any;
 use improv::synth::plan::{DEFAULT_MAX_MINUTES, check};
 use improv::synth::soundfont::{Font, find, search_dirs};
 use improv::synth::{ROOM, Stream, SynthSettings, write_wav_with};
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -178,17 +177,12 @@ fn stop_flag() -> Arc<AtomicBool> {
     stop
 }
 
-fn progress(name: &Path, pos: f64, total: f64) {
-    let filled = (((pos / total.max(1e-9)) * 30.0) as usize).min(30);
-    eprint!(
-        "\rplaying {} [{}{}] {:>4.0}/{:.0} s",
-        name.display(),
-        "#".repeat(filled),
-        "-".repeat(30 - filled),
-        pos,
-        total
-    );
-    let _ = std::io::stderr().flush();
+/// A bar of the seconds played of `name` (hidden when stderr is not a terminal).
+fn seconds_bar(name: &Path, total: f64) -> indicatif::ProgressBar {
+    let bar = super::progress::bar(&format!("playing {}", name.display()), false);
+    bar.set_length(total.round() as u64);
+    bar.set_message("s");
+    bar
 }
 
 #[cfg(feature = "audio")]
@@ -202,17 +196,13 @@ pub fn play_cmd(a: PlayArgs) -> Result<()> {
     player.play_stream(stream)?;
     let stop = stop_flag();
     let total = player.duration_secs();
-    let tty = std::io::stderr().is_terminal();
+    let bar = seconds_bar(&a.input, total);
     while !player.is_finished() && !stop.load(Ordering::SeqCst) {
-        if tty {
-            progress(&a.input, player.position_secs(), total);
-        }
+        bar.set_position(player.position_secs() as u64);
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    bar.finish_and_clear();
     player.stop();
-    if tty {
-        eprintln!();
-    }
     Ok(())
 }
 
@@ -226,18 +216,12 @@ fn play_midi_out(a: &PlayArgs, score: &Score, port: &str) -> Result<()> {
     let msgs = schedule(score, &settings);
     let total = score.duration_secs();
     let stop = stop_flag();
-    let tty = std::io::stderr().is_terminal();
     eprintln!("sending {} to {}", a.input.display(), out.name);
-    let mut last = 0.0;
+    let bar = seconds_bar(&a.input, total);
     perform(&msgs, 0.0, &mut |m| out.send(m), &stop, &mut |pos| {
-        if tty && pos - last > 0.1 {
-            last = pos;
-            progress(&a.input, pos, total);
-        }
+        bar.set_position(pos as u64)
     });
-    if tty {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     Ok(())
 }
 

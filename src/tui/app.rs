@@ -8,8 +8,7 @@ use super::keymap::{Action, Keymap, Tab};
 use super::overlay::{self, Overlay, Purpose};
 use super::tabs::{DatasetTab, GenerateTab, PlayTab, TrainTab, direction};
 use super::theme::Theme;
-use crate::model::bundle::TrainConfig;
-use crate::train::{TrainControl, TrainData, TrainerHandle, spawn_with};
+use crate::train::{TrainControl, TrainerHandle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
@@ -98,6 +97,7 @@ impl App {
             || self.dataset.loading.is_some()
             || self.dataset.browser.reading
             || self.generate.busy
+            || self.train.preparing
             || self.play.status.playing
     }
 
@@ -235,41 +235,6 @@ impl App {
         }
     }
 
-    pub fn start_training(&mut self) {
-        if self.trainer.is_some() {
-            self.message = "training is already running".into();
-            return;
-        }
-        let Some(ds) = self.dataset.dataset.clone() else {
-            self.message = "load a dataset first (Dataset tab)".into();
-            return;
-        };
-        if ds.options.tx != self.train.settings.tx {
-            let again = self.keymap.label(Action::StartTrain);
-            self.message = format!("Tx changed: reloading the dataset; press {again} again");
-            self.apply(Effect::LoadDataset(self.dataset.paths.clone()));
-            return;
-        }
-        let s = &self.train.settings;
-        let mut config = TrainConfig {
-            epochs: s.epochs,
-            n_a: s.n_a,
-            batch: s.batch,
-            seed: s.seed,
-            ..TrainConfig::default()
-        };
-        config.adam.lr = s.lr;
-        let out = next_free(&self.train.models_dir, "session");
-        let baselines = self.dataset.stats.as_ref().map(|s| s.baselines.clone());
-        self.train.start(out.clone(), baselines);
-        self.trainer = Some(spawn_with(
-            move || TrainData::from_dataset(&ds),
-            config,
-            out,
-            None,
-        ));
-    }
-
     /// Loads the previous or next bundle found in the models folder (on the jobs thread).
     fn next_model(&mut self, step: i64) {
         self.message = format!("looking for models in {}", self.train.models_dir.display());
@@ -281,18 +246,10 @@ impl App {
     }
 
     pub fn start_generating(&mut self) {
-        let Some(bundle) = self.generate.bundle.clone() else {
-            self.message = format!("no model loaded ({})", self.generate.model.display());
-            return;
-        };
-        match self.generate.settings.options() {
-            Ok((opts, changes_from)) => {
+        match self.generate.job() {
+            Ok(job) => {
                 self.generate.busy = true;
-                self.send(Job::Generate {
-                    bundle,
-                    opts,
-                    changes_from,
-                });
+                self.send(job);
             }
             Err(e) => self.message = e,
         }
@@ -363,12 +320,4 @@ impl App {
             from_secs: from,
         });
     }
-}
-
-/// `dir/stem-N` for the first N not taken.
-fn next_free(dir: &Path, stem: &str) -> PathBuf {
-    (1..)
-        .map(|n| dir.join(format!("{stem}-{n}")))
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| dir.join(stem))
 }

@@ -107,6 +107,10 @@ struct GenerateFile {
     tempo: Option<Spanned<f64>>,
     temperature: Option<Spanned<f64>>,
     top_k: Option<Spanned<usize>>,
+    top_p: Option<Spanned<f64>>,
+    beam: Option<Spanned<usize>>,
+    branch: Option<Spanned<usize>>,
+    harmony: Option<Spanned<f64>>,
     seed: Option<u64>,
 }
 
@@ -247,19 +251,32 @@ fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
             },
         }
     }
-    if let Some(v) = &g.choruses {
-        let f = Spanned::new(v.span(), *v.get_ref() as f64);
-        s.choruses = range("choruses", &f, 1.0, 16.0)? as usize;
-    }
     if let Some(v) = &g.tempo {
         s.bpm = range("tempo", v, 40.0, 320.0)?;
     }
     if let Some(v) = &g.temperature {
         s.temperature = range("temperature", v, 0.0, 3.0)?;
     }
+    let whole = |key: &str, v: &Spanned<usize>, lo: f64, hi: f64| {
+        range(key, &Spanned::new(v.span(), *v.get_ref() as f64), lo, hi).map(|x| x as usize)
+    };
+    if let Some(v) = &g.choruses {
+        s.choruses = whole("choruses", v, 1.0, 16.0)?;
+    }
     if let Some(v) = &g.top_k {
-        let f = Spanned::new(v.span(), *v.get_ref() as f64);
-        s.top_k = range("top_k", &f, 0.0, 64.0)? as usize;
+        s.top_k = whole("top_k", v, 0.0, 64.0)?;
+    }
+    if let Some(v) = &g.top_p {
+        s.top_p = range("top_p", v, 0.05, 1.0)?;
+    }
+    if let Some(v) = &g.beam {
+        s.beam = whole("beam", v, 0.0, 16.0)?;
+    }
+    if let Some(v) = &g.branch {
+        s.branch = whole("branch", v, 1.0, 16.0)?;
+    }
+    if let Some(v) = &g.harmony {
+        s.harmony = range("harmony", v, 0.0, 5.0)?;
     }
     s.seed = g.seed.unwrap_or(s.seed);
     Ok(s)
@@ -345,7 +362,7 @@ mod tests {
     #[test]
     fn generation_defaults_and_folders() {
         let text = "corpus = \"solos\"\nmodel = \"m/x\"\n[generate]\nprogression = \"| Dm7 G7 | Cmaj7 |\"\n\
-                    tempo = 180\ntemperature = 1.2\nseed = 7\n";
+                    tempo = 180\ntemperature = 1.2\nseed = 7\nbeam = 4\ntop_p = 0.9\n";
         let c = cfg(text).unwrap();
         assert_eq!(c.corpus, Some(PathBuf::from("solos")));
         assert_eq!(c.model, Some(PathBuf::from("m/x")));
@@ -354,6 +371,8 @@ mod tests {
             (c.generate.bpm, c.generate.temperature, c.generate.seed),
             (180.0, 1.2, 7)
         );
+        assert_eq!((c.generate.beam, c.generate.top_p), (4, 0.9));
+        assert!(cfg("[generate]\nbranch = 0\n").is_err());
     }
 
     /// The message of a bad file, which must name the key and the line.

@@ -55,6 +55,7 @@ impl App {
         match done {
             Done::Progress(a, b) => self.dataset.loading = Some((a, b)),
             Done::Dataset(r) => self.message = self.dataset.loaded(r),
+            Done::Events(r) => self.events_loaded(r),
             Done::Listing(b) => self.dataset.browser = *b,
             Done::Bundle {
                 path,

@@ -3,14 +3,18 @@
 
 use super::listing::{Browser, bundles_in};
 use super::player::{AudioCmd, AudioStatus, Report, SoundSource, audio_loop};
-use crate::dataset::{self, Dataset, DatasetOptions};
-use crate::generate::{Changes, GenerateOptions, Generated, generate};
+use crate::dataset::{self, Dataset, DatasetOptions, midi_files};
+use crate::decode::Decoding;
+use crate::generate::{Changes, GenerateOptions, Generated, generate_with};
 use crate::midi::export::write_file;
 use crate::midi::import::ImportOptions;
+use crate::midi::import::TrackSelector;
 use crate::model::bundle::Bundle;
+use crate::model::cond_data::{EventData, EventOptions};
 use crate::music::Score;
 use crate::scorefile::read_any;
 use crate::synth::{SynthSettings, write_wav_with};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -21,6 +25,12 @@ pub enum Job {
         opts: DatasetOptions,
     },
     LoadBundle(PathBuf),
+    /// Read the files as the conditioned model's events (with the user's melody tracks).
+    LoadEvents {
+        paths: Vec<PathBuf>,
+        melody_for: BTreeMap<PathBuf, TrackSelector>,
+        opts: EventOptions,
+    },
     /// List a folder for the Dataset browser, selecting `select` when it is there.
     ListDir {
         dir: PathBuf,
@@ -35,6 +45,8 @@ pub enum Job {
     Generate {
         bundle: Arc<Bundle>,
         opts: GenerateOptions,
+        /// How a conditioned model decodes (an exercise model samples by `opts`).
+        decoding: Decoding,
         /// Read the changes (and tempo) from this MIDI file first.
         changes_from: Option<PathBuf>,
     },
@@ -62,6 +74,7 @@ pub enum Job {
 pub enum Done {
     Progress(usize, usize),
     Dataset(Result<Box<Dataset>, String>),
+    Events(Result<Box<EventData>, String>),
     Listing(Box<Browser>),
     /// A loaded bundle; `switched` when the user asked for another one (not at start-up).
     Bundle {
@@ -122,17 +135,12 @@ pub fn start(with_audio: bool) -> Jobs {
 
 fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
     let msg = match job {
-        Job::LoadDataset { paths, opts } => {
-            let d = done.clone();
-            let mut progress = |a: usize, b: usize| {
-                let _ = d.send(Done::Progress(a, b));
-            };
-            Done::Dataset(
-                dataset::load(&paths, &opts, &mut progress)
-                    .map(Box::new)
-                    .map_err(|e| e.to_string()),
-            )
-        }
+        Job::LoadDataset { paths, opts } => load_dataset(&paths, &opts, done),
+        Job::LoadEvents {
+            paths,
+            melody_for,
+            opts,
+        } => Done::Events(load_events(&paths, &melody_for, &opts)),
         Job::LoadBundle(path) => Done::Bundle {
             result: load_bundle(&path),
             path,
@@ -145,8 +153,9 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         Job::Generate {
             bundle,
             opts,
+            decoding,
             changes_from,
-        } => Done::Generated(generate_over(&bundle, opts, changes_from)),
+        } => Done::Generated(generate_over(&bundle, opts, &decoding, changes_from)),
         Job::OpenScore(path) => {
             let r = read_any(&path, &ImportOptions::default())
                 .map(|i| Box::new(i.score))
@@ -187,6 +196,41 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
     let _ = done.send(msg);
 }
 
+/// The dataset, reporting each file read.
+fn load_dataset(paths: &[PathBuf], opts: &DatasetOptions, done: &Sender<Done>) -> Done {
+    let mut progress = |a: usize, b: usize| {
+        let _ = done.send(Done::Progress(a, b));
+    };
+    Done::Dataset(
+        dataset::load(paths, opts, &mut progress)
+            .map(Box::new)
+            .map_err(|e| e.to_string()),
+    )
+}
+
+/// The files' melodies as events for the conditioned model; files without one are left out.
+fn load_events(
+    paths: &[PathBuf],
+    melody_for: &BTreeMap<PathBuf, TrackSelector>,
+    opts: &EventOptions,
+) -> Result<Box<EventData>, String> {
+    let mut named = Vec::new();
+    for f in midi_files(paths).map_err(|e| e.to_string())? {
+        let import = ImportOptions {
+            melody_track: melody_for.get(&f).cloned(),
+        };
+        if let Ok(imp) = read_any(&f, &import)
+            && imp.score.melody().is_some_and(|m| !m.notes.is_empty())
+        {
+            named.push((f.display().to_string(), imp.score));
+        }
+    }
+    if named.is_empty() {
+        return Err("no file of the dataset has a melody to train on".into());
+    }
+    Ok(Box::new(EventData::from_scores(named, opts)))
+}
+
 fn load_bundle(path: &Path) -> Result<Arc<Bundle>, String> {
     Bundle::load(path).map(Arc::new).map_err(|e| e.to_string())
 }
@@ -214,6 +258,7 @@ fn next_bundle(dir: &Path, current: &Path, step: i64) -> Done {
 fn generate_over(
     bundle: &Bundle,
     mut opts: GenerateOptions,
+    decoding: &Decoding,
     changes_from: Option<PathBuf>,
 ) -> Result<Box<Generated>, String> {
     if let Some(path) = changes_from {
@@ -224,7 +269,7 @@ fn generate_over(
         opts.bpm = c.bpm.unwrap_or(opts.bpm);
         opts.changes = c;
     }
-    generate(bundle, &opts)
+    generate_with(bundle, &opts, decoding)
         .map(Box::new)
         .map_err(|e| e.to_string())
 }

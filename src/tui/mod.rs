@@ -13,9 +13,12 @@ pub mod player;
 pub mod quiet;
 pub mod tabs;
 pub mod theme;
+mod training;
 pub mod view;
 pub mod widgets;
 
+#[cfg(test)]
+mod kind_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]

@@ -11,7 +11,7 @@ use ratatui::backend::TestBackend;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
+pub(super) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -25,7 +25,7 @@ pub(super) fn screen(app: &App, w: u16, h: u16) -> String {
         .join("\n")
 }
 
-fn key(app: &mut App, code: KeyCode) {
+pub(super) fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
@@ -139,7 +139,8 @@ fn training_runs_in_the_background_and_draws_its_chart() {
     let mut app = studio(&corpus);
     app.train.models_dir = dir.path().join("models");
     key(&mut app, KeyCode::Char('2'));
-    // epochs 20 → 5 with two presses of ← on the first field.
+    // epochs 20 → 5 with three presses of ← on the row under the kind.
+    key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Left);
     key(&mut app, KeyCode::Left);
     key(&mut app, KeyCode::Left);
@@ -438,9 +439,9 @@ fn clicks_land_on_the_title_or_row_under_them() {
     // The third row of the folder list.
     app.click(3, 4);
     assert_eq!(app.dataset.browser.selected, 2);
-    // The fourth settings row of the Train tab.
+    // The fifth settings row of the Train tab.
     key(&mut app, KeyCode::Char('2'));
-    app.click(3, 5);
+    app.click(3, 6);
     assert_eq!(app.train.field, super::tabs::train::TrainField::Batch);
     key(&mut app, KeyCode::Right);
     assert_eq!(app.train.settings.batch, 40);

@@ -34,6 +34,8 @@ pub struct Theme {
     pub key_names: Color,
     pub chord_symbols: Color,
     pub playhead: Color,
+    /// Settings that do not apply to the loaded model or the chosen decoding.
+    pub dimmed: Color,
 }
 
 impl Default for Theme {
@@ -69,6 +71,7 @@ impl Theme {
         key_names: Color::Gray,
         chord_symbols: Color::Magenta,
         playhead: Color::White,
+        dimmed: Color::DarkGray,
     };
 
     /// For terminals with a light background: darker accents, a dark playhead.
@@ -98,10 +101,11 @@ impl Theme {
         key_names: Color::DarkGray,
         chord_symbols: Color::Magenta,
         playhead: Color::Black,
+        dimmed: Color::Gray,
     };
 
     /// Every colour by its config name.
-    pub fn colors_mut(&mut self) -> [(&'static str, &mut Color); 25] {
+    pub fn colors_mut(&mut self) -> [(&'static str, &mut Color); 26] {
         [
             ("selection_fg", &mut self.selection_fg),
             ("selection_bg", &mut self.selection_bg),
@@ -128,11 +132,17 @@ impl Theme {
             ("key_names", &mut self.key_names),
             ("chord_symbols", &mut self.chord_symbols),
             ("playhead", &mut self.playhead),
+            ("dimmed", &mut self.dimmed),
         ]
     }
 
     pub fn selected(&self) -> Style {
         Style::default().fg(self.selection_fg).bg(self.selection_bg)
+    }
+
+    /// A settings row that does not apply now.
+    pub fn dimmed(&self) -> Style {
+        Style::default().fg(self.dimmed)
     }
 
     pub fn row(&self) -> Style {

@@ -2,16 +2,18 @@
 //! and its piano roll with the chords above.
 
 use super::super::effect::Effect;
+use super::super::jobs::Job;
 use super::super::keymap::{Action, Tab};
 use super::super::overlay::{Overlay, Purpose};
 use super::super::theme::Theme;
 use super::super::widgets::piano_roll::{PianoRoll, RollView};
 use super::super::widgets::settings::{Field, SettingsList};
 use super::super::widgets::{block, item_at, list_offset};
-use super::{direction, file_name};
-use crate::generate::{Changes, GenerateOptions, SampleOptions, SoloStats};
+use super::direction;
+pub use super::gen_settings::{GenField, GenSettings, Loaded};
+use crate::generate::SoloStats;
 use crate::model::bundle::Bundle;
-use crate::music::{PPQ, PRESETS, Progression, Score, Tick};
+use crate::music::{Progression, Score, Tick};
 use crate::tokens::NoteClass;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,171 +22,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GenField {
-    Progression,
-    Choruses,
-    Tempo,
-    Temperature,
-    TopK,
-    Seed,
-    Model,
-    Roll,
-}
-
-impl Field for GenField {
-    const ALL: &'static [Self] = &[
-        GenField::Progression,
-        GenField::Choruses,
-        GenField::Tempo,
-        GenField::Temperature,
-        GenField::TopK,
-        GenField::Seed,
-        GenField::Model,
-        GenField::Roll,
-    ];
-
-    fn label(self) -> String {
-        match self {
-            GenField::Progression => "progression",
-            GenField::Choruses => "choruses",
-            GenField::Tempo => "tempo",
-            GenField::Temperature => "temperature",
-            GenField::TopK => "top-k",
-            GenField::Seed => "seed",
-            GenField::Model => "model ←→",
-            GenField::Roll => "roll",
-        }
-        .into()
-    }
-}
-
-/// What an improvisation is asked for.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GenSettings {
-    pub preset: usize,
-    /// A typed chord chart (wins over the preset).
-    pub chart: Option<String>,
-    /// Improvise over the changes of this MIDI file (the Dataset tab's selected file).
-    pub file: Option<PathBuf>,
-    pub choruses: usize,
-    pub bpm: f64,
-    pub temperature: f64,
-    pub top_k: usize,
-    pub seed: u64,
-}
-
-impl Default for GenSettings {
-    fn default() -> Self {
-        GenSettings {
-            preset: 0,
-            chart: None,
-            file: None,
-            choruses: 2,
-            bpm: 140.0,
-            temperature: 0.9,
-            top_k: 0,
-            seed: 1,
-        }
-    }
-}
-
-impl GenSettings {
-    pub fn progression_name(&self) -> String {
-        if let Some(f) = &self.file {
-            return format!("changes of {}", file_name(f));
-        }
-        match &self.chart {
-            Some(c) => c.clone(),
-            None => PRESETS.get(self.preset).map_or("-", |p| p.0).to_string(),
-        }
-    }
-
-    /// Steps through the presets and, when given, the changes of `file` (after the last
-    /// preset). A typed chart is left for the first preset or file in the direction of travel.
-    pub fn cycle_progression(&mut self, d: i64, file: Option<&Path>) {
-        // Positions: 0..presets are the presets, `presets` the file.
-        let n = PRESETS.len() as i64 + i64::from(file.is_some());
-        let at = if self.file.is_some() && file.is_some() {
-            PRESETS.len() as i64
-        } else if self.chart.is_some() && d > 0 {
-            -1
-        } else if self.chart.is_some() {
-            n
-        } else {
-            self.preset as i64
-        };
-        let next = (at + d).rem_euclid(n);
-        self.chart = None;
-        if next == PRESETS.len() as i64 {
-            self.file = file.map(Path::to_path_buf);
-        } else {
-            self.file = None;
-            self.preset = next as usize;
-        }
-    }
-
-    /// The value shown for `f` (`model` is the loaded bundle's path).
-    pub fn value(&self, f: GenField, model: &Path) -> String {
-        match f {
-            GenField::Progression => self.progression_name(),
-            GenField::Choruses => self.choruses.to_string(),
-            GenField::Tempo => format!("{:.0} bpm", self.bpm),
-            GenField::Temperature => format!("{:.2}", self.temperature),
-            GenField::TopK if self.top_k == 0 => "all".into(),
-            GenField::TopK => self.top_k.to_string(),
-            GenField::Seed => self.seed.to_string(),
-            GenField::Model => model.display().to_string(),
-            GenField::Roll => "←→ scroll bars".into(),
-        }
-    }
-
-    /// Changes a value by `d` steps (progression, model and roll are the tab's business).
-    pub fn adjust(&mut self, f: GenField, d: i64) {
-        match f {
-            GenField::Choruses => self.choruses = (self.choruses as i64 + d).clamp(1, 16) as usize,
-            GenField::Tempo => self.bpm = (self.bpm + 10.0 * d as f64).clamp(40.0, 320.0),
-            GenField::Temperature => {
-                let t = (self.temperature + 0.1 * d as f64) * 10.0;
-                self.temperature = t.round().clamp(0.0, 30.0) / 10.0
-            }
-            GenField::TopK => self.top_k = (self.top_k as i64 + d).clamp(0, 64) as usize,
-            GenField::Seed => self.seed = (self.seed as i64 + d).max(0) as u64,
-            GenField::Progression | GenField::Model | GenField::Roll => {}
-        }
-    }
-
-    /// The options of a run, and the file to read the changes from (on the jobs thread)
-    /// when improvising over a file's changes.
-    pub fn options(&self) -> Result<(GenerateOptions, Option<PathBuf>), String> {
-        let changes = match &self.file {
-            Some(_) => Changes {
-                name: String::new(),
-                spans: Vec::new(),
-                bar_ticks: PPQ * 4,
-                bpm: None,
-            },
-            None => {
-                let p = Progression::from_arg(&self.progression_name());
-                Changes::from_progression(&p.map_err(|e| e.to_string())?)
-            }
-        };
-        let sample = SampleOptions {
-            temperature: self.temperature,
-            top_k: self.top_k,
-            seed: self.seed,
-        };
-        let opts = GenerateOptions {
-            changes,
-            choruses: self.choruses,
-            bpm: self.bpm,
-            sample,
-            primer: Vec::new(),
-        };
-        Ok((opts, self.file.clone()))
-    }
-}
 
 pub struct Solo {
     pub score: Score,
@@ -223,8 +60,11 @@ impl GenerateTab {
     /// `file` is the Dataset tab's selected file, whose changes the progression row offers.
     pub fn on_action(&mut self, a: Action, file: Option<&Path>) -> Effect {
         match a {
-            Action::Up => self.field = self.field.step(-1),
-            Action::Down => self.field = self.field.step(1),
+            Action::Up | Action::Down => {
+                let m = self.loaded();
+                let live = |f| self.settings.not_applying(f, m).is_none();
+                self.field = self.field.step_live(direction(a == Action::Down), live);
+            }
             Action::Left | Action::Right => {
                 return self.adjust(direction(a == Action::Right), file);
             }
@@ -251,13 +91,38 @@ impl GenerateTab {
     }
 
     fn adjust(&mut self, d: i64, file: Option<&Path>) -> Effect {
+        let m = self.loaded();
+        if let Some(why) = self.settings.not_applying(self.field, m) {
+            return Effect::Message(format!("{} {why}", self.field.label()));
+        }
         match self.field {
             GenField::Roll => self.roll.scroll(d),
             GenField::Model => return Effect::NextModel(d),
             GenField::Progression => self.settings.cycle_progression(d, file),
-            f => self.settings.adjust(f, d),
+            f => self.settings.adjust(f, d, m),
         }
         Effect::None
+    }
+
+    /// The loaded model's kind and register (an exercise model's when none is loaded).
+    pub fn loaded(&self) -> Loaded {
+        self.bundle
+            .as_deref()
+            .map_or_else(Loaded::default, Loaded::of)
+    }
+
+    /// The job that improvises with the loaded model and these settings.
+    pub fn job(&self) -> Result<Job, String> {
+        let Some(bundle) = self.bundle.clone() else {
+            return Err(format!("no model loaded ({})", self.model.display()));
+        };
+        let (opts, changes_from) = self.settings.options()?;
+        Ok(Job::Generate {
+            decoding: self.settings.decoding(self.loaded()),
+            bundle,
+            opts,
+            changes_from,
+        })
     }
 
     /// A typed chart: used when it parses, otherwise the reason.
@@ -279,12 +144,14 @@ impl GenerateTab {
     }
 }
 
-/// Settings, solo figures, piano roll.
+/// Settings (every row when there is room, else half the height), solo figures, piano roll.
 fn areas(area: Rect) -> (Rect, Rect, Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
+    let rows = GenField::ALL.len() as u16 + 2;
+    let height = rows.min(area.height / 2).max(10);
     let [settings, stats] =
-        Layout::vertical([Constraint::Length(10), Constraint::Min(3)]).areas(left);
+        Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(left);
     (settings, stats, right)
 }
 
@@ -293,7 +160,9 @@ impl Widget for &GenerateTab {
         let (settings, stats, right) = areas(area);
         let s = &self.settings;
         let b = block("Settings (↑↓ ←→, c chart)");
-        SettingsList::of(|f| s.value(f, &self.model), self.field, b, &self.theme)
+        let m = self.loaded();
+        SettingsList::of(|f| s.value(f, &self.model, m), self.field, b, &self.theme)
+            .live(|f| s.not_applying(f, m).is_none())
             .render(settings, buf);
         Paragraph::new(self.solo_lines())
             .block(block("Solo"))
@@ -322,14 +191,24 @@ impl GenerateTab {
         let mut lines = match &self.bundle {
             Some(b) => {
                 let m = &b.meta;
-                let mut l = vec![Line::from(format!(
-                    "model: {} tokens, n_a {}",
-                    m.vocab.len(),
-                    m.n_a
-                ))];
+                let what = match &m.conditioned {
+                    Some(c) => format!(
+                        "conditioned: n_a {}, {} layer{}",
+                        c.spec.n_a,
+                        c.spec.layers,
+                        if c.spec.layers == 1 { "" } else { "s" }
+                    ),
+                    None => format!("exercise: {} tokens, n_a {}", m.vocab.len(), m.n_a),
+                };
+                let per = if m.conditioned.is_some() {
+                    "event"
+                } else {
+                    "token"
+                };
+                let mut l = vec![Line::from(what)];
                 l.extend(
                     b.best_loss()
-                        .map(|v| Line::from(format!("best val {v:.3} nats/token"))),
+                        .map(|v| Line::from(format!("best val {v:.3} nats/{per}"))),
                 );
                 l
             }

@@ -2,9 +2,11 @@
 //! its key handling (returning effects) and its drawing (`impl Widget for &XTab`).
 
 pub mod dataset;
+pub mod gen_settings;
 pub mod generate;
 pub mod play;
 pub mod train;
+pub mod train_settings;
 
 pub use dataset::DatasetTab;
 pub use generate::GenerateTab;

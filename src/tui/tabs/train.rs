@@ -8,98 +8,15 @@ use super::super::widgets::block;
 use super::super::widgets::loss_chart::LossChart;
 use super::super::widgets::settings::{Field, SettingsList};
 use super::direction;
+pub use super::train_settings::{TrainField, TrainSettings};
 use crate::dataset::Baselines;
+use crate::model::ModelKind;
 use crate::train::{EpochSummary, TrainControl, TrainEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Paragraph, Widget, Wrap};
 use std::path::PathBuf;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TrainField {
-    Epochs,
-    Units,
-    Steps,
-    Batch,
-    LearningRate,
-    Seed,
-}
-
-impl Field for TrainField {
-    const ALL: &'static [Self] = &[
-        TrainField::Epochs,
-        TrainField::Units,
-        TrainField::Steps,
-        TrainField::Batch,
-        TrainField::LearningRate,
-        TrainField::Seed,
-    ];
-
-    fn label(self) -> String {
-        match self {
-            TrainField::Epochs => "epochs",
-            TrainField::Units => "n_a",
-            TrainField::Steps => "Tx",
-            TrainField::Batch => "batch",
-            TrainField::LearningRate => "learning rate",
-            TrainField::Seed => "seed",
-        }
-        .into()
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainSettings {
-    pub epochs: usize,
-    pub n_a: usize,
-    pub tx: usize,
-    pub batch: usize,
-    pub lr: f64,
-    pub seed: u64,
-}
-
-impl Default for TrainSettings {
-    fn default() -> Self {
-        TrainSettings {
-            epochs: 20,
-            n_a: 64,
-            tx: 30,
-            batch: 32,
-            lr: 0.01,
-            seed: 0,
-        }
-    }
-}
-
-impl TrainSettings {
-    pub fn value(&self, f: TrainField) -> String {
-        match f {
-            TrainField::Epochs => self.epochs.to_string(),
-            TrainField::Units => self.n_a.to_string(),
-            TrainField::Steps => self.tx.to_string(),
-            TrainField::Batch => self.batch.to_string(),
-            TrainField::LearningRate => format!("{}", self.lr),
-            TrainField::Seed => self.seed.to_string(),
-        }
-    }
-
-    pub fn adjust(&mut self, f: TrainField, d: i64) {
-        let step = |v: usize, s: usize, lo: usize, hi: usize| {
-            (v as i64 + d * s as i64).clamp(lo as i64, hi as i64) as usize
-        };
-        match f {
-            TrainField::Epochs => self.epochs = step(self.epochs, 5, 1, 5000),
-            TrainField::Units => self.n_a = step(self.n_a, 16, 16, 512),
-            TrainField::Steps => self.tx = step(self.tx, 5, 5, 200),
-            TrainField::Batch => self.batch = step(self.batch, 8, 8, 512),
-            TrainField::LearningRate => {
-                self.lr = (self.lr * if d > 0 { 2.0 } else { 0.5 }).clamp(1e-4, 0.1)
-            }
-            TrainField::Seed => self.seed = (self.seed as i64 + d).max(0) as u64,
-        }
-    }
-}
 
 /// One training run as its events told it.
 #[derive(Default)]
@@ -113,6 +30,21 @@ pub struct Run {
     pub paused: bool,
     pub failed: Option<String>,
     pub baselines: Option<Baselines>,
+    pub kind: ModelKind,
+}
+
+impl Run {
+    /// What the losses are per: grammar tokens or conditioned events.
+    pub fn per(&self) -> &'static str {
+        per(self.kind)
+    }
+}
+
+fn per(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::Exercise => "token",
+        ModelKind::Conditioned => "event",
+    }
 }
 
 pub struct TrainTab {
@@ -122,6 +54,8 @@ pub struct TrainTab {
     pub models_dir: PathBuf,
     /// True while a trainer thread runs.
     pub running: bool,
+    /// True while the files are read for a conditioned run (before its trainer starts).
+    pub preparing: bool,
     pub run: Run,
     pub theme: Theme,
 }
@@ -130,10 +64,11 @@ impl Default for TrainTab {
     fn default() -> Self {
         TrainTab {
             settings: TrainSettings::default(),
-            field: TrainField::Epochs,
+            field: TrainField::Kind,
             log_scale: false,
             models_dir: PathBuf::from("models"),
             running: false,
+            preparing: false,
             run: Run::default(),
             theme: Theme::default(),
         }
@@ -143,11 +78,16 @@ impl Default for TrainTab {
 impl TrainTab {
     pub fn on_action(&mut self, a: Action) -> Effect {
         match a {
-            Action::Up => self.field = self.field.step(-1),
-            Action::Down => self.field = self.field.step(1),
-            Action::Left | Action::Right if !self.running => {
-                let d = direction(a == Action::Right);
-                self.settings.adjust(self.field, d)
+            Action::Up | Action::Down => {
+                let live = |f| self.settings.not_applying(f).is_none();
+                self.field = self.field.step_live(direction(a == Action::Down), live);
+            }
+            Action::Left | Action::Right if !self.running && !self.preparing => {
+                if let Some(why) = self.settings.not_applying(self.field) {
+                    return Effect::Message(format!("{} {why}", self.field.label()));
+                }
+                self.settings
+                    .adjust(self.field, direction(a == Action::Right))
             }
             Action::StartTrain => return Effect::StartTraining,
             Action::PauseTrain if self.running => {
@@ -176,9 +116,11 @@ impl TrainTab {
         self.run = Run {
             out,
             baselines,
+            kind: self.settings.kind,
             ..Run::default()
         };
         self.running = true;
+        self.preparing = false;
     }
 
     /// Takes in a trainer event; returns the message it brings, if any.
@@ -245,8 +187,10 @@ impl TrainTab {
 fn areas(area: Rect) -> (Rect, Rect, Rect, Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area);
+    let rows = TrainField::ALL.len() as u16 + 2;
+    let height = rows.min(area.height / 2).max(8);
     let [settings, info] =
-        Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(left);
+        Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(left);
     let [gauge, chart] = Layout::vertical([Constraint::Length(3), Constraint::Min(5)]).areas(right);
     (settings, info, gauge, chart)
 }
@@ -261,7 +205,8 @@ impl Widget for &TrainTab {
             block("Settings (↑↓ ←→)"),
             &self.theme,
         )
-        .active(!self.running)
+        .live(|f| s.not_applying(f).is_none())
+        .active(!self.running && !self.preparing)
         .render(settings, buf);
         Paragraph::new(self.run_lines())
             .wrap(Wrap { trim: true })
@@ -280,6 +225,12 @@ impl Widget for &TrainTab {
             bigram: t.baselines.as_ref().map(|b| b.bigram),
             x_max: t.epochs_total.max(s.epochs).max(1) as f64,
             log_scale: self.log_scale,
+            // The run's unit once it has figures, else the unit the next run will have.
+            per: if t.epochs.is_empty() && !self.running {
+                per(s.kind)
+            } else {
+                t.per()
+            },
             theme: &self.theme,
         }
         .render(chart, buf);
@@ -292,17 +243,20 @@ impl TrainTab {
         let state = match (self.running, t.paused) {
             (true, true) => "paused (p resumes)",
             (true, false) => "training… (p pause, s stop)",
+            _ if self.preparing => "reading the files as events…",
             _ => "t starts training on the loaded dataset",
         };
         let mut lines = vec![Line::from(state)];
         if let Some(s) = t.epochs.last() {
             lines.push(Line::from(format!("epoch {}/{}", s.epoch, s.epochs)));
-            lines.push(Line::from(format!("train {:.4} nats/token", s.train)));
+            lines.push(Line::from(format!("train {:.4} nats/{}", s.train, t.per())));
             lines.extend(s.val.map(|v| Line::from(format!("val   {v:.4}"))));
             lines.extend(s.best_val.map(|b| Line::from(format!("best  {b:.4}"))));
             lines.push(Line::from(format!(
-                "{:.0} tokens/s  lr {:.5}",
-                s.tokens_per_sec, s.lr
+                "{:.0} {}s/s  lr {:.5}",
+                s.tokens_per_sec,
+                t.per(),
+                s.lr
             )));
             lines.push(Line::from(format!(
                 "elapsed {:.0}s  ETA {:.0}s",

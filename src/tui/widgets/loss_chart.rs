@@ -19,6 +19,8 @@ pub struct LossChart<'a> {
     pub bigram: Option<f64>,
     pub x_max: f64,
     pub log_scale: bool,
+    /// What one loss value is per: "token" (exercise) or "event" (conditioned).
+    pub per: &'static str,
     pub theme: &'a Theme,
 }
 
@@ -95,9 +97,9 @@ impl Widget for LossChart<'_> {
         let fmt = |v: f64| format!("{:.2}", if self.log_scale { v.exp() } else { v });
         let x_max = self.x_max;
         let title = if self.log_scale {
-            "Loss, nats/token (log scale; L toggles)"
+            format!("Loss, nats/{} (log scale; L toggles)", self.per)
         } else {
-            "Loss, nats/token (L: log scale)"
+            format!("Loss, nats/{} (L: log scale)", self.per)
         };
         let x_labels = vec![
             Span::raw("0"),
@@ -146,6 +148,7 @@ mod tests {
                     bigram: Some(2.9),
                     x_max: 5.0,
                     log_scale: w % 2 == 0,
+                    per: "token",
                     theme: &theme,
                 }
                 .render(area, &mut buf);
