@@ -89,53 +89,36 @@ fn layer_forward<B: Backend>(
     (LayerState { cache, inputs }, out)
 }
 
-impl CondBackend for NdArray {
-    fn cond_lstm(
-        e_p: FloatTensor<Self>,
-        e_d: FloatTensor<Self>,
-        w_f: FloatTensor<Self>,
-        bias: FloatTensor<Self>,
-        u: FloatTensor<Self>,
-        prev_p: IntTensor<Self>,
-        prev_d: IntTensor<Self>,
-        feats: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        layer_forward::<Self>([e_p, e_d, w_f, bias, u], prev_p, prev_d, feats).1
-    }
+/// The host backends run both operations the same way.
+macro_rules! host_cond_backend {
+    ($($backend:ty),*) => {$(
+        impl CondBackend for $backend {
+            fn cond_lstm(
+                e_p: FloatTensor<Self>,
+                e_d: FloatTensor<Self>,
+                w_f: FloatTensor<Self>,
+                bias: FloatTensor<Self>,
+                u: FloatTensor<Self>,
+                prev_p: IntTensor<Self>,
+                prev_d: IntTensor<Self>,
+                feats: FloatTensor<Self>,
+            ) -> FloatTensor<Self> {
+                layer_forward::<Self>([e_p, e_d, w_f, bias, u], prev_p, prev_d, feats).1
+            }
 
-    fn dense_nll(
-        h: FloatTensor<Self>,
-        w: FloatTensor<Self>,
-        b: FloatTensor<Self>,
-        targets: IntTensor<Self>,
-    ) -> FloatTensor<Self> {
-        head_forward::<Self>(h, w, b, targets, false).1
-    }
+            fn dense_nll(
+                h: FloatTensor<Self>,
+                w: FloatTensor<Self>,
+                b: FloatTensor<Self>,
+                targets: IntTensor<Self>,
+            ) -> FloatTensor<Self> {
+                head_forward::<Self>(h, w, b, targets, false).1
+            }
+        }
+    )*};
 }
 
-impl CondBackend for Flex {
-    fn cond_lstm(
-        e_p: FloatTensor<Self>,
-        e_d: FloatTensor<Self>,
-        w_f: FloatTensor<Self>,
-        bias: FloatTensor<Self>,
-        u: FloatTensor<Self>,
-        prev_p: IntTensor<Self>,
-        prev_d: IntTensor<Self>,
-        feats: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        layer_forward::<Self>([e_p, e_d, w_f, bias, u], prev_p, prev_d, feats).1
-    }
-
-    fn dense_nll(
-        h: FloatTensor<Self>,
-        w: FloatTensor<Self>,
-        b: FloatTensor<Self>,
-        targets: IntTensor<Self>,
-    ) -> FloatTensor<Self> {
-        head_forward::<Self>(h, w, b, targets, false).1
-    }
-}
+host_cond_backend!(NdArray, Flex);
 
 #[derive(Debug)]
 struct LayerBackward;
