@@ -6,6 +6,7 @@ use super::effect::Effect;
 use super::jobs::{Job, Jobs};
 use super::keymap::{Action, Keymap, Tab};
 use super::overlay::{self, Overlay, Purpose};
+use super::player::SoundSource;
 use super::tabs::{DatasetTab, GenerateTab, PlayTab, TrainTab, direction};
 use super::theme::Theme;
 use crate::train::{TrainControl, TrainerHandle};
@@ -283,6 +284,10 @@ impl App {
             Purpose::Wav => Job::ExportWav {
                 score: Box::new(score),
                 settings: self.play.settings.clone(),
+                font: match &self.play.sound {
+                    SoundSource::SoundFont(p) => Some(p.clone()),
+                    _ => None,
+                },
                 path: path.clone(),
                 overwrite: exists,
             },

@@ -59,6 +59,8 @@ pub enum Job {
     ExportWav {
         score: Box<Score>,
         settings: SynthSettings,
+        /// The SoundFont chosen on the Play tab (None: the built-in synth).
+        font: Option<PathBuf>,
         path: PathBuf,
         overwrite: bool,
     },
@@ -174,9 +176,16 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         Job::ExportWav {
             score,
             settings,
+            font,
             path,
             overwrite,
-        } => Done::Exported(export_wav(&score, &settings, path, overwrite)),
+        } => Done::Exported(export_wav(
+            &score,
+            &settings,
+            font.as_deref(),
+            path,
+            overwrite,
+        )),
         Job::Play {
             score,
             settings,
@@ -277,11 +286,21 @@ fn generate_over(
 fn export_wav(
     score: &Score,
     settings: &SynthSettings,
+    font: Option<&Path>,
     path: PathBuf,
     overwrite: bool,
 ) -> Result<PathBuf, String> {
+    // The sound the Play tab plays with; a font that cannot be read exports nothing, so
+    // the file never holds a sound the user did not choose.
+    let font = font
+        .map(crate::synth::soundfont::Font::load)
+        .transpose()
+        .map_err(|e| format!("{e}; not exported (choose the built-in synth to export)"))?;
     // Written as it is synthesized: memory stays small whatever the length.
-    let mut r = crate::synth::Renderer::new(score, settings);
+    let (mut r, fallback) = crate::synth::Stream::new(score, settings, font.as_ref());
+    if let Some(why) = fallback {
+        return Err(format!("{why}; not exported"));
+    }
     write_wav_with(&path, r.sample_rate(), overwrite, &mut |out| r.fill(out))
         .map(|_| path)
         .map_err(|e| e.to_string())
@@ -290,5 +309,36 @@ fn export_wav(
 impl Report for Sender<Done> {
     fn report(&self, message: String) {
         let _ = self.send(Done::Message(message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wav_export_with_an_unreadable_soundfont_names_it_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let score = crate::fixtures::combo_score(1);
+        let bad = dir.path().join("broken.sf2");
+        std::fs::write(&bad, b"not a soundfont").unwrap();
+        let out = dir.path().join("solo.wav");
+        let err = export_wav(
+            &score,
+            &SynthSettings::default(),
+            Some(&bad),
+            out.clone(),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("broken.sf2") && err.contains("not exported"),
+            "{err}"
+        );
+        assert!(!out.exists());
+        // The built-in synth exports the same score.
+        let done = export_wav(&score, &SynthSettings::default(), None, out.clone(), false);
+        assert_eq!(done.as_deref(), Ok(out.as_path()));
+        assert!(std::fs::metadata(&out).unwrap().len() > 44);
     }
 }
