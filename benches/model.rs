@@ -113,34 +113,8 @@ fn kernels(g: &mut Group) {
 /// The conditioned kind at n_a 128 (the shape `improv bench speed` reports): one epoch of
 /// 65 windows of 64 events, batch 32, on each backend.
 fn conditioned(g: &mut Group) {
-    use improv::model::cond_data::{EventData, EventOptions};
-    use improv::model::conditioned::{CondSpec, CondWeights, Heads};
-    use improv::tokens::events::{N_DUR, N_FEAT, N_PITCH};
-    let spec = CondSpec {
-        n_a: 128,
-        layers: 1,
-        dropout: 0.0,
-        heads: Heads::Split,
-        n_pitch: N_PITCH,
-        n_dur: N_DUR,
-        n_feat: N_FEAT,
-    };
-    let opts = EventOptions {
-        tx: 64,
-        stride: 64,
-        val_fraction: 0.0,
-        ..EventOptions::default()
-    };
-    let data = EventData::from_scores(
-        vec![("combo".into(), improv::fixtures::combo_score(520))],
-        &opts,
-    );
-    let settings = AdamSettings {
-        lr: 0.003,
-        decay: 0.0,
-        clip: Some(5.0),
-        ..AdamSettings::default()
-    };
+    use improv::model::conditioned::CondWeights;
+    let (spec, data, settings) = improv::fixtures::conditioned_bench();
     for backend in [BackendKind::Flex, BackendKind::Ndarray] {
         let dev = device(backend, true);
         let mut w = CondWeights::init(spec, 0);

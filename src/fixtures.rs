@@ -71,6 +71,42 @@ pub fn tone_amplitude(x: &[f32], freq: f64, rate: f64, hann: bool) -> f64 {
     2.0 * (re * re + im * im).sqrt() / gain.max(f64::MIN_POSITIVE)
 }
 
+/// The conditioned model's speed benchmark (`improv bench speed`, `cargo bench --bench
+/// model`): its shape at n_a 128 (one layer, split heads), 520 bars of the combo as 65
+/// training windows of 64 events, and its Adam settings.
+pub fn conditioned_bench() -> (
+    crate::model::conditioned::CondSpec,
+    crate::model::cond_data::EventData,
+    crate::model::adam::AdamSettings,
+) {
+    use crate::model::cond_data::{EventData, EventOptions};
+    use crate::model::conditioned::{CondSpec, Heads};
+    use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
+    let spec = CondSpec {
+        n_a: 128,
+        layers: 1,
+        dropout: 0.0,
+        heads: Heads::Split,
+        n_pitch: N_PITCH,
+        n_dur: N_DUR,
+        n_feat: N_FEAT,
+    };
+    let opts = EventOptions {
+        tx: 64,
+        stride: 64,
+        val_fraction: 0.0,
+        ..EventOptions::default()
+    };
+    let data = EventData::from_scores(vec![("combo".into(), combo_score(520))], &opts);
+    let settings = crate::model::adam::AdamSettings {
+        lr: 0.003,
+        decay: 0.0,
+        clip: Some(5.0),
+        ..Default::default()
+    };
+    (spec, data, settings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::tone_amplitude;

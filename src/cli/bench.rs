@@ -285,41 +285,15 @@ fn thread_cpu_secs() -> f64 {
 /// batch 32, fused, one layer) and the time to decode a 32-bar chorus.
 fn conditioned_speed(runs: usize, rows: &mut Vec<(String, f64, String)>) {
     use improv::decode::{Decoding, Sampling, decode_events};
-    use improv::model::adam::{AdamSettings, AdamState};
+    use improv::model::adam::AdamState;
     use improv::model::cond_bundle::CondMeta;
-    use improv::model::cond_data::{EventData, EventOptions};
     use improv::model::cond_fit::epoch;
-    use improv::model::conditioned::{CondSpec, CondWeights, Heads};
+    use improv::model::conditioned::CondWeights;
     use improv::model::net::device;
-    use improv::tokens::events::{N_DUR, N_FEAT, N_PITCH};
     use rand::SeedableRng;
 
-    let spec = CondSpec {
-        n_a: 128,
-        layers: 1,
-        dropout: 0.0,
-        heads: Heads::Split,
-        n_pitch: N_PITCH,
-        n_dur: N_DUR,
-        n_feat: N_FEAT,
-    };
-    let opts = EventOptions {
-        tx: 64,
-        stride: 64,
-        val_fraction: 0.0,
-        ..EventOptions::default()
-    };
     // 520 bars of eighths: 65 windows of 64 events.
-    let data = EventData::from_scores(
-        vec![("combo".into(), improv::fixtures::combo_score(520))],
-        &opts,
-    );
-    let settings = AdamSettings {
-        lr: 0.003,
-        decay: 0.0,
-        clip: Some(5.0),
-        ..AdamSettings::default()
-    };
+    let (spec, data, settings) = improv::fixtures::conditioned_bench();
     use improv::model::kernels::{self, Kernel};
     let best = kernels::active();
     // The best kernel on both backends, then the `gemm` crate's for comparison.
