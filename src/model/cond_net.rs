@@ -5,11 +5,10 @@
 use super::cond_data::EventWindows;
 use super::cond_ops::CondBackend;
 use super::conditioned::{CondWeights, Heads};
-use super::lstm::LstmBackend;
-use super::net::Engine;
+use super::net::{Engine, recurrence};
 use super::xent::XentBackend;
 use burn::backend::Dispatch;
-use burn::tensor::activation::{log_softmax, sigmoid};
+use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::Rng;
 
@@ -112,34 +111,6 @@ pub fn dropout_mask(w: &CondWeights, n: usize, rng: &mut impl Rng) -> Option<Vec
             .map(|_| if rng.random::<f32>() < p { 0.0 } else { keep })
             .collect()
     })
-}
-
-fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
-    match engine {
-        Engine::Fused => Tensor::<3>::from_dispatch(<Dispatch as LstmBackend>::lstm_recurrence(
-            xp.into_dispatch(),
-            u.into_dispatch(),
-        )),
-        Engine::Reference => {
-            let [b, tx, g4] = xp.dims();
-            let a = g4 / 4;
-            let dev = xp.device();
-            let mut h: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut c: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut hs = Vec::with_capacity(tx);
-            for t in 0..tx {
-                let z = xp.clone().narrow(1, t, 1).reshape([b, g4]) + h.matmul(u.clone());
-                let i = sigmoid(z.clone().narrow(1, 0, a));
-                let f = sigmoid(z.clone().narrow(1, a, a));
-                let g = z.clone().narrow(1, 2 * a, a).tanh();
-                let o = sigmoid(z.narrow(1, 3 * a, a));
-                c = f * c + i * g;
-                h = o * c.clone().tanh();
-                hs.push(h.clone());
-            }
-            Tensor::stack(hs, 1)
-        }
-    }
 }
 
 fn nll(logits: Tensor<2>, targets: &[i64], engine: Engine) -> Tensor<1> {

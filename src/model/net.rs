@@ -64,6 +64,36 @@ impl std::fmt::Display for Engine {
     }
 }
 
+/// The hidden states [B, T, A] of the recurrence over the input projections `xp` [B, T, 4A]
+/// (bias included): the fused operation, or the reference graph of burn ops per step.
+pub(super) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
+    match engine {
+        Engine::Fused => Tensor::<3>::from_dispatch(<Dispatch as LstmBackend>::lstm_recurrence(
+            xp.into_dispatch(),
+            u.into_dispatch(),
+        )),
+        Engine::Reference => {
+            let [b, tx, g4] = xp.dims();
+            let a = g4 / 4;
+            let dev = xp.device();
+            let mut h: Tensor<2> = Tensor::zeros([b, a], &dev);
+            let mut c: Tensor<2> = Tensor::zeros([b, a], &dev);
+            let mut hs = Vec::with_capacity(tx);
+            for t in 0..tx {
+                let z = xp.clone().narrow(1, t, 1).reshape([b, g4]) + h.matmul(u.clone());
+                let i = sigmoid(z.clone().narrow(1, 0, a));
+                let f = sigmoid(z.clone().narrow(1, a, a));
+                let g = z.clone().narrow(1, 2 * a, a).tanh();
+                let o = sigmoid(z.narrow(1, 3 * a, a));
+                c = f * c + i * g;
+                h = o * c.clone().tanh();
+                hs.push(h.clone());
+            }
+            Tensor::stack(hs, 1)
+        }
+    }
+}
+
 /// The loss of a batch and the gradient of every parameter array (in `Weights` order).
 pub struct BatchGrads {
     /// The exercise's loss: per-step batch-mean cross-entropy, summed over steps.
@@ -109,35 +139,8 @@ pub fn batch_grads(
     let xp = Tensor::cat(vec![w_x.clone(), Tensor::zeros([1, 4 * a], dev)], 0)
         .select(0, rows)
         .reshape([b, tx, 4 * a]);
-    let hs: Tensor<3> = match engine {
-        Engine::Fused => {
-            // Bias added once for all steps; the op works on [B, T, ·] directly.
-            let xp = xp + bias.clone().reshape([1, 1, 4 * a]);
-            let hs = <Dispatch as LstmBackend>::lstm_recurrence(
-                xp.into_dispatch(),
-                u.clone().into_dispatch(),
-            );
-            Tensor::<3>::from_dispatch(hs)
-        }
-        Engine::Reference => {
-            let mut h: Tensor<2> = Tensor::zeros([b, a], dev);
-            let mut c: Tensor<2> = Tensor::zeros([b, a], dev);
-            let mut hs = Vec::with_capacity(tx);
-            for t in 0..tx {
-                let z = xp.clone().narrow(1, t, 1).reshape([b, 4 * a])
-                    + h.matmul(u.clone())
-                    + bias.clone();
-                let i = sigmoid(z.clone().narrow(1, 0, a));
-                let f = sigmoid(z.clone().narrow(1, a, a));
-                let g = z.clone().narrow(1, 2 * a, a).tanh();
-                let o = sigmoid(z.narrow(1, 3 * a, a));
-                c = f * c + i * g;
-                h = o * c.clone().tanh();
-                hs.push(h.clone());
-            }
-            Tensor::stack(hs, 1)
-        }
-    };
+    // Bias added once for all steps; the recurrence works on [B, T, ·] directly.
+    let hs = recurrence(xp + bias.clone().reshape([1, 1, 4 * a]), u.clone(), engine);
     let h = hs.reshape([b * tx, a]);
     let nats = match engine {
         Engine::Fused => {
