@@ -225,7 +225,7 @@ pub fn validation_loss(w: &Weights, val: &Windows) -> Option<f64> {
     if val.m == 0 {
         return None;
     }
-    let (nats, n) = w.loss(&val.x, &val.y, val.m, val.tx);
+    let (nats, n) = crate::model::host::loss(w, &val.x, &val.y, val.m, val.tx);
     (n > 0).then(|| nats / n as f64)
 }
 

@@ -1,33 +1,37 @@
-//! The fused recurrence's forward pass and BPTT allocate nothing once their scratch
-//! buffers are warm: counted with a counting global allocator.
+//! Training allocates nothing once its buffers are warm: the fused recurrence alone, and a
+//! whole training step of the exercise kind (forward, BPTT, output layer, Adam) on one
+//! thread and on two. Counted with a counting global allocator, on every thread.
 
+use improv::dataset::make_windows;
+use improv::model::BackendKind;
+use improv::model::adam::{AdamSettings, AdamState};
+use improv::model::fit::{BatchBuffers, train_batch};
 use improv::model::lstm::{backward, forward_owned};
+use improv::model::net::{Engine, device};
 use improv::model::pool;
+use improv::model::weights::Weights;
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Counting;
 
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count() {
-    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-}
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+/// One test at a time: the count is the whole process's.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 // SAFETY: every call is forwarded to the system allocator unchanged.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -39,11 +43,12 @@ unsafe impl GlobalAlloc for Counting {
 static COUNTING: Counting = Counting;
 
 fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
+    ALLOCATIONS.load(Ordering::SeqCst)
 }
 
 #[test]
 fn a_warm_recurrence_step_forward_and_backward_allocates_nothing() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     // The conditioned kind's shape at a smaller batch: B 8, T 16, n_a 128.
     let (b, t, a) = (8, 16, 128);
     let xp: Vec<f32> = (0..b * t * 4 * a)
@@ -69,4 +74,49 @@ fn a_warm_recurrence_step_forward_and_backward_allocates_nothing() {
     let again = step();
     assert_eq!(allocations() - before, 0, "allocations in a warm step");
     assert_eq!(first, again, "the same inputs give the same gradients");
+}
+
+/// Allocations per warm training step of the exercise kind on `threads` threads, and the
+/// weights after the steps.
+fn whole_steps(threads: usize) -> (usize, Weights) {
+    // 40 windows of 24 steps over 90 values, n_a 48, batches of 16 and a ragged 8.
+    let stream: Vec<u32> = (0..2000u32).map(|i| (i * 7 + i / 3) % 90).collect();
+    let win = make_windows(&[stream], 24, 45, 90);
+    assert!(win.m >= 40, "{} windows", win.m);
+    let mut w = Weights::init(90, 48, 3);
+    let (mut opt, settings) = (AdamState::default(), AdamSettings::default());
+    let dev = device(BackendKind::Flex, true);
+    let mut buf = BatchBuffers::with_threads(threads);
+    let batches: [Vec<usize>; 3] = [(0..16).collect(), (16..32).collect(), (32..40).collect()];
+    let mut run = |w: &mut Weights, opt: &mut AdamState| {
+        for idx in &batches {
+            let l = train_batch(w, opt, &settings, &win, idx, &dev, Engine::Host, &mut buf);
+            assert!(l.loss.is_finite());
+        }
+    };
+    for _ in 0..3 {
+        run(&mut w, &mut opt);
+    }
+    let rounds = 5;
+    let before = allocations();
+    for _ in 0..rounds {
+        run(&mut w, &mut opt);
+    }
+    ((allocations() - before) / (rounds * batches.len()), w)
+}
+
+#[test]
+fn a_warm_training_step_allocates_nothing_on_one_thread_or_two() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (one, w1) = whole_steps(1);
+    assert_eq!(one, 0, "allocations per warm step on one thread");
+    let (two, w2) = whole_steps(2);
+    assert_eq!(two, 0, "allocations per warm step on two threads");
+    // Both trained: the same weights to float rounding.
+    let worst =
+        w1.u.iter()
+            .zip(&w2.u)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+    assert!(worst < 1e-4, "one and two threads differ by {worst}");
 }

@@ -26,8 +26,9 @@ pub enum BenchWhat {
         seed: u64,
         #[arg(long, default_value = "flex")]
         backend: BackendKind,
-        /// fused (one operation with hand-written BPTT) or reference (burn ops per step).
-        #[arg(long, default_value = "fused")]
+        /// host (the whole step by hand), fused (fused burn operations with hand-written
+        /// BPTT) or reference (burn ops per step).
+        #[arg(long, default_value = "host")]
         engine: Engine,
         /// Training threads: each batch split between them (0: one per core).
         #[arg(long, default_value_t = 1)]
@@ -117,7 +118,7 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
     // Training: 10 exercise epochs per run, each recurrence on each backend. Without the
     // exercise's data the other figures are still worth having.
     let trainings = if exercise_dir.is_dir() {
-        4
+        5
     } else {
         eprintln!(
             "skipping training: no exercise data at {} (give it with --exercise DIR)",
@@ -127,8 +128,9 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
     };
     let cores = improv::model::parallel::cores();
     for (backend, engine, threads) in [
+        (BackendKind::Flex, Engine::Host, 1),
+        (BackendKind::Flex, Engine::Host, cores),
         (BackendKind::Flex, Engine::Fused, 1),
-        (BackendKind::Flex, Engine::Fused, cores),
         (BackendKind::Ndarray, Engine::Fused, 1),
         (BackendKind::Flex, Engine::Reference, 1),
         (BackendKind::Ndarray, Engine::Reference, 1),

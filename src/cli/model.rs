@@ -63,8 +63,9 @@ pub struct TrainArgs {
     /// flex (faster, default) or ndarray.
     #[arg(long, default_value = "flex")]
     pub backend: BackendKind,
-    /// fused (one operation with hand-written BPTT, default) or reference (burn ops per step).
-    #[arg(long, default_value = "fused")]
+    /// host (the exercise kind's whole step by hand, default), fused (fused burn operations
+    /// with hand-written BPTT; the conditioned kind's host) or reference (burn ops per step).
+    #[arg(long, default_value = "host")]
     pub engine: Engine,
     /// Exercise kind: training threads, each batch split between them (0 = one per core;
     /// the losses depend on the count only through float rounding).

@@ -45,24 +45,49 @@ impl AdamState {
 
     /// Applies one update to `params` from `grads` (same shapes, same order).
     pub fn step(&mut self, s: &AdamSettings, params: &mut [&mut Vec<f32>], grads: &mut [Vec<f32>]) {
+        let norm = if s.clip.is_some() {
+            grad_norm(grads)
+        } else {
+            0.0
+        };
+        self.step_with_norm(s, params, grads, norm);
+    }
+
+    /// `step`, unless a gradient is NaN or infinite: then nothing changes and it returns
+    /// false. One pass over the gradients finds both that and the norm clipping needs.
+    pub fn step_if_finite(
+        &mut self,
+        s: &AdamSettings,
+        params: &mut [&mut Vec<f32>],
+        grads: &mut [Vec<f32>],
+    ) -> bool {
+        let norm = grad_norm(grads);
+        if !norm.is_finite() {
+            return false;
+        }
+        self.step_with_norm(s, params, grads, norm);
+        true
+    }
+
+    fn step_with_norm(
+        &mut self,
+        s: &AdamSettings,
+        params: &mut [&mut Vec<f32>],
+        grads: &mut [Vec<f32>],
+        norm: f64,
+    ) {
         if self.m.len() != params.len() {
             self.m = params.iter().map(|p| vec![0.0; p.len()]).collect();
             self.v = self.m.clone();
         }
-        if let Some(clip) = s.clip {
-            let norm = grads
-                .iter()
-                .flat_map(|g| g.iter())
-                .map(|&x| (x as f64) * (x as f64))
-                .sum::<f64>()
-                .sqrt();
-            if norm > clip as f64 {
-                let k = (clip as f64 / norm) as f32;
-                grads
-                    .iter_mut()
-                    .flat_map(|g| g.iter_mut())
-                    .for_each(|x| *x *= k);
-            }
+        if let Some(clip) = s.clip
+            && norm > clip as f64
+        {
+            let k = (clip as f64 / norm) as f32;
+            grads
+                .iter_mut()
+                .flat_map(|g| g.iter_mut())
+                .for_each(|x| *x *= k);
         }
         let lr = self.lr(s);
         self.updates += 1;
@@ -74,6 +99,34 @@ impl AdamState {
             update(c, p, &mut self.m[k], &mut self.v[k], &grads[k]);
         }
     }
+}
+
+/// The Euclidean norm of all gradients together, summed in f64 (NaN or infinite when a
+/// gradient is).
+pub fn grad_norm(grads: &[Vec<f32>]) -> f64 {
+    grads.iter().map(|g| sum_squares(g)).sum::<f64>().sqrt()
+}
+
+fn sum_squares(g: &[f32]) -> f64 {
+    with_simd!(sum_squares_generic(g))
+}
+
+/// Eight lanes, so the loop vectorizes.
+#[inline(always)]
+fn sum_squares_generic(g: &[f32]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let chunks = g.chunks_exact(8);
+    let rest: f64 = chunks
+        .remainder()
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += f64::from(c[k]) * f64::from(c[k]);
+        }
+    }
+    acc.iter().sum::<f64>() + rest
 }
 
 #[derive(Clone, Copy)]
@@ -126,5 +179,24 @@ mod tests {
         let mut p = vec![0.0f32, 0.0];
         AdamState::default().step(&s, &mut [&mut p], &mut g);
         assert!((g[0][0] - 0.6).abs() < 1e-6 && (g[0][1] - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_nan_or_infinite_gradient_changes_nothing() {
+        let s = AdamSettings::default();
+        for bad in [f32::NAN, f32::INFINITY] {
+            let mut st = AdamState::default();
+            let mut p = vec![1.0f32; 20];
+            let mut g = vec![vec![0.1f32; 20]];
+            g[0][13] = bad;
+            assert!(!st.step_if_finite(&s, &mut [&mut p], &mut g));
+            assert!(p.iter().all(|&x| x == 1.0) && st.updates == 0);
+        }
+        let mut st = AdamState::default();
+        let mut p = vec![1.0f32; 20];
+        assert!(st.step_if_finite(&s, &mut [&mut p], &mut [vec![0.1f32; 20]]));
+        assert!(p.iter().all(|&x| x < 1.0) && st.updates == 1);
+        // Nineteen lanes: the remainder counts too.
+        assert!((grad_norm(&[vec![2.0f32; 19]]) - (4.0f64 * 19.0).sqrt()).abs() < 1e-12);
     }
 }

@@ -76,7 +76,7 @@ impl Default for TrainConfig {
             backend: BackendKind::default(),
             checkpoint_every: 5,
             keep_best: true,
-            engine: super::net::Engine::Fused,
+            engine: super::net::Engine::Host,
             kind: ModelKind::Exercise,
             layers: 1,
             dropout: 0.0,

@@ -28,11 +28,8 @@ pub fn train_batch(
     let batch = buf.gather(win, idx);
     let mask = dropout_mask(w, batch.b * batch.tx, rng);
     let mut g = batch_grads(w, &batch, dev, engine, mask.as_deref());
-    let finite = g.loss.is_finite() && g.grads.iter().flatten().all(|v| v.is_finite());
-    if finite {
-        let mut params: Vec<&mut Vec<f32>> = w.arrays.iter_mut().collect();
-        opt.step(settings, &mut params, &mut g.grads);
-    }
+    let mut params: Vec<&mut Vec<f32>> = w.arrays.iter_mut().collect();
+    let finite = g.loss.is_finite() && opt.step_if_finite(settings, &mut params, &mut g.grads);
     BatchLoss {
         loss: if finite { g.loss } else { f64::NAN },
         total_nats: g.total_nats,

@@ -117,10 +117,12 @@ fn nll(logits: Tensor<2>, targets: &[i64], engine: Engine) -> Tensor<1> {
     let dev = logits.device();
     let [n, v] = logits.dims();
     match engine {
-        Engine::Fused => Tensor::<1>::from_dispatch(<Dispatch as XentBackend>::softmax_nll(
-            logits.into_dispatch(),
-            ints(targets.iter().copied(), n, &dev).into_dispatch(),
-        )),
+        Engine::Host | Engine::Fused => {
+            Tensor::<1>::from_dispatch(<Dispatch as XentBackend>::softmax_nll(
+                logits.into_dispatch(),
+                ints(targets.iter().copied(), n, &dev).into_dispatch(),
+            ))
+        }
         Engine::Reference => {
             let mut oh = vec![0.0f32; n * v];
             for (r, &t) in targets.iter().enumerate() {
@@ -150,7 +152,7 @@ fn first_layer(
     let (n_pitch, n_dur) = (p[0].dims()[0] - 1, p[1].dims()[0] - 1);
     let g4 = p[3].dims()[1];
     match engine {
-        Engine::Fused => {
+        Engine::Host | Engine::Fused => {
             let feats =
                 Tensor::<3>::from_data(TensorData::new(batch.feats.to_vec(), [b, tx, n_feat]), dev);
             let hs = <Dispatch as CondBackend>::cond_lstm(
@@ -182,7 +184,7 @@ fn first_layer(
 /// Summed nats of one head over `h` [N, A] with its kernel and bias `wb`.
 fn head_nll(h: Tensor<2>, wb: &[Tensor<2>], targets: &[i64], engine: Engine) -> Tensor<1> {
     match engine {
-        Engine::Fused => {
+        Engine::Host | Engine::Fused => {
             let dev = h.device();
             let n = h.dims()[0];
             Tensor::<1>::from_dispatch(<Dispatch as CondBackend>::dense_nll(

@@ -26,7 +26,7 @@ impl Default for ExerciseOptions {
             epochs: 100,
             seed: 0,
             backend: BackendKind::Flex,
-            engine: Engine::Fused,
+            engine: Engine::Host,
             threads: 1,
         }
     }

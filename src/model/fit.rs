@@ -1,6 +1,7 @@
 //! One pass over training windows: shuffled mini-batches, gradients from burn, an Adam step each.
 
 use super::adam::{AdamSettings, AdamState};
+use super::host::HostStep;
 use super::net::{Engine, batch_grads};
 use super::parallel::Parallel;
 use super::weights::Weights;
@@ -121,6 +122,7 @@ pub struct BatchBuffers {
     x: Vec<i32>,
     y: Vec<i32>,
     pub parallel: Parallel,
+    host: HostStep,
 }
 
 impl BatchBuffers {
@@ -168,6 +170,13 @@ pub fn train_batch(
         buf.x.extend_from_slice(&win.x[i * tx..(i + 1) * tx]);
         buf.y.extend_from_slice(&win.y[i * tx..(i + 1) * tx]);
     }
+    if engine == Engine::Host {
+        let st = buf
+            .host
+            .run(w, &buf.x, &buf.y, idx.len(), tx, &buf.parallel);
+        let g = buf.host.grads_mut();
+        return apply(w, opt, settings, g, st.loss, st.total_nats, st.targets);
+    }
     let (x, y, weights) = (&buf.x, &buf.y, &*w);
     let mut g = buf.parallel.batch_grads(idx.len(), &|s, e| {
         batch_grads(
@@ -180,13 +189,32 @@ pub fn train_batch(
             engine,
         )
     });
-    let finite = g.loss.is_finite() && g.grads.iter().all(|a| a.iter().all(|v| v.is_finite()));
-    if finite {
-        opt.step(settings, &mut w.arrays_mut(), &mut g.grads);
-    }
+    apply(
+        w,
+        opt,
+        settings,
+        &mut g.grads,
+        g.loss,
+        g.total_nats,
+        g.targets,
+    )
+}
+
+/// One Adam step from a batch's gradients, unless the loss or a gradient is not finite
+/// (then the weights stay as they were and the loss reads NaN).
+fn apply(
+    w: &mut Weights,
+    opt: &mut AdamState,
+    settings: &AdamSettings,
+    grads: &mut [Vec<f32>],
+    loss: f64,
+    total_nats: f64,
+    targets: usize,
+) -> BatchLoss {
+    let finite = loss.is_finite() && opt.step_if_finite(settings, &mut w.arrays_mut(), grads);
     BatchLoss {
-        loss: if finite { g.loss } else { f64::NAN },
-        total_nats: g.total_nats,
-        targets: g.targets,
+        loss: if finite { loss } else { f64::NAN },
+        total_nats,
+        targets,
     }
 }

@@ -13,6 +13,7 @@ pub mod conditioned;
 pub mod exercise;
 pub mod fastmath;
 pub mod fit;
+pub mod host;
 pub mod kernels;
 pub mod lstm;
 pub mod net;

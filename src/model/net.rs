@@ -37,8 +37,12 @@ fn one_hot(idx: &[i32], n: usize, dev: &Device) -> Tensor<2> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
-    /// One fused operation with a hand-written backward pass (`model::lstm`).
+    /// The exercise kind's whole step by hand on the host, no graph (`model::host`); the
+    /// conditioned kind runs its fused operations (as `Fused`).
     #[default]
+    Host,
+    /// The recurrence and the output layer as fused burn operations with hand-written
+    /// backward passes (`model::lstm`, `model::cond_ops`), under burn's autodiff.
     Fused,
     /// A graph of burn ops per step: the tested reference.
     Reference,
@@ -48,9 +52,10 @@ impl std::str::FromStr for Engine {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
+            "host" => Ok(Engine::Host),
             "fused" => Ok(Engine::Fused),
             "reference" => Ok(Engine::Reference),
-            _ => Err(format!("unknown engine {s:?} (fused or reference)")),
+            _ => Err(format!("unknown engine {s:?} (host, fused or reference)")),
         }
     }
 }
@@ -58,6 +63,7 @@ impl std::str::FromStr for Engine {
 impl std::fmt::Display for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            Engine::Host => "host",
             Engine::Fused => "fused",
             Engine::Reference => "reference",
         })
@@ -68,10 +74,9 @@ impl std::fmt::Display for Engine {
 /// (bias included): the fused operation, or the reference graph of burn ops per step.
 pub(super) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
     match engine {
-        Engine::Fused => Tensor::<3>::from_dispatch(<Dispatch as LstmBackend>::lstm_recurrence(
-            xp.into_dispatch(),
-            u.into_dispatch(),
-        )),
+        Engine::Host | Engine::Fused => Tensor::<3>::from_dispatch(
+            <Dispatch as LstmBackend>::lstm_recurrence(xp.into_dispatch(), u.into_dispatch()),
+        ),
         Engine::Reference => {
             let [b, tx, g4] = xp.dims();
             let a = g4 / 4;
@@ -143,7 +148,7 @@ pub fn batch_grads(
     let hs = recurrence(xp + bias.clone().reshape([1, 1, 4 * a]), u.clone(), engine);
     let h = hs.reshape([b * tx, a]);
     let nats = match engine {
-        Engine::Fused => {
+        Engine::Host | Engine::Fused => {
             // The output layer, softmax and cross-entropy as one operation.
             let targets: Vec<i64> = y.iter().map(|&t| i64::from(t)).collect();
             let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [b * tx]), dev);

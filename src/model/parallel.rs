@@ -59,6 +59,19 @@ impl Parallel {
     }
 }
 
+impl Parallel {
+    /// `f(i, &mut items[i])` for every item, the items shared out over the pool's threads
+    /// (in order on this thread when there is no pool).
+    pub fn each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(usize, &mut T) + Sync)) {
+        match &self.pool {
+            Some(pool) if items.len() > 1 => {
+                pool.install(|| items.par_iter_mut().enumerate().for_each(|(i, t)| f(i, t)))
+            }
+            _ => items.iter_mut().enumerate().for_each(|(i, t)| f(i, t)),
+        }
+    }
+}
+
 /// The machine's cores (1 if unknown).
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -66,11 +79,15 @@ pub fn cores() -> usize {
 
 /// `0..n` in at most `k` contiguous, near-equal, non-empty slices.
 pub fn slices(n: usize, k: usize) -> Vec<(usize, usize)> {
+    slice_iter(n, k).collect()
+}
+
+/// `slices` without a fresh vector.
+pub fn slice_iter(n: usize, k: usize) -> impl Iterator<Item = (usize, usize)> {
     let k = k.clamp(1, n.max(1));
     (0..k)
-        .map(|i| (i * n / k, (i + 1) * n / k))
+        .map(move |i| (i * n / k, (i + 1) * n / k))
         .filter(|(s, e)| e > s)
-        .collect()
 }
 
 /// Each slice's loss and gradients are means over its own windows: weigh them by their

@@ -91,6 +91,48 @@ fn nll_in_place_generic(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
     total as f32
 }
 
+/// Total nats of `targets` under softmax(`x` [N, V]), turning `x` into the gradient of
+/// `g` · nats with respect to the logits, g · (softmax − onehot), and adding its rows into
+/// `col_sums` [V] (the output bias's gradient): forward and backward in one pass per row.
+pub fn nll_grad_in_place(
+    x: &mut [f32],
+    targets: &[i64],
+    v: usize,
+    g: f32,
+    col_sums: &mut [f32],
+) -> f32 {
+    with_simd!(nll_grad_generic(x, targets, v, g, col_sums))
+}
+
+#[inline(always)]
+fn nll_grad_generic(x: &mut [f32], targets: &[i64], v: usize, g: f32, col_sums: &mut [f32]) -> f32 {
+    assert_eq!(x.len(), targets.len() * v, "logits must be [N, V]");
+    let col_sums = &mut col_sums[..v];
+    let mut total = 0.0f64;
+    for (r, &t) in targets.iter().enumerate() {
+        let p = &mut x[r * v..(r + 1) * v];
+        if t < 0 || t as usize >= v {
+            p.fill(0.0);
+            continue;
+        }
+        let m = max8(p);
+        let lt = p[t as usize];
+        for pj in p.iter_mut() {
+            *pj = exp_fast(*pj - m);
+        }
+        let s = sum8(p);
+        let k = g / s;
+        for (pj, c) in p.iter_mut().zip(col_sums.iter_mut()) {
+            *pj *= k;
+            *c += *pj;
+        }
+        p[t as usize] -= g;
+        col_sums[t as usize] -= g;
+        total += f64::from(s.ln() + m - lt);
+    }
+    total as f32
+}
+
 /// d logits = g · (softmax − onehot), in place on `probs`.
 pub fn nll_backward(mut probs: Vec<f32>, targets: &[i64], v: usize, g: f32) -> Vec<f32> {
     for (r, &t) in targets.iter().enumerate() {

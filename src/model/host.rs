@@ -1,0 +1,310 @@
+//! The exercise network's whole training step on the host, with no graph: input lookup and
+//! the fused recurrence, the output layer and softmax cross-entropy, and their backward
+//! passes written out, into buffers kept from batch to batch (a warm step allocates
+//! nothing). Each thread takes a contiguous slice of the batch; the slices' gradients are
+//! added in slice order, so results never depend on scheduling. burn's autodiff graph of
+//! the same network (`net::batch_grads`) is the reference it is tested against.
+
+use super::kernels::gemm;
+use super::lstm::{Cache, backward_sink, forward_fill};
+use super::parallel::{Parallel, slice_iter};
+use super::pool;
+use super::weights::Weights;
+use super::xent::{nll_grad_in_place, nll_in_place};
+
+/// What one slice of a batch computed: gradients of the whole batch's loss from its windows.
+#[derive(Default)]
+pub struct SliceGrads {
+    /// Gradients in `Weights` order: w_x, u, b, w_y, b_y.
+    pub grads: [Vec<f32>; 5],
+    pub total_nats: f64,
+    pub targets: usize,
+    /// Targets as the softmax reads them (kept to reuse the buffer).
+    t64: Vec<i64>,
+}
+
+/// The buffers of host training steps: one slice's worth per thread.
+#[derive(Default)]
+pub struct HostStep {
+    parts: Vec<SliceGrads>,
+    bounds: Vec<(usize, usize)>,
+    /// The output kernel transposed, for the product that takes gradients back to h.
+    w_yt: Vec<f32>,
+}
+
+/// A batch's loss (the exercise's: batch-mean cross-entropy summed over steps), its summed
+/// nats and its number of targets; the gradients stay in the step's buffers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepLoss {
+    pub loss: f64,
+    pub total_nats: f64,
+    pub targets: usize,
+}
+
+impl HostStep {
+    /// Gradients of the loss of `b` windows of `tx` steps (`x`, `y` [B·T], -1 for none)
+    /// split over the threads of `par`. Read them with `grads_mut`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        &mut self,
+        w: &Weights,
+        x: &[i32],
+        y: &[i32],
+        b: usize,
+        tx: usize,
+        par: &Parallel,
+    ) -> StepLoss {
+        assert!(x.len() == b * tx && y.len() == b * tx, "x, y must be [B·T]");
+        self.bounds.clear();
+        self.bounds.extend(slice_iter(b, par.threads()));
+        let k = self.bounds.len();
+        self.parts.resize_with(k.max(1), SliceGrads::default);
+        self.w_yt.resize(w.w_y.len(), 0.0);
+        transpose_into(&w.w_y, w.n_a, w.n_values, &mut self.w_yt);
+        let scale = 1.0 / b.max(1) as f32;
+        let (w_yt, bounds) = (&self.w_yt[..], &self.bounds[..]);
+        par.each(&mut self.parts[..k], &|i, part| {
+            let (s, e) = bounds[i];
+            let rows = s * tx..e * tx;
+            slice_grads(w, w_yt, &x[rows.clone()], &y[rows], e - s, tx, scale, part);
+        });
+        let (first, rest) = self.parts.split_at_mut(1);
+        let acc = &mut first[0];
+        for p in &rest[..k.saturating_sub(1)] {
+            for (a, g) in acc.grads.iter_mut().zip(&p.grads) {
+                a.iter_mut().zip(g).for_each(|(a, g)| *a += g);
+            }
+            acc.total_nats += p.total_nats;
+            acc.targets += p.targets;
+        }
+        StepLoss {
+            loss: acc.total_nats * f64::from(scale),
+            total_nats: acc.total_nats,
+            targets: acc.targets,
+        }
+    }
+
+    /// The gradients of the last `run`, in `Weights` order.
+    pub fn grads_mut(&mut self) -> &mut [Vec<f32>; 5] {
+        &mut self.parts[0].grads
+    }
+}
+
+/// `x` [r, c] transposed into `out` [c, r].
+fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
+    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            out[j * r + i] = v;
+        }
+    }
+}
+
+/// Resizes `v` to `len` and zeroes it, keeping its allocation.
+fn zeroed(v: &mut Vec<f32>, len: usize) {
+    v.clear();
+    v.resize(len, 0.0);
+}
+
+/// The row of w_x an input selects (none for -1 or a value out of range: the empty input).
+fn input(i: i32, v: usize) -> Option<usize> {
+    (i >= 0 && (i as usize) < v).then_some(i as usize)
+}
+
+/// The forward pass over `b` windows of `tx` steps: the recurrence's cache and the logits
+/// [B·T, V].
+fn forward_logits(w: &Weights, x: &[i32], b: usize, tx: usize) -> (Cache, Vec<f32>) {
+    let (v, a) = (w.n_values, w.n_a);
+    let (g4, n) = (4 * a, b * tx);
+    // Each step's input projection (a row of w_x plus the bias) is written just before
+    // the step reads it.
+    let cache = forward_fill(
+        pool::scratch(n * g4),
+        &w.u,
+        b,
+        tx,
+        a,
+        |row, z| match input(x[row], v) {
+            Some(i) => {
+                let wr = &w.w_x[i * g4..(i + 1) * g4];
+                z.iter_mut()
+                    .zip(wr.iter().zip(&w.b))
+                    .for_each(|(z, (p, q))| *z = p + q);
+            }
+            None => z.copy_from_slice(&w.b),
+        },
+    );
+    let mut logits = pool::scratch(n * v);
+    for row in logits.chunks_exact_mut(v.max(1)) {
+        row.copy_from_slice(&w.b_y);
+    }
+    gemm(
+        n,
+        a,
+        v,
+        &cache.hs,
+        (a, 1),
+        &w.w_y,
+        (v, 1),
+        1.0,
+        &mut logits,
+        v,
+    );
+    (cache, logits)
+}
+
+/// Summed nats and the number of targets of `m` windows of `tx` steps (`y` -1 for none),
+/// in batches: what `Weights::loss` computes step by step, for validation.
+pub fn loss(w: &Weights, x: &[i32], y: &[i32], m: usize, tx: usize) -> (f64, usize) {
+    const CHUNK: usize = 64;
+    let (mut nats, mut count) = (0.0f64, 0usize);
+    let mut t64 = Vec::new();
+    for s in (0..m).step_by(CHUNK) {
+        let b = CHUNK.min(m - s);
+        let rows = s * tx..(s + b) * tx;
+        let (cache, mut logits) = forward_logits(w, &x[rows.clone()], b, tx);
+        t64.clear();
+        t64.extend(y[rows].iter().map(|&t| i64::from(t)));
+        nats += f64::from(nll_in_place(&mut logits, &t64, w.n_values));
+        count += t64
+            .iter()
+            .filter(|&&t| t >= 0 && (t as usize) < w.n_values)
+            .count();
+        cache.recycle();
+        pool::give([logits]);
+    }
+    (nats, count)
+}
+
+/// One slice's forward and backward pass: `scale` is 1 / the whole batch's size.
+#[allow(clippy::too_many_arguments)]
+fn slice_grads(
+    w: &Weights,
+    w_yt: &[f32],
+    x: &[i32],
+    y: &[i32],
+    b: usize,
+    tx: usize,
+    scale: f32,
+    out: &mut SliceGrads,
+) {
+    let (v, a) = (w.n_values, w.n_a);
+    let (g4, n) = (4 * a, b * tx);
+    let (cache, mut probs) = forward_logits(w, x, b, tx);
+    out.t64.clear();
+    out.t64.extend(y.iter().map(|&t| i64::from(t)));
+    // Forward and backward at once: d logits = scale · (softmax − onehot).
+    let [dw_x, du, db, dw_y, db_y] = &mut out.grads;
+    zeroed(db_y, v);
+    out.total_nats = f64::from(nll_grad_in_place(&mut probs, &out.t64, v, scale, db_y));
+    out.targets = y.iter().filter(|&&t| t >= 0 && (t as usize) < v).count();
+    let d = probs;
+    zeroed(dw_y, a * v);
+    gemm(a, n, v, &cache.hs, (1, a), &d, (v, 1), 0.0, dw_y, v);
+    let mut dh = pool::scratch(n * a);
+    gemm(n, v, a, &d, (v, 1), w_yt, (a, 1), 0.0, &mut dh, a);
+    // BPTT; each row's gate gradients go to its input's row of w_x and to the bias.
+    zeroed(dw_x, v * g4);
+    zeroed(db, g4);
+    let (dxp, dus) = backward_sink(&cache, &dh, |row, dz| {
+        db.iter_mut().zip(dz).for_each(|(s, g)| *s += g);
+        if let Some(i) = input(x[row], v) {
+            let r = &mut dw_x[i * g4..(i + 1) * g4];
+            r.iter_mut().zip(dz).for_each(|(s, g)| *s += g);
+        }
+    });
+    du.clear();
+    du.extend_from_slice(&dus);
+    cache.recycle();
+    pool::give([d, dh, dxp, dus]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BackendKind;
+    use crate::model::net::{Engine, batch_grads, device};
+    use rand::{Rng, SeedableRng};
+
+    fn case(v: usize, a: usize, b: usize, tx: usize) -> (Weights, Vec<i32>, Vec<i32>) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut w = Weights::init(v, a, 2);
+        w.b.iter_mut()
+            .for_each(|x| *x = rng.random_range(-0.5..0.5));
+        w.b_y
+            .iter_mut()
+            .for_each(|x| *x = rng.random_range(-0.5..0.5));
+        let x = (0..b * tx)
+            .map(|i| {
+                if i % tx == 0 {
+                    -1
+                } else {
+                    rng.random_range(0..v as i32)
+                }
+            })
+            .collect();
+        let y = (0..b * tx)
+            .map(|i| {
+                if i % 11 == 3 {
+                    -1
+                } else {
+                    rng.random_range(0..v as i32)
+                }
+            })
+            .collect();
+        (w, x, y)
+    }
+
+    #[test]
+    fn the_host_step_matches_the_reference_graph_on_every_thread_count() {
+        // Odd sizes, so every kernel edge and an uneven split are exercised.
+        let (v, a, b, tx) = (13, 9, 7, 6);
+        let (w, x, y) = case(v, a, b, tx);
+        let dev = device(BackendKind::Flex, true);
+        let r = batch_grads(&w, &x, &y, b, tx, &dev, Engine::Reference);
+        for threads in [1, 2, 3] {
+            let mut step = HostStep::default();
+            let par = Parallel::new(threads);
+            let got = step.run(&w, &x, &y, b, tx, &par);
+            assert!((got.loss - r.loss).abs() < 1e-5 * r.loss.abs().max(1.0));
+            assert!((got.total_nats - r.total_nats).abs() < 1e-4 * r.total_nats.max(1.0));
+            assert_eq!(got.targets, r.targets);
+            for (k, (g, q)) in step.grads_mut().iter().zip(&r.grads).enumerate() {
+                assert_eq!(g.len(), q.len(), "gradient {k}");
+                let worst = g
+                    .iter()
+                    .zip(q)
+                    .map(|(p, q)| (p - q).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    worst < 1e-5,
+                    "{threads} threads: gradient {k} off by {worst}"
+                );
+                assert!(q.iter().any(|&g| g != 0.0), "gradient {k} is all zero");
+            }
+        }
+    }
+
+    #[test]
+    fn batched_loss_matches_the_step_by_step_forward_pass() {
+        // 70 windows: one full chunk of 64 and a ragged one.
+        let (w, x, y) = case(12, 10, 70, 4);
+        let (nats, n) = loss(&w, &x, &y, 70, 4);
+        let (want, want_n) = w.loss(&x, &y, 70, 4);
+        assert_eq!(n, want_n);
+        assert!((nats - want).abs() < 1e-4 * want, "{nats} vs {want}");
+    }
+
+    #[test]
+    fn a_step_gives_the_same_bits_every_run_and_after_a_larger_batch() {
+        let (w, x, y) = case(11, 8, 6, 5);
+        let par = Parallel::new(2);
+        let mut step = HostStep::default();
+        let first = step.run(&w, &x, &y, 6, 5, &par);
+        let grads = step.grads_mut().clone();
+        // A smaller batch in between leaves nothing behind in the reused buffers.
+        step.run(&w, &x[..10], &y[..10], 2, 5, &par);
+        let again = step.run(&w, &x, &y, 6, 5, &par);
+        assert_eq!(first.loss.to_bits(), again.loss.to_bits());
+        assert_eq!(&grads, step.grads_mut());
+    }
+}
