@@ -1,0 +1,177 @@
+//! `improv bench speed`'s training rows: the exercise's epochs on each engine and backend,
+//! the throughput of a real corpus's vocabulary size, and the conditioned kind.
+
+use super::{Rows, median};
+use improv::model::BackendKind;
+use improv::model::exercise::{ExerciseOptions, run_exercise};
+use improv::model::net::Engine;
+use std::path::Path;
+
+/// 10 exercise epochs per run, each engine on each backend (and every core for the host
+/// step). Without the exercise's data the other figures are still worth having.
+pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> anyhow::Result<()> {
+    let trainings = if exercise_dir.is_dir() {
+        5
+    } else {
+        eprintln!(
+            "skipping training: no exercise data at {} (give it with --exercise DIR)",
+            exercise_dir.display()
+        );
+        0
+    };
+    let cores = improv::model::parallel::cores();
+    for (backend, engine, threads) in [
+        (BackendKind::Flex, Engine::Host, 1),
+        (BackendKind::Flex, Engine::Host, cores),
+        (BackendKind::Flex, Engine::Fused, 1),
+        (BackendKind::Ndarray, Engine::Fused, 1),
+        (BackendKind::Flex, Engine::Reference, 1),
+        (BackendKind::Ndarray, Engine::Reference, 1),
+    ]
+    .into_iter()
+    .filter(|&(_, _, t)| t == 1 || cores > 1)
+    .take(trainings + usize::from(cores > 1 && trainings > 0))
+    {
+        let opts = ExerciseOptions {
+            epochs: 10,
+            seed: 0,
+            backend,
+            engine,
+            threads,
+        };
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            times.push(run_exercise(exercise_dir, &opts, &mut |_, _| {})?.wall_secs / 10.0);
+        }
+        rows.push((
+            if threads == 1 {
+                format!("train: exercise epoch ({backend}, {engine})")
+            } else {
+                format!("train: exercise epoch ({backend}, {engine}, {threads} threads)")
+            },
+            median(times) * 1e3,
+            "ms".into(),
+        ));
+    }
+
+    Ok(())
+}
+
+/// Tokens per second over a grammar vocabulary of 450 values, the size real corpora give
+/// (the exercise has 78): the output layer and softmax grow with it. The exercise kind's
+/// shape otherwise (n_a 64, windows of 30, batch 32, clipping at 5), one thread and every core.
+pub(super) fn vocabulary(runs: usize, rows: &mut Rows) {
+    use improv::model::adam::{AdamSettings, AdamState};
+    use improv::model::fit::{BatchBuffers, epoch_with};
+    use improv::model::net::device;
+    use improv::model::weights::Weights;
+    use rand::SeedableRng;
+    let v = 450u32;
+    // 320 windows: ten batches an epoch, every value in use.
+    let stream: Vec<u32> = (0..9700u32).map(|i| (i * 7 + i / 3 + i / 11) % v).collect();
+    let win = improv::dataset::make_windows(&[stream], 30, 30, v as usize);
+    let settings = AdamSettings {
+        clip: Some(5.0),
+        ..AdamSettings::default()
+    };
+    let dev = device(BackendKind::Flex, true);
+    let cores = improv::model::parallel::cores();
+    for threads in [1, cores].into_iter().filter(|&t| t == 1 || cores > 1) {
+        let mut w = Weights::init(v as usize, 64, 0);
+        let mut opt = AdamState::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut buf = BatchBuffers::with_threads(threads);
+        let mut rates = Vec::new();
+        // One epoch warms up; each run times three.
+        for r in 0..=runs {
+            let t0 = std::time::Instant::now();
+            let mut tokens = 0;
+            for _ in 0..if r == 0 { 1 } else { 3 } {
+                let args = (&win, 32, &dev, Engine::Host);
+                tokens += epoch_with(
+                    &mut w,
+                    &mut opt,
+                    &settings,
+                    args,
+                    &mut rng,
+                    &mut buf,
+                    &mut |_, _, _| true,
+                )
+                .targets;
+            }
+            if r > 0 {
+                rates.push(tokens as f64 / t0.elapsed().as_secs_f64());
+            }
+        }
+        let what = format!(
+            "train: {v}-value vocabulary ({threads} thread{})",
+            if threads == 1 { "" } else { "s" }
+        );
+        rows.push((what, median(rates), "tokens/s".into()));
+    }
+}
+
+/// CPU time of the calling thread, in seconds: on a busy machine, throughput per CPU
+/// second is steadier than per wall-clock second.
+pub(super) fn thread_cpu_secs() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// The conditioned kind at n_a 128: training events per second (windows of 64 events,
+/// batch 32, fused, one layer), per kernel and backend.
+pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
+    use improv::model::adam::AdamState;
+    use improv::model::cond_fit::epoch;
+    use improv::model::conditioned::CondWeights;
+    use improv::model::net::device;
+    use rand::SeedableRng;
+
+    // 520 bars of eighths: 65 windows of 64 events.
+    let (spec, data, settings) = improv::fixtures::conditioned_bench();
+    use improv::model::kernels::{self, Kernel};
+    let best = kernels::active();
+    // The best kernel on both backends, then the `gemm` crate's for comparison.
+    let mut cases = vec![(BackendKind::Flex, best), (BackendKind::Ndarray, best)];
+    if best != Kernel::Gemm {
+        cases.push((BackendKind::Flex, Kernel::Gemm));
+    }
+    for (backend, kernel) in cases {
+        kernels::prefer(kernel);
+        let dev = device(backend, true);
+        let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
+        // Like the PyTorch script, one epoch warms up and the next is timed.
+        let mut w = CondWeights::init(spec, 0);
+        let mut opt = AdamState::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
+            epoch(
+                w,
+                opt,
+                &settings,
+                &data.train,
+                32,
+                &mut rng,
+                &dev,
+                Engine::Fused,
+            )
+        };
+        run(&mut w, &mut opt);
+        for _ in 0..runs {
+            let (t0, c0) = (std::time::Instant::now(), thread_cpu_secs());
+            run(&mut w, &mut opt);
+            let events = data.train.targets() as f64;
+            rates.push(events / t0.elapsed().as_secs_f64());
+            cpu_rates.push(events / (thread_cpu_secs() - c0).max(1e-9));
+        }
+        let what = format!("train: conditioned n_a 128 ({backend}, fused, {kernel})");
+        rows.push((what.clone(), median(rates), "events/s".into()));
+        rows.push((what, median(cpu_rates), "events/CPU-s".into()));
+    }
+    kernels::prefer(best);
+}
