@@ -76,27 +76,49 @@ impl AdamState {
         grads: &mut [Vec<f32>],
         norm: f64,
     ) {
-        if self.m.len() != params.len() {
-            self.m = params.iter().map(|p| vec![0.0; p.len()]).collect();
-            self.v = self.m.clone();
-        }
-        if let Some(clip) = s.clip
-            && norm > clip as f64
-        {
-            let k = (clip as f64 / norm) as f32;
+        let mut c = self.begin(s, params.iter().map(|p| p.len()), norm);
+        if c.scale != 1.0 {
+            let k = c.scale;
             grads
                 .iter_mut()
                 .flat_map(|g| g.iter_mut())
                 .for_each(|x| *x *= k);
+            c.scale = 1.0;
         }
+        for (k, p) in params.iter_mut().enumerate() {
+            update(c, p, &mut self.m[k], &mut self.v[k], &grads[k]);
+        }
+    }
+
+    /// Starts an update of arrays of these lengths whose gradients have norm `norm`: makes
+    /// the moments on first use, counts the update, and returns what `update` applies to
+    /// each array (or each part of one: element by element, parts can go to threads).
+    pub fn begin(
+        &mut self,
+        s: &AdamSettings,
+        lens: impl ExactSizeIterator<Item = usize> + Clone,
+        norm: f64,
+    ) -> Coeffs {
+        if self.m.len() != lens.len() || self.m.iter().zip(lens.clone()).any(|(m, n)| m.len() != n)
+        {
+            self.m = lens.map(|n| vec![0.0; n]).collect();
+            self.v = self.m.clone();
+        }
+        let scale = match s.clip {
+            Some(clip) if norm > clip as f64 => (clip as f64 / norm) as f32,
+            _ => 1.0,
+        };
         let lr = self.lr(s);
         self.updates += 1;
         let t = self.updates as f64;
         let lr_t = (lr * (1.0 - s.beta2.powf(t)).sqrt() / (1.0 - s.beta1.powf(t))) as f32;
         let (b1, b2, eps) = (s.beta1 as f32, s.beta2 as f32, s.epsilon as f32);
-        for (k, p) in params.iter_mut().enumerate() {
-            let c = Coeffs { b1, b2, eps, lr_t };
-            update(c, p, &mut self.m[k], &mut self.v[k], &grads[k]);
+        Coeffs {
+            b1,
+            b2,
+            eps,
+            lr_t,
+            scale,
         }
     }
 }
@@ -107,7 +129,7 @@ pub fn grad_norm(grads: &[Vec<f32>]) -> f64 {
     grads.iter().map(|g| sum_squares(g)).sum::<f64>().sqrt()
 }
 
-fn sum_squares(g: &[f32]) -> f64 {
+pub fn sum_squares(g: &[f32]) -> f64 {
     with_simd!(sum_squares_generic(g))
 }
 
@@ -129,16 +151,19 @@ fn sum_squares_generic(g: &[f32]) -> f64 {
     acc.iter().sum::<f64>() + rest
 }
 
-#[derive(Clone, Copy)]
-struct Coeffs {
+/// One update's coefficients; `scale` is the clipping factor for the gradients.
+#[derive(Clone, Copy, Debug)]
+pub struct Coeffs {
     b1: f32,
     b2: f32,
     eps: f32,
     lr_t: f32,
+    scale: f32,
 }
 
-/// One array's update in a single pass over parameters, moments and gradients.
-fn update(c: Coeffs, p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32]) {
+/// One array's update (or a part of one) in a single pass over parameters, moments and
+/// gradients.
+pub fn update(c: Coeffs, p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32]) {
     with_simd!(update_generic(c, p, m, v, g))
 }
 
@@ -147,8 +172,9 @@ fn update_generic(c: Coeffs, p: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f
     let n = p.len();
     let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
     for j in 0..n {
-        m[j] = c.b1 * m[j] + (1.0 - c.b1) * g[j];
-        v[j] = c.b2 * v[j] + (1.0 - c.b2) * g[j] * g[j];
+        let g = g[j] * c.scale;
+        m[j] = c.b1 * m[j] + (1.0 - c.b1) * g;
+        v[j] = c.b2 * v[j] + (1.0 - c.b2) * g * g;
         p[j] -= c.lr_t * m[j] / (v[j].sqrt() + c.eps);
     }
 }

@@ -174,8 +174,12 @@ pub fn train_batch(
         let st = buf
             .host
             .run(w, &buf.x, &buf.y, idx.len(), tx, &buf.parallel);
-        let g = buf.host.grads_mut();
-        return apply(w, opt, settings, g, st.loss, st.total_nats, st.targets);
+        let stepped = st.loss.is_finite() && buf.host.adam_step(w, opt, settings, &buf.parallel);
+        return BatchLoss {
+            loss: if stepped { st.loss } else { f64::NAN },
+            total_nats: st.total_nats,
+            targets: st.targets,
+        };
     }
     let (x, y, weights) = (&buf.x, &buf.y, &*w);
     let mut g = buf.parallel.batch_grads(idx.len(), &|s, e| {

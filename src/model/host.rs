@@ -5,6 +5,7 @@
 //! added in slice order, so results never depend on scheduling. burn's autodiff graph of
 //! the same network (`net::batch_grads`) is the reference it is tested against.
 
+use super::adam::{AdamSettings, AdamState, sum_squares, update};
 use super::kernels::gemm;
 use super::lstm::{Cache, backward_sink, forward_fill};
 use super::parallel::{Parallel, slice_iter};
@@ -30,6 +31,8 @@ pub struct HostStep {
     bounds: Vec<(usize, usize)>,
     /// The output kernel transposed, for the product that takes gradients back to h.
     w_yt: Vec<f32>,
+    /// The norm of the last batch's gradient.
+    norm: f64,
 }
 
 /// A batch's loss (the exercise's: batch-mean cross-entropy summed over steps), its summed
@@ -68,26 +71,113 @@ impl HostStep {
             let rows = s * tx..e * tx;
             slice_grads(w, w_yt, &x[rows.clone()], &y[rows], e - s, tx, scale, part);
         });
-        let (first, rest) = self.parts.split_at_mut(1);
-        let acc = &mut first[0];
-        for p in &rest[..k.saturating_sub(1)] {
-            for (a, g) in acc.grads.iter_mut().zip(&p.grads) {
-                a.iter_mut().zip(g).for_each(|(a, g)| *a += g);
-            }
-            acc.total_nats += p.total_nats;
-            acc.targets += p.targets;
-        }
+        let (total_nats, targets) = self.parts[..k]
+            .iter()
+            .fold((0.0, 0), |(n, t), p| (n + p.total_nats, t + p.targets));
+        self.norm = self.combine(k, par);
         StepLoss {
-            loss: acc.total_nats * f64::from(scale),
-            total_nats: acc.total_nats,
-            targets: acc.targets,
+            loss: total_nats * f64::from(scale),
+            total_nats,
+            targets,
         }
+    }
+
+    /// Adds the gradients of slices 1..k into slice 0's, each thread a part of every
+    /// array (slices in order, so the sums never depend on scheduling), and returns the
+    /// norm of the sum (NaN or infinite when a gradient is).
+    fn combine(&mut self, k: usize, par: &Parallel) -> f64 {
+        let t = par.threads().min(MAX_PARTS);
+        let (first, rest) = self.parts.split_at_mut(1);
+        let rest = &rest[..k.saturating_sub(1)];
+        let lens = first[0].grads.each_ref().map(Vec::len);
+        let mut acc = cut(first[0].grads.each_mut().map(Vec::as_mut_slice), t).into_iter();
+        let mut items: [(Five<'_>, f64); MAX_PARTS] =
+            std::array::from_fn(|_| (acc.next().unwrap_or_default(), 0.0));
+        par.each(&mut items[..t], &|i, (acc, sumsq)| {
+            for (kk, acc) in acc.iter_mut().enumerate() {
+                let r = part(lens[kk], t, i);
+                for p in rest {
+                    let g = &p.grads[kk][r.clone()];
+                    acc.iter_mut().zip(g).for_each(|(a, g)| *a += g);
+                }
+                *sumsq += sum_squares(acc);
+            }
+        });
+        items[..t].iter().map(|(_, s)| s).sum::<f64>().sqrt()
+    }
+
+    /// Adam's update from the gradients of the last `run`, each thread a part of every
+    /// array; false (and nothing changed) when a gradient is NaN or infinite.
+    pub fn adam_step(
+        &mut self,
+        w: &mut Weights,
+        opt: &mut AdamState,
+        settings: &AdamSettings,
+        par: &Parallel,
+    ) -> bool {
+        if !self.norm.is_finite() {
+            return false;
+        }
+        let g = &self.parts[0].grads;
+        let lens = g.each_ref().map(Vec::len);
+        let c = opt.begin(settings, lens.iter().copied(), self.norm);
+        let t = par.threads().min(MAX_PARTS);
+        let mut wp = cut(w.arrays_mut().map(|a| a.as_mut_slice()), t).into_iter();
+        let (m, v) = (&mut opt.m, &mut opt.v);
+        let mut mp = cut(five(m), t).into_iter();
+        let mut vp = cut(five(v), t).into_iter();
+        let mut items: [(Five<'_>, Five<'_>, Five<'_>); MAX_PARTS] = std::array::from_fn(|_| {
+            (
+                wp.next().unwrap_or_default(),
+                mp.next().unwrap_or_default(),
+                vp.next().unwrap_or_default(),
+            )
+        });
+        par.each(&mut items[..t], &|i, (p, m, v)| {
+            for kk in 0..5 {
+                let r = part(lens[kk], t, i);
+                update(c, p[kk], m[kk], v[kk], &g[kk][r]);
+            }
+        });
+        true
     }
 
     /// The gradients of the last `run`, in `Weights` order.
     pub fn grads_mut(&mut self) -> &mut [Vec<f32>; 5] {
         &mut self.parts[0].grads
     }
+}
+
+/// At most this many parts of the parameter arrays are combined and updated at once.
+const MAX_PARTS: usize = 16;
+
+/// One part of each of the five parameter arrays (or their gradients or moments).
+type Five<'a> = [&'a mut [f32]; 5];
+
+/// Part `i` of `t` near-equal contiguous parts of `0..n`.
+fn part(n: usize, t: usize, i: usize) -> std::ops::Range<usize> {
+    i * n / t..(i + 1) * n / t
+}
+
+/// Each of five arrays cut into `t` parts (`part`): entry i holds part i of every array.
+fn cut(arrays: Five<'_>, t: usize) -> [Five<'_>; MAX_PARTS] {
+    let mut out: [Five<'_>; MAX_PARTS] = Default::default();
+    for (k, arr) in arrays.into_iter().enumerate() {
+        let n = arr.len();
+        let mut rest = arr;
+        for (i, slot) in out.iter_mut().enumerate().take(t) {
+            let (a, b) = std::mem::take(&mut rest).split_at_mut(part(n, t, i).len());
+            slot[k] = a;
+            rest = b;
+        }
+    }
+    out
+}
+
+/// The five arrays of Adam's moments, as slices.
+fn five(v: &mut [Vec<f32>]) -> Five<'_> {
+    let mut it = v.iter_mut();
+    std::array::from_fn(|_| it.next().map_or(&mut [][..], Vec::as_mut_slice))
 }
 
 /// `x` [r, c] transposed into `out` [c, r].
@@ -282,6 +372,52 @@ mod tests {
                 assert!(q.iter().any(|&g| g != 0.0), "gradient {k} is all zero");
             }
         }
+    }
+
+    #[test]
+    fn the_threaded_adam_step_is_adam_s_own_step() {
+        let (w, x, y) = case(13, 9, 7, 6);
+        // A low clip, so the clipping factor is in play.
+        let s = AdamSettings {
+            clip: Some(0.05),
+            ..AdamSettings::default()
+        };
+        for threads in [1, 2, 3] {
+            let par = Parallel::new(threads);
+            let mut step = HostStep::default();
+            let (mut o1, mut o2) = (AdamState::default(), AdamState::default());
+            let mut w2 = w.clone();
+            // Two updates, so the moments count too.
+            for _ in 0..2 {
+                step.run(&w2, &x, &y, 7, 6, &par);
+                let mut g = step.grads_mut().clone();
+                let mut w1 = w2.clone();
+                assert!(o1.step_if_finite(&s, &mut w1.arrays_mut(), &mut g));
+                assert!(step.adam_step(&mut w2, &mut o2, &s, &par));
+                let moved = (w1.u[3] - w.u[3]).abs();
+                assert!(moved > 0.0);
+                for (p, q) in w1.arrays_mut().iter().zip(w2.clone().arrays_mut()) {
+                    for (p, q) in p.iter().zip(q.iter()) {
+                        assert!((p - q).abs() <= 1e-6 * p.abs().max(1.0), "{p} vs {q}");
+                    }
+                }
+            }
+            assert_eq!(o2.updates, 2);
+        }
+    }
+
+    #[test]
+    fn a_nan_weight_stops_the_update() {
+        let (mut w, x, y) = case(11, 8, 6, 5);
+        w.w_y[4] = f32::NAN;
+        let par = Parallel::new(2);
+        let mut step = HostStep::default();
+        let mut opt = AdamState::default();
+        let before = w.clone();
+        step.run(&w, &x, &y, 6, 5, &par);
+        assert!(!step.adam_step(&mut w, &mut opt, &AdamSettings::default(), &par));
+        assert_eq!(opt.updates, 0);
+        assert!(w.u == before.u && w.w_x == before.w_x);
     }
 
     #[test]

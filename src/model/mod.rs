@@ -19,6 +19,7 @@ pub mod lstm;
 pub mod net;
 pub mod parallel;
 pub mod pool;
+pub mod team;
 pub mod weights;
 pub mod xent;
 

@@ -3,33 +3,39 @@
 //! never on how the threads were scheduled.
 
 use super::net::BatchGrads;
-use rayon::prelude::*;
+use super::team::Team;
 
-/// A pool of training threads (none for one thread).
+/// The training threads: the calling thread and `threads - 1` workers (none for one).
 pub struct Parallel {
-    pool: Option<rayon::ThreadPool>,
+    team: Option<Team>,
     threads: usize,
 }
 
 impl Default for Parallel {
     fn default() -> Self {
         Parallel {
-            pool: None,
+            team: None,
             threads: 1,
         }
     }
 }
 
+/// A pointer to the items of `Parallel::each`, shared with the workers.
+struct Items<T>(*mut T);
+
+// SAFETY: each task dereferences only its own item (see `each`), and items are `Send`.
+unsafe impl<T: Send> Sync for Items<T> {}
+
 impl Parallel {
-    /// `threads` workers (0: one per core). Falls back to one thread if the pool cannot start.
+    /// `threads` threads (0: one per core). Falls back to one thread if a worker cannot start.
     pub fn new(threads: usize) -> Parallel {
         let threads = if threads == 0 { cores() } else { threads };
         if threads <= 1 {
             return Parallel::default();
         }
-        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-            Ok(pool) => Parallel {
-                pool: Some(pool),
+        match Team::new(threads - 1) {
+            Ok(team) => Parallel {
+                team: Some(team),
                 threads,
             },
             Err(_) => Parallel::default(),
@@ -40,35 +46,44 @@ impl Parallel {
         self.threads
     }
 
-    /// `grads(start, end)` for each slice of `0..n` windows, on the pool, combined as the
-    /// gradient of the whole batch's loss (which divides by the batch size).
+    /// `f(i, &mut items[i])` for every item, item `i` on thread `i` (the calling thread
+    /// takes item 0), so a thread meets the same buffers batch after batch. At most
+    /// `threads()` items; in order on this thread when there are no workers.
+    pub fn each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(usize, &mut T) + Sync)) {
+        match &self.team {
+            Some(team) if items.len() > 1 => {
+                assert!(items.len() <= self.threads, "more items than threads");
+                let n = items.len();
+                let base = Items(items.as_mut_ptr());
+                let base = &base;
+                team.run(n, &move |i| {
+                    // SAFETY: `run` calls this once for each i in 0..n, all while `items`
+                    // is borrowed here, so each task has the only reference to item i.
+                    let item = unsafe { &mut *base.0.add(i) };
+                    f(i, item)
+                });
+            }
+            _ => items.iter_mut().enumerate().for_each(|(i, t)| f(i, t)),
+        }
+    }
+
+    /// `grads(start, end)` for each slice of `0..n` windows, on the threads, combined as
+    /// the gradient of the whole batch's loss (which divides by the batch size).
     pub fn batch_grads(
         &self,
         n: usize,
         grads: &(dyn Fn(usize, usize) -> BatchGrads + Sync),
     ) -> BatchGrads {
         let parts = slices(n, self.threads);
-        match &self.pool {
-            Some(pool) if parts.len() > 1 => {
-                let each: Vec<BatchGrads> =
-                    pool.install(|| parts.par_iter().map(|&(s, e)| grads(s, e)).collect());
-                combine(&parts, each, n)
-            }
-            _ => grads(0, n),
+        if parts.len() <= 1 {
+            return grads(0, n);
         }
-    }
-}
-
-impl Parallel {
-    /// `f(i, &mut items[i])` for every item, the items shared out over the pool's threads
-    /// (in order on this thread when there is no pool).
-    pub fn each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(usize, &mut T) + Sync)) {
-        match &self.pool {
-            Some(pool) if items.len() > 1 => {
-                pool.install(|| items.par_iter_mut().enumerate().for_each(|(i, t)| f(i, t)))
-            }
-            _ => items.iter_mut().enumerate().for_each(|(i, t)| f(i, t)),
-        }
+        let mut each: Vec<Option<BatchGrads>> = parts.iter().map(|_| None).collect();
+        self.each(&mut each, &|i, slot| {
+            let (s, e) = parts[i];
+            *slot = Some(grads(s, e));
+        });
+        combine(&parts, each.into_iter().flatten().collect(), n)
     }
 }
 
