@@ -1,6 +1,6 @@
 //! Training throughput on the exercise's and the conditioned kind's shapes, the fused
-//! recurrence alone, each matrix kernel on the recurrence's product, and generation
-//! latency for 50 tokens.
+//! recurrence alone, each matrix kernel on the recurrence's product and in a whole host
+//! training step, and generation latency for 50 tokens.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use improv::dataset::make_windows;
@@ -19,6 +19,7 @@ fn model(c: &mut Criterion) {
     let mut g = c.benchmark_group("model");
     g.sample_size(10);
     for (backend, engine) in [
+        (BackendKind::Flex, Engine::Host),
         (BackendKind::Flex, Engine::Fused),
         (BackendKind::Ndarray, Engine::Fused),
         (BackendKind::Flex, Engine::Reference),
@@ -64,6 +65,7 @@ fn model(c: &mut Criterion) {
         });
     }
     kernels(&mut g);
+    host_step(&mut g);
     conditioned(&mut g);
     let w = Weights::init(78, 64, 0);
     let opts = SampleOptions {
@@ -107,6 +109,50 @@ fn kernels(g: &mut Group) {
         g.bench_function(format!("recurrent weight gradient ({kernel})"), |bench| {
             bench.iter(|| gemm_with(kernel, a, n, g4, &h, (1, a), &dz, (g4, 1), 0.0, &mut du, g4))
         });
+    }
+}
+
+/// One training step of the exercise kind on the host (forward, BPTT, output layer and
+/// Adam) with each matrix kernel this CPU can run, at the exercise's 78 values and at the
+/// 450 of a real corpus's grammar, on one thread and on two.
+fn host_step(g: &mut Group) {
+    use improv::model::fit::{BatchBuffers, train_batch};
+    use improv::model::kernels::{self, Kernel, available};
+    let best = kernels::active();
+    for v in [78usize, 450] {
+        let stream: Vec<u32> = (0..3000u32).map(|i| (i * 7 + i / 3) % v as u32).collect();
+        let win = make_windows(&[stream], 30, 30, v);
+        let idx: Vec<usize> = (0..32).collect();
+        let settings = AdamSettings {
+            clip: Some(5.0),
+            ..AdamSettings::default()
+        };
+        let dev = device(BackendKind::Flex, true);
+        let paths = [(Kernel::Avx512, 1), (Kernel::Gemm, 1), (best, 2)];
+        for (kernel, threads) in paths.into_iter().filter(|&(k, _)| available(k)) {
+            kernels::prefer(kernel);
+            let mut w = Weights::init(v, 64, 0);
+            let mut opt = AdamState::default();
+            let mut buf = BatchBuffers::with_threads(threads);
+            let what =
+                format!("host step, batch 32 of 30, {v} values ({kernel}, {threads} threads)");
+            g.bench_function(what, |b| {
+                b.iter(|| {
+                    train_batch(
+                        &mut w,
+                        &mut opt,
+                        &settings,
+                        &win,
+                        &idx,
+                        &dev,
+                        Engine::Host,
+                        &mut buf,
+                    )
+                    .loss
+                })
+            });
+        }
+        kernels::prefer(best);
     }
 }
 
