@@ -277,7 +277,7 @@ fn run(
     let started = Instant::now();
     let batch = config.batch.max(1);
     let mut buf = BatchBuffers::with_threads(config.threads);
-    let mut cbuf = BatchBuf::default();
+    let mut cbuf = BatchBuf::with_threads(config.threads);
     // The conditioned kind's schedule: a learning rate per epoch, cut on plateaus.
     let mut settings = config.adam.clone();
     let plateau = match config.schedule {

@@ -3,10 +3,11 @@
 
 use super::adam::{AdamSettings, AdamState};
 use super::cond_data::EventWindows;
-use super::cond_net::{BatchBuf, batch_grads, dropout_mask};
+use super::cond_net::{Batch, BatchBuf, CondGrads, batch_grads, dropout_mask};
 use super::conditioned::CondWeights;
 use super::fit::{BatchLoss, shuffled_pass};
 use super::net::Engine;
+use super::parallel::Parallel;
 use burn::tensor::Device;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -25,9 +26,11 @@ pub fn train_batch(
     buf: &mut BatchBuf,
     rng: &mut ChaCha8Rng,
 ) -> BatchLoss {
+    let par = std::mem::take(&mut buf.parallel);
     let batch = buf.gather(win, idx);
     let mask = dropout_mask(w, batch.b * batch.tx, rng);
-    let mut g = batch_grads(w, &batch, dev, engine, mask.as_deref());
+    let mut g = split_grads(&par, w, &batch, dev, engine, mask.as_deref());
+    buf.parallel = par;
     let mut params: Vec<&mut Vec<f32>> = w.arrays.iter_mut().collect();
     let finite = g.loss.is_finite() && opt.step_if_finite(settings, &mut params, &mut g.grads);
     BatchLoss {
@@ -35,6 +38,49 @@ pub fn train_batch(
         total_nats: g.total_nats,
         targets: g.targets,
     }
+}
+
+/// `batch_grads` with the batch's windows split over the threads of `par`.
+pub(crate) fn split_grads(
+    par: &Parallel,
+    w: &CondWeights,
+    batch: &Batch,
+    dev: &Device,
+    engine: Engine,
+    mask: Option<&[f32]>,
+) -> CondGrads {
+    let (tx, a) = (batch.tx, w.spec.n_a);
+    combine(par.map_slices(batch.b, &|s, e| {
+        let m = mask.map(|m| &m[s * tx * a..e * tx * a]);
+        batch_grads(w, &batch.windows(s, e), dev, engine, m)
+    }))
+}
+
+/// The slices' gradients as the whole batch's: each slice's loss is a mean over its own
+/// events, so each counts by its share of the batch's events (slices in order).
+fn combine(each: Vec<((usize, usize), CondGrads)>) -> CondGrads {
+    let targets: usize = each.iter().map(|(_, g)| g.targets).sum();
+    let mut it = each.into_iter().map(|(_, g)| g);
+    let Some(mut acc) = it.next() else {
+        unreachable!("map_slices gives at least one slice")
+    };
+    let share = |t: usize| t as f32 / targets.max(1) as f32;
+    let rest: Vec<CondGrads> = it.collect();
+    if rest.is_empty() {
+        return acc;
+    }
+    let w = share(acc.targets);
+    acc.grads.iter_mut().flatten().for_each(|g| *g *= w);
+    for g in rest {
+        let w = share(g.targets);
+        acc.total_nats += g.total_nats;
+        acc.targets += g.targets;
+        for (a, b) in acc.grads.iter_mut().zip(&g.grads) {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += w * b);
+        }
+    }
+    acc.loss = acc.total_nats / acc.targets.max(1) as f64;
+    acc
 }
 
 /// Mean nats per event of one pass over shuffled windows (training as it goes).

@@ -6,6 +6,7 @@ use super::cond_data::EventWindows;
 use super::cond_ops::CondBackend;
 use super::conditioned::{CondWeights, Heads};
 use super::net::{Engine, recurrence};
+use super::parallel::Parallel;
 use super::xent::XentBackend;
 use burn::backend::Dispatch;
 use burn::tensor::activation::log_softmax;
@@ -24,7 +25,24 @@ pub struct Batch<'a> {
     pub y_d: &'a [i32],
 }
 
-/// Reusable buffers gathering windows into a batch.
+impl Batch<'_> {
+    /// Windows `s..e` of the batch.
+    pub fn windows(&self, s: usize, e: usize) -> Batch<'_> {
+        let (tx, f) = (self.tx, self.feats.len() / (self.b * self.tx).max(1));
+        let r = s * tx..e * tx;
+        Batch {
+            b: e - s,
+            tx,
+            prev_p: &self.prev_p[r.clone()],
+            prev_d: &self.prev_d[r.clone()],
+            feats: &self.feats[s * tx * f..e * tx * f],
+            y_p: &self.y_p[r.clone()],
+            y_d: &self.y_d[r],
+        }
+    }
+}
+
+/// Reusable buffers gathering windows into a batch, and the threads it is split over.
 #[derive(Default)]
 pub struct BatchBuf {
     prev_p: Vec<i32>,
@@ -32,9 +50,18 @@ pub struct BatchBuf {
     feats: Vec<f32>,
     y_p: Vec<i32>,
     y_d: Vec<i32>,
+    pub parallel: Parallel,
 }
 
 impl BatchBuf {
+    /// Buffers for training on `threads` threads (0: one per core).
+    pub fn with_threads(threads: usize) -> BatchBuf {
+        BatchBuf {
+            parallel: Parallel::new(threads),
+            ..Default::default()
+        }
+    }
+
     /// The windows `idx` of `w` as one batch.
     pub fn gather<'a>(&'a mut self, w: &EventWindows, idx: &[usize]) -> Batch<'a> {
         let (tx, f) = (w.tx, w.feats.len() / (w.m * w.tx).max(1));

@@ -4,9 +4,11 @@ use super::BackendKind;
 use super::adam::{AdamSettings, AdamState};
 use super::cond_data::{EventData, EventOptions, EventWindows};
 use super::cond_fit::epoch;
+use super::cond_fit::split_grads;
 use super::cond_net::{BatchBuf, batch_grads, dropout_mask, windows_nats};
 use super::conditioned::{CondSpec, CondWeights, Heads};
 use super::net::{Engine, device};
+use super::parallel::Parallel;
 use crate::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Track};
 use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
 use rand::{Rng, SeedableRng};
@@ -74,6 +76,31 @@ fn fused_forward_and_gradients_match_the_reference_graph() {
                     "{backend} {layers} {heads:?}: grad {k} off by {worst}"
                 );
                 assert!(gr.iter().any(|&g| g != 0.0), "grad {k} is all zero");
+            }
+            // The batch split over two threads (one window and two: uneven event counts)
+            // gives the whole batch's gradient.
+            let two = split_grads(
+                &Parallel::new(2),
+                &w,
+                &batch,
+                &dev,
+                Engine::Fused,
+                mask.as_deref(),
+            );
+            assert!(
+                (two.loss - r.loss).abs() < 1e-5,
+                "{} vs {}",
+                two.loss,
+                r.loss
+            );
+            assert_eq!(two.targets, r.targets);
+            for (k, (g2, gr)) in two.grads.iter().zip(&r.grads).enumerate() {
+                let worst = g2
+                    .iter()
+                    .zip(gr)
+                    .map(|(p, q)| (p - q).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(worst < 1e-5, "two threads: grad {k} off by {worst}");
             }
         }
     }

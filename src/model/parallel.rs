@@ -67,6 +67,25 @@ impl Parallel {
         }
     }
 
+    /// `f(start, end)` for each slice of `0..n` windows (`slices`, one per thread), with
+    /// the slices, in slice order.
+    pub fn map_slices<R: Send>(
+        &self,
+        n: usize,
+        f: &(dyn Fn(usize, usize) -> R + Sync),
+    ) -> Vec<((usize, usize), R)> {
+        let parts = slices(n, self.threads);
+        if parts.len() <= 1 {
+            return vec![((0, n), f(0, n))];
+        }
+        let mut each: Vec<Option<R>> = parts.iter().map(|_| None).collect();
+        self.each(&mut each, &|i, slot| {
+            let (s, e) = parts[i];
+            *slot = Some(f(s, e));
+        });
+        parts.into_iter().zip(each.into_iter().flatten()).collect()
+    }
+
     /// `grads(start, end)` for each slice of `0..n` windows, on the threads, combined as
     /// the gradient of the whole batch's loss (which divides by the batch size).
     pub fn batch_grads(
@@ -74,16 +93,11 @@ impl Parallel {
         n: usize,
         grads: &(dyn Fn(usize, usize) -> BatchGrads + Sync),
     ) -> BatchGrads {
-        let parts = slices(n, self.threads);
-        if parts.len() <= 1 {
-            return grads(0, n);
+        let mut each = self.map_slices(n, grads);
+        if each.len() == 1 {
+            return each.remove(0).1;
         }
-        let mut each: Vec<Option<BatchGrads>> = parts.iter().map(|_| None).collect();
-        self.each(&mut each, &|i, slot| {
-            let (s, e) = parts[i];
-            *slot = Some(grads(s, e));
-        });
-        combine(&parts, each.into_iter().flatten().collect(), n)
+        combine(each, n)
     }
 }
 
@@ -107,17 +121,17 @@ pub fn slice_iter(n: usize, k: usize) -> impl Iterator<Item = (usize, usize)> {
 
 /// Each slice's loss and gradients are means over its own windows: weigh them by their
 /// share of the batch and add them up, slice by slice.
-fn combine(parts: &[(usize, usize)], each: Vec<BatchGrads>, n: usize) -> BatchGrads {
-    let mut it = parts.iter().zip(each);
-    let Some((&(s, e), mut acc)) = it.next() else {
+fn combine(each: Vec<((usize, usize), BatchGrads)>, n: usize) -> BatchGrads {
+    let share = |(s, e): (usize, usize)| (e - s) as f32 / n as f32;
+    let mut it = each.into_iter();
+    let Some((first, mut acc)) = it.next() else {
         unreachable!("combine is called with at least two slices")
     };
-    let share = |s: usize, e: usize| (e - s) as f32 / n as f32;
-    let first = share(s, e);
-    acc.loss *= first as f64;
-    acc.grads.iter_mut().flatten().for_each(|g| *g *= first);
-    for (&(s, e), g) in it {
-        let w = share(s, e);
+    let w = share(first);
+    acc.loss *= w as f64;
+    acc.grads.iter_mut().flatten().for_each(|g| *g *= w);
+    for (part, g) in it {
+        let w = share(part);
         acc.loss += g.loss * w as f64;
         acc.total_nats += g.total_nats;
         acc.targets += g.targets;
