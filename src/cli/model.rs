@@ -67,8 +67,8 @@ pub struct TrainArgs {
     /// with hand-written BPTT; the conditioned kind's host) or reference (burn ops per step).
     #[arg(long, default_value = "host")]
     pub engine: Engine,
-    /// Exercise kind: training threads, each batch split between them (0 = one per core;
-    /// the losses depend on the count only through float rounding).
+    /// Training threads, each batch split between them (0 = one per core; the losses
+    /// depend on the count only through float rounding).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Continue training the bundle at --out (its optimiser state included).

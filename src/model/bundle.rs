@@ -52,7 +52,7 @@ pub struct TrainConfig {
     pub heads: Heads,
     #[serde(default)]
     pub schedule: Schedule,
-    /// Training threads for the exercise kind, each batch split between them (0: one per
+    /// Training threads, each batch split between them (0: one per
     /// core). Results depend on the count, never on scheduling.
     #[serde(default)]
     pub threads: usize,
