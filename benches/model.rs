@@ -176,7 +176,7 @@ fn conditioned(g: &mut Group) {
                     32,
                     &mut rng,
                     &dev,
-                    Engine::Fused,
+                    (Engine::Fused, 1),
                 )
             })
         });

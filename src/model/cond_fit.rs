@@ -83,7 +83,8 @@ fn combine(each: Vec<((usize, usize), CondGrads)>) -> CondGrads {
     acc
 }
 
-/// Mean nats per event of one pass over shuffled windows (training as it goes).
+/// Mean nats per event of one pass over shuffled windows (training as it goes), each batch
+/// split over `threads` threads.
 #[allow(clippy::too_many_arguments)]
 pub fn epoch(
     w: &mut CondWeights,
@@ -93,9 +94,9 @@ pub fn epoch(
     batch: usize,
     rng: &mut ChaCha8Rng,
     dev: &Device,
-    engine: Engine,
+    (engine, threads): (Engine, usize),
 ) -> f64 {
-    let mut buf = BatchBuf::default();
+    let mut buf = BatchBuf::with_threads(threads);
     let st = shuffled_pass(win.m, batch, rng, &mut |of, rng| {
         let b = train_batch(
             w, opt, settings, win, of.windows, dev, engine, &mut buf, rng,

@@ -171,7 +171,7 @@ fn val_nats(blind: bool) -> f64 {
             16,
             &mut rng,
             &dev,
-            Engine::Fused,
+            (Engine::Fused, 1),
         );
     }
     let (nats, n) = windows_nats(&w, &data.val, 16, &device(BackendKind::Flex, false));

@@ -136,12 +136,19 @@ pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
     let (spec, data, settings) = improv::fixtures::conditioned_bench();
     use improv::model::kernels::{self, Kernel};
     let best = kernels::active();
-    // The best kernel on both backends, then the `gemm` crate's for comparison.
-    let mut cases = vec![(BackendKind::Flex, best), (BackendKind::Ndarray, best)];
-    if best != Kernel::Gemm {
-        cases.push((BackendKind::Flex, Kernel::Gemm));
+    // The best kernel on both backends and on every core, then the `gemm` crate's.
+    let cores = improv::model::parallel::cores();
+    let mut cases = vec![
+        (BackendKind::Flex, best, 1),
+        (BackendKind::Ndarray, best, 1),
+    ];
+    if cores > 1 {
+        cases.push((BackendKind::Flex, best, cores));
     }
-    for (backend, kernel) in cases {
+    if best != Kernel::Gemm {
+        cases.push((BackendKind::Flex, Kernel::Gemm, 1));
+    }
+    for (backend, kernel, threads) in cases {
         kernels::prefer(kernel);
         let dev = device(backend, true);
         let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
@@ -158,7 +165,7 @@ pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
                 32,
                 &mut rng,
                 &dev,
-                Engine::Fused,
+                (Engine::Fused, threads),
             )
         };
         run(&mut w, &mut opt);
@@ -168,6 +175,12 @@ pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
             let events = data.train.targets() as f64;
             rates.push(events / t0.elapsed().as_secs_f64());
             cpu_rates.push(events / (thread_cpu_secs() - c0).max(1e-9));
+        }
+        if threads > 1 {
+            let what =
+                format!("train: conditioned n_a 128 ({backend}, {kernel}, {threads} threads)");
+            rows.push((what, median(rates), "events/s".into()));
+            continue;
         }
         let what = format!("train: conditioned n_a 128 ({backend}, fused, {kernel})");
         rows.push((what.clone(), median(rates), "events/s".into()));
