@@ -62,9 +62,26 @@ macro_rules! with_simd {
 }
 pub(crate) use with_simd;
 
+thread_local! {
+    /// A cap on this thread's level (`capped`), for tests that compare the paths.
+    static CAP: std::cell::Cell<u8> = const { std::cell::Cell::new(u8::MAX) };
+}
+
+/// Runs `f` on this thread with the element-wise loops capped at `level` (0, 1 or 2).
+pub fn capped<R>(level: u8, f: impl FnOnce() -> R) -> R {
+    let before = CAP.with(|c| c.replace(level));
+    let r = f();
+    CAP.with(|c| c.set(before));
+    r
+}
+
 /// 2: AVX-512 (F, VL, BW, DQ) with AVX2 and FMA; 1: AVX2 and FMA; 0: neither. `IMPROV_KERNEL=
-/// gemm` or `=avx2` caps it at 1 (to compare paths).
+/// gemm` or `=avx2` caps it at 1 (to compare paths), and so does `capped` on one thread.
 pub fn simd_level() -> u8 {
+    machine_level().min(CAP.with(std::cell::Cell::get))
+}
+
+fn machine_level() -> u8 {
     static LEVEL: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
     *LEVEL.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]

@@ -345,16 +345,32 @@ mod tests {
     }
 
     #[test]
-    fn the_host_step_matches_the_reference_graph_on_every_thread_count() {
+    fn the_host_step_matches_the_reference_graph_on_every_path_and_thread_count() {
+        use crate::model::fastmath::{capped, simd_level};
+        use crate::model::kernels::{Kernel, available, with};
         // Odd sizes, so every kernel edge and an uneven split are exercised.
         let (v, a, b, tx) = (13, 9, 7, 6);
         let (w, x, y) = case(v, a, b, tx);
         let dev = device(BackendKind::Flex, true);
         let r = batch_grads(&w, &x, &y, b, tx, &dev, Engine::Reference);
-        for threads in [1, 2, 3] {
+        // Each matrix kernel and each width of the element-wise loops, on this thread;
+        // then the best path on two and three threads.
+        let mut paths: Vec<(Kernel, u8, usize)> = Vec::new();
+        for kernel in [Kernel::Avx512, Kernel::Gemm]
+            .into_iter()
+            .filter(|&k| available(k))
+        {
+            for level in (0..=simd_level()).rev() {
+                paths.push((kernel, level, 1));
+            }
+        }
+        paths.extend([(Kernel::Avx512, 2, 2), (Kernel::Avx512, 2, 3)]);
+        for (kernel, level, threads) in paths {
             let mut step = HostStep::default();
             let par = Parallel::new(threads);
-            let got = step.run(&w, &x, &y, b, tx, &par);
+            let got = with(kernel, || {
+                capped(level, || step.run(&w, &x, &y, b, tx, &par))
+            });
             assert!((got.loss - r.loss).abs() < 1e-5 * r.loss.abs().max(1.0));
             assert!((got.total_nats - r.total_nats).abs() < 1e-4 * r.total_nats.max(1.0));
             assert_eq!(got.targets, r.targets);

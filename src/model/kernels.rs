@@ -41,11 +41,26 @@ pub fn available(k: Kernel) -> bool {
 pub fn active() -> Kernel {
     static ENV: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let env_gemm = *ENV.get_or_init(|| std::env::var("IMPROV_KERNEL").is_ok_and(|v| v == "gemm"));
-    if FORCE.load(Ordering::Relaxed) == 0 && !env_gemm && available(Kernel::Avx512) {
+    let local_gemm = LOCAL.with(std::cell::Cell::get);
+    if FORCE.load(Ordering::Relaxed) == 0 && !env_gemm && !local_gemm && available(Kernel::Avx512) {
         Kernel::Avx512
     } else {
         Kernel::Gemm
     }
+}
+
+thread_local! {
+    /// This thread uses `Kernel::Gemm` (see `with`).
+    static LOCAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with this thread's products on `k` (`Avx512` only where the CPU has it): tests
+/// compare the paths without touching other threads.
+pub fn with<R>(k: Kernel, f: impl FnOnce() -> R) -> R {
+    let before = LOCAL.with(|c| c.replace(k == Kernel::Gemm));
+    let r = f();
+    LOCAL.with(|c| c.set(before));
+    r
 }
 
 /// Chooses the kernel for every later product (for benchmarks): `Avx512` only takes effect
