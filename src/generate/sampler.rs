@@ -1,5 +1,4 @@
-//! The exercise network's sampler: the LSTM fed a token at a time, the next one chosen by
-//! argmax, temperature and top-k.
+//! The exercise network's sampler: the LSTM fed token by token, top-k and temperature.
 
 use crate::model::fastmath::exp_fast;
 use crate::model::weights::Weights;

@@ -1,5 +1,4 @@
-//! Walking a file's tracks event by event: notes per channel, programs, tempos, meters,
-//! track names and chord-symbol texts, in ticks at 480 PPQ.
+//! Walks a MIDI file's tracks event by event: notes, programs, tempos, meters, names, chord texts.
 
 use super::{MAX_NOTES, MAX_TICK};
 use crate::midi::group::Group;

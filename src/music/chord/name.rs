@@ -1,5 +1,4 @@
-//! Naming a chord: the quality that explains its tones best, then its extensions,
-//! alterations, omissions and added tones, as a chord symbol (`Bb7(b9,#11)`).
+//! Naming a chord's tones as a symbol: the best quality, then extensions, alterations, omissions.
 
 use super::{ALTERED, Chord, Quality};
 use std::fmt;

@@ -1,5 +1,4 @@
-//! The reader of a chord symbol's description (what follows the root): qualities,
-//! numbers with their accidentals, parentheses, omissions; into a shape of semitones.
+//! Reads what follows a chord symbol's root (qualities, numbers, omissions) into a shape.
 
 use crate::music::chord::ALTERED;
 
