@@ -1,33 +1,18 @@
 //! Corpus of Scores → token streams → training windows, the train/validation split, stats.
 
+mod build;
+mod windows;
+
+pub use windows::{Baselines, Windows, baselines, exercise_windows, make_windows};
+
 use crate::midi::import::{ChordSource, ImportOptions, TrackInfo, TrackSelector};
 use crate::music::{Register, Score};
 use crate::scorefile::{is_score_file, read_any};
-use crate::tokens::{self, TokenizerKind, Vocab};
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
+use crate::tokens::{TokenizerKind, Vocab};
+use build::build;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Training windows as token indices. `x[i * tx + t]` is the input at step t of window i and
-/// `y[i * tx + t]` its target; `-1` means "no token": an all-zero input vector (the
-/// exercise's first step) or a target that adds no loss.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Windows {
-    pub m: usize,
-    pub tx: usize,
-    pub n_values: usize,
-    pub x: Vec<i32>,
-    pub y: Vec<i32>,
-}
-
-impl Windows {
-    /// Targets that count (not -1).
-    pub fn targets(&self) -> usize {
-        self.y.iter().filter(|&&v| v >= 0).count()
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct DatasetOptions {
@@ -139,14 +124,6 @@ fn summarize(failed: &[FailedFile]) -> String {
 pub enum Split {
     Train,
     Val,
-}
-
-/// Validation cross-entropy of simple predictors, nats per token.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Baselines {
-    pub uniform: f64,
-    pub unigram: f64,
-    pub bigram: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -278,126 +255,6 @@ pub fn from_scores(
     build(named, Vec::new(), opts)
 }
 
-fn build(
-    named: Vec<(FileSummary, Score)>,
-    mut failed: Vec<FailedFile>,
-    opts: &DatasetOptions,
-) -> Result<Dataset, DatasetError> {
-    let mut files = Vec::new();
-    let mut streams: Vec<Vec<String>> = Vec::new();
-    // Per kept file, its transposed copies (training only).
-    let mut shifted: Vec<Vec<Vec<String>>> = Vec::new();
-    for (mut summary, score) in named {
-        let toks = tokens::encode(opts.tokenizer, &score);
-        let notes = score.melody().map_or(0, |m| m.notes.len());
-        if notes == 0 || toks.is_empty() {
-            failed.push(FailedFile {
-                path: summary.path,
-                reason: if score.note_count() == 0 {
-                    // A damaged file often reads as empty: say why.
-                    match summary.warnings.iter().find(|w| w.contains("damaged")) {
-                        Some(w) => format!("no notes ({w})"),
-                        None => "no notes".into(),
-                    }
-                } else {
-                    "no melody track found".into()
-                },
-            });
-            continue;
-        }
-        summary.notes = notes;
-        summary.register = score.melody().and_then(|m| Register::of(&m.notes));
-        summary.tokens = toks.len();
-        shifted.push(
-            opts.augment_keys
-                .iter()
-                .filter(|&&k| k != 0)
-                .map(|&k| tokens::encode(opts.tokenizer, &score.transposed(k)))
-                .filter(|t| !t.is_empty())
-                .collect(),
-        );
-        summary.chords = score
-            .chords
-            .iter()
-            .take(16)
-            .map(|c| c.chord.to_string())
-            .collect();
-        files.push(summary);
-        streams.push(toks);
-    }
-    if files.is_empty() {
-        return Err(DatasetError::NoData { failed });
-    }
-    let vocab = Vocab::from_streams(
-        streams
-            .iter()
-            .chain(shifted.iter().flatten())
-            .map(Vec::as_slice),
-    );
-    let index = |s: &Vec<String>| -> Vec<u32> {
-        s.iter()
-            .filter_map(|t| vocab.index_of(t))
-            .map(|i| i as u32)
-            .collect()
-    };
-    let idx: Vec<Vec<u32>> = streams.iter().map(index).collect();
-    let shifted: Vec<Vec<Vec<u32>>> = shifted
-        .iter()
-        .map(|copies| copies.iter().map(index).collect())
-        .collect();
-    let (train, val) = split(idx, shifted, opts);
-    Ok(Dataset {
-        files,
-        failed,
-        vocab,
-        options: opts.clone(),
-        train,
-        val,
-    })
-}
-
-/// By file when there are five or more (a seeded choice), else the tail of every stream.
-/// A file's transposed copies go where the file goes, and only into training (for the tail
-/// split, only their heads): validation stays in the keys the players played in.
-fn split(
-    streams: Vec<Vec<u32>>,
-    shifted: Vec<Vec<Vec<u32>>>,
-    opts: &DatasetOptions,
-) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
-    let frac = opts.val_fraction.clamp(0.0, 0.5);
-    let (mut train, mut val) = (Vec::new(), Vec::new());
-    if frac == 0.0 {
-        for (s, copies) in streams.into_iter().zip(shifted) {
-            train.push(s);
-            train.extend(copies);
-        }
-        return (train, val);
-    }
-    if streams.len() >= 5 {
-        let n_val = ((streams.len() as f64 * frac).round() as usize).max(1);
-        let mut order: Vec<usize> = (0..streams.len()).collect();
-        order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed));
-        let val_set: Vec<usize> = order[..n_val].to_vec();
-        for (i, (s, copies)) in streams.into_iter().zip(shifted).enumerate() {
-            if val_set.contains(&i) {
-                val.push(s);
-            } else {
-                train.push(s);
-                train.extend(copies);
-            }
-        }
-    } else {
-        let head = |s: &[u32]| s.len() - ((s.len() as f64 * frac).round() as usize).min(s.len());
-        for (s, copies) in streams.into_iter().zip(shifted) {
-            let cut = head(&s);
-            val.push(s[cut..].to_vec());
-            train.push(s[..cut].to_vec());
-            train.extend(copies.iter().map(|c| c[..head(c)].to_vec()));
-        }
-    }
-    (train, val)
-}
-
 impl Dataset {
     pub fn streams(&self, split: Split) -> &[Vec<u32>] {
         match split {
@@ -455,106 +312,6 @@ impl Dataset {
             baselines: baselines(&self.train, &self.val, self.vocab.len()),
         }
     }
-}
-
-pub fn make_windows(streams: &[Vec<u32>], tx: usize, stride: usize, n_values: usize) -> Windows {
-    let mut w = Windows {
-        m: 0,
-        tx,
-        n_values,
-        x: Vec::new(),
-        y: Vec::new(),
-    };
-    for s in streams.iter().filter(|s| !s.is_empty()) {
-        let last = s.len().saturating_sub(tx);
-        let mut start = 0;
-        loop {
-            for t in 0..tx {
-                let x = if t == 0 { None } else { s.get(start + t - 1) };
-                w.x.push(x.map_or(-1, |&v| v as i32));
-                w.y.push(s.get(start + t).map_or(-1, |&v| v as i32));
-            }
-            w.m += 1;
-            if start >= last {
-                break;
-            }
-            start = (start + stride).min(last);
-        }
-    }
-    w
-}
-
-/// Uniform, add-k unigram and add-k bigram cross-entropy on the validation tokens (on the
-/// training tokens when there is no validation split).
-pub fn baselines(train: &[Vec<u32>], val: &[Vec<u32>], v: usize) -> Baselines {
-    let v = v.max(1);
-    let k = 0.5;
-    let mut uni = vec![0f64; v];
-    let mut bi = std::collections::HashMap::<(u32, u32), f64>::new();
-    for s in train {
-        for (i, &t) in s.iter().enumerate() {
-            uni[t as usize] += 1.0;
-            if i > 0 {
-                *bi.entry((s[i - 1], t)).or_default() += 1.0;
-            }
-        }
-    }
-    let total: f64 = uni.iter().sum();
-    let p_uni = |t: u32| (uni[t as usize] + k) / (total + k * v as f64);
-    let eval = if val.iter().any(|s| !s.is_empty()) {
-        val
-    } else {
-        train
-    };
-    let (mut n, mut h_uni, mut h_bi) = (0f64, 0f64, 0f64);
-    for s in eval {
-        for (i, &t) in s.iter().enumerate() {
-            n += 1.0;
-            h_uni -= p_uni(t).ln();
-            let p = if i == 0 {
-                p_uni(t)
-            } else {
-                let prev = s[i - 1];
-                (bi.get(&(prev, t)).copied().unwrap_or(0.0) + k)
-                    / (uni[prev as usize] + k * v as f64)
-            };
-            h_bi -= p.ln();
-        }
-    }
-    let n = n.max(1.0);
-    Baselines {
-        uniform: (v as f64).ln(),
-        unigram: h_uni / n,
-        bigram: h_bi / n,
-    }
-}
-
-/// The exercise's own windows, quirks included: X[:,0] is the zero vector and the last
-/// target is never set, so 29 inputs predict 29 targets.
-pub fn exercise_windows(
-    corpus: &[String],
-    values: &[String],
-    starts: &[usize],
-    tx: usize,
-) -> Windows {
-    let vocab = Vocab::from_ordered(values);
-    let idx = |t: &String| vocab.index_of(t).map_or(-1, |i| i as i32);
-    let mut w = Windows {
-        m: starts.len(),
-        tx,
-        n_values: values.len(),
-        x: vec![-1; starts.len() * tx],
-        y: vec![-1; starts.len() * tx],
-    };
-    for (i, &s) in starts.iter().enumerate() {
-        for j in 1..tx {
-            if let Some(tok) = corpus.get(s + j) {
-                w.x[i * tx + j] = idx(tok);
-                w.y[i * tx + j - 1] = idx(tok);
-            }
-        }
-    }
-    w
 }
 
 #[cfg(test)]

@@ -295,27 +295,7 @@ fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
     let mut arena = Arena::default();
     let mut done: Vec<Beam> = Vec::new();
     while !beams.is_empty() && done.len() < width {
-        let mut cand: Vec<(f64, usize, Vec<usize>)> = Vec::new();
-        for (bi, b) in beams.iter().enumerate() {
-            let firsts = best(&b.logp[0], d.branch);
-            let seconds = b.logp.get(1).map(|l| best(l, d.branch));
-            for &x in &firsts {
-                let choices: Vec<Vec<usize>> = match &seconds {
-                    Some(s) => s.iter().map(|&y| vec![x, y]).collect(),
-                    None => vec![vec![x]],
-                };
-                for ch in choices {
-                    let lp: f64 = ch
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &i)| f64::from(b.logp[k][i]))
-                        .sum();
-                    let (p, du) = dec.classes(&ch);
-                    let bonus = d.harmony * harmony(&dec.clock, &event(p, du, b.t));
-                    cand.push((b.score + lp + bonus, bi, ch));
-                }
-            }
-        }
+        let mut cand = candidates(dec, &beams, d);
         cand.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         cand.truncate(width - done.len());
         let mut next = Vec::with_capacity(cand.len());
@@ -346,6 +326,34 @@ fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
         })
         .map(|b| arena.line(b.last))
         .unwrap_or_default()
+}
+
+/// Every beam extended by each of its `branch` best choices (a pitch and, with split heads,
+/// a duration), scored: (the beam's score + their log-probability + the harmony bonus, the
+/// beam's index, the choice).
+fn candidates(dec: &Decoder, beams: &[Beam], d: &Decoding) -> Vec<(f64, usize, Vec<usize>)> {
+    let mut cand = Vec::new();
+    for (bi, b) in beams.iter().enumerate() {
+        let firsts = best(&b.logp[0], d.branch);
+        let seconds = b.logp.get(1).map(|l| best(l, d.branch));
+        for &x in &firsts {
+            let choices: Vec<Vec<usize>> = match &seconds {
+                Some(s) => s.iter().map(|&y| vec![x, y]).collect(),
+                None => vec![vec![x]],
+            };
+            for ch in choices {
+                let lp: f64 = ch
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &i)| f64::from(b.logp[k][i]))
+                    .sum();
+                let (p, du) = dec.classes(&ch);
+                let bonus = d.harmony * harmony(&dec.clock, &event(p, du, b.t));
+                cand.push((b.score + lp + bonus, bi, ch));
+            }
+        }
+    }
+    cand
 }
 
 /// A solo's events over the chord spans, up to `end`, by the conditioned model.

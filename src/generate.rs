@@ -6,131 +6,17 @@ use crate::corpus::{bass_track, comping_track};
 use crate::decode::{Decoding, Sampling, decode_events, to_notes};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
-use crate::model::fastmath::exp_fast;
-use crate::model::weights::Weights;
+use crate::model::cond_bundle::CondMeta;
+use crate::model::conditioned::CondWeights;
 use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
 use crate::scorefile::{SCORE_EXTENSIONS, read_any};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::path::Path;
 
-/// How each next token is chosen.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SampleOptions {
-    /// 0 picks the most likely token (the exercise's argmax); otherwise logits are divided
-    /// by it before sampling.
-    pub temperature: f64,
-    /// Sample only among the k most likely tokens (0: all).
-    pub top_k: usize,
-    pub seed: u64,
-}
+mod sampler;
 
-impl Default for SampleOptions {
-    fn default() -> Self {
-        SampleOptions {
-            temperature: 1.0,
-            top_k: 0,
-            seed: 0,
-        }
-    }
-}
-
-/// The LSTM state while generating: fed one token at a time, it gives the next logits.
-pub struct Sampler<'a> {
-    w: &'a Weights,
-    h: Vec<f32>,
-    c: Vec<f32>,
-    z: Vec<f32>,
-    logits: Vec<f32>,
-    probs: Vec<(f32, usize)>,
-}
-
-impl<'a> Sampler<'a> {
-    pub fn new(w: &'a Weights) -> Self {
-        Sampler {
-            w,
-            h: vec![0.0; w.n_a],
-            c: vec![0.0; w.n_a],
-            z: Vec::with_capacity(4 * w.n_a),
-            logits: Vec::with_capacity(w.n_values),
-            probs: Vec::with_capacity(w.n_values),
-        }
-    }
-
-    /// Feeds a token (`None`: the zero input that starts a sequence) and returns the logits.
-    pub fn feed(&mut self, x: Option<usize>) -> &[f32] {
-        self.w.step(x, &mut self.h, &mut self.c, &mut self.z);
-        self.w.logits(&self.h, &mut self.logits);
-        &self.logits
-    }
-
-    /// Chooses from the last logits.
-    pub fn choose(&mut self, opts: &SampleOptions, rng: &mut ChaCha8Rng) -> usize {
-        let l = &self.logits;
-        let argmax = (0..l.len())
-            .max_by(|&a, &b| l[a].total_cmp(&l[b]))
-            .unwrap_or(0);
-        if opts.temperature <= 0.0 || l.len() < 2 {
-            return argmax;
-        }
-        let t = opts.temperature as f32;
-        self.probs.clear();
-        self.probs
-            .extend(l.iter().enumerate().map(|(i, &v)| (v / t, i)));
-        if opts.top_k > 0 && opts.top_k < self.probs.len() {
-            self.probs
-                .select_nth_unstable_by(opts.top_k - 1, |a, b| b.0.total_cmp(&a.0));
-            self.probs.truncate(opts.top_k);
-        }
-        let max = self
-            .probs
-            .iter()
-            .map(|p| p.0)
-            .fold(f32::NEG_INFINITY, f32::max);
-        let mut total = 0.0f32;
-        for p in &mut self.probs {
-            p.0 = exp_fast(p.0 - max);
-            total += p.0;
-        }
-        if !(total.is_finite() && total > 0.0) {
-            return argmax;
-        }
-        let mut r = rng.random_range(0.0..total);
-        for p in &self.probs {
-            if r < p.0 {
-                return p.1;
-            }
-            r -= p.0;
-        }
-        self.probs.last().map_or(argmax, |p| p.1)
-    }
-}
-
-/// Samples after `primer` (which is kept at the start of the result) until `done` says so
-/// or `max` tokens. Every index is one of the model's outputs.
-pub fn sample_until(
-    w: &Weights,
-    primer: &[usize],
-    opts: &SampleOptions,
-    max: usize,
-    done: &mut dyn FnMut(&[usize]) -> bool,
-) -> Vec<usize> {
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let mut s = Sampler::new(w);
-    let mut out: Vec<usize> = primer.iter().copied().filter(|&i| i < w.n_values).collect();
-    s.feed(None);
-    for &p in &out {
-        s.feed(Some(p));
-    }
-    while out.len() < max && !done(&out) {
-        let next = s.choose(opts, &mut rng);
-        out.push(next);
-        s.feed(Some(next));
-    }
-    out
-}
+pub use sampler::{SampleOptions, Sampler, sample_until};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -256,39 +142,55 @@ pub fn generate_with(
     opts: &GenerateOptions,
     decoding: &Decoding,
 ) -> Result<Generated, GenerateError> {
-    if let (Some(w), Some(meta)) = (&bundle.conditioned, &bundle.meta.conditioned) {
-        if !opts.primer.is_empty() {
-            return Err(GenerateError::PrimerUnsupported);
-        }
-        let spans = opts.changes.repeat(opts.choruses.max(1));
-        let end = spans.last().map_or(0, |s| s.end());
-        if end == 0 {
-            return Err(GenerateError::Empty);
-        }
-        let s = &opts.sample;
-        let sampling = Sampling {
-            temperature: s.temperature,
-            top_k: s.top_k,
-            seed: s.seed,
-        };
-        let events = decode_events(
-            w,
-            meta,
-            &spans,
-            opts.changes.bar_ticks,
-            end,
-            &sampling,
-            decoding,
-        );
-        let toks = events
-            .iter()
-            .map(|e| {
-                let p = e.pitch.map_or("R".to_string(), |k| format!("P{k}"));
-                format!("{p},{}", tokens::rhythm::format_units(e.units))
-            })
-            .collect();
-        return Ok(finish(to_notes(&events, end, 92), spans, opts, toks));
+    match (&bundle.conditioned, &bundle.meta.conditioned) {
+        (Some(w), Some(meta)) => generate_conditioned(w, meta, opts, decoding),
+        _ => generate_exercise(bundle, opts),
     }
+}
+
+/// The conditioned kind: it hears the changes and the clock as it decodes.
+fn generate_conditioned(
+    w: &CondWeights,
+    meta: &CondMeta,
+    opts: &GenerateOptions,
+    decoding: &Decoding,
+) -> Result<Generated, GenerateError> {
+    if !opts.primer.is_empty() {
+        return Err(GenerateError::PrimerUnsupported);
+    }
+    let spans = opts.changes.repeat(opts.choruses.max(1));
+    let end = spans.last().map_or(0, |s| s.end());
+    if end == 0 {
+        return Err(GenerateError::Empty);
+    }
+    let s = &opts.sample;
+    let sampling = Sampling {
+        temperature: s.temperature,
+        top_k: s.top_k,
+        seed: s.seed,
+    };
+    let events = decode_events(
+        w,
+        meta,
+        &spans,
+        opts.changes.bar_ticks,
+        end,
+        &sampling,
+        decoding,
+    );
+    let toks = events
+        .iter()
+        .map(|e| {
+            let p = e.pitch.map_or("R".to_string(), |k| format!("P{k}"));
+            format!("{p},{}", tokens::rhythm::format_units(e.units))
+        })
+        .collect();
+    Ok(finish(to_notes(&events, end, 92), spans, opts, toks))
+}
+
+/// The exercise kind: tokens sampled until they fill the choruses, then decoded over the
+/// changes.
+fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, GenerateError> {
     let vocab = &bundle.meta.vocab;
     let spans = opts.changes.repeat(opts.choruses.max(1));
     let end = spans.last().map_or(0, |s| s.end());
@@ -401,6 +303,7 @@ pub fn uses_chords(kind: TokenizerKind) -> bool {
 mod tests {
     use super::*;
     use crate::model::bundle::TrainConfig;
+    use crate::model::weights::Weights;
     use crate::tokens::Vocab;
 
     fn toy_bundle() -> Bundle {

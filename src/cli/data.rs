@@ -3,7 +3,7 @@
 use super::{WriteArgs, track_selector};
 use anyhow::{Context, Result};
 use clap::Args;
-use improv::dataset::{self, DatasetOptions, Split};
+use improv::dataset::{self, DatasetOptions, FileSummary, Split};
 use improv::tokens::TokenizerKind;
 use std::path::PathBuf;
 
@@ -101,36 +101,7 @@ pub fn dataset(args: DatasetArgs) -> Result<()> {
         ds.failed.len()
     );
     for f in &ds.files {
-        println!(
-            "\n{}  ({} notes, {} tokens, chords: {:?}{})",
-            f.path.display(),
-            f.notes,
-            f.tokens,
-            f.chord_source,
-            f.register
-                .map(|r| format!(", register {r}"))
-                .unwrap_or_default()
-        );
-        for t in &f.tracks {
-            println!(
-                "  track {:>2}  {:<8} ch {:>2}  prog {:>3}  {:>5} notes  {}",
-                t.index,
-                t.role.label(),
-                t.channel + 1,
-                t.program,
-                t.notes,
-                t.name
-            );
-        }
-        if !f.chords.is_empty() {
-            println!("  changes: {}", f.chords.join(" "));
-        }
-        if !f.unparsed_chords.is_empty() {
-            println!("  chord symbols not read: {}", f.unparsed_chords.join(" "));
-        }
-        for w in &f.warnings {
-            println!("  warning: {w}");
-        }
+        print_file(f);
     }
     for f in &ds.failed {
         println!("skipped {}: {}", f.path.display(), f.reason);
@@ -158,6 +129,40 @@ pub fn dataset(args: DatasetArgs) -> Result<()> {
         b.uniform, b.unigram, b.bigram
     );
     Ok(())
+}
+
+/// One file of the dataset: its melody, tracks, changes and warnings.
+fn print_file(f: &FileSummary) {
+    println!(
+        "\n{}  ({} notes, {} tokens, chords: {:?}{})",
+        f.path.display(),
+        f.notes,
+        f.tokens,
+        f.chord_source,
+        f.register
+            .map(|r| format!(", register {r}"))
+            .unwrap_or_default()
+    );
+    for t in &f.tracks {
+        println!(
+            "  track {:>2}  {:<8} ch {:>2}  prog {:>3}  {:>5} notes  {}",
+            t.index,
+            t.role.label(),
+            t.channel + 1,
+            t.program,
+            t.notes,
+            t.name
+        );
+    }
+    if !f.chords.is_empty() {
+        println!("  changes: {}", f.chords.join(" "));
+    }
+    if !f.unparsed_chords.is_empty() {
+        println!("  chord symbols not read: {}", f.unparsed_chords.join(" "));
+    }
+    for w in &f.warnings {
+        println!("  warning: {w}");
+    }
 }
 
 #[derive(Args, Debug)]

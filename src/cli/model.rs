@@ -2,10 +2,8 @@
 
 use super::WriteArgs;
 use super::data::{DataArgs, load};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
-use improv::generate::{Changes, GenerateOptions, SampleOptions, generate_with as improvise};
-use improv::midi::export::write_file;
 use improv::model::bundle::{Bundle, TrainConfig};
 use improv::model::cond_bundle::Schedule;
 use improv::model::cond_data::{EventData, EventOptions};
@@ -15,6 +13,10 @@ use improv::model::net::Engine;
 use improv::model::{BackendKind, ModelKind};
 use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
 use std::path::PathBuf;
+
+mod improvise;
+
+pub use improvise::{GenerateArgs, generate};
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
@@ -82,6 +84,51 @@ pub struct TrainArgs {
 }
 
 pub fn train(a: TrainArgs) -> Result<()> {
+    let lr = check(&a)?;
+    let resume = if a.resume {
+        Some(Bundle::load(&a.out)?)
+    } else {
+        if a.out.exists() && !a.write.force {
+            bail!(
+                "{} already exists (use --force to replace it, or --resume to continue it)",
+                a.out.display()
+            );
+        }
+        None
+    };
+    let (data, summary) = if a.kind == ModelKind::Conditioned {
+        conditioned_data(&a)?
+    } else {
+        exercise_data(&a)?
+    };
+    let config = config(&a, lr, resume.as_ref())?;
+    if !a.json {
+        eprintln!("{summary}");
+    }
+    let handle = spawn(data, config, a.out.clone(), resume);
+    let stop = handle.control.clone();
+    let _ = ctrlc::set_handler(move || {
+        let _ = stop.send(TrainControl::Stop);
+    });
+    let bar = super::progress::bar("epoch", a.json);
+    let mut result = Ok(());
+    for ev in handle.events.iter() {
+        if a.json {
+            println!("{}", event_json(&ev));
+        }
+        if let TrainEvent::Failed(reason) = ev {
+            result = Err(anyhow::anyhow!(reason));
+        } else {
+            show(&bar, &ev, a.json);
+        }
+    }
+    bar.finish_and_clear();
+    let _ = handle.thread.join();
+    result
+}
+
+/// The settings in range; returns the learning rate (the kind's default unless given).
+fn check(a: &TrainArgs) -> Result<f64> {
     anyhow::ensure!(a.epochs > 0, "--epochs must be at least 1");
     anyhow::ensure!(
         (1..=1024).contains(&a.n_a),
@@ -100,33 +147,27 @@ pub fn train(a: TrainArgs) -> Result<()> {
         conditioned || !(a.blind || a.layers > 1),
         "--blind and --layers are for --kind conditioned"
     );
-    let resume = if a.resume {
-        let b = Bundle::load(&a.out)?;
-        Some(b)
-    } else {
-        if a.out.exists() && !a.write.force {
-            bail!(
-                "{} already exists (use --force to replace it, or --resume to continue it)",
-                a.out.display()
-            );
-        }
-        None
-    };
-    let (data, summary) = if conditioned {
-        conditioned_data(&a)?
-    } else {
-        let ds = load(&a.paths, &a.data, a.json)?;
-        for f in &ds.failed {
-            eprintln!("skipped {}: {}", f.path.display(), f.reason);
-        }
-        let st = ds.stats();
-        let data = TrainData::from_dataset(&ds);
-        let summary = format!(
-            "{} files, {} tokens, vocabulary {}, {} training and {} validation windows; bigram baseline {:.3} nats/token",
-            st.files, st.tokens, st.vocab_size, data.train.m, data.val.m, st.baselines.bigram
-        );
-        (data, summary)
-    };
+    Ok(lr)
+}
+
+/// The exercise kind's windows, and a line saying what they are.
+fn exercise_data(a: &TrainArgs) -> Result<(TrainData, String)> {
+    let ds = load(&a.paths, &a.data, a.json)?;
+    for f in &ds.failed {
+        eprintln!("skipped {}: {}", f.path.display(), f.reason);
+    }
+    let st = ds.stats();
+    let data = TrainData::from_dataset(&ds);
+    let summary = format!(
+        "{} files, {} tokens, vocabulary {}, {} training and {} validation windows; bigram baseline {:.3} nats/token",
+        st.files, st.tokens, st.vocab_size, data.train.m, data.val.m, st.baselines.bigram
+    );
+    Ok((data, summary))
+}
+
+/// The run's settings from the arguments (a resumed bundle keeps its size).
+fn config(a: &TrainArgs, lr: f64, resume: Option<&Bundle>) -> Result<TrainConfig> {
+    let conditioned = a.kind == ModelKind::Conditioned;
     let mut config = TrainConfig {
         epochs: a.epochs,
         n_a: a.n_a,
@@ -152,7 +193,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
     };
     config.adam.lr = lr;
     config.adam.clip = (a.clip > 0.0).then_some(a.clip);
-    if let Some(b) = &resume {
+    if let Some(b) = resume {
         config.n_a = b.meta.n_a;
         anyhow::ensure!(
             b.meta.history.len() < a.epochs,
@@ -161,64 +202,50 @@ pub fn train(a: TrainArgs) -> Result<()> {
             b.meta.history.len()
         );
     }
-    if !a.json {
-        eprintln!("{summary}");
-    }
-    let handle = spawn(data, config, a.out.clone(), resume);
-    let stop = handle.control.clone();
-    let _ = ctrlc::set_handler(move || {
-        let _ = stop.send(TrainControl::Stop);
-    });
-    let bar = super::progress::bar("epoch", a.json);
-    let mut result = Ok(());
-    for ev in handle.events.iter() {
-        if a.json {
-            println!("{}", event_json(&ev));
+    Ok(config)
+}
+
+/// A training event on the progress bar, or as a line above it (not with --json).
+fn show(bar: &indicatif::ProgressBar, ev: &TrainEvent, json: bool) {
+    match ev {
+        TrainEvent::Batch {
+            epoch,
+            batch,
+            batches,
+            loss,
+        } => {
+            bar.set_prefix(format!("epoch {epoch:>4}"));
+            bar.set_length(*batches as u64);
+            bar.set_position(*batch as u64);
+            bar.set_message(format!("loss {loss:.3}"));
         }
-        match ev {
-            TrainEvent::Batch {
-                epoch,
-                batch,
-                batches,
-                loss,
-            } => {
-                bar.set_prefix(format!("epoch {epoch:>4}"));
-                bar.set_length(batches as u64);
-                bar.set_position(batch as u64);
-                bar.set_message(format!("loss {loss:.3}"));
-            }
-            TrainEvent::Epoch(s) if !a.json => {
-                bar.suspend(|| {
-                    println!(
-                        "epoch {:>4}/{}  train {:.4}  val {}  {:.0} tokens/s  lr {:.5}  eta {:.0}s",
-                        s.epoch,
-                        s.epochs,
-                        s.train,
-                        s.val.map_or("-".into(), |v| format!("{v:.4}")),
-                        s.tokens_per_sec,
-                        s.lr,
-                        s.eta_secs
-                    )
-                });
-            }
-            TrainEvent::Finished(s) if !a.json => {
+        TrainEvent::Epoch(s) if !json => {
+            bar.suspend(|| {
                 println!(
-                    "{} after {} epochs in {:.1}s; best validation {} (bigram baseline {}); saved to {}",
-                    if s.stopped { "stopped" } else { "finished" },
-                    s.epochs_done,
-                    s.elapsed_secs,
-                    s.best_val.map_or("-".into(), |v| format!("{v:.4}")),
-                    s.bigram.map_or("-".into(), |v| format!("{v:.4}")),
-                    s.path.display()
-                );
-            }
-            TrainEvent::Failed(reason) => result = Err(anyhow::anyhow!(reason)),
-            _ => {}
+                    "epoch {:>4}/{}  train {:.4}  val {}  {:.0} tokens/s  lr {:.5}  eta {:.0}s",
+                    s.epoch,
+                    s.epochs,
+                    s.train,
+                    s.val.map_or("-".into(), |v| format!("{v:.4}")),
+                    s.tokens_per_sec,
+                    s.lr,
+                    s.eta_secs
+                )
+            });
         }
+        TrainEvent::Finished(s) if !json => {
+            println!(
+                "{} after {} epochs in {:.1}s; best validation {} (bigram baseline {}); saved to {}",
+                if s.stopped { "stopped" } else { "finished" },
+                s.epochs_done,
+                s.elapsed_secs,
+                s.best_val.map_or("-".into(), |v| format!("{v:.4}")),
+                s.bigram.map_or("-".into(), |v| format!("{v:.4}")),
+                s.path.display()
+            );
+        }
+        _ => {}
     }
-    bar.finish_and_clear();
-    let _ = handle.thread.join();
-    result
 }
 
 /// The conditioned kind's material, and a line saying what it is.
@@ -288,144 +315,4 @@ fn event_json(ev: &TrainEvent) -> serde_json::Value {
             "bigram": s.bigram, "path": s.path, "elapsed_secs": s.elapsed_secs}),
         TrainEvent::Failed(r) => json!({"event": "failed", "reason": r}),
     }
-}
-
-#[derive(Args, Debug)]
-pub struct GenerateArgs {
-    /// The model bundle.
-    #[arg(long, default_value = "models/default")]
-    pub model: PathBuf,
-    /// A preset (blues-f, blues-bb, minor-blues, rhythm-changes, ii-v-i, ii-v-i-cycle,
-    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", or a MIDI or MusicXML file.
-    #[arg(long, default_value = "blues-f")]
-    pub progression: String,
-    #[arg(long, default_value_t = 2)]
-    pub choruses: usize,
-    /// Tempo (default: the file's, or 140).
-    #[arg(long)]
-    pub bpm: Option<f64>,
-    /// 0 = always the most likely token (argmax).
-    #[arg(long, default_value_t = 0.9)]
-    pub temperature: f64,
-    /// Sample among the k most likely tokens only (0 = all).
-    #[arg(long, default_value_t = 0)]
-    pub top_k: usize,
-    #[command(flatten)]
-    pub decoding: super::decoding::DecodingArgs,
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Tokens to start the solo with, space-separated (e.g. "C,6 S,3").
-    #[arg(long, conflicts_with = "primer_from")]
-    pub primer: Option<String>,
-    /// Start the solo with the first tokens of this MIDI or MusicXML file's melody.
-    #[arg(long)]
-    pub primer_from: Option<PathBuf>,
-    /// How many tokens --primer-from takes.
-    #[arg(long, default_value_t = 8)]
-    pub primer_len: usize,
-    /// The MIDI file to write.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Also render the audio to this WAV file.
-    #[arg(long)]
-    pub wav: Option<PathBuf>,
-    /// Print what was made as JSON.
-    #[arg(long)]
-    pub json: bool,
-    #[command(flatten)]
-    pub sound: super::sound::SoundArgs,
-    #[command(flatten)]
-    pub write: WriteArgs,
-}
-
-/// The first `n` tokens of a file's melody that the model knows.
-fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<String>> {
-    let imp = improv::scorefile::read_any(path, &Default::default())?;
-    let toks: Vec<String> = improv::tokens::encode(bundle.meta.tokenizer, &imp.score)
-        .into_iter()
-        .filter(|t| bundle.meta.vocab.index_of(t).is_some())
-        .take(n)
-        .collect();
-    anyhow::ensure!(
-        !toks.is_empty(),
-        "{}: no melody tokens the model knows to start from",
-        path.display()
-    );
-    Ok(toks)
-}
-
-pub fn generate(a: GenerateArgs) -> Result<()> {
-    anyhow::ensure!(
-        (1..=64).contains(&a.choruses),
-        "--choruses must be between 1 and 64"
-    );
-    anyhow::ensure!(
-        a.temperature.is_finite() && a.temperature >= 0.0,
-        "--temperature must be 0 or more"
-    );
-    let bpm = a.bpm.unwrap_or(0.0);
-    anyhow::ensure!(
-        a.bpm.is_none() || (20.0..=400.0).contains(&bpm),
-        "--bpm must be between 20 and 400"
-    );
-    for p in std::iter::once(&a.out).chain(a.wav.as_ref()) {
-        if p.exists() && !a.write.force {
-            bail!("{} already exists (use --force to overwrite)", p.display());
-        }
-    }
-    let bundle = Bundle::load(&a.model)?;
-    let changes = Changes::from_arg(&a.progression)?;
-    let opts = GenerateOptions {
-        bpm: a.bpm.or(changes.bpm).unwrap_or(140.0),
-        changes,
-        choruses: a.choruses,
-        sample: SampleOptions {
-            temperature: a.temperature,
-            top_k: a.top_k,
-            seed: a.seed,
-        },
-        primer: match (&a.primer, &a.primer_from) {
-            (Some(p), _) => p.split_whitespace().map(str::to_string).collect(),
-            (None, Some(path)) => primer_from(&bundle, path, a.primer_len)?,
-            (None, None) => Vec::new(),
-        },
-    };
-    let decoding = a.decoding.decoding(&bundle)?;
-    let g = improvise(&bundle, &opts, &decoding)?;
-    write_file(&g.score, &a.out, a.write.force)?;
-    if let Some(wav) = &a.wav {
-        super::sound::write_wav_for(&g.score, wav, &a.sound, a.write.force)
-            .with_context(|| format!("rendering {}", wav.display()))?;
-    }
-    if a.json {
-        let out = serde_json::json!({
-            "midi": a.out,
-            "wav": a.wav,
-            "progression": opts.changes.name,
-            "bpm": opts.bpm,
-            "stats": g.stats,
-            "tokens": g.tokens,
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        let s = &g.stats;
-        println!(
-            "{} bars over {} at {} bpm: {} notes ({:.1} per bar), {:.0}% chord tones, {:.0}% scale tones, range {}–{}",
-            s.bars,
-            opts.changes.name,
-            // A file's tempo comes in microseconds per beat: 112.00006 reads as 112.
-            (opts.bpm * 10.0).round() / 10.0,
-            s.notes,
-            s.notes_per_bar,
-            s.chord_tones * 100.0,
-            s.scale_tones * 100.0,
-            s.lowest.as_deref().unwrap_or("-"),
-            s.highest.as_deref().unwrap_or("-"),
-        );
-        println!("wrote {}", a.out.display());
-        if let Some(w) = &a.wav {
-            println!("wrote {}", w.display());
-        }
-    }
-    Ok(())
 }

@@ -317,31 +317,7 @@ pub fn solo(spans: &[ChordSpan], end: Tick, voice: Voice, rng: &mut ChaCha8Rng) 
                 dir = -dir;
             }
             let c = cell(&voice, spans, beat, k, dir, i + 1 == len, rng);
-            let mut at = beat + if c.late { PPQ / 2 } else { 0 };
-            for (&u, &key) in c.rhythm.iter().zip(&c.keys) {
-                let u = if c.late { u.min(6) } else { u };
-                let key = if key == k {
-                    voice.clamp(key + dir)
-                } else {
-                    key
-                };
-                let dur = (u * U).saturating_sub(if rng.random_bool(0.2) { U } else { 0 });
-                let vel = if !at.is_multiple_of(PPQ) && rng.random_bool(0.3) {
-                    100
-                } else if rng.random_bool(0.1) {
-                    62
-                } else {
-                    84
-                };
-                notes.push(Note {
-                    start: at,
-                    dur: dur.max(U),
-                    pitch: Pitch::clamped(key),
-                    velocity: vel,
-                });
-                at += u * U;
-                k = key;
-            }
+            k = play_cell(&c, beat, (k, dir), &voice, rng, &mut notes);
             let length: Tick = c.rhythm.iter().sum::<u32>() * U;
             beat += length.max(PPQ);
         }
@@ -361,6 +337,45 @@ pub fn solo(spans: &[ChordSpan], end: Tick, voice: Voice, rng: &mut ChaCha8Rng) 
         }
     }
     finish(notes, end)
+}
+
+/// Plays a cell from `beat` (an eighth late if it says so), its notes detached now and
+/// then, offbeats sometimes accented; a note on the current key `k` steps on in `dir`.
+/// Returns the key it ends on.
+fn play_cell(
+    c: &Cell,
+    beat: Tick,
+    (mut k, dir): (i32, i32),
+    voice: &Voice,
+    rng: &mut ChaCha8Rng,
+    notes: &mut Vec<Note>,
+) -> i32 {
+    let mut at = beat + if c.late { PPQ / 2 } else { 0 };
+    for (&u, &key) in c.rhythm.iter().zip(&c.keys) {
+        let u = if c.late { u.min(6) } else { u };
+        let key = if key == k {
+            voice.clamp(key + dir)
+        } else {
+            key
+        };
+        let dur = (u * U).saturating_sub(if rng.random_bool(0.2) { U } else { 0 });
+        let vel = if !at.is_multiple_of(PPQ) && rng.random_bool(0.3) {
+            100
+        } else if rng.random_bool(0.1) {
+            62
+        } else {
+            84
+        };
+        notes.push(Note {
+            start: at,
+            dur: dur.max(U),
+            pitch: Pitch::clamped(key),
+            velocity: vel,
+        });
+        at += u * U;
+        k = key;
+    }
+    k
 }
 
 /// Sorted, monophonic (each note ends by the next onset) and inside `end`.

@@ -1,7 +1,7 @@
 //! MIDI export: Score → format-1 Standard MIDI File, written atomically.
 
 use super::MidiError;
-use crate::music::{PPQ, Score, Tick};
+use crate::music::{PPQ, Score, Tick, Track};
 use midly::num::{u4, u7, u15, u24, u28};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use std::io::Write;
@@ -37,6 +37,22 @@ fn to_track(mut events: Vec<Abs<'_>>, end: Tick) -> Vec<TrackEvent<'_>> {
 pub fn to_bytes(score: &Score) -> Vec<u8> {
     let end = score.end();
     let chord_names: Vec<String> = score.chords.iter().map(|c| c.chord.to_string()).collect();
+    let mut tracks = vec![to_track(conductor(score, &chord_names), end)];
+    for t in &score.tracks {
+        tracks.push(to_track(track_events(t), end));
+    }
+    let smf = Smf {
+        header: Header::new(Format::Parallel, Timing::Metrical(u15::new(PPQ as u16))),
+        tracks,
+    };
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail for in-range events.
+    let _ = smf.write_std(&mut bytes);
+    bytes
+}
+
+/// The conductor track's events: title, tempo map, time signatures, chord markers.
+fn conductor<'a>(score: &'a Score, chord_names: &'a [String]) -> Vec<Abs<'a>> {
     let mut conductor = vec![Abs {
         tick: 0,
         order: 0,
@@ -57,68 +73,57 @@ pub fn to_bytes(score: &Score) -> Vec<u8> {
             kind: TrackEventKind::Meta(MetaMessage::TimeSignature(s.num, pow, 24, 8)),
         });
     }
-    for (c, name) in score.chords.iter().zip(&chord_names) {
+    for (c, name) in score.chords.iter().zip(chord_names) {
         conductor.push(Abs {
             tick: c.start,
             order: 2,
             kind: TrackEventKind::Meta(MetaMessage::Marker(name.as_bytes())),
         });
     }
-    let mut tracks = vec![to_track(conductor, end)];
-    for t in &score.tracks {
-        let ch = u4::new(t.channel.min(15));
-        let mut ev = vec![
-            Abs {
-                tick: 0,
-                order: 0,
-                kind: TrackEventKind::Meta(MetaMessage::TrackName(t.name.as_bytes())),
-            },
-            Abs {
-                tick: 0,
-                order: 1,
-                kind: TrackEventKind::Midi {
-                    channel: ch,
-                    message: MidiMessage::ProgramChange {
-                        program: u7::new(t.program.min(127)),
-                    },
-                },
-            },
-        ];
-        for n in &t.notes {
-            let key = u7::new(n.pitch.key());
-            ev.push(Abs {
-                tick: n.start,
-                order: 3,
-                kind: TrackEventKind::Midi {
-                    channel: ch,
-                    message: MidiMessage::NoteOn {
-                        key,
-                        vel: u7::new(n.velocity.clamp(1, 127)),
-                    },
-                },
-            });
-            ev.push(Abs {
-                tick: n.end(),
-                order: 2,
-                kind: TrackEventKind::Midi {
-                    channel: ch,
-                    message: MidiMessage::NoteOff {
-                        key,
-                        vel: u7::new(64),
-                    },
-                },
-            });
-        }
-        tracks.push(to_track(ev, end));
-    }
-    let smf = Smf {
-        header: Header::new(Format::Parallel, Timing::Metrical(u15::new(PPQ as u16))),
-        tracks,
+    conductor
+}
+
+/// One track's events: its name, its program, its notes on and off.
+fn track_events(t: &Track) -> Vec<Abs<'_>> {
+    let ch = u4::new(t.channel.min(15));
+    let midi = |message| TrackEventKind::Midi {
+        channel: ch,
+        message,
     };
-    let mut bytes = Vec::new();
-    // Writing into memory cannot fail for in-range events.
-    let _ = smf.write_std(&mut bytes);
-    bytes
+    let mut ev = vec![
+        Abs {
+            tick: 0,
+            order: 0,
+            kind: TrackEventKind::Meta(MetaMessage::TrackName(t.name.as_bytes())),
+        },
+        Abs {
+            tick: 0,
+            order: 1,
+            kind: midi(MidiMessage::ProgramChange {
+                program: u7::new(t.program.min(127)),
+            }),
+        },
+    ];
+    for n in &t.notes {
+        let key = u7::new(n.pitch.key());
+        ev.push(Abs {
+            tick: n.start,
+            order: 3,
+            kind: midi(MidiMessage::NoteOn {
+                key,
+                vel: u7::new(n.velocity.clamp(1, 127)),
+            }),
+        });
+        ev.push(Abs {
+            tick: n.end(),
+            order: 2,
+            kind: midi(MidiMessage::NoteOff {
+                key,
+                vel: u7::new(64),
+            }),
+        });
+    }
+    ev
 }
 
 /// Writes `score` to `path` through a temporary file and a rename; refuses to replace an

@@ -4,10 +4,13 @@ use super::MidiError;
 use super::group::Group;
 pub use super::group::{ChordSource, TrackSelector};
 use super::roles::{assign_roles, chords_from_markers, estimate_chords};
-use crate::music::{Chord, PPQ, Pitch, Role, Score, Tempo, Tick, TimeSig, Track, parse_symbol};
-use midly::{Format, MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use crate::music::{Role, Score, Tempo, Tick, TimeSig, Track};
+use gather::{Gathered, TickScale};
+use midly::Smf;
+use std::collections::BTreeMap;
 use std::path::Path;
+
+mod gather;
 
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
@@ -124,170 +127,23 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
         ));
     }
     let mut warnings: Vec<String> = damaged.into_iter().collect();
-    // Ticks of the file → ticks at 480 PPQ.
-    let (num, den, smpte) = match smf.header.timing {
-        Timing::Metrical(tpq) => {
-            let tpq = tpq.as_int() as u64;
-            if tpq == 0 {
-                return Err("the header says 0 ticks per quarter note".into());
-            }
-            (PPQ as u64, tpq, false)
-        }
-        Timing::Timecode(fps, sub) => {
-            // Real-time ticks: read them as quarter notes at 120 bpm.
-            let per_sec = (fps.as_f32() * sub as f32).round() as u64;
-            if per_sec == 0 {
-                return Err("the SMPTE time division has 0 ticks per frame".into());
-            }
-            warnings.push("SMPTE timing: read at 120 bpm".into());
-            (PPQ as u64 * 2, per_sec, true)
-        }
-    };
-    let scale = |t: u64| -> Tick { (((t * num) + den / 2) / den).min(MAX_TICK) as Tick };
+    let scale = TickScale::of(smf.header.timing, &mut warnings)?;
+    let gathered = Gathered::read(&smf, scale)?;
+    assemble(gathered, opts, warnings)
+}
 
-    let mut tempos: BTreeMap<Tick, u32> = BTreeMap::new();
-    let mut sigs: BTreeMap<Tick, (u8, u8)> = BTreeMap::new();
-    let mut texts: Vec<(Tick, Option<Chord>)> = Vec::new();
-    let mut unparsed: Vec<(Tick, String)> = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut end_tick: Tick = 0;
-    let mut title = String::new();
-    let mut offset: u64 = 0; // format 2 lays tracks end to end
-    let mut note_count = 0usize;
-
-    for (ti, track) in smf.tracks.iter().enumerate() {
-        let mut abs: u64 = if smf.header.format == Format::Sequential {
-            offset
-        } else {
-            0
-        };
-        let mut name: Option<String> = None;
-        let mut programs = [0u8; 16];
-        // (channel, key) → onsets not yet ended (first in, first out).
-        let mut open: HashMap<(u8, u8), VecDeque<(Tick, u8)>> = HashMap::new();
-        let mut by_channel: BTreeMap<u8, Vec<crate::music::Note>> = BTreeMap::new();
-        for ev in track {
-            abs += ev.delta.as_int() as u64;
-            let tick = scale(abs);
-            match ev.kind {
-                TrackEventKind::Midi { channel, message } => {
-                    let ch = channel.as_int();
-                    match message {
-                        MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
-                            open.entry((ch, key.as_int()))
-                                .or_default()
-                                .push_back((tick, vel.as_int()));
-                        }
-                        MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
-                            if let Some((start, vel)) = open
-                                .get_mut(&(ch, key.as_int()))
-                                .and_then(|q| q.pop_front())
-                            {
-                                push_note(&mut by_channel, ch, start, tick, key.as_int(), vel);
-                                note_count += 1;
-                            }
-                        }
-                        MidiMessage::ProgramChange { program } => {
-                            programs[ch as usize] = program.as_int()
-                        }
-                        _ => {}
-                    }
-                }
-                TrackEventKind::Meta(meta) => match meta {
-                    MetaMessage::TrackName(b) => {
-                        let n = String::from_utf8_lossy(b).trim().to_string();
-                        if ti == 0 && title.is_empty() && smf.tracks.len() > 1 {
-                            title = n.clone();
-                        }
-                        name = Some(n);
-                    }
-                    MetaMessage::Tempo(us) if !smpte => {
-                        tempos.insert(tick, us.as_int().max(1));
-                    }
-                    MetaMessage::TimeSignature(n, d, _, _) if n > 0 && d < 8 => {
-                        sigs.insert(tick, (n, 1u8 << d));
-                    }
-                    MetaMessage::Text(b)
-                    | MetaMessage::Marker(b)
-                    | MetaMessage::Lyric(b)
-                    | MetaMessage::CuePoint(b) => match chord_text(b) {
-                        ChordText::Chord(ch) => texts.push((tick, ch)),
-                        ChordText::Unreadable(s) => unparsed.push((tick, s)),
-                        ChordText::Other => {}
-                    },
-                    _ => {}
-                },
-                _ => {}
-            }
-            if note_count > MAX_NOTES {
-                return Err(format!("more than {MAX_NOTES} notes"));
-            }
-        }
-        let track_end = scale(abs);
-        end_tick = end_tick.max(track_end);
-        // Notes never switched off end with their track.
-        for ((ch, key), q) in open {
-            for (start, vel) in q {
-                push_note(&mut by_channel, ch, start, track_end, key, vel);
-            }
-        }
-        let split = by_channel.len() > 1;
-        for (ch, mut notes) in by_channel {
-            notes.sort_by_key(|n| (n.start, n.pitch));
-            let base = name.clone().unwrap_or_else(|| format!("Track {}", ti + 1));
-            groups.push(Group {
-                name: if split {
-                    format!("{base} (ch {})", ch + 1)
-                } else {
-                    base
-                },
-                channel: ch,
-                program: programs[ch as usize],
-                notes,
-            });
-        }
-        if smf.header.format == Format::Sequential {
-            offset = abs;
-        }
-    }
-
-    let mut score = Score::new(title, 120.0);
-    if !tempos.is_empty() {
-        score.tempos = tempos
-            .into_iter()
-            .map(|(tick, us_per_quarter)| Tempo {
-                tick,
-                us_per_quarter,
-            })
-            .collect();
-        if score.tempos[0].tick != 0 {
-            let first = score.tempos[0].us_per_quarter;
-            score.tempos.insert(
-                0,
-                Tempo {
-                    tick: 0,
-                    us_per_quarter: first,
-                },
-            );
-        }
-    }
-    if !sigs.is_empty() {
-        score.time_sigs = sigs
-            .into_iter()
-            .map(|(tick, (num, den))| TimeSig { tick, num, den })
-            .collect();
-        if score.time_sigs[0].tick != 0 {
-            score.time_sigs.insert(
-                0,
-                TimeSig {
-                    tick: 0,
-                    num: 4,
-                    den: 4,
-                },
-            );
-        }
-    }
-
+/// The score from what the tracks held: tempo map, meters, tracks with their roles, chords
+/// (from the file's chord symbols, else estimated).
+fn assemble(
+    g: Gathered,
+    opts: &ImportOptions,
+    mut warnings: Vec<String>,
+) -> Result<Imported, String> {
+    let mut score = Score::new(g.title, 120.0);
+    set_tempo_map(&mut score, g.tempos);
+    set_meters(&mut score, g.sigs);
+    let (groups, texts, unparsed) = (g.groups, g.texts, g.unparsed);
+    let mut end_tick = g.end_tick;
     let roles = assign_roles(&groups, opts.melody_track.as_ref())?;
     let infos = crate::midi::import::add_tracks(&mut score, groups, roles);
     end_tick = end_tick.max(score.tracks.iter().map(Track::end).max().unwrap_or(0));
@@ -324,6 +180,51 @@ pub fn parse_bytes(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, Strin
     })
 }
 
+/// The tempo map, its first tempo also at tick 0 (no tempo events: the score's 120 bpm).
+fn set_tempo_map(score: &mut Score, tempos: BTreeMap<Tick, u32>) {
+    if tempos.is_empty() {
+        return;
+    }
+    score.tempos = tempos
+        .into_iter()
+        .map(|(tick, us_per_quarter)| Tempo {
+            tick,
+            us_per_quarter,
+        })
+        .collect();
+    if score.tempos[0].tick != 0 {
+        let first = score.tempos[0].us_per_quarter;
+        score.tempos.insert(
+            0,
+            Tempo {
+                tick: 0,
+                us_per_quarter: first,
+            },
+        );
+    }
+}
+
+/// The time signatures, 4/4 until the first one (none: the score's own).
+fn set_meters(score: &mut Score, sigs: BTreeMap<Tick, (u8, u8)>) {
+    if sigs.is_empty() {
+        return;
+    }
+    score.time_sigs = sigs
+        .into_iter()
+        .map(|(tick, (num, den))| TimeSig { tick, num, den })
+        .collect();
+    if score.time_sigs[0].tick != 0 {
+        score.time_sigs.insert(
+            0,
+            TimeSig {
+                tick: 0,
+                num: 4,
+                den: 4,
+            },
+        );
+    }
+}
+
 /// Puts each note group into the score as a track with its role, and says what it did.
 pub(crate) fn add_tracks(
     score: &mut Score,
@@ -349,57 +250,6 @@ pub(crate) fn add_tracks(
         });
     }
     infos
-}
-
-fn push_note(
-    by_channel: &mut BTreeMap<u8, Vec<crate::music::Note>>,
-    ch: u8,
-    start: Tick,
-    end: Tick,
-    key: u8,
-    vel: u8,
-) {
-    if let Some(pitch) = Pitch::new(key) {
-        by_channel.entry(ch).or_default().push(crate::music::Note {
-            start,
-            dur: end.saturating_sub(start).max(1),
-            pitch,
-            velocity: vel.clamp(1, 127),
-        });
-    }
-}
-
-/// What a text event holds.
-enum ChordText {
-    /// A chord symbol, or "no chord" (`NC`).
-    Chord(Option<Chord>),
-    /// Looks like a chord symbol but cannot be read.
-    Unreadable(String),
-    /// Lyrics, section names, copyright lines …
-    Other,
-}
-
-fn chord_text(bytes: &[u8]) -> ChordText {
-    let Ok(s) = std::str::from_utf8(bytes) else {
-        return ChordText::Other;
-    };
-    let s = s.trim();
-    if s.is_empty() || s.chars().count() > 24 {
-        return ChordText::Other;
-    }
-    match parse_symbol(s) {
-        Ok(ch) => ChordText::Chord(ch),
-        // A note letter, no spaces, and a digit or a chord sign: meant as a chord.
-        Err(_)
-            if s.chars().count() <= 12
-                && s.starts_with(|c: char| ('A'..='G').contains(&c))
-                && !s.contains(char::is_whitespace)
-                && s.contains(|c: char| c.is_ascii_digit() || "-+^#/()ø°Δ".contains(c)) =>
-        {
-            ChordText::Unreadable(s.to_string())
-        }
-        Err(_) => ChordText::Other,
-    }
 }
 
 /// One line naming the symbols that could not be read and where, and what was done instead.

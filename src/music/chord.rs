@@ -2,8 +2,10 @@
 //! scales, names, and estimation from pitch classes. Parsing lives in `chord_parse`.
 
 use super::pitch::PitchClass;
+use name::best_quality;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
+
+mod name;
 
 pub use super::chord_parse::{ChordSymbolError, parse_symbol};
 
@@ -153,11 +155,6 @@ pub struct Chord {
     pub bass: Option<PitchClass>,
 }
 
-/// Root names as jazz charts spell them.
-const ROOT_NAMES: [&str; 12] = [
-    "C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
-];
-
 impl Chord {
     pub fn new(root: PitchClass, quality: Quality) -> Self {
         Chord::from_shape(root, quality.shape(), None)
@@ -270,142 +267,8 @@ impl Chord {
     }
 }
 
-/// Tensions a chord symbol names on top of its quality.
-const TENSIONS: u16 = 1 << 1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 6 | 1 << 8 | 1 << 9;
-
-/// The quality that names a shape with the fewest and plainest additions and omissions:
-/// a missing third costs more than a missing fifth, a seventh or sixth cannot be missing,
-/// tensions are cheap and other added tones dear. Returns (quality, added, missing).
-fn best_quality(shape: u16) -> (Quality, u16, u16) {
-    let mut best: Option<(u32, Quality)> = None;
-    for q in Quality::ALL {
-        let qs = q.shape();
-        let missing = qs & !shape;
-        let extra = shape & !qs;
-        let third = 1 << q.intervals()[1];
-        let fifth = 1 << q.fifth();
-        if missing & !(third | fifth) != 0 {
-            continue;
-        }
-        let cost = 30 * u32::from(missing & third != 0)
-            + 10 * u32::from(missing & fifth != 0)
-            + (extra & TENSIONS).count_ones()
-            + 20 * (extra & !TENSIONS).count_ones();
-        if best.is_none_or(|(c, _)| cost < c) {
-            best = Some((cost, q));
-        }
-    }
-    let q = best.map_or(Quality::Maj, |b| b.1);
-    (q, shape & !q.shape(), q.shape() & !shape)
-}
-
 /// The altered dominant: root, 3, b7, b9, #9, b5 (#11) and #5 (b13).
 pub(crate) const ALTERED: u16 = 1 | 1 << 1 | 1 << 3 | 1 << 4 | 1 << 6 | 1 << 8 | 1 << 10;
-
-/// The name of an added tone, as the parser reads it inside parentheses.
-fn tone_name(interval: u8) -> &'static str {
-    match interval {
-        1 => "b9",
-        2 => "9",
-        3 => "#9",
-        4 => "3",
-        5 => "11",
-        6 => "#11",
-        7 => "5",
-        8 => "b13",
-        9 => "13",
-        10 => "7",
-        _ => "maj7",
-    }
-}
-
-/// The suffix after the root: the quality, natural extensions folded in (`m9`, `13`),
-/// then alterations and added tones (`7b9`, `7(b9,#11)`, `add9`).
-fn suffix(shape: u16) -> String {
-    if shape == 1 | 1 << 7 {
-        return "5".into();
-    }
-    if shape == ALTERED {
-        return "7alt".into();
-    }
-    let (q, mut extra, missing) = best_quality(shape);
-    let mut name = q.suffix().to_string();
-    let has = |m: u16, i: u8| m & (1 << i) != 0;
-    if q.has_seventh() && has(extra, 2) && !has(extra, 1) && !has(extra, 3) {
-        let ext = if has(extra, 9) {
-            extra &= !(1 << 9);
-            "13"
-        } else if has(extra, 5) && q != Quality::Dom7Sus4 {
-            extra &= !(1 << 5);
-            "11"
-        } else {
-            "9"
-        };
-        extra &= !(1 << 2);
-        name = name.replacen('7', ext, 1);
-    } else if matches!(q, Quality::Maj6 | Quality::Min6) && has(extra, 2) {
-        extra &= !(1 << 2);
-        name.push('9');
-    }
-    let mut items: Vec<&str> = Vec::new();
-    if missing & (1 << q.intervals()[1]) != 0 {
-        if has(extra, 2) && !has(extra, 5) && matches!(q, Quality::Maj | Quality::Dom7) {
-            extra &= !(1 << 2);
-            name.push_str("sus2");
-        } else {
-            items.push("no3");
-        }
-    }
-    if missing & (1 << q.fifth()) != 0 {
-        if q.fifth() == 7 && has(extra, 6) {
-            extra &= !(1 << 6);
-            items.push("b5");
-        } else if q.fifth() == 7 && has(extra, 8) {
-            extra &= !(1 << 8);
-            items.push("#5");
-        } else {
-            items.push("no5");
-        }
-    }
-    for i in [1, 2, 3, 5, 6, 8, 9, 4, 7, 10, 11] {
-        if has(extra, i) {
-            items.push(tone_name(i));
-        }
-    }
-    match items.as_slice() {
-        [] => {}
-        [one] if one.starts_with(['b', '#']) && q.has_seventh() => name.push_str(one),
-        [one]
-            if !q.has_seventh()
-                && shape & (1 << 10 | 1 << 11) == 0
-                && !matches!(*one, "b5" | "#5" | "no3" | "no5") =>
-        {
-            name.push_str("add");
-            name.push_str(one);
-        }
-        _ => {
-            name.push('(');
-            name.push_str(&items.join(","));
-            name.push(')');
-        }
-    }
-    name
-}
-
-impl fmt::Display for Chord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}{}",
-            ROOT_NAMES[self.root.index() as usize],
-            suffix(self.shape)
-        )?;
-        if let Some(b) = self.bass {
-            write!(f, "/{}", ROOT_NAMES[b.index() as usize])?;
-        }
-        Ok(())
-    }
-}
 
 impl std::str::FromStr for Chord {
     type Err = ChordSymbolError;

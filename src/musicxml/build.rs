@@ -167,21 +167,8 @@ pub(crate) fn imported(doc: Doc, opts: &ImportOptions) -> Result<Imported, Strin
     };
     let mut score = Score::new(title, 120.0);
     let mut warnings: Vec<String> = doc.parts.iter().flat_map(|p| p.warnings.clone()).collect();
-    let mut tempos: BTreeMap<u64, f64> = BTreeMap::new();
-    for p in &doc.parts {
-        for &(t, bpm) in &p.tempos {
-            tempos.entry(t).or_insert(bpm);
-        }
-    }
-    // The first tempo mark holds from the start.
-    if let Some(&first) = tempos.values().next() {
-        score.tempos = vec![Tempo::from_bpm(0, first)];
-        score.tempos.extend(
-            tempos
-                .iter()
-                .skip(1)
-                .map(|(&t, &bpm)| Tempo::from_bpm(t as Tick, bpm)),
-        );
+    if let Some(map) = tempo_map(&doc) {
+        score.tempos = map;
     }
     if !doc.timeline.is_empty() {
         score.time_sigs = time_sigs(&doc.timeline);
@@ -198,14 +185,7 @@ pub(crate) fn imported(doc: Doc, opts: &ImportOptions) -> Result<Imported, Strin
             .map_or(t, |m| (m.start + m.len) as Tick)
     };
     score.chords = harmony::spans(&marks, end, bar_end);
-    let mut unparsed_chords: Vec<String> = Vec::new();
-    for (_, m) in &marks {
-        if let HarmonyMark::Unparsed(s) = m
-            && !unparsed_chords.contains(s)
-        {
-            unparsed_chords.push(s.clone());
-        }
-    }
+    let unparsed_chords = unparsed(&marks);
     if !unparsed_chords.is_empty() {
         warnings.push(format!(
             "chord symbols not understood (the chord before each was held): {}",
@@ -230,6 +210,40 @@ pub(crate) fn imported(doc: Doc, opts: &ImportOptions) -> Result<Imported, Strin
         warnings,
         unparsed_chords,
     })
+}
+
+/// The tempo map: each part's tempo marks, the first part's where two mark one tick; the
+/// first mark holds from the start. None without tempo marks.
+fn tempo_map(doc: &Doc) -> Option<Vec<Tempo>> {
+    let mut tempos: BTreeMap<u64, f64> = BTreeMap::new();
+    for p in &doc.parts {
+        for &(t, bpm) in &p.tempos {
+            tempos.entry(t).or_insert(bpm);
+        }
+    }
+    // The first tempo mark holds from the start.
+    let &first = tempos.values().next()?;
+    let mut map = vec![Tempo::from_bpm(0, first)];
+    map.extend(
+        tempos
+            .iter()
+            .skip(1)
+            .map(|(&t, &bpm)| Tempo::from_bpm(t as Tick, bpm)),
+    );
+    Some(map)
+}
+
+/// The harmony texts that could not be read, in order, each once.
+fn unparsed(marks: &[(Tick, HarmonyMark)]) -> Vec<String> {
+    let mut unparsed_chords: Vec<String> = Vec::new();
+    for (_, m) in marks {
+        if let HarmonyMark::Unparsed(s) = m
+            && !unparsed_chords.contains(s)
+        {
+            unparsed_chords.push(s.clone());
+        }
+    }
+    unparsed_chords
 }
 
 /// One group per part that has notes; the harmony marks of all parts, by time (where two

@@ -5,6 +5,9 @@ use super::xml::Node;
 use super::{MAX_MEASURES, MAX_TICK};
 use crate::music::{Note, PPQ, Pitch};
 use std::collections::HashMap;
+use values::{direction_tempo, key, meter, sound_tempo, velocity};
+
+mod values;
 
 /// Where one measure sits on the score's timeline (decided by the first part that reaches it).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,6 +26,14 @@ struct Local {
     velocity: u8,
     tie_start: bool,
     tie_stop: bool,
+}
+
+/// What one measure holds, at ticks from its start.
+#[derive(Default)]
+struct Measure {
+    notes: Vec<Local>,
+    marks: Vec<(i64, HarmonyMark)>,
+    tempos: Vec<(i64, f64)>,
 }
 
 /// The time cursor of one measure. Positions count in the current divisions from `base`
@@ -109,21 +120,39 @@ impl PartState {
             max: 0,
             last_start: 0,
         };
-        let mut locals = Vec::new();
-        let mut marks: Vec<(i64, HarmonyMark)> = Vec::new();
-        let mut tempos: Vec<(i64, f64)> = Vec::new();
+        let read = self.read_measure(m, &mut cur)?;
+        let declared = bar_ticks(self.meter);
+        let len = if cur.max > 0 {
+            cur.max as u64
+        } else {
+            declared
+        };
+        let origin = self.origin(index, len, timeline)?;
+        if origin + len > MAX_TICK {
+            return Err(format!("the score is longer than {MAX_TICK} ticks"));
+        }
+        let place = |t: i64| origin + t.max(0) as u64;
+        for l in read.notes {
+            self.place(l, &place);
+        }
+        self.harmonies
+            .extend(read.marks.into_iter().map(|(t, h)| (place(t), h)));
+        self.tempos
+            .extend(read.tempos.into_iter().map(|(t, b)| (place(t), b)));
+        Ok(())
+    }
+
+    /// The measure's notes, harmonies and tempos at ticks from its start.
+    fn read_measure(&mut self, m: &Node, cur: &mut Cursor) -> Result<Measure, String> {
+        let mut read = Measure::default();
         for c in &m.children {
             match c.name.as_str() {
-                "attributes" => self.attributes(c, &mut cur)?,
-                "note" => {
-                    if let Some(l) = self.note(c, &mut cur) {
-                        locals.push(l);
-                    }
-                }
+                "attributes" => self.attributes(c, cur)?,
+                "note" => read.notes.extend(self.note(c, cur)),
                 "backup" => cur.advance(-duration(c)),
                 "forward" => cur.advance(duration(c)),
                 "direction" => {
-                    let at = cur.now() + offset(c, &cur);
+                    let at = cur.now() + offset(c, cur);
                     if let Some(v) = c
                         .child("sound")
                         .and_then(|s| s.attr("dynamics"))
@@ -132,68 +161,57 @@ impl PartState {
                         self.velocity = velocity(v);
                     }
                     if let Some(bpm) = direction_tempo(c) {
-                        tempos.push((at, bpm));
+                        read.tempos.push((at, bpm));
                     }
                 }
                 "sound" => {
                     if let Some(bpm) = sound_tempo(c) {
-                        tempos.push((cur.now(), bpm));
+                        read.tempos.push((cur.now(), bpm));
                     }
                 }
                 "harmony" => {
-                    let at = cur.now() + offset(c, &cur);
-                    marks.push((at, harmony::read(c, self.transpose)));
+                    let at = cur.now() + offset(c, cur);
+                    read.marks.push((at, harmony::read(c, self.transpose)));
                 }
                 _ => {}
             }
         }
+        Ok(read)
+    }
+
+    /// Where measure `index` (`len` ticks long) starts its notes: on the span the first part
+    /// to reach it laid down, or on a new span at the end of the timeline. A short first
+    /// measure is a pickup, its notes shifted to end where the first full bar would.
+    fn origin(
+        &self,
+        index: usize,
+        len: u64,
+        timeline: &mut Vec<MeasureSpan>,
+    ) -> Result<u64, String> {
+        if let Some(span) = timeline.get(index) {
+            let shift = if index == 0 {
+                span.len.saturating_sub(len)
+            } else {
+                0
+            };
+            return Ok(span.start + shift);
+        }
+        if timeline.len() >= MAX_MEASURES {
+            return Err(format!("more than {MAX_MEASURES} measures"));
+        }
+        let start = timeline.last().map_or(0, |s| s.start + s.len);
         let declared = bar_ticks(self.meter);
-        let len = if cur.max > 0 {
-            cur.max as u64
+        let (span_len, shift) = if index == 0 && len < declared {
+            (declared, declared - len)
         } else {
-            declared
+            (len, 0)
         };
-        let (start, shift) = match timeline.get(index) {
-            Some(span) => (
-                span.start,
-                if index == 0 {
-                    span.len.saturating_sub(len)
-                } else {
-                    0
-                },
-            ),
-            None => {
-                if timeline.len() >= MAX_MEASURES {
-                    return Err(format!("more than {MAX_MEASURES} measures"));
-                }
-                let start = timeline.last().map_or(0, |s| s.start + s.len);
-                // A short first measure is a pickup: it ends where the first full bar would.
-                let (span_len, shift) = if index == 0 && len < declared {
-                    (declared, declared - len)
-                } else {
-                    (len, 0)
-                };
-                timeline.push(MeasureSpan {
-                    start,
-                    len: span_len,
-                    meter: self.meter,
-                });
-                (start, shift)
-            }
-        };
-        let origin = start + shift;
-        if origin + len > MAX_TICK {
-            return Err(format!("the score is longer than {MAX_TICK} ticks"));
-        }
-        let place = |t: i64| origin + t.max(0) as u64;
-        for l in locals {
-            self.place(l, &place);
-        }
-        self.harmonies
-            .extend(marks.into_iter().map(|(t, h)| (place(t), h)));
-        self.tempos
-            .extend(tempos.into_iter().map(|(t, b)| (place(t), b)));
-        Ok(())
+        timeline.push(MeasureSpan {
+            start,
+            len: span_len,
+            meter: self.meter,
+        });
+        Ok(start + shift)
     }
 
     fn attributes(&mut self, a: &Node, cur: &mut Cursor) -> Result<(), String> {
@@ -326,78 +344,6 @@ fn offset(n: &Node, cur: &Cursor) -> i64 {
         .map_or(0, |d| cur.ticks(d.round().clamp(-1e12, 1e12) as i64))
 }
 
-/// A MusicXML dynamics percentage (100 = forte-ish, MIDI velocity 90) as a velocity.
-fn velocity(percent: f64) -> u8 {
-    (percent * 0.9).round().clamp(1.0, 127.0) as u8
-}
-
-/// The MIDI key of a written pitch.
-fn key(step: &str, alter: f64, octave: f64) -> Option<i32> {
-    let pc = match step.to_ascii_uppercase().as_str() {
-        "C" => 0,
-        "D" => 2,
-        "E" => 4,
-        "F" => 5,
-        "G" => 7,
-        "A" => 9,
-        "B" => 11,
-        _ => return None,
-    };
-    if !(-1.0..=10.0).contains(&octave) {
-        return None;
-    }
-    Some((octave as i32 + 1) * 12 + pc + alter.round().clamp(-3.0, 3.0) as i32)
-}
-
-/// `<time>` as (num, den); `3+2` beats add up; the denominator must be a power of two.
-fn meter(t: &Node) -> Option<(u8, u8)> {
-    let beats: u32 = t
-        .text_of("beats")?
-        .split('+')
-        .map(|b| b.trim().parse::<u32>().ok())
-        .sum::<Option<u32>>()?;
-    let den: u32 = t.text_of("beat-type")?.parse().ok()?;
-    ((1..=255).contains(&beats) && den.is_power_of_two() && den <= 64)
-        .then_some((beats as u8, den as u8))
-}
-
 pub(crate) fn bar_ticks((num, den): (u8, u8)) -> u64 {
     PPQ as u64 * 4 * num.max(1) as u64 / den.max(1) as u64
-}
-
-fn sound_tempo(s: &Node) -> Option<f64> {
-    s.attr("tempo")?
-        .parse::<f64>()
-        .ok()
-        .filter(|b| b.is_finite() && *b >= 1.0 && *b <= 2000.0)
-}
-
-/// A direction's tempo: `<sound tempo>` when it has one, else its metronome mark.
-fn direction_tempo(d: &Node) -> Option<f64> {
-    if let Some(bpm) = d.child("sound").and_then(sound_tempo) {
-        return Some(bpm);
-    }
-    let m = d
-        .children_named("direction-type")
-        .find_map(|dt| dt.child("metronome"))?;
-    let unit = match m.text_of("beat-unit")? {
-        "whole" => 4.0,
-        "half" => 2.0,
-        "quarter" => 1.0,
-        "eighth" => 0.5,
-        "16th" => 0.25,
-        "32nd" => 0.125,
-        _ => return None,
-    };
-    let dots = m.children_named("beat-unit-dot").count().min(2) as i32;
-    let unit = unit * (2.0 - 0.5f64.powi(dots));
-    // "c. 120" and "120-132" both read as 120.
-    let text = m.text_of("per-minute")?;
-    let digits: String = text
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let bpm = digits.parse::<f64>().ok()? * unit;
-    (1.0..=2000.0).contains(&bpm).then_some(bpm)
 }

@@ -1,6 +1,6 @@
 //! The synth as it was before block processing, kept for tests: new renders must keep its partials.
 
-use super::osc::{OnePole, Osc, Wave};
+use super::osc::{Envelope, OnePole, Osc, Wave};
 use super::voice::{Noise, Voice, edge_env, sin_cycles, table};
 use super::{SynthSettings, events, freq, limit, pan, voice_level};
 use crate::music::Score;
@@ -62,129 +62,142 @@ pub fn render_note(
     let len = (len_secs * sr).max(1.0) as usize;
     out.clear();
     out.resize(len, 0.0);
+    match voice {
+        Voice::Lead => lead(out, freq, amp, sr, voice.adsr().start(held, sr)),
+        Voice::EPiano => epiano(out, freq, amp, sr, voice.adsr().start(held, sr)),
+        Voice::Bass => bass(out, freq, amp, sr, voice.adsr().start(held, sr)),
+        Voice::Kick => kick(out, amp, sr),
+        Voice::Snare | Voice::Hat | Voice::Ride => kit(out, voice, amp, sr, seed),
+    }
+}
+
+/// Additive horn-like tone: partials fall off with their number; a gentle vibrato fades in
+/// after 0.25 s.
+fn lead(out: &mut [f32], freq: f32, amp: f32, sr: f32, mut env: Envelope) {
     let t = table();
     let nyq = sr * 0.45;
+    let partials: Vec<(f32, f32)> = [
+        (1.0, 1.0),
+        (2.0, 0.45),
+        (3.0, 0.25),
+        (4.0, 0.12),
+        (5.0, 0.06),
+    ]
+    .into_iter()
+    .filter(|(k, _)| freq * k < nyq)
+    .collect();
+    let norm: f32 = partials.iter().map(|p| p.1).sum();
+    let gains: Vec<f32> = partials.iter().map(|p| p.1).collect();
+    let mut phase = 0.0f32;
+    let mut vib = 1.0f32;
+    for (i, o) in out.iter_mut().enumerate() {
+        let secs = i as f32 / sr;
+        if i % 32 == 0 {
+            // The vibrato moves slowly: update it every 32 samples.
+            let depth = ((secs - 0.25) / 0.3).clamp(0.0, 1.0) * 0.0025;
+            vib = 1.0 + depth * sin_cycles(t, secs * 5.2);
+        }
+        phase += freq * vib / sr;
+        if phase >= 1.0 {
+            phase -= 1.0;
+        }
+        // Partials by the Chebyshev recurrence: sin((k+1)x) = 2cos(x)sin(kx) - sin((k-1)x).
+        let (s1, c1) = (sin_cycles(t, phase), sin_cycles(t, phase + 0.25));
+        let (mut prev, mut cur) = (0.0f32, s1);
+        let mut s = 0.0;
+        for &g in &gains {
+            s += g * cur;
+            let next = 2.0 * c1 * cur - prev;
+            prev = cur;
+            cur = next;
+        }
+        *o = amp * s / norm * env.tick();
+    }
+}
+
+/// Two-operator FM with a decaying index: a bell-like attack that mellows.
+fn epiano(out: &mut [f32], freq: f32, amp: f32, sr: f32, mut env: Envelope) {
+    let t = table();
+    let nyq = sr * 0.45;
+    let idx_ok = freq * 3.0 < nyq;
+    // The index decays as a running product (one multiply per sample, no exp()).
+    let k_idx = (-1.0 / (0.25 * sr)).exp();
+    let mut idx_decay = 1.0f32;
+    for (i, o) in out.iter_mut().enumerate() {
+        let p = freq * (i as f32 / sr);
+        let index = if idx_ok { 0.2 + 1.3 * idx_decay } else { 0.0 };
+        let modulator = sin_cycles(t, p);
+        let s = sin_cycles(t, p + index * modulator / TAU);
+        *o = amp * s * env.tick();
+        idx_decay *= k_idx;
+    }
+}
+
+/// A triangle with a little band-limited saw for bite, through a two-pole low-pass whose
+/// cutoff falls after the pluck: round, with a soft attack edge.
+fn bass(out: &mut [f32], freq: f32, amp: f32, sr: f32, mut env: Envelope) {
+    let (mut tri, mut saw) = (Osc::new(Wave::Triangle), Osc::new(Wave::Saw));
+    let (mut lp1, mut lp2) = (OnePole::default(), OnePole::default());
+    let k = (-32.0 / (0.15 * sr)).exp();
+    let mut bright = 1.0f32;
+    for (i, o) in out.iter_mut().enumerate() {
+        if i % 32 == 0 {
+            // The cutoff moves slowly: update it every 32 samples.
+            let cutoff = freq * (2.5 + 5.0 * bright);
+            lp1.set_cutoff(cutoff, sr);
+            lp2.set_cutoff(cutoff, sr);
+            bright *= k;
+        }
+        let x = tri.next(freq, sr) + 0.3 * saw.next(freq, sr);
+        *o = amp * lp2.process(lp1.process(x)) * env.tick() / 1.2;
+    }
+}
+
+/// A sine whose pitch falls as it sounds.
+fn kick(out: &mut [f32], amp: f32, sr: f32) {
+    let t = table();
+    let len = out.len();
     let ms = |x: f32| ((x * sr / 1000.0) as usize).max(1);
-    match voice {
-        Voice::Lead => {
-            // Additive horn-like tone: partials fall off with their number; a gentle vibrato
-            // fades in after 0.25 s.
-            let partials: Vec<(f32, f32)> = [
-                (1.0, 1.0),
-                (2.0, 0.45),
-                (3.0, 0.25),
-                (4.0, 0.12),
-                (5.0, 0.06),
-            ]
-            .into_iter()
-            .filter(|(k, _)| freq * k < nyq)
-            .collect();
-            let norm: f32 = partials.iter().map(|p| p.1).sum();
-            let mut env = voice.adsr().start(held, sr);
-            let gains: Vec<f32> = partials.iter().map(|p| p.1).collect();
-            let mut phase = 0.0f32;
-            let mut vib = 1.0f32;
-            for (i, o) in out.iter_mut().enumerate() {
-                let secs = i as f32 / sr;
-                if i % 32 == 0 {
-                    // The vibrato moves slowly: update it every 32 samples.
-                    let depth = ((secs - 0.25) / 0.3).clamp(0.0, 1.0) * 0.0025;
-                    vib = 1.0 + depth * sin_cycles(t, secs * 5.2);
-                }
-                phase += freq * vib / sr;
-                if phase >= 1.0 {
-                    phase -= 1.0;
-                }
-                // Partials by the Chebyshev recurrence: sin((k+1)x) = 2cos(x)sin(kx) - sin((k-1)x).
-                let (s1, c1) = (sin_cycles(t, phase), sin_cycles(t, phase + 0.25));
-                let (mut prev, mut cur) = (0.0f32, s1);
-                let mut s = 0.0;
-                for &g in &gains {
-                    s += g * cur;
-                    let next = 2.0 * c1 * cur - prev;
-                    prev = cur;
-                    cur = next;
-                }
-                *o = amp * s / norm * env.tick();
-            }
+    let mut phase = 0.0f32;
+    for (i, o) in out.iter_mut().enumerate() {
+        let secs = i as f32 / sr;
+        let f = 48.0 + 80.0 * (-secs / 0.04).exp();
+        phase += f / sr;
+        *o = amp * sin_cycles(t, phase) * (-secs / 0.12).exp() * edge_env(i, len, 1, ms(20.0));
+    }
+}
+
+/// Snare, hat and ride: high-passed noise, with a snare's body or a ride's bell.
+fn kit(out: &mut [f32], voice: Voice, amp: f32, sr: f32, seed: u32) {
+    let t = table();
+    let len = out.len();
+    let ms = |x: f32| ((x * sr / 1000.0) as usize).max(1);
+    let mut noise = Noise(seed | 1);
+    let (tau, hp) = match voice {
+        Voice::Snare => (0.07, 0.3),
+        Voice::Hat => (0.025, 0.85),
+        _ => (0.35, 0.9),
+    };
+    let mut prev = 0.0f32;
+    let k = (-1.0 / (tau * sr)).exp();
+    let mut decay = 1.0f32;
+    for (i, o) in out.iter_mut().enumerate() {
+        let secs = i as f32 / sr;
+        let n = noise.next();
+        // One-zero high-pass: brighter for hat and ride.
+        let bright = n - hp * prev;
+        prev = n;
+        let mut s = bright * 0.6;
+        if voice == Voice::Snare {
+            s += 0.5 * sin_cycles(t, 185.0 * secs) * (-secs / 0.05).exp();
         }
-        Voice::EPiano => {
-            // Two-operator FM with a decaying index: a bell-like attack that mellows.
-            let idx_ok = freq * 3.0 < nyq;
-            let mut env = voice.adsr().start(held, sr);
-            // The index decays as a running product (one multiply per sample, no exp()).
-            let k_idx = (-1.0 / (0.25 * sr)).exp();
-            let mut idx_decay = 1.0f32;
-            for (i, o) in out.iter_mut().enumerate() {
-                let p = freq * (i as f32 / sr);
-                let index = if idx_ok { 0.2 + 1.3 * idx_decay } else { 0.0 };
-                let modulator = sin_cycles(t, p);
-                let s = sin_cycles(t, p + index * modulator / TAU);
-                *o = amp * s * env.tick();
-                idx_decay *= k_idx;
-            }
+        if voice == Voice::Ride {
+            s = 0.35 * s
+                + 0.25 * sin_cycles(t, 3_130.0 * secs)
+                + 0.2 * sin_cycles(t, 4_670.0 * secs);
         }
-        Voice::Bass => {
-            // A triangle with a little band-limited saw for bite, through a two-pole low-pass
-            // whose cutoff falls after the pluck: round, with a soft attack edge.
-            let mut env = voice.adsr().start(held, sr);
-            let (mut tri, mut saw) = (Osc::new(Wave::Triangle), Osc::new(Wave::Saw));
-            let (mut lp1, mut lp2) = (OnePole::default(), OnePole::default());
-            let k = (-32.0 / (0.15 * sr)).exp();
-            let mut bright = 1.0f32;
-            for (i, o) in out.iter_mut().enumerate() {
-                if i % 32 == 0 {
-                    // The cutoff moves slowly: update it every 32 samples.
-                    let cutoff = freq * (2.5 + 5.0 * bright);
-                    lp1.set_cutoff(cutoff, sr);
-                    lp2.set_cutoff(cutoff, sr);
-                    bright *= k;
-                }
-                let x = tri.next(freq, sr) + 0.3 * saw.next(freq, sr);
-                *o = amp * lp2.process(lp1.process(x)) * env.tick() / 1.2;
-            }
-        }
-        Voice::Kick => {
-            let mut phase = 0.0f32;
-            for (i, o) in out.iter_mut().enumerate() {
-                let secs = i as f32 / sr;
-                let f = 48.0 + 80.0 * (-secs / 0.04).exp();
-                phase += f / sr;
-                *o = amp
-                    * sin_cycles(t, phase)
-                    * (-secs / 0.12).exp()
-                    * edge_env(i, len, 1, ms(20.0));
-            }
-        }
-        Voice::Snare | Voice::Hat | Voice::Ride => {
-            let mut noise = Noise(seed | 1);
-            let (tau, hp) = match voice {
-                Voice::Snare => (0.07, 0.3),
-                Voice::Hat => (0.025, 0.85),
-                _ => (0.35, 0.9),
-            };
-            let mut prev = 0.0f32;
-            let k = (-1.0 / (tau * sr)).exp();
-            let mut decay = 1.0f32;
-            for (i, o) in out.iter_mut().enumerate() {
-                let secs = i as f32 / sr;
-                let n = noise.next();
-                // One-zero high-pass: brighter for hat and ride.
-                let bright = n - hp * prev;
-                prev = n;
-                let mut s = bright * 0.6;
-                if voice == Voice::Snare {
-                    s += 0.5 * sin_cycles(t, 185.0 * secs) * (-secs / 0.05).exp();
-                }
-                if voice == Voice::Ride {
-                    s = 0.35 * s
-                        + 0.25 * sin_cycles(t, 3_130.0 * secs)
-                        + 0.2 * sin_cycles(t, 4_670.0 * secs);
-                }
-                *o = amp * s * decay * edge_env(i, len, ms(1.0), ms(10.0));
-                decay *= k;
-            }
-        }
+        *o = amp * s * decay * edge_env(i, len, ms(1.0), ms(10.0));
+        decay *= k;
     }
 }
 

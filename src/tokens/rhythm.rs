@@ -100,9 +100,13 @@ pub fn melody_line(score: &Score) -> Vec<Step> {
     // Gaps shorter than this are articulation, not rests. Played lines are read legato up
     // to an eighth: a staccato eighth (a sixteenth and a sixteenth's silence) is an eighth.
     let absorb = if played { 6 } else { 2 };
-    // Skyline: one note per onset (the highest), in onset order.
+    to_steps(&skyline(&track.notes, &quantize), &quantize, absorb)
+}
+
+/// One note per onset (the highest), in onset order.
+fn skyline(track: &[Note], quantize: &impl Fn(Tick) -> u32) -> Vec<Note> {
     let mut notes: Vec<Note> = Vec::new();
-    let mut sorted = track.notes.clone();
+    let mut sorted = track.to_vec();
     sorted.sort_by_key(|n| (quantize(n.start), std::cmp::Reverse(n.pitch)));
     for n in sorted {
         if notes
@@ -113,6 +117,12 @@ pub fn melody_line(score: &Score) -> Vec<Step> {
         }
         notes.push(n);
     }
+    notes
+}
+
+/// The steps of a skyline: each note as long as it lasts, up to the next onset (gaps under
+/// `absorb` units absorbed), rests between.
+fn to_steps(notes: &[Note], quantize: &impl Fn(Tick) -> u32, absorb: u32) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut t: u32 = 0; // grid units
     for (i, n) in notes.iter().enumerate() {

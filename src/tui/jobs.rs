@@ -158,21 +158,12 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
             decoding,
             changes_from,
         } => Done::Generated(generate_over(&bundle, opts, &decoding, changes_from)),
-        Job::OpenScore(path) => {
-            let r = read_any(&path, &ImportOptions::default())
-                .map(|i| Box::new(i.score))
-                .map_err(|e| e.to_string());
-            Done::Score(path, r)
-        }
+        Job::OpenScore(path) => open_score(path),
         Job::ExportMidi {
             score,
             path,
             overwrite,
-        } => Done::Exported(
-            write_file(&score, &path, overwrite)
-                .map(|_| path)
-                .map_err(|e| e.to_string()),
-        ),
+        } => Done::Exported(export_midi(&score, path, overwrite)),
         Job::ExportWav {
             score,
             settings,
@@ -203,6 +194,19 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         }
     };
     let _ = done.send(msg);
+}
+
+fn open_score(path: PathBuf) -> Done {
+    let r = read_any(&path, &ImportOptions::default())
+        .map(|i| Box::new(i.score))
+        .map_err(|e| e.to_string());
+    Done::Score(path, r)
+}
+
+fn export_midi(score: &Score, path: PathBuf, overwrite: bool) -> Result<PathBuf, String> {
+    write_file(score, &path, overwrite)
+        .map(|_| path)
+        .map_err(|e| e.to_string())
 }
 
 /// The dataset, reporting each file read.

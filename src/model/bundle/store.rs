@@ -1,0 +1,200 @@
+//! Writing a bundle's directory atomically and reading it back with every check.
+
+use super::arrays::{pack, unpack};
+use super::{Bundle, BundleError, BundleMeta, FORMAT, FORMAT_VERSION};
+use crate::model::ModelKind;
+use crate::model::adam::AdamState;
+use crate::model::weights::Weights;
+use std::path::{Path, PathBuf};
+
+/// Maps an I/O error to one naming `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BundleError + use<> {
+    let path = path.to_path_buf();
+    move |source| BundleError::Io { path, source }
+}
+
+fn corrupt(path: &Path, reason: String) -> BundleError {
+    BundleError::Corrupt {
+        path: path.to_path_buf(),
+        reason,
+    }
+}
+
+impl Bundle {
+    /// Writes the bundle atomically; an existing bundle is replaced only with `overwrite`.
+    pub fn save(&self, dir: &Path, overwrite: bool) -> Result<(), BundleError> {
+        if dir.exists() && !overwrite {
+            return Err(BundleError::Exists(dir.to_path_buf()));
+        }
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into());
+        let tmp =
+            crate::atomic::temp_dir_in(&parent, &format!(".{name}.tmp")).map_err(io(&parent))?;
+        self.write_files(dir, tmp.path())?;
+        let staged = tmp.keep();
+        replace_dir(
+            &staged,
+            dir,
+            &parent.join(format!(".{name}.old-{}", std::process::id())),
+        )
+    }
+
+    /// Writes the metadata and the arrays into `tmp`; errors name the file under `dir`.
+    fn write_files(&self, dir: &Path, tmp: &Path) -> Result<(), BundleError> {
+        let mut meta = self.meta.clone();
+        if self.conditioned.is_none() {
+            meta.n_values = self.weights.n_values;
+            meta.n_a = self.weights.n_a;
+        }
+        meta.adam_updates = self.adam.as_ref().map_or(0, |a| a.updates);
+        let json = serde_json::to_vec_pretty(&meta).map_err(|e| corrupt(dir, e.to_string()))?;
+        let write = |file: &str, bytes: &[u8]| -> Result<(), BundleError> {
+            std::fs::write(tmp.join(file), bytes).map_err(io(&dir.join(file)))
+        };
+        let (v, a) = (self.weights.n_values, self.weights.n_a);
+        let corrupt = |reason: String| corrupt(dir, reason);
+        let w = &self.weights;
+        if let Some(cw) = &self.conditioned {
+            use crate::model::cond_bundle::pack;
+            write("weights.bpk", &pack(&cw.arrays).map_err(corrupt)?)?;
+            if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == cw.arrays.len()) {
+                write("adam_m.bpk", &pack(&adam.m).map_err(corrupt)?)?;
+                write("adam_v.bpk", &pack(&adam.v).map_err(corrupt)?)?;
+            }
+        } else {
+            write(
+                "weights.bpk",
+                &pack([&w.w_x, &w.u, &w.b, &w.w_y, &w.b_y], v, a).map_err(corrupt)?,
+            )?;
+        }
+        if let Some(adam) = self
+            .adam
+            .as_ref()
+            .filter(|s| s.m.len() == 5 && self.conditioned.is_none())
+        {
+            for (file, arrays) in [("adam_m.bpk", &adam.m), ("adam_v.bpk", &adam.v)] {
+                let r: [&Vec<f32>; 5] =
+                    [&arrays[0], &arrays[1], &arrays[2], &arrays[3], &arrays[4]];
+                write(file, &pack(r, v, a).map_err(corrupt)?)?;
+            }
+        }
+        write("bundle.json", &json)
+    }
+
+    /// Reads and checks a bundle: format, version, shapes, vocabulary, finite weights.
+    pub fn load(dir: &Path) -> Result<Bundle, BundleError> {
+        if !dir.is_dir() {
+            return Err(BundleError::Missing(dir.to_path_buf()));
+        }
+        let meta_path = dir.join("bundle.json");
+        if !meta_path.is_file() {
+            return Err(BundleError::NotABundle(dir.to_path_buf()));
+        }
+        let meta = read_meta(&meta_path)?;
+        if meta.kind == ModelKind::Conditioned {
+            return crate::model::cond_bundle::load_conditioned(dir, meta);
+        }
+        load_exercise(dir, meta)
+    }
+}
+
+/// Moves the staged directory to `dir`, replacing what is there (kept aside at `old` until
+/// the new one is in place, and put back if that fails).
+fn replace_dir(staged: &Path, dir: &Path, old: &Path) -> Result<(), BundleError> {
+    if dir.exists() {
+        let _ = std::fs::remove_dir_all(old);
+        std::fs::rename(dir, old).map_err(io(dir))?;
+        if let Err(e) = std::fs::rename(staged, dir) {
+            let _ = std::fs::rename(old, dir);
+            return Err(io(dir)(e));
+        }
+        let _ = std::fs::remove_dir_all(old);
+    } else {
+        std::fs::rename(staged, dir).map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// `bundle.json`, checked: this build's format and version, a vocabulary the size of the
+/// outputs, positive shapes.
+fn read_meta(meta_path: &Path) -> Result<BundleMeta, BundleError> {
+    let text = std::fs::read(meta_path).map_err(io(meta_path))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| corrupt(meta_path, e.to_string()))?;
+    let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+    let version = value.get("format_version").and_then(|f| f.as_u64());
+    if format != FORMAT || version != Some(FORMAT_VERSION as u64) {
+        let found = match version {
+            Some(v) if !format.is_empty() => format!("{format} v{v}"),
+            _ => "no format field".into(),
+        };
+        return Err(BundleError::Incompatible {
+            path: meta_path.to_path_buf(),
+            found,
+        });
+    }
+    let meta: BundleMeta =
+        serde_json::from_value(value).map_err(|e| corrupt(meta_path, e.to_string()))?;
+    if meta.vocab.len() != meta.n_values {
+        return Err(BundleError::VocabMismatch {
+            path: meta_path.to_path_buf(),
+            reason: format!(
+                "{} tokens in the vocabulary, but the model has {} outputs",
+                meta.vocab.len(),
+                meta.n_values
+            ),
+        });
+    }
+    if meta.n_a == 0 || meta.n_values == 0 || meta.tx == 0 {
+        return Err(corrupt(
+            meta_path,
+            "n_a, n_values and tx must be positive".into(),
+        ));
+    }
+    Ok(meta)
+}
+
+/// The exercise kind's weights and, when both moment files are there, its Adam state.
+fn load_exercise(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleError> {
+    let (v, a) = (meta.n_values, meta.n_a);
+    let read = |file: &str| -> Result<[Vec<f32>; 5], BundleError> {
+        let p = dir.join(file);
+        let bytes = std::fs::read(&p).map_err(io(&p))?;
+        unpack(bytes, v, a).map_err(|r| corrupt(&p, r))
+    };
+    let [w_x, u, b, w_y, b_y] = read("weights.bpk")?;
+    let weights = Weights {
+        n_values: v,
+        n_a: a,
+        w_x,
+        u,
+        b,
+        w_y,
+        b_y,
+    };
+    weights
+        .check()
+        .map_err(|r| corrupt(&dir.join("weights.bpk"), r))?;
+    let adam = if dir.join("adam_m.bpk").is_file() && dir.join("adam_v.bpk").is_file() {
+        Some(AdamState {
+            updates: meta.adam_updates,
+            m: read("adam_m.bpk")?.into(),
+            v: read("adam_v.bpk")?.into(),
+        })
+    } else {
+        None
+    };
+    Ok(Bundle {
+        meta,
+        weights,
+        conditioned: None,
+        adam,
+    })
+}
