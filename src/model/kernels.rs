@@ -107,16 +107,12 @@ pub fn gemm_with(
         return;
     }
     assert!(beta == 0.0 || beta == 1.0, "gemm: beta is 0 or 1");
-    let last = |rs: usize, cs: usize, r: usize, cl: usize| (r - 1) * rs + (cl - 1) * cs;
-    assert!(
-        k == 0 || last(rsa, csa, m, k) < a.len(),
-        "gemm: A too small"
+    assert_fits(
+        (m, k, n),
+        (a.len(), (rsa, csa)),
+        (b.len(), (rsb, csb)),
+        (c.len(), rsc),
     );
-    assert!(
-        k == 0 || last(rsb, csb, k, n) < b.len(),
-        "gemm: B too small"
-    );
-    assert!(last(rsc, 1, m, n) < c.len(), "gemm: C too small");
     #[cfg(target_arch = "x86_64")]
     if kernel == Kernel::Avx512 && csb == 1 && available(Kernel::Avx512) {
         // SAFETY: the CPU has AVX-512F, and the asserts above keep every element the
@@ -138,6 +134,41 @@ pub fn gemm_with(
         return;
     }
     // SAFETY: as above.
+    unsafe { crate_gemm(m, k, n, a, (rsa, csa), b, (rsb, csb), beta, c, rsc) }
+}
+
+/// Panics unless every element of A (m×k), B (k×n) and C (m×n) at the given strides lies
+/// inside its slice (lengths given): what the unsafe kernels rely on.
+fn assert_fits(
+    (m, k, n): (usize, usize, usize),
+    (la, (rsa, csa)): (usize, (usize, usize)),
+    (lb, (rsb, csb)): (usize, (usize, usize)),
+    (lc, rsc): (usize, usize),
+) {
+    let last = |rs: usize, cs: usize, r: usize, cl: usize| (r - 1) * rs + (cl - 1) * cs;
+    assert!(k == 0 || last(rsa, csa, m, k) < la, "gemm: A too small");
+    assert!(k == 0 || last(rsb, csb, k, n) < lb, "gemm: B too small");
+    assert!(last(rsc, 1, m, n) < lc, "gemm: C too small");
+}
+
+/// The `gemm` crate's product.
+///
+/// # Safety
+/// As `assert_fits` checks.
+#[allow(clippy::too_many_arguments)]
+unsafe fn crate_gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    (rsa, csa): (usize, usize),
+    b: &[f32],
+    (rsb, csb): (usize, usize),
+    beta: f32,
+    c: &mut [f32],
+    rsc: usize,
+) {
+    // SAFETY: the caller vouches for the bounds.
     unsafe {
         // gemm computes dst = alpha·dst + beta·lhs·rhs, reading dst only when asked.
         gemm::gemm(

@@ -99,44 +99,21 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
         }
         if s > 0 {
             // z[:, s] += h[:, s-1] · u, every row of the batch at once.
-            gemm(
-                b,
-                a,
-                g4,
-                &hs[(s - 1) * a..],
-                (t * a, 1),
-                u,
-                (g4, 1),
-                1.0,
-                &mut gates[s * g4..],
-                t * g4,
-            );
+            let (h, z) = (&hs[(s - 1) * a..], &mut gates[s * g4..]);
+            gemm(b, a, g4, h, (t * a, 1), u, (g4, 1), 1.0, z, t * g4);
         }
         for r in 0..b {
             let row = r * t + s;
-            let zr = &mut gates[row * g4..(row + 1) * g4];
-            let (ifg, o) = zr.split_at_mut(3 * a);
-            let (if_, g) = ifg.split_at_mut(2 * a);
-            if_.iter_mut().for_each(|v| *v = sigmoid(*v));
-            g.iter_mut().for_each(|v| *v = tanh(*v));
-            o.iter_mut().for_each(|v| *v = sigmoid(*v));
             let base = row * a;
             let (done, rest) = cs.split_at_mut(base);
             let c_prev: &[f32] = if s > 0 { &done[base - a..] } else { &zeros };
-            // Equal lengths up front, so the loops run without bounds checks and vectorize.
-            let (i, f, g, o) = (&if_[..a], &if_[a..2 * a], &g[..a], &o[..a]);
-            let (c_prev, c) = (&c_prev[..a], &mut rest[..a]);
-            for j in 0..a {
-                c[j] = f[j] * c_prev[j] + i[j] * g[j];
-            }
-            let tc = &mut tcs[base..base + a];
-            for j in 0..a {
-                tc[j] = tanh(c[j]);
-            }
-            let h = &mut hs[base..base + a];
-            for j in 0..a {
-                h[j] = o[j] * tc[j];
-            }
+            cell_row(
+                &mut gates[row * g4..(row + 1) * g4],
+                c_prev,
+                &mut rest[..a],
+                &mut tcs[base..base + a],
+                &mut hs[base..base + a],
+            );
         }
     }
     pool::give([zeros]);
@@ -149,6 +126,30 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
         cs,
         tcs,
         hs,
+    }
+}
+
+/// One row and step of the forward pass: activates the gates `zr` [4A] in place and
+/// writes the cell state, its tanh and the hidden state from the previous cell state.
+#[inline(always)]
+fn cell_row(zr: &mut [f32], c_prev: &[f32], c: &mut [f32], tc: &mut [f32], h: &mut [f32]) {
+    let a = c.len();
+    let (ifg, o) = zr.split_at_mut(3 * a);
+    let (if_, g) = ifg.split_at_mut(2 * a);
+    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
+    g.iter_mut().for_each(|v| *v = tanh(*v));
+    o.iter_mut().for_each(|v| *v = sigmoid(*v));
+    // Equal lengths up front, so the loops run without bounds checks and vectorize.
+    let (i, f, g, o) = (&if_[..a], &if_[a..2 * a], &g[..a], &o[..a]);
+    let (c_prev, tc, h) = (&c_prev[..a], &mut tc[..a], &mut h[..a]);
+    for j in 0..a {
+        c[j] = f[j] * c_prev[j] + i[j] * g[j];
+    }
+    for j in 0..a {
+        tc[j] = tanh(c[j]);
+    }
+    for j in 0..a {
+        h[j] = o[j] * tc[j];
     }
 }
 
@@ -217,8 +218,16 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
             );
         }
     }
-    // du = Σ_s h[:, s-1]ᵀ · dz[:, s]: one product over every row and step at once
-    // ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (zero at s = 0).
+    let du = recurrent_grad(cache, &dxp);
+    pool::give([dh_next, dc_next, ut, zeros]);
+    (dxp, du)
+}
+
+/// du = Σ_s h[:, s-1]ᵀ · dz[:, s]: one product over every row and step at once
+/// ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (zero at s = 0).
+fn recurrent_grad(cache: &Cache, dxp: &[f32]) -> Vec<f32> {
+    let (t, b, a) = (cache.t, cache.b, cache.a);
+    let g4 = 4 * a;
     let mut du = pool::zeros(a * g4);
     let mut h_prev = pool::zeros(b * t * a);
     for r in (0..b).filter(|_| t > 0) {
@@ -231,14 +240,14 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
         g4,
         &h_prev,
         (1, a),
-        &dxp,
+        dxp,
         (g4, 1),
         0.0,
         &mut du,
         g4,
     );
-    pool::give([dh_next, dc_next, ut, h_prev, zeros]);
-    (dxp, du)
+    pool::give([h_prev]);
+    du
 }
 
 /// One row and step of BPTT: the gate gradients `dz` [4A] from the activated gates `gz`

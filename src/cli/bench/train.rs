@@ -126,11 +126,7 @@ pub(super) fn thread_cpu_secs() -> f64 {
 /// The conditioned kind at n_a 128: training events per second (windows of 64 events,
 /// batch 32, fused, one layer), per kernel and backend.
 pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
-    use improv::model::adam::AdamState;
-    use improv::model::cond_fit::epoch;
-    use improv::model::conditioned::CondWeights;
     use improv::model::net::device;
-    use rand::SeedableRng;
 
     // 520 bars of eighths: 65 windows of 64 events.
     let (spec, data, settings) = improv::fixtures::conditioned_bench();
@@ -151,31 +147,7 @@ pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
     for (backend, kernel, threads) in cases {
         kernels::prefer(kernel);
         let dev = device(backend, true);
-        let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
-        // Like the PyTorch script, one epoch warms up and the next is timed.
-        let mut w = CondWeights::init(spec, 0);
-        let mut opt = AdamState::default();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
-            epoch(
-                w,
-                opt,
-                &settings,
-                &data.train,
-                32,
-                &mut rng,
-                &dev,
-                (Engine::Fused, threads),
-            )
-        };
-        run(&mut w, &mut opt);
-        for _ in 0..runs {
-            let (t0, c0) = (std::time::Instant::now(), thread_cpu_secs());
-            run(&mut w, &mut opt);
-            let events = data.train.targets() as f64;
-            rates.push(events / t0.elapsed().as_secs_f64());
-            cpu_rates.push(events / (thread_cpu_secs() - c0).max(1e-9));
-        }
+        let (rates, cpu_rates) = conditioned_rates(runs, (spec, &data, &settings), &dev, threads);
         if threads > 1 {
             let what =
                 format!("train: conditioned n_a 128 ({backend}, {kernel}, {threads} threads)");
@@ -187,4 +159,39 @@ pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
         rows.push((what, median(cpu_rates), "events/CPU-s".into()));
     }
     kernels::prefer(best);
+}
+
+/// Events per second and per CPU second of the calling thread, one epoch at a time (like
+/// the PyTorch script, one epoch warms up first).
+fn conditioned_rates(
+    runs: usize,
+    (spec, data, settings): (
+        improv::model::conditioned::CondSpec,
+        &improv::model::cond_data::EventData,
+        &improv::model::adam::AdamSettings,
+    ),
+    dev: &burn::tensor::Device,
+    threads: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    use improv::model::adam::AdamState;
+    use improv::model::cond_fit::epoch;
+    use improv::model::conditioned::CondWeights;
+    use rand::SeedableRng;
+    let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
+    let mut w = CondWeights::init(spec, 0);
+    let mut opt = AdamState::default();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
+        let how = (Engine::Fused, threads);
+        epoch(w, opt, settings, &data.train, 32, &mut rng, dev, how)
+    };
+    run(&mut w, &mut opt);
+    for _ in 0..runs {
+        let (t0, c0) = (std::time::Instant::now(), thread_cpu_secs());
+        run(&mut w, &mut opt);
+        let events = data.train.targets() as f64;
+        rates.push(events / t0.elapsed().as_secs_f64());
+        cpu_rates.push(events / (thread_cpu_secs() - c0).max(1e-9));
+    }
+    (rates, cpu_rates)
 }
