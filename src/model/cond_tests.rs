@@ -66,11 +66,7 @@ fn fused_forward_and_gradients_match_the_reference_graph() {
             assert!((f.loss - r.loss).abs() < 1e-5, "{} vs {}", f.loss, r.loss);
             assert_eq!(f.targets, 14);
             for (k, (gf, gr)) in f.grads.iter().zip(&r.grads).enumerate() {
-                let worst = gf
-                    .iter()
-                    .zip(gr)
-                    .map(|(p, q)| (p - q).abs())
-                    .fold(0.0f32, f32::max);
+                let worst = crate::model::max_diff(gf, gr);
                 assert!(
                     worst < 1e-5,
                     "{backend} {layers} {heads:?}: grad {k} off by {worst}"
@@ -95,11 +91,7 @@ fn fused_forward_and_gradients_match_the_reference_graph() {
             );
             assert_eq!(two.targets, r.targets);
             for (k, (g2, gr)) in two.grads.iter().zip(&r.grads).enumerate() {
-                let worst = g2
-                    .iter()
-                    .zip(gr)
-                    .map(|(p, q)| (p - q).abs())
-                    .fold(0.0f32, f32::max);
+                let worst = crate::model::max_diff(g2, gr);
                 assert!(worst < 1e-5, "two threads: grad {k} off by {worst}");
             }
         }

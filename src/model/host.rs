@@ -376,11 +376,7 @@ mod tests {
             assert_eq!(got.targets, r.targets);
             for (k, (g, q)) in step.grads_mut().iter().zip(&r.grads).enumerate() {
                 assert_eq!(g.len(), q.len(), "gradient {k}");
-                let worst = g
-                    .iter()
-                    .zip(q)
-                    .map(|(p, q)| (p - q).abs())
-                    .fold(0.0f32, f32::max);
+                let worst = crate::model::max_diff(g, q);
                 assert!(
                     worst < 1e-5,
                     "{threads} threads: gradient {k} off by {worst}"

@@ -402,11 +402,7 @@ mod tests {
                     let (mut got, mut want) = (c0.clone(), c0);
                     gemm_with(kernel, m, k, n, &a, sa, &b, (n, 1), beta, &mut got, rsc);
                     naive(m, k, n, &a, sa, &b, (n, 1), &mut want, rsc, beta);
-                    let worst = got
-                        .iter()
-                        .zip(&want)
-                        .map(|(x, y)| (x - y).abs())
-                        .fold(0.0f32, f32::max);
+                    let worst = crate::model::max_diff(&got, &want);
                     let tol = 1e-5 * (k as f32).max(1.0).sqrt();
                     assert!(worst < tol, "{kernel} {m}x{k}x{n}: off by {worst}");
                 }

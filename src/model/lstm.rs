@@ -449,11 +449,7 @@ mod tests {
             );
             for (k, (f, r)) in fused.grads.iter().zip(&reference.grads).enumerate() {
                 assert_eq!(f.len(), r.len());
-                let worst = f
-                    .iter()
-                    .zip(r)
-                    .map(|(p, q)| (p - q).abs())
-                    .fold(0.0f32, f32::max);
+                let worst = crate::model::max_diff(f, r);
                 assert!(worst < 1e-5, "{backend}: gradient {k} differs by {worst}");
                 assert!(r.iter().any(|&g| g != 0.0), "gradient {k} is all zero");
             }

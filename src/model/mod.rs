@@ -26,6 +26,16 @@ pub mod xent;
 #[cfg(test)]
 mod cond_tests;
 
+/// The largest difference between two arrays, element by element (for tests).
+#[cfg(test)]
+pub(crate) fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len(), "arrays of different lengths");
+    a.iter()
+        .zip(b)
+        .map(|(p, q)| (p - q).abs())
+        .fold(0.0f32, f32::max)
+}
+
 /// Training frees and allocates buffers of a few megabytes every batch. glibc's defaults
 /// hand such buffers back to the system and fault them in again the next batch (a fifth
 /// of a conditioned epoch went to page faults); this keeps freed memory in the process.

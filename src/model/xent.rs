@@ -62,6 +62,19 @@ fn max8(xs: &[f32]) -> f32 {
     acc.iter().copied().fold(rest, f32::max)
 }
 
+/// One row of logits `p` turned into exp(p − max p) in place: returns their sum and the
+/// nats of target `t` under the softmax.
+#[inline(always)]
+fn exp_row(p: &mut [f32], t: usize) -> (f32, f32) {
+    let m = max8(p);
+    let lt = p[t];
+    for pj in p.iter_mut() {
+        *pj = exp_fast(*pj - m);
+    }
+    let s = sum8(p);
+    (s, s.ln() + m - lt)
+}
+
 /// Total nats of `targets` under softmax(`x` [N, V]), turning `x` into the softmax in place
 /// (zero rows for skipped targets).
 pub fn nll_in_place(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
@@ -78,15 +91,10 @@ fn nll_in_place_generic(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
             p.fill(0.0);
             continue;
         }
-        let m = max8(p);
-        let lt = p[t as usize];
-        for pj in p.iter_mut() {
-            *pj = exp_fast(*pj - m);
-        }
-        let s = sum8(p);
+        let (s, nats) = exp_row(p, t as usize);
         let inv = 1.0 / s;
         p.iter_mut().for_each(|x| *x *= inv);
-        total += f64::from(s.ln() + m - lt);
+        total += f64::from(nats);
     }
     total as f32
 }
@@ -115,12 +123,7 @@ fn nll_grad_generic(x: &mut [f32], targets: &[i64], v: usize, g: f32, col_sums: 
             p.fill(0.0);
             continue;
         }
-        let m = max8(p);
-        let lt = p[t as usize];
-        for pj in p.iter_mut() {
-            *pj = exp_fast(*pj - m);
-        }
-        let s = sum8(p);
+        let (s, nats) = exp_row(p, t as usize);
         let k = g / s;
         for (pj, c) in p.iter_mut().zip(col_sums.iter_mut()) {
             *pj *= k;
@@ -128,7 +131,7 @@ fn nll_grad_generic(x: &mut [f32], targets: &[i64], v: usize, g: f32, col_sums: 
         }
         p[t as usize] -= g;
         col_sums[t as usize] -= g;
-        total += f64::from(s.ln() + m - lt);
+        total += f64::from(nats);
     }
     total as f32
 }

@@ -3,6 +3,17 @@
 
 use super::{Rows, median};
 
+/// Seconds each of `runs` calls of `f` takes.
+fn seconds(runs: usize, mut f: impl FnMut()) -> Vec<f64> {
+    (0..runs)
+        .map(|_| {
+            let t0 = std::time::Instant::now();
+            f();
+            t0.elapsed().as_secs_f64()
+        })
+        .collect()
+}
+
 /// Generation: 50 tokens with the bundled model's shape (78 values, n_a 64).
 pub(super) fn generation(runs: usize, rows: &mut Rows) {
     use improv::generate::{SampleOptions, sample_until};
@@ -12,14 +23,12 @@ pub(super) fn generation(runs: usize, rows: &mut Rows) {
         top_k: 0,
         seed: 1,
     };
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        let t0 = std::time::Instant::now();
+    let times = seconds(runs, || {
         for _ in 0..100 {
             std::hint::black_box(sample_until(&w, &[], &opts, 50, &mut |_| false));
         }
-        times.push(t0.elapsed().as_secs_f64() / 100.0);
-    }
+    });
+    let times = times.into_iter().map(|t| t / 100.0).collect();
     rows.push((
         "generate: 50 tokens".into(),
         median(times) * 1e3,
@@ -71,12 +80,9 @@ pub(super) fn conditioned_decoding(runs: usize, rows: &mut Rows) {
             top_k: 0,
             seed: 1,
         };
-        let mut times = Vec::new();
-        for _ in 0..runs {
-            let t0 = std::time::Instant::now();
+        let times = seconds(runs, || {
             std::hint::black_box(decode_events(&w, &meta, &spans, bar, end, &s, &d));
-            times.push(t0.elapsed().as_secs_f64());
-        }
+        });
         rows.push((
             format!("generate: conditioned 32 bars, {label}"),
             median(times) * 1e3,
@@ -113,19 +119,16 @@ pub(super) fn synth(runs: usize, rows: &mut Rows) {
         ));
     }
     for (name, settings, font) in cases {
-        let mut times = Vec::new();
         let mut buf = vec![0.0f32; 8192];
         // Seconds of audio the render makes: the score and its tail (the room's included).
         let mut audio_secs = score.duration_secs();
-        for _ in 0..runs {
-            let t0 = std::time::Instant::now();
+        let times = seconds(runs, || {
             let (mut stream, _) = Stream::new(&score, settings, font);
             audio_secs = stream.total_frames() as f64 / f64::from(stream.sample_rate());
             while stream.fill(&mut buf) > 0 {
                 std::hint::black_box(&buf);
             }
-            times.push(t0.elapsed().as_secs_f64());
-        }
+        });
         rows.push((name, audio_secs / median(times), "x".into()));
     }
 }
@@ -135,9 +138,7 @@ pub(super) fn midi(runs: usize, rows: &mut Rows) {
     use improv::midi::import::{ImportOptions, parse_bytes};
     let bytes = improv::fixtures::big_midi(40_000);
     let mut notes = 0;
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        let t0 = std::time::Instant::now();
+    let times = seconds(runs, || {
         if let Ok(imp) = parse_bytes(&bytes, &ImportOptions::default()) {
             notes = imp.score.note_count();
             std::hint::black_box(improv::tokens::encode(
@@ -145,8 +146,7 @@ pub(super) fn midi(runs: usize, rows: &mut Rows) {
                 &imp.score,
             ));
         }
-        times.push(t0.elapsed().as_secs_f64());
-    }
+    });
     rows.push((
         format!("midi: import+tokenize {notes} notes"),
         notes as f64 / median(times) / 1e6,
