@@ -201,7 +201,7 @@ fn input(i: i32, v: usize) -> Option<usize> {
 }
 
 /// The forward pass over `b` windows of `tx` steps: the recurrence's cache and the logits
-/// [B·T, V].
+/// [B·T, V] before the output bias.
 fn forward_logits(w: &Weights, x: &[i32], b: usize, tx: usize) -> (Cache, Vec<f32>) {
     let (v, a) = (w.n_values, w.n_a);
     let (g4, n) = (4 * a, b * tx);
@@ -224,21 +224,8 @@ fn forward_logits(w: &Weights, x: &[i32], b: usize, tx: usize) -> (Cache, Vec<f3
         },
     );
     let mut logits = pool::scratch(n * v);
-    for row in logits.chunks_exact_mut(v.max(1)) {
-        row.copy_from_slice(&w.b_y);
-    }
-    gemm(
-        n,
-        a,
-        v,
-        &cache.hs,
-        (a, 1),
-        &w.w_y,
-        (v, 1),
-        1.0,
-        &mut logits,
-        v,
-    );
+    let (h, w_y) = (&cache.hs, &w.w_y);
+    gemm(n, a, v, h, (a, 1), w_y, (v, 1), 0.0, &mut logits, v);
     (cache, logits)
 }
 
@@ -252,6 +239,9 @@ pub fn loss(w: &Weights, x: &[i32], y: &[i32], m: usize, tx: usize) -> (f64, usi
         let b = CHUNK.min(m - s);
         let rows = s * tx..(s + b) * tx;
         let (cache, mut logits) = forward_logits(w, &x[rows.clone()], b, tx);
+        for row in logits.chunks_exact_mut(w.n_values.max(1)) {
+            row.iter_mut().zip(&w.b_y).for_each(|(l, b)| *l += b);
+        }
         t64.clear();
         t64.extend(y[rows].iter().map(|&t| i64::from(t)));
         nats += f64::from(nll_in_place(&mut logits, &t64, w.n_values));
@@ -285,7 +275,7 @@ fn slice_grads(
     // Forward and backward at once: d logits = scale · (softmax − onehot).
     let [dw_x, du, db, dw_y, db_y] = &mut out.grads;
     zeroed(db_y, v);
-    out.total_nats = f64::from(nll_grad_in_place(&mut probs, &out.t64, v, scale, db_y));
+    out.total_nats = f64::from(nll_grad_in_place(&mut probs, &w.b_y, &out.t64, scale, db_y));
     out.targets = y.iter().filter(|&&t| t >= 0 && (t as usize) < v).count();
     let d = probs;
     zeroed(dw_y, a * v);

@@ -99,21 +99,29 @@ fn nll_in_place_generic(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
     total as f32
 }
 
-/// Total nats of `targets` under softmax(`x` [N, V]), turning `x` into the gradient of
-/// `g` · nats with respect to the logits, g · (softmax − onehot), and adding its rows into
-/// `col_sums` [V] (the output bias's gradient): forward and backward in one pass per row.
+/// Total nats of `targets` under softmax(`x` + `bias`) (`x` [N, V] the logits without the
+/// bias [V]), turning `x` into the gradient of `g` · nats with respect to the logits,
+/// g · (softmax − onehot), and adding its rows into `col_sums` [V] (the bias's gradient):
+/// forward and backward in one pass per row.
 pub fn nll_grad_in_place(
     x: &mut [f32],
+    bias: &[f32],
     targets: &[i64],
-    v: usize,
     g: f32,
     col_sums: &mut [f32],
 ) -> f32 {
-    with_simd!(nll_grad_generic(x, targets, v, g, col_sums))
+    with_simd!(nll_grad_generic(x, bias, targets, g, col_sums))
 }
 
 #[inline(always)]
-fn nll_grad_generic(x: &mut [f32], targets: &[i64], v: usize, g: f32, col_sums: &mut [f32]) -> f32 {
+fn nll_grad_generic(
+    x: &mut [f32],
+    bias: &[f32],
+    targets: &[i64],
+    g: f32,
+    col_sums: &mut [f32],
+) -> f32 {
+    let v = bias.len();
     assert_eq!(x.len(), targets.len() * v, "logits must be [N, V]");
     let col_sums = &mut col_sums[..v];
     let mut total = 0.0f64;
@@ -123,6 +131,7 @@ fn nll_grad_generic(x: &mut [f32], targets: &[i64], v: usize, g: f32, col_sums: 
             p.fill(0.0);
             continue;
         }
+        add_bias(p, bias);
         let (s, nats) = exp_row(p, t as usize);
         let k = g / s;
         for (pj, c) in p.iter_mut().zip(col_sums.iter_mut()) {
@@ -134,6 +143,11 @@ fn nll_grad_generic(x: &mut [f32], targets: &[i64], v: usize, g: f32, col_sums: 
         total += f64::from(nats);
     }
     total as f32
+}
+
+#[inline(always)]
+fn add_bias(p: &mut [f32], bias: &[f32]) {
+    p.iter_mut().zip(bias).for_each(|(p, b)| *p += b);
 }
 
 /// d logits = g · (softmax − onehot), in place on `probs`.
