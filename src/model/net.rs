@@ -6,7 +6,7 @@ use super::lstm::LstmBackend;
 use super::weights::Weights;
 use burn::backend::Dispatch;
 use burn::tensor::activation::{log_softmax, sigmoid};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Gradients, Int, Tensor, TensorData};
 
 /// The burn device for a backend, with or without autodiff.
 pub fn device(kind: BackendKind, autodiff: bool) -> Device {
@@ -122,12 +122,67 @@ pub fn batch_grads(
     engine: Engine,
 ) -> BatchGrads {
     let (v, a) = (w.n_values, w.n_a);
-    let w_x = tensor2(&w.w_x, [v, 4 * a], dev).require_grad();
-    let u = tensor2(&w.u, [a, 4 * a], dev).require_grad();
-    let bias = tensor2(&w.b, [1, 4 * a], dev).require_grad();
-    let w_y = tensor2(&w.w_y, [a, v], dev).require_grad();
-    let b_y = tensor2(&w.b_y, [1, v], dev).require_grad();
+    let p = Params::new(w, dev);
+    let xp = input_projection(&p.w_x, x, b, tx, dev);
+    // Bias added once for all steps; the recurrence works on [B, T, ·] directly.
+    let hs = recurrence(
+        xp + p.bias.clone().reshape([1, 1, 4 * a]),
+        p.u.clone(),
+        engine,
+    );
+    let nats = output_nats(hs.reshape([b * tx, a]), &p, y, dev, engine);
+    let loss = nats.clone().div_scalar(b as f64);
+    let total_nats = scalar(nats);
+    let grads = loss.backward();
+    BatchGrads {
+        loss: scalar(loss),
+        total_nats,
+        targets: y.iter().filter(|&&t| t >= 0 && (t as usize) < v).count(),
+        grads: p.grads(&grads),
+    }
+}
 
+/// The five parameter arrays as tensors that keep their gradients, in `Weights` order.
+struct Params {
+    w_x: Tensor<2>,
+    u: Tensor<2>,
+    bias: Tensor<2>,
+    w_y: Tensor<2>,
+    b_y: Tensor<2>,
+}
+
+impl Params {
+    fn new(w: &Weights, dev: &Device) -> Params {
+        let (v, a) = (w.n_values, w.n_a);
+        Params {
+            w_x: tensor2(&w.w_x, [v, 4 * a], dev).require_grad(),
+            u: tensor2(&w.u, [a, 4 * a], dev).require_grad(),
+            bias: tensor2(&w.b, [1, 4 * a], dev).require_grad(),
+            w_y: tensor2(&w.w_y, [a, v], dev).require_grad(),
+            b_y: tensor2(&w.b_y, [1, v], dev).require_grad(),
+        }
+    }
+
+    /// The gradient of every array (zeros for one the loss does not reach).
+    fn grads(&self, grads: &Gradients) -> [Vec<f32>; 5] {
+        let grad = |t: &Tensor<2>| -> Vec<f32> {
+            t.grad(grads)
+                .and_then(|g| g.into_data().try_to_vec::<f32>().ok())
+                .unwrap_or_else(|| vec![0.0; t.dims()[0] * t.dims()[1]])
+        };
+        [
+            grad(&self.w_x),
+            grad(&self.u),
+            grad(&self.bias),
+            grad(&self.w_y),
+            grad(&self.b_y),
+        ]
+    }
+}
+
+/// The input projections [B, T, 4A] of the windows' inputs `x`, bias not included.
+fn input_projection(w_x: &Tensor<2>, x: &[i32], b: usize, tx: usize, dev: &Device) -> Tensor<3> {
+    let [v, g4] = w_x.dims();
     // A one-hot input times w_x is a row of w_x: look the rows up (a zero row stands for
     // the empty input), so neither pass multiplies by the one-hot matrix.
     let rows: Vec<i64> = x
@@ -141,44 +196,32 @@ pub fn batch_grads(
         })
         .collect();
     let rows = Tensor::<1, Int>::from_data(TensorData::new(rows, [b * tx]), dev);
-    let xp = Tensor::cat(vec![w_x.clone(), Tensor::zeros([1, 4 * a], dev)], 0)
+    Tensor::cat(vec![w_x.clone(), Tensor::zeros([1, g4], dev)], 0)
         .select(0, rows)
-        .reshape([b, tx, 4 * a]);
-    // Bias added once for all steps; the recurrence works on [B, T, ·] directly.
-    let hs = recurrence(xp + bias.clone().reshape([1, 1, 4 * a]), u.clone(), engine);
-    let h = hs.reshape([b * tx, a]);
-    let nats = match engine {
+        .reshape([b, tx, g4])
+}
+
+/// Summed cross-entropy of the hidden states `h` [B·T, A] against the targets `y`.
+fn output_nats(h: Tensor<2>, p: &Params, y: &[i32], dev: &Device, engine: Engine) -> Tensor<1> {
+    match engine {
         Engine::Host | Engine::Fused => {
             // The output layer, softmax and cross-entropy as one operation.
+            let n = h.dims()[0];
             let targets: Vec<i64> = y.iter().map(|&t| i64::from(t)).collect();
-            let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [b * tx]), dev);
+            let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [n]), dev);
             Tensor::<1>::from_dispatch(<Dispatch as CondBackend>::dense_nll(
                 h.into_dispatch(),
-                w_y.clone().into_dispatch(),
-                b_y.clone().into_dispatch(),
+                p.w_y.clone().into_dispatch(),
+                p.b_y.clone().into_dispatch(),
                 targets.into_dispatch(),
             ))
         }
         Engine::Reference => {
-            let logits = h.matmul(w_y.clone()) + b_y.clone();
+            let logits = h.matmul(p.w_y.clone()) + p.b_y.clone();
             let logp = log_softmax(logits, 1);
-            let yoh = one_hot(y, v, dev);
+            let yoh = one_hot(y, p.b_y.dims()[1], dev);
             (logp * yoh).sum().neg()
         }
-    };
-    let loss = nats.clone().div_scalar(b as f64);
-    let total_nats = scalar(nats.clone());
-    let grads = loss.backward();
-    let grad = |t: &Tensor<2>| -> Vec<f32> {
-        t.grad(&grads)
-            .and_then(|g| g.into_data().try_to_vec::<f32>().ok())
-            .unwrap_or_else(|| vec![0.0; t.dims()[0] * t.dims()[1]])
-    };
-    BatchGrads {
-        loss: scalar(loss),
-        total_nats,
-        targets: y.iter().filter(|&&t| t >= 0 && (t as usize) < v).count(),
-        grads: [grad(&w_x), grad(&u), grad(&bias), grad(&w_y), grad(&b_y)],
     }
 }
 
