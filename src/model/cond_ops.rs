@@ -6,9 +6,9 @@
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
 use super::cond_input::{Inputs, add, layer_backward, layer_recurrence};
-use super::lstm::{Cache, gemm, host, transpose};
+use super::lstm::{Cache, gemm, transpose};
 use super::pool;
-use super::xent::{ints, nll_backward, nll_in_place};
+use super::xent::{host, ints, nll_backward, nll_in_place};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;

@@ -11,13 +11,14 @@
 use super::fastmath::{sigmoid, tanh, with_simd};
 pub(crate) use super::kernels::gemm;
 use super::pool;
+use super::xent::host;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
-use burn::tensor::{TensorData, read_sync};
+use burn::tensor::TensorData;
 
 #[backend_extension(NdArray, Flex, Autodiff)]
 pub trait LstmBackend: Backend {
@@ -296,18 +297,6 @@ pub(crate) fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
         }
     }
     t
-}
-
-/// A CPU tensor's values and shape, on the host (shared by the fused operations).
-pub(crate) fn host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
-    let data = read_sync(B::float_into_data(t)).expect("reading a CPU tensor cannot fail");
-    let shape = data.shape().to_vec();
-    // Takes the tensor's own buffer when it can, instead of copying it.
-    let v = data
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .expect("an f32 tensor converts to f32");
-    (v, shape)
 }
 
 fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {

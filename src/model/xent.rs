@@ -1,4 +1,5 @@
-//! Softmax cross-entropy as one burn operation with its own backward pass.
+//! Softmax cross-entropy as one burn operation with its own backward pass, and reading CPU
+//! tensors back to the host for the fused operations.
 //!
 //! Built from burn ops, the loss is log_softmax, a one-hot product and a sum: four graph
 //! nodes, a [N, V] one-hot tensor and a libm `exp` per logit. Fused, the forward pass
@@ -7,7 +8,6 @@
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
 use super::fastmath::{exp_fast, with_simd};
-use super::lstm::host;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
@@ -160,6 +160,18 @@ pub fn nll_backward(mut probs: Vec<f32>, targets: &[i64], v: usize, g: f32) -> V
         p.iter_mut().for_each(|x| *x *= g);
     }
     probs
+}
+
+/// A CPU tensor's values and shape, on the host (shared by the fused operations).
+pub(crate) fn host<B: Backend>(t: FloatTensor<B>) -> (Vec<f32>, Vec<usize>) {
+    let data = read_sync(B::float_into_data(t)).expect("reading a CPU tensor cannot fail");
+    let shape = data.shape().to_vec();
+    // Takes the tensor's own buffer when it can, instead of copying it.
+    let v = data
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .expect("an f32 tensor converts to f32");
+    (v, shape)
 }
 
 pub(crate) fn ints<B: Backend>(t: IntTensor<B>) -> Vec<i64> {
