@@ -3,7 +3,8 @@
 //! virtual machine, so workers spin for a while after a round before they park. The
 //! calling thread runs task 0 itself and waits for the others by spinning too.
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -34,10 +35,12 @@ struct Shared {
 // between the two.
 unsafe impl Sync for Shared {}
 
-/// `workers` threads beside the caller's; dropped, they stop and are joined.
+/// `workers` threads beside the caller's; dropped, they stop and are joined. One thread
+/// at a time runs rounds on it: it is `Send` but not `Sync`.
 pub struct Team {
     shared: Arc<Shared>,
     handles: Vec<JoinHandle<()>>,
+    not_sync: PhantomData<Cell<()>>,
 }
 
 impl Team {
@@ -53,6 +56,7 @@ impl Team {
         let mut team = Team {
             shared,
             handles: Vec::with_capacity(workers),
+            not_sync: PhantomData,
         };
         for i in 1..=workers {
             let shared = Arc::clone(&team.shared);
