@@ -66,7 +66,8 @@ pub struct TrainArgs {
     #[arg(long, default_value = "flex")]
     pub backend: BackendKind,
     /// host (the exercise kind's whole step by hand, default), fused (fused burn operations
-    /// with hand-written BPTT; the conditioned kind's host) or reference (burn ops per step).
+    /// with hand-written BPTT, as the conditioned kind always trains) or reference (burn ops
+    /// per step).
     #[arg(long, default_value = "host")]
     pub engine: Engine,
     /// Training threads, each batch split between them (0 = one per core; the losses
