@@ -11,14 +11,11 @@ use improv::model::net::{Engine, device};
 use improv::model::pool;
 use improv::model::weights::Weights;
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Counting;
 
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-/// One test at a time: the count is the whole process's.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 // SAFETY: every call is forwarded to the system allocator unchanged.
 unsafe impl GlobalAlloc for Counting {
@@ -46,9 +43,15 @@ fn allocations() -> usize {
     ALLOCATIONS.load(Ordering::SeqCst)
 }
 
+/// The count is the whole process's, so this binary holds one test (no other test thread
+/// starts or reports while it counts), which runs the checks one after the other.
 #[test]
-fn a_warm_recurrence_step_forward_and_backward_allocates_nothing() {
-    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+fn warm_training_steps_allocate_nothing() {
+    recurrence_alone();
+    whole_step_on_one_thread_and_two();
+}
+
+fn recurrence_alone() {
     // The conditioned kind's shape at a smaller batch: B 8, T 16, n_a 128.
     let (b, t, a) = (8, 16, 128);
     let xp: Vec<f32> = (0..b * t * 4 * a)
@@ -105,9 +108,7 @@ fn whole_steps(threads: usize) -> (usize, Weights) {
     ((allocations() - before) / (rounds * batches.len()), w)
 }
 
-#[test]
-fn a_warm_training_step_allocates_nothing_on_one_thread_or_two() {
-    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+fn whole_step_on_one_thread_and_two() {
     let (one, w1) = whole_steps(1);
     assert_eq!(one, 0, "allocations per warm step on one thread");
     let (two, w2) = whole_steps(2);
