@@ -4,18 +4,10 @@ use super::*;
 use crate::model::cond_data::Register;
 use crate::model::conditioned::{CondSpec, Heads};
 use crate::music::{PPQ, Progression};
-use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH, pitch_index};
+use crate::tokens::events::pitch_index;
 
 fn model(heads: Heads, layers: usize) -> (CondWeights, CondMeta) {
-    let spec = CondSpec {
-        n_a: 16,
-        layers,
-        dropout: 0.0,
-        heads,
-        n_pitch: N_PITCH,
-        n_dur: N_DUR,
-        n_feat: N_FEAT,
-    };
+    let spec = CondSpec::events(16, layers, 0.0, heads);
     let mut w = CondWeights::init(spec, 11);
     // Sharper outputs than a fresh init, so choices differ between seeds and steps.
     let first = spec.first_head();

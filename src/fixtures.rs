@@ -81,16 +81,7 @@ pub fn conditioned_bench() -> (
 ) {
     use crate::model::cond_data::{EventData, EventOptions};
     use crate::model::conditioned::{CondSpec, Heads};
-    use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
-    let spec = CondSpec {
-        n_a: 128,
-        layers: 1,
-        dropout: 0.0,
-        heads: Heads::Split,
-        n_pitch: N_PITCH,
-        n_dur: N_DUR,
-        n_feat: N_FEAT,
-    };
+    let spec = CondSpec::events(128, 1, 0.0, Heads::Split);
     let opts = EventOptions {
         tx: 64,
         stride: 64,

@@ -44,7 +44,7 @@ impl AdamState {
     }
 
     /// Applies one update to `params` from `grads` (same shapes, same order).
-    pub fn step(&mut self, s: &AdamSettings, params: &mut [&mut Vec<f32>], grads: &mut [Vec<f32>]) {
+    pub fn step(&mut self, s: &AdamSettings, params: &mut [&mut Vec<f32>], grads: &[Vec<f32>]) {
         let norm = if s.clip.is_some() {
             grad_norm(grads)
         } else {
@@ -59,7 +59,7 @@ impl AdamState {
         &mut self,
         s: &AdamSettings,
         params: &mut [&mut Vec<f32>],
-        grads: &mut [Vec<f32>],
+        grads: &[Vec<f32>],
     ) -> bool {
         let norm = grad_norm(grads);
         if !norm.is_finite() {
@@ -73,18 +73,10 @@ impl AdamState {
         &mut self,
         s: &AdamSettings,
         params: &mut [&mut Vec<f32>],
-        grads: &mut [Vec<f32>],
+        grads: &[Vec<f32>],
         norm: f64,
     ) {
-        let mut c = self.begin(s, params.iter().map(|p| p.len()), norm);
-        if c.scale != 1.0 {
-            let k = c.scale;
-            grads
-                .iter_mut()
-                .flat_map(|g| g.iter_mut())
-                .for_each(|x| *x *= k);
-            c.scale = 1.0;
-        }
+        let c = self.begin(s, params.iter().map(|p| p.len()), norm);
         for (k, p) in params.iter_mut().enumerate() {
             update(c, p, &mut self.m[k], &mut self.v[k], &grads[k]);
         }
@@ -188,7 +180,7 @@ mod tests {
         let s = AdamSettings::default();
         let mut st = AdamState::default();
         let mut p = vec![1.0f32, -1.0];
-        st.step(&s, &mut [&mut p], &mut [vec![0.5, -2.0]]);
+        st.step(&s, &mut [&mut p], &[vec![0.5, -2.0]]);
         assert!((p[0] - (1.0 - 0.01)).abs() < 1e-5, "{p:?}");
         assert!((p[1] - (-1.0 + 0.01)).abs() < 1e-5, "{p:?}");
         assert_eq!(st.updates, 1);
@@ -201,10 +193,16 @@ mod tests {
             clip: Some(1.0),
             ..Default::default()
         };
-        let mut g = vec![vec![30.0f32, 40.0]];
+        let g = vec![vec![30.0f32, 40.0]];
         let mut p = vec![0.0f32, 0.0];
-        AdamState::default().step(&s, &mut [&mut p], &mut g);
-        assert!((g[0][0] - 0.6).abs() < 1e-6 && (g[0][1] - 0.8).abs() < 1e-6);
+        let mut st = AdamState::default();
+        st.step(&s, &mut [&mut p], &g);
+        // The first moment is (1 − β1) times the clipped gradient (0.6, 0.8).
+        let m = &st.m[0];
+        assert!(
+            (m[0] - 0.06).abs() < 1e-6 && (m[1] - 0.08).abs() < 1e-6,
+            "{m:?}"
+        );
     }
 
     #[test]
@@ -215,12 +213,12 @@ mod tests {
             let mut p = vec![1.0f32; 20];
             let mut g = vec![vec![0.1f32; 20]];
             g[0][13] = bad;
-            assert!(!st.step_if_finite(&s, &mut [&mut p], &mut g));
+            assert!(!st.step_if_finite(&s, &mut [&mut p], &g));
             assert!(p.iter().all(|&x| x == 1.0) && st.updates == 0);
         }
         let mut st = AdamState::default();
         let mut p = vec![1.0f32; 20];
-        assert!(st.step_if_finite(&s, &mut [&mut p], &mut [vec![0.1f32; 20]]));
+        assert!(st.step_if_finite(&s, &mut [&mut p], &[vec![0.1f32; 20]]));
         assert!(p.iter().all(|&x| x < 1.0) && st.updates == 1);
         // Nineteen lanes: the remainder counts too.
         assert!((grad_norm(&[vec![2.0f32; 19]]) - (4.0f64 * 19.0).sqrt()).abs() < 1e-12);

@@ -205,16 +205,7 @@ mod tests {
     fn a_conditioned_bundle_round_trips_and_old_bundles_still_load() {
         use super::super::bundle::TrainConfig;
         use super::super::conditioned::Heads;
-        use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
-        let spec = CondSpec {
-            n_a: 8,
-            layers: 2,
-            dropout: 0.2,
-            heads: Heads::Split,
-            n_pitch: N_PITCH,
-            n_dur: N_DUR,
-            n_feat: N_FEAT,
-        };
+        let spec = CondSpec::events(8, 2, 0.2, Heads::Split);
         let w = CondWeights::init(spec, 4);
         let reg = Register {
             centre: 66,

@@ -7,7 +7,7 @@ use super::cond_net::{Batch, BatchBuf, CondGrads, batch_grads, dropout_mask};
 use super::conditioned::CondWeights;
 use super::fit::{BatchLoss, shuffled_pass};
 use super::net::Engine;
-use super::parallel::Parallel;
+use super::parallel::{Parallel, weighted_sum};
 use burn::tensor::Device;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -29,10 +29,10 @@ pub fn train_batch(
     let par = std::mem::take(&mut buf.parallel);
     let batch = buf.gather(win, idx);
     let mask = dropout_mask(w, batch.b * batch.tx, rng);
-    let mut g = split_grads(&par, w, &batch, dev, engine, mask.as_deref());
+    let g = split_grads(&par, w, &batch, dev, engine, mask.as_deref());
     buf.parallel = par;
     let mut params: Vec<&mut Vec<f32>> = w.arrays.iter_mut().collect();
-    let finite = g.loss.is_finite() && opt.step_if_finite(settings, &mut params, &mut g.grads);
+    let finite = g.loss.is_finite() && opt.step_if_finite(settings, &mut params, &g.grads);
     BatchLoss {
         loss: if finite { g.loss } else { f64::NAN },
         total_nats: g.total_nats,
@@ -69,15 +69,11 @@ fn combine(each: Vec<((usize, usize), CondGrads)>) -> CondGrads {
     if rest.is_empty() {
         return acc;
     }
-    let w = share(acc.targets);
-    acc.grads.iter_mut().flatten().for_each(|g| *g *= w);
-    for g in rest {
-        let w = share(g.targets);
+    let others = rest.iter().map(|g| (share(g.targets), &g.grads[..]));
+    weighted_sum(&mut acc.grads, share(acc.targets), others);
+    for g in &rest {
         acc.total_nats += g.total_nats;
         acc.targets += g.targets;
-        for (a, b) in acc.grads.iter_mut().zip(&g.grads) {
-            a.iter_mut().zip(b).for_each(|(a, b)| *a += w * b);
-        }
     }
     acc.loss = acc.total_nats / acc.targets.max(1) as f64;
     acc

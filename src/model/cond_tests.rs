@@ -10,7 +10,6 @@ use super::conditioned::{CondSpec, CondWeights, Heads};
 use super::net::{Engine, device};
 use super::parallel::Parallel;
 use crate::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Track};
-use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -136,15 +135,7 @@ fn val_nats(blind: bool) -> f64 {
         ..Default::default()
     };
     let data = EventData::from_scores(chord_dependent_corpus(10, 64, 1), &opts);
-    let spec = CondSpec {
-        n_a: 24,
-        layers: 1,
-        dropout: 0.0,
-        heads: Heads::Split,
-        n_pitch: N_PITCH,
-        n_dur: N_DUR,
-        n_feat: N_FEAT,
-    };
+    let spec = CondSpec::events(24, 1, 0.0, Heads::Split);
     let mut w = CondWeights::init(spec, 0);
     let mut opt = AdamState::default();
     let s = AdamSettings {

@@ -45,6 +45,21 @@ pub struct CondSpec {
 }
 
 impl CondSpec {
+    /// A network over the event vocabulary (`tokens::events`): its pitch, duration and
+    /// feature sizes.
+    pub fn events(n_a: usize, layers: usize, dropout: f32, heads: Heads) -> CondSpec {
+        use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
+        CondSpec {
+            n_a,
+            layers,
+            dropout,
+            heads,
+            n_pitch: N_PITCH,
+            n_dur: N_DUR,
+            n_feat: N_FEAT,
+        }
+    }
+
     /// Output classes of each head.
     pub fn head_sizes(&self) -> Vec<usize> {
         match self.heads {

@@ -170,54 +170,26 @@ pub fn train_batch(
         buf.x.extend_from_slice(&win.x[i * tx..(i + 1) * tx]);
         buf.y.extend_from_slice(&win.y[i * tx..(i + 1) * tx]);
     }
-    if engine == Engine::Host {
+    // The loss, summed nats and targets, and whether Adam stepped (not for a non-finite
+    // loss or gradient: then the weights stay as they were and the loss reads NaN).
+    let (loss, total_nats, targets, stepped) = if engine == Engine::Host {
         let st = buf
             .host
             .run(w, &buf.x, &buf.y, idx.len(), tx, &buf.parallel);
         let stepped = st.loss.is_finite() && buf.host.adam_step(w, opt, settings, &buf.parallel);
-        return BatchLoss {
-            loss: if stepped { st.loss } else { f64::NAN },
-            total_nats: st.total_nats,
-            targets: st.targets,
-        };
-    }
-    let (x, y, weights) = (&buf.x, &buf.y, &*w);
-    let mut g = buf.parallel.batch_grads(idx.len(), &|s, e| {
-        batch_grads(
-            weights,
-            &x[s * tx..e * tx],
-            &y[s * tx..e * tx],
-            e - s,
-            tx,
-            dev,
-            engine,
-        )
-    });
-    apply(
-        w,
-        opt,
-        settings,
-        &mut g.grads,
-        g.loss,
-        g.total_nats,
-        g.targets,
-    )
-}
-
-/// One Adam step from a batch's gradients, unless the loss or a gradient is not finite
-/// (then the weights stay as they were and the loss reads NaN).
-fn apply(
-    w: &mut Weights,
-    opt: &mut AdamState,
-    settings: &AdamSettings,
-    grads: &mut [Vec<f32>],
-    loss: f64,
-    total_nats: f64,
-    targets: usize,
-) -> BatchLoss {
-    let finite = loss.is_finite() && opt.step_if_finite(settings, &mut w.arrays_mut(), grads);
+        (st.loss, st.total_nats, st.targets, stepped)
+    } else {
+        let (x, y, weights) = (&buf.x, &buf.y, &*w);
+        let g = buf.parallel.batch_grads(idx.len(), &|s, e| {
+            let rows = s * tx..e * tx;
+            batch_grads(weights, &x[rows.clone()], &y[rows], e - s, tx, dev, engine)
+        });
+        let stepped =
+            g.loss.is_finite() && opt.step_if_finite(settings, &mut w.arrays_mut(), &g.grads);
+        (g.loss, g.total_nats, g.targets, stepped)
+    };
     BatchLoss {
-        loss: if finite { loss } else { f64::NAN },
+        loss: if stepped { loss } else { f64::NAN },
         total_nats,
         targets,
     }

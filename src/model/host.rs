@@ -7,7 +7,7 @@
 
 use super::adam::{AdamSettings, AdamState, sum_squares, update};
 use super::kernels::gemm;
-use super::lstm::{Cache, backward_sink, forward_fill};
+use super::lstm::{Cache, backward_sink, forward_fill, transpose_into};
 use super::parallel::{Parallel, slice_iter};
 use super::pool;
 use super::weights::Weights;
@@ -15,11 +15,11 @@ use super::xent::{nll_grad_in_place, nll_in_place};
 
 /// What one slice of a batch computed: gradients of the whole batch's loss from its windows.
 #[derive(Default)]
-pub struct SliceGrads {
+struct SliceGrads {
     /// Gradients in `Weights` order: w_x, u, b, w_y, b_y.
-    pub grads: [Vec<f32>; 5],
-    pub total_nats: f64,
-    pub targets: usize,
+    grads: [Vec<f32>; 5],
+    total_nats: f64,
+    targets: usize,
     /// Targets as the softmax reads them (kept to reuse the buffer).
     t64: Vec<i64>,
 }
@@ -46,8 +46,7 @@ pub struct StepLoss {
 
 impl HostStep {
     /// Gradients of the loss of `b` windows of `tx` steps (`x`, `y` [B·T], -1 for none)
-    /// split over the threads of `par`. Read them with `grads_mut`.
-    #[allow(clippy::too_many_arguments)]
+    /// split over the threads of `par`. Read them with `grads`.
     pub fn run(
         &mut self,
         w: &Weights,
@@ -143,8 +142,8 @@ impl HostStep {
     }
 
     /// The gradients of the last `run`, in `Weights` order.
-    pub fn grads_mut(&mut self) -> &mut [Vec<f32>; 5] {
-        &mut self.parts[0].grads
+    pub fn grads(&self) -> &[Vec<f32>; 5] {
+        &self.parts[0].grads
     }
 }
 
@@ -180,22 +179,14 @@ fn five(v: &mut [Vec<f32>]) -> Five<'_> {
     std::array::from_fn(|_| it.next().map_or(&mut [][..], Vec::as_mut_slice))
 }
 
-/// `x` [r, c] transposed into `out` [c, r].
-fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
-    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            out[j * r + i] = v;
-        }
-    }
-}
-
 /// Resizes `v` to `len` and zeroes it, keeping its allocation.
 fn zeroed(v: &mut Vec<f32>, len: usize) {
     v.clear();
     v.resize(len, 0.0);
 }
 
-/// The row of w_x an input selects (none for -1 or a value out of range: the empty input).
+/// The index a token selects: a row of w_x as an input, a class as a target (none for -1
+/// or a value out of range: the empty input, no target).
 fn input(i: i32, v: usize) -> Option<usize> {
     (i >= 0 && (i as usize) < v).then_some(i as usize)
 }
@@ -245,9 +236,9 @@ pub fn loss(w: &Weights, x: &[i32], y: &[i32], m: usize, tx: usize) -> (f64, usi
         t64.clear();
         t64.extend(y[rows].iter().map(|&t| i64::from(t)));
         nats += f64::from(nll_in_place(&mut logits, &t64, w.n_values));
-        count += t64
+        count += y[s * tx..(s + b) * tx]
             .iter()
-            .filter(|&&t| t >= 0 && (t as usize) < w.n_values)
+            .filter(|&&t| input(t, w.n_values).is_some())
             .count();
         cache.recycle();
         pool::give([logits]);
@@ -276,7 +267,7 @@ fn slice_grads(
     let [dw_x, du, db, dw_y, db_y] = &mut out.grads;
     zeroed(db_y, v);
     out.total_nats = f64::from(nll_grad_in_place(&mut probs, &w.b_y, &out.t64, scale, db_y));
-    out.targets = y.iter().filter(|&&t| t >= 0 && (t as usize) < v).count();
+    out.targets = y.iter().filter(|&&t| input(t, v).is_some()).count();
     let d = probs;
     zeroed(dw_y, a * v);
     gemm(a, n, v, &cache.hs, (1, a), &d, (v, 1), 0.0, dw_y, v);
@@ -364,7 +355,7 @@ mod tests {
             assert!((got.loss - r.loss).abs() < 1e-5 * r.loss.abs().max(1.0));
             assert!((got.total_nats - r.total_nats).abs() < 1e-4 * r.total_nats.max(1.0));
             assert_eq!(got.targets, r.targets);
-            for (k, (g, q)) in step.grads_mut().iter().zip(&r.grads).enumerate() {
+            for (k, (g, q)) in step.grads().iter().zip(&r.grads).enumerate() {
                 assert_eq!(g.len(), q.len(), "gradient {k}");
                 let worst = crate::model::max_diff(g, q);
                 assert!(
@@ -392,9 +383,9 @@ mod tests {
             // Two updates, so the moments count too.
             for _ in 0..2 {
                 step.run(&w2, &x, &y, 7, 6, &par);
-                let mut g = step.grads_mut().clone();
+                let g = step.grads().clone();
                 let mut w1 = w2.clone();
-                assert!(o1.step_if_finite(&s, &mut w1.arrays_mut(), &mut g));
+                assert!(o1.step_if_finite(&s, &mut w1.arrays_mut(), &g));
                 assert!(step.adam_step(&mut w2, &mut o2, &s, &par));
                 let moved = (w1.u[3] - w.u[3]).abs();
                 assert!(moved > 0.0);
@@ -438,11 +429,11 @@ mod tests {
         let par = Parallel::new(2);
         let mut step = HostStep::default();
         let first = step.run(&w, &x, &y, 6, 5, &par);
-        let grads = step.grads_mut().clone();
+        let grads = step.grads().clone();
         // A smaller batch in between leaves nothing behind in the reused buffers.
         step.run(&w, &x[..10], &y[..10], 2, 5, &par);
         let again = step.run(&w, &x, &y, 6, 5, &par);
         assert_eq!(first.loss.to_bits(), again.loss.to_bits());
-        assert_eq!(&grads, step.grads_mut());
+        assert_eq!(&grads, step.grads());
     }
 }

@@ -291,12 +291,17 @@ fn bptt_row(
 /// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
 pub(crate) fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
     let mut t = pool::scratch(r * c);
+    transpose_into(x, r, c, &mut t);
+    t
+}
+
+/// `x` [r, c] transposed into `out` [c, r].
+pub(crate) fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
     for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
         for (j, &v) in row.iter().enumerate() {
-            t[j * r + i] = v;
+            out[j * r + i] = v;
         }
     }
-    t
 }
 
 fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {

@@ -127,19 +127,31 @@ fn combine(each: Vec<((usize, usize), BatchGrads)>, n: usize) -> BatchGrads {
     let Some((first, mut acc)) = it.next() else {
         unreachable!("combine is called with at least two slices")
     };
-    let w = share(first);
-    acc.loss *= w as f64;
-    acc.grads.iter_mut().flatten().for_each(|g| *g *= w);
-    for (part, g) in it {
-        let w = share(part);
-        acc.loss += g.loss * w as f64;
+    let rest: Vec<_> = it.collect();
+    acc.loss *= f64::from(share(first));
+    for (part, g) in &rest {
+        acc.loss += g.loss * f64::from(share(*part));
         acc.total_nats += g.total_nats;
         acc.targets += g.targets;
-        for (a, b) in acc.grads.iter_mut().zip(&g.grads) {
+    }
+    let others = rest.iter().map(|(part, g)| (share(*part), &g.grads[..]));
+    weighted_sum(&mut acc.grads, share(first), others);
+    acc
+}
+
+/// The weighted sum w₀·g₀ + Σ wᵢ·gᵢ of the slices' gradient arrays, written over the first
+/// slice's, slice after slice in order (so it never depends on scheduling).
+pub fn weighted_sum<'a>(
+    acc: &mut [Vec<f32>],
+    w0: f32,
+    rest: impl IntoIterator<Item = (f32, &'a [Vec<f32>])>,
+) {
+    acc.iter_mut().flatten().for_each(|g| *g *= w0);
+    for (w, g) in rest {
+        for (a, b) in acc.iter_mut().zip(g) {
             a.iter_mut().zip(b).for_each(|(a, b)| *a += w * b);
         }
     }
-    acc
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::model::conditioned::{CondSpec, CondWeights};
 use crate::model::net::device;
 use crate::model::weights::Weights;
 use crate::tokens::TokenizerKind;
-use crate::tokens::events::{N_DUR, N_FEAT, N_PITCH};
+use crate::tokens::events::N_PITCH;
 
 impl TrainData {
     /// Material for the conditioned kind.
@@ -96,15 +96,8 @@ pub(super) fn new_bundle(data: &TrainData, config: &TrainConfig) -> Result<Bundl
             config.clone(),
         ));
     };
-    let spec = CondSpec {
-        n_a: config.n_a,
-        layers: config.layers.clamp(1, 2),
-        dropout: config.dropout,
-        heads: config.heads,
-        n_pitch: N_PITCH,
-        n_dur: N_DUR,
-        n_feat: N_FEAT,
-    };
+    let layers = config.layers.clamp(1, 2);
+    let spec = CondSpec::events(config.n_a, layers, config.dropout, config.heads);
     let mut config = config.clone();
     config.kind = ModelKind::Conditioned;
     let meta = CondMeta::new(
