@@ -2,13 +2,14 @@
 //! chord and the beat of the changes being played, and picks the next pitch and duration by
 //! argmax, temperature, top-k, top-p or beam search, inside a register.
 
+use crate::generate::develop::Develop;
 use crate::model::cond_bundle::CondMeta;
 use crate::model::cond_data::Register;
 use crate::model::conditioned::{CondState, CondWeights, Heads};
 use crate::model::fastmath::exp_fast;
 use crate::music::{ChordSpan, Note, Pitch, Tick};
-use crate::tokens::events::{Clock, Event, N_FEAT, pitch_of, units_of};
-use crate::tokens::rhythm::UNIT;
+use crate::tokens::events::{Clock, Event, N_FEAT, dur_index, pitch_index, pitch_of, units_of};
+use crate::tokens::rhythm::{UNIT, split_units};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -28,6 +29,10 @@ pub struct Decoding {
     pub register: Option<Register>,
     /// How strongly the line is pushed back from the register's edges, in nats at the edge.
     pub edge_push: f32,
+    /// Weight of restating the solo's own figures (`generate::develop`); 0: off.
+    pub develop: f64,
+    /// Target notes per phrase for the phrasing rule (`generate::develop`); 0: off.
+    pub phrase: f64,
 }
 
 impl Default for Decoding {
@@ -39,6 +44,8 @@ impl Default for Decoding {
             harmony: 0.0,
             register: None,
             edge_push: 2.0,
+            develop: 0.0,
+            phrase: 0.0,
         }
     }
 }
@@ -202,158 +209,33 @@ fn event(p: usize, d: usize, t: Tick) -> Event {
     }
 }
 
-/// Events over `spans` until `end`, sampled (or argmax) one at a time.
-fn sample(dec: &mut Decoder, end: Tick, s: &Sampling, top_p: f64) -> Vec<Event> {
+/// Events from the start's `t` until `end`, sampled (or argmax) one at a time.
+fn sample(dec: &mut Decoder, start: Start, end: Tick, s: &Sampling, d: &Decoding) -> Vec<Event> {
     let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
-    let mut st = CondState::new(&dec.w.spec);
-    let mut prev = (dec.w.spec.n_pitch, dec.w.spec.n_dur);
-    let (mut t, mut out) = (0, Vec::new());
+    let Start {
+        mut st,
+        mut prev,
+        mut t,
+        mut dev,
+    } = start;
+    let mut out = Vec::new();
     while t < end {
         dec.feed(&mut st, prev, t);
-        let choice: Vec<usize> = dec
-            .log_probs(&st, t)
-            .iter()
-            .map(|l| pick(l, s, top_p, &mut rng))
-            .collect();
+        let mut logp = dec.log_probs(&st, t);
+        if dev.active() {
+            let (heads, n_dur) = (dec.w.spec.heads, dec.w.spec.n_dur);
+            dev.phrase_lean(&mut logp, heads, n_dur);
+            dev.prepare(t, &dec.clock, Some(&mut rng));
+            dev.lean(&mut logp, heads, n_dur);
+        }
+        let choice: Vec<usize> = logp.iter().map(|l| pick(l, s, d.top_p, &mut rng)).collect();
         prev = dec.classes(&choice);
         let e = event(prev.0, prev.1, t);
+        dev.played(e, prev);
         t += e.units * UNIT;
         out.push(e);
     }
     out
-}
-
-#[derive(Clone)]
-struct Beam {
-    st: CondState,
-    logp: Vec<Vec<f32>>,
-    /// The beam's last event in the arena of every event chosen (None: none yet).
-    last: Option<usize>,
-    len: usize,
-    t: Tick,
-    score: f64,
-}
-
-/// Events chosen by any beam, each with its predecessor, so beams share their history.
-#[derive(Default)]
-struct Arena(Vec<(Event, Option<usize>)>);
-
-impl Arena {
-    fn line(&self, mut at: Option<usize>) -> Vec<Event> {
-        let mut out = Vec::new();
-        while let Some(i) = at {
-            out.push(self.0[i].0);
-            at = self.0[i].1;
-        }
-        out.reverse();
-        out
-    }
-}
-
-/// The `n` best indices of a log-probability row.
-fn best(l: &[f32], n: usize) -> Vec<usize> {
-    let mut i: Vec<usize> = (0..l.len()).filter(|&i| l[i].is_finite()).collect();
-    i.sort_by(|&a, &b| l[b].total_cmp(&l[a]).then(a.cmp(&b)));
-    i.truncate(n.max(1));
-    i
-}
-
-/// The harmony score of a note at `t`: chord tone 1, scale tone 0.5, on the beat only.
-fn harmony(clock: &Clock, e: &Event) -> f64 {
-    let (Some(k), Some(c)) = (e.pitch, clock.chord_at(e.start)) else {
-        return 0.0;
-    };
-    if !clock.on_beat(e.start) {
-        return 0.0;
-    }
-    let pc = crate::music::PitchClass::new(k as i32);
-    if c.tones().contains(pc) {
-        1.0
-    } else if c.scale().contains(pc) {
-        0.5
-    } else {
-        0.0
-    }
-}
-
-/// Beam search: every step each beam tries its `branch` best pitches × durations; the
-/// `width` best by log-likelihood (plus the harmony score) go on. Finished lines compete
-/// by mean score per event.
-fn beam_search(dec: &mut Decoder, end: Tick, d: &Decoding) -> Vec<Event> {
-    let width = d.beam.max(1);
-    let mut st = CondState::new(&dec.w.spec);
-    dec.feed(&mut st, (dec.w.spec.n_pitch, dec.w.spec.n_dur), 0);
-    let logp = dec.log_probs(&st, 0);
-    let mut beams = vec![Beam {
-        st,
-        logp,
-        last: None,
-        len: 0,
-        t: 0,
-        score: 0.0,
-    }];
-    let mut arena = Arena::default();
-    let mut done: Vec<Beam> = Vec::new();
-    while !beams.is_empty() && done.len() < width {
-        let mut cand = candidates(dec, &beams, d);
-        cand.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        cand.truncate(width - done.len());
-        let mut next = Vec::with_capacity(cand.len());
-        for (score, bi, ch) in cand {
-            let mut b = beams[bi].clone();
-            let (p, du) = dec.classes(&ch);
-            let e = event(p, du, b.t);
-            b.t += e.units * UNIT;
-            arena.0.push((e, b.last));
-            b.last = Some(arena.0.len() - 1);
-            b.len += 1;
-            b.score = score;
-            if b.t >= end {
-                done.push(b);
-                continue;
-            }
-            dec.feed(&mut b.st, (p, du), b.t);
-            b.logp = dec.log_probs(&b.st, b.t);
-            next.push(b);
-        }
-        beams = next;
-    }
-    done.extend(beams);
-    done.into_iter()
-        .max_by(|a, b| {
-            let m = |x: &Beam| x.score / x.len.max(1) as f64;
-            m(a).total_cmp(&m(b))
-        })
-        .map(|b| arena.line(b.last))
-        .unwrap_or_default()
-}
-
-/// Every beam extended by each of its `branch` best choices (a pitch and, with split heads,
-/// a duration), scored: (the beam's score + their log-probability + the harmony bonus, the
-/// beam's index, the choice).
-fn candidates(dec: &Decoder, beams: &[Beam], d: &Decoding) -> Vec<(f64, usize, Vec<usize>)> {
-    let mut cand = Vec::new();
-    for (bi, b) in beams.iter().enumerate() {
-        let firsts = best(&b.logp[0], d.branch);
-        let seconds = b.logp.get(1).map(|l| best(l, d.branch));
-        for &x in &firsts {
-            let choices: Vec<Vec<usize>> = match &seconds {
-                Some(s) => s.iter().map(|&y| vec![x, y]).collect(),
-                None => vec![vec![x]],
-            };
-            for ch in choices {
-                let lp: f64 = ch
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &i)| f64::from(b.logp[k][i]))
-                    .sum();
-                let (p, du) = dec.classes(&ch);
-                let bonus = d.harmony * harmony(&dec.clock, &event(p, du, b.t));
-                cand.push((b.score + lp + bonus, bi, ch));
-            }
-        }
-    }
-    cand
 }
 
 /// A solo's events over the chord spans, up to `end`, by the conditioned model.
@@ -366,12 +248,86 @@ pub fn decode_events(
     s: &Sampling,
     d: &Decoding,
 ) -> Vec<Event> {
-    let mut dec = Decoder::new(w, meta, Clock::new(spans.to_vec(), bar_ticks), d);
-    if d.beam > 0 {
-        beam_search(&mut dec, end, d)
-    } else {
-        sample(&mut dec, end, s, d.top_p)
+    let clock = Clock::new(spans.to_vec(), bar_ticks);
+    decode_turn(w, meta, clock, &Lead::default(), end, s, d)
+}
+
+/// What comes before a decoded stretch: the line heard (it primes the network and the
+/// motif memory), and an opening played as given before the model goes on; the model's
+/// part starts at `start`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lead {
+    pub start: Tick,
+    pub primer: Vec<Event>,
+    pub opening: Vec<Event>,
+}
+
+/// The network's state and clock position where decoding begins.
+struct Start {
+    st: CondState,
+    prev: (usize, usize),
+    t: Tick,
+    dev: Develop,
+}
+
+/// Events from `lead.start` to `end` over `clock`: the primer fed first (rests fill any gap
+/// before the start), then the opening, then the model's choices. The result holds the
+/// opening and what follows it, not the primer.
+pub fn decode_turn(
+    w: &CondWeights,
+    meta: &CondMeta,
+    clock: Clock,
+    lead: &Lead,
+    end: Tick,
+    s: &Sampling,
+    d: &Decoding,
+) -> Vec<Event> {
+    let mut dec = Decoder::new(w, meta, clock, d);
+    let mut start = Start {
+        st: CondState::new(&w.spec),
+        prev: (w.spec.n_pitch, w.spec.n_dur),
+        t: 0,
+        dev: Develop::new(d.develop, d.phrase),
+    };
+    let mut heard: Vec<Event> = lead.primer.clone();
+    let until = heard.last().map_or(0, |e| e.start + e.units * UNIT);
+    heard.extend(rests(until, lead.start));
+    let opening: Vec<Event> = lead
+        .opening
+        .iter()
+        .copied()
+        .filter(|e| e.start < end)
+        .collect();
+    for e in heard.iter().chain(&opening) {
+        dec.feed(&mut start.st, start.prev, e.start);
+        start.prev = (pitch_index(e.pitch), dur_index(e.units));
+        start.dev.played(*e, start.prev);
+        start.t = e.start + e.units * UNIT;
     }
+    start.t = start.t.max(lead.start);
+    let rest = if d.beam > 0 {
+        beam_search(&mut dec, start, end, d)
+    } else {
+        sample(&mut dec, start, end, s, d)
+    };
+    opening.into_iter().chain(rest).collect()
+}
+
+/// Rest events from `from` to `to`, in token-sized pieces.
+fn rests(from: Tick, to: Tick) -> Vec<Event> {
+    let mut at = from;
+    split_units(to.saturating_sub(from) / UNIT)
+        .into_iter()
+        .map(|u| {
+            let e = Event {
+                pitch: None,
+                start: at,
+                units: u,
+            };
+            at += u * UNIT;
+            e
+        })
+        .collect()
 }
 
 /// Events as notes (rests dropped), cut at `end`.
@@ -389,6 +345,10 @@ pub fn to_notes(events: &[Event], end: Tick, velocity: u8) -> Vec<Note> {
         })
         .collect()
 }
+
+#[path = "decode_beam.rs"]
+mod beam;
+use beam::beam_search;
 
 #[cfg(test)]
 #[path = "decode_tests.rs"]

@@ -14,6 +14,8 @@ use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, tok
 use serde::Serialize;
 use std::path::Path;
 
+pub mod develop;
+pub mod motif;
 mod sampler;
 
 pub use sampler::{SampleOptions, Sampler, sample_until};

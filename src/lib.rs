@@ -23,6 +23,7 @@ pub mod musicxml;
 pub mod scorefile;
 pub mod synth;
 pub mod tokens;
+pub mod trade;
 pub mod train;
 #[cfg(feature = "studio")]
 pub mod tui;

@@ -8,6 +8,7 @@ use improv::model::net::Engine;
 use std::path::PathBuf;
 
 mod play;
+mod trade;
 mod train;
 
 /// What `improv bench speed` prints: what was measured, its median, the unit.
@@ -125,6 +126,7 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
     play::generation(runs, &mut rows);
     train::conditioned(runs, &mut rows);
     play::conditioned_decoding(runs, &mut rows);
+    trade::answer(runs, &mut rows);
     play::synth(runs, &mut rows);
     play::midi(runs, &mut rows);
     if json {

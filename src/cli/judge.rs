@@ -70,7 +70,7 @@ pub fn judge(a: JudgeArgs) -> Result<()> {
 
 fn header() -> String {
     format!(
-        "{:<9} {:>6} {:>6} {:>6} {:>5} {:>6} {:>4} {:>4} {:>4} {:>5} {:>5} {:>6} {:>6} {:>7}",
+        "{:<9} {:>6} {:>6} {:>6} {:>5} {:>6} {:>4} {:>4} {:>4} {:>5} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6} {:>7}",
         "",
         "chord",
         "scale",
@@ -82,6 +82,9 @@ fn header() -> String {
         "high",
         "wall",
         "pc-H",
+        "recur",
+        "seq",
+        "phrase",
         "int-ov",
         "ons-ov",
         "copied"
@@ -91,7 +94,7 @@ fn header() -> String {
 fn row(who: &str, f: &Figures, m: Option<&ModelFigures>) -> String {
     let k = |v: Option<u8>| v.map_or("-".into(), |v| v.to_string());
     let mut line = format!(
-        "{:<9} {:>6.2} {:>6.2} {:>6.1} {:>5.2} {:>6.2} {:>4} {:>4} {:>4} {:>5.2} {:>5.2}",
+        "{:<9} {:>6.2} {:>6.2} {:>6.1} {:>5.2} {:>6.2} {:>4} {:>4} {:>4} {:>5.2} {:>5.2} {:>5.3} {:>5.2} {:>6.1}",
         who,
         f.chord_tone_rate,
         f.scale_tone_rate,
@@ -102,7 +105,10 @@ fn row(who: &str, f: &Figures, m: Option<&ModelFigures>) -> String {
         k(f.median),
         k(f.highest),
         f.wall_share,
-        f.pc_entropy
+        f.pc_entropy,
+        f.motif.motif_recurrence,
+        f.motif.sequence_share,
+        f.motif.phrase_notes
     );
     if let Some(m) = m {
         let copied = match (m.longest_copied, m.corpus_longest_repeat) {
@@ -136,7 +142,9 @@ fn print_table(r: &Report, model: &std::path::Path) {
     println!(
         "chord/scale: share of notes on chord/scale tones; len: median note in beats; \
          wall: share of notes on the line's lowest or highest pitch; pc-H: pitch-class \
-         entropy (bits); int-ov/ons-ov: interval and onset-in-bar histogram overlap with the \
+         entropy (bits); recur: share of 4-interval runs restated later in the same solo; \
+         seq: share of those at another pitch level; phrase: median notes between rests of \
+         a beat or more (these three over each solo's first 200 notes); int-ov/ons-ov: interval and onset-in-bar histogram overlap with the \
          players; copied: longest interval run copied from --corpus / the corpus's own \
          longest repeat between files"
     );

@@ -7,6 +7,7 @@ mod judge;
 mod model;
 mod progress;
 mod sound;
+mod trade;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -59,6 +60,9 @@ pub enum Command {
     /// Improvise over the changes of real solos and compare the model's lines with the
     /// players' (chord tones, density, register, intervals, rhythm, copied phrases).
     Judge(judge::JudgeArgs),
+    /// Trade with scripted calls: a file's melody cut into turns, improv answering each
+    /// over the next turn's changes; writes the session as MIDI (and WAV).
+    Trade(trade::TradeArgs),
 }
 
 /// Options every file-writing command shares.
@@ -84,6 +88,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Soundfonts => sound::soundfonts_cmd(),
         Command::Bench(a) => bench::bench(a),
         Command::Judge(a) => judge::judge(a),
+        Command::Trade(a) => trade::trade(a),
     }
 }
 

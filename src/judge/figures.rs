@@ -1,6 +1,7 @@
 //! The judge's figures for a set of solos: harmony, density, register, and the MGEval-style
 //! histograms (pitch classes, intervals, onset positions in the bar).
 
+use super::motif::{MotifFigures, MotifTally};
 use crate::music::{ChordSpan, Note, PPQ, Register, Score, Tick, TimeSig};
 use crate::tokens::rhythm::melody_line;
 use serde::Serialize;
@@ -95,6 +96,7 @@ pub struct Tally {
     pcs: [f64; 12],
     intervals: Vec<f64>,
     onsets: Vec<f64>,
+    motif: MotifTally,
 }
 
 impl Tally {
@@ -142,6 +144,7 @@ impl Tally {
             covered_to = covered_to.max(n.end());
         }
         self.add_onsets(take);
+        self.motif.add(&take.notes);
         if let (Some(first), Some(_)) = (take.notes.first(), take.notes.last()) {
             self.span += covered_to.saturating_sub(first.start) as u64;
         }
@@ -193,6 +196,7 @@ impl Tally {
             highest: register.map(|r| r.highest),
             wall_share: share(self.wall, self.notes),
             pc_entropy: entropy(&self.pcs),
+            motif: self.motif.figures(),
         }
     }
 
@@ -226,6 +230,9 @@ pub struct Figures {
     pub wall_share: f64,
     /// Entropy of the pitch-class histogram, in bits (0 to log2 12 = 3.585).
     pub pc_entropy: f64,
+    /// Motif recurrence, sequences and phrase length over each solo's first notes.
+    #[serde(flatten)]
+    pub motif: MotifFigures,
 }
 
 /// Shannon entropy in bits of a histogram.

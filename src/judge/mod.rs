@@ -3,9 +3,11 @@
 
 mod copies;
 mod figures;
+pub mod motif;
 
 pub use copies::{longest_copied, longest_shared};
 pub use figures::{Figures, Take, Tally, entropy, overlap};
+pub use motif::MotifFigures;
 
 use crate::dataset::midi_files;
 use crate::decode::Decoding;

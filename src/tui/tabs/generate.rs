@@ -235,7 +235,7 @@ impl GenerateTab {
     }
 }
 
-fn solo_figures(s: &Solo) -> [Line<'static>; 5] {
+fn solo_figures(s: &Solo) -> [Line<'static>; 6] {
     let st = &s.stats;
     // The judge's figures of this solo, as `improv judge` reports them for real ones.
     let mut tally = crate::judge::Tally::default();
@@ -261,6 +261,12 @@ fn solo_figures(s: &Solo) -> [Line<'static>; 5] {
             f.wall_share * 100.0,
             f.rest_share * 100.0,
             f.pc_entropy
+        )),
+        Line::from(format!(
+            "motifs {:.0}%  seq {:.0}%  phrase {:.0}",
+            f.motif.motif_recurrence * 100.0,
+            f.motif.sequence_share * 100.0,
+            f.motif.phrase_notes
         )),
         Line::from(if s.saved {
             "exported"
