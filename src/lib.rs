@@ -9,7 +9,6 @@ pub mod atomic;
 pub mod audio;
 pub mod corpus;
 pub mod dataset;
-pub mod decode;
 pub mod fixtures;
 pub mod generate;
 pub mod judge;

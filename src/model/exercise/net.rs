@@ -1,9 +1,9 @@
 //! The jazz model on burn: one-hot → LSTM → shared Dense softmax, with autodiff gradients.
 
-use super::BackendKind;
-use super::cond_ops::CondBackend;
-use super::lstm::LstmBackend;
-use super::weights::Weights;
+use crate::model::BackendKind;
+use crate::model::exercise::weights::Weights;
+use crate::model::ops::conditioned::CondBackend;
+use crate::model::ops::lstm::LstmBackend;
 use burn::backend::Dispatch;
 use burn::tensor::activation::{log_softmax, sigmoid};
 use burn::tensor::{Device, Gradients, Int, Tensor, TensorData};
