@@ -18,6 +18,7 @@ pub mod midi_out;
 pub mod model;
 pub mod music;
 pub mod musicxml;
+pub mod quiet;
 
 pub mod scorefile;
 pub mod synth;
