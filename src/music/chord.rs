@@ -3,6 +3,7 @@
 
 use super::pitch::PitchClass;
 use name::best_quality;
+use serde::{Deserialize, Serialize};
 
 mod name;
 

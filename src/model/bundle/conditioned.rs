@@ -193,6 +193,7 @@ mod tests {
     fn a_conditioned_bundle_round_trips_and_old_bundles_still_load() {
         use crate::model::bundle::TrainConfig;
         use crate::model::conditioned::Heads;
+        use crate::model::optim::schedule::Schedule;
         let spec = CondSpec::events(8, 2, 0.2, Heads::Split);
         let w = CondWeights::init(spec, 4);
         let reg = Register {

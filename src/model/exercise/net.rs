@@ -72,7 +72,7 @@ impl std::fmt::Display for Engine {
 
 /// The hidden states [B, T, A] of the recurrence over the input projections `xp` [B, T, 4A]
 /// (bias included): the fused operation, or the reference graph of burn ops per step.
-pub(super) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
+pub(crate) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
     match engine {
         Engine::Host | Engine::Fused => Tensor::<3>::from_dispatch(
             <Dispatch as LstmBackend>::lstm_recurrence(xp.into_dispatch(), u.into_dispatch()),
