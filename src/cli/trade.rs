@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use improv::decode::Sampling;
 use improv::generate::Changes;
+use improv::generate::decode::Sampling;
 use improv::midi::export::write_file;
 use improv::midi::import::ImportOptions;
 use improv::model::bundle::Bundle;

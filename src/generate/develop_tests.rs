@@ -1,8 +1,8 @@
 //! `--develop` on a model that has just stated a figure: beam search and sampling restate it.
 
-use crate::decode::{Decoding, Lead, Sampling, decode_turn};
-use crate::model::cond_bundle::CondMeta;
-use crate::model::cond_data::Register;
+use crate::dataset::events::Register;
+use crate::generate::decode::{Decoding, Lead, Sampling, decode_turn};
+use crate::model::bundle::conditioned::CondMeta;
 use crate::model::conditioned::{CondSpec, CondWeights, Heads};
 use crate::music::{PPQ, Progression};
 use crate::tokens::events::{Clock, Event};

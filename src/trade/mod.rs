@@ -8,11 +8,11 @@ mod session;
 pub use relation::{CallRelation, call_relation, chord_tone_rate};
 pub use session::{Session, TurnReport, cut_calls, session_score};
 
-use crate::decode::{Decoding, Lead, Sampling, decode_turn, to_notes};
 use crate::generate::Changes;
+use crate::generate::decode::{Decoding, Lead, Sampling, decode_turn, to_notes};
 use crate::generate::motif::{Figure, restate};
 use crate::model::bundle::Bundle;
-use crate::model::cond_bundle::CondMeta;
+use crate::model::bundle::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
 use crate::music::{Note, Role, Score, Tick, Track};
 use crate::tokens::events::{Clock, Event, encode};

@@ -2,8 +2,8 @@
 //! `echo` answers restate the call's rhythm.
 
 use super::*;
+use crate::dataset::events::Register;
 use crate::model::bundle::TrainConfig;
-use crate::model::cond_data::Register;
 use crate::model::conditioned::{CondSpec, Heads};
 use crate::music::{PPQ, Pitch, Progression};
 

@@ -2,10 +2,10 @@
 //! with a 4-bar answer (conditioned model, beam 4), at p50 and p99.
 
 use super::Rows;
-use improv::decode::{Decoding, Sampling};
 use improv::generate::Changes;
+use improv::generate::decode::{Decoding, Sampling};
+use improv::model::bundle::conditioned::CondMeta;
 use improv::model::bundle::{Bundle, TrainConfig};
-use improv::model::cond_bundle::CondMeta;
 use improv::model::conditioned::CondWeights;
 use improv::trade::{Engine, Mode, TradeSettings, Who};
 

@@ -2,11 +2,11 @@
 //! chord and the beat of the changes being played, and picks the next pitch and duration by
 //! argmax, temperature, top-k, top-p or beam search, inside a register.
 
+use crate::dataset::events::Register;
 use crate::generate::develop::Develop;
-use crate::model::cond_bundle::CondMeta;
-use crate::model::cond_data::Register;
+use crate::model::bundle::conditioned::CondMeta;
 use crate::model::conditioned::{CondState, CondWeights, Heads};
-use crate::model::fastmath::exp_fast;
+use crate::model::cpu::fastmath::exp_fast;
 use crate::music::{ChordSpan, Note, Pitch, Tick};
 use crate::tokens::events::{Clock, Event, N_FEAT, dur_index, pitch_index, pitch_of, units_of};
 use crate::tokens::rhythm::{UNIT, split_units};
@@ -346,10 +346,8 @@ pub fn to_notes(events: &[Event], end: Tick, velocity: u8) -> Vec<Note> {
         .collect()
 }
 
-#[path = "decode_beam.rs"]
 mod beam;
 use beam::beam_search;
 
 #[cfg(test)]
-#[path = "decode_tests.rs"]
 mod tests;
