@@ -39,10 +39,10 @@ fn line(steps: &[(u8, u32)]) -> Vec<Event> {
 
 #[test]
 fn keeps_each_phrase_opening_as_a_figure() {
-    // Two phrases of eighths, a two-beat rest between: the first five notes of each.
+    // Two phrases of eighths, each closed by a two-beat rest: each is kept whole.
     let mut steps = vec![(60, 6), (62, 6), (64, 6), (67, 6), (65, 6), (64, 6)];
     steps.push((0, 24));
-    steps.extend([(67, 6), (69, 6), (71, 6), (74, 6), (72, 6)]);
+    steps.extend([(67, 6), (69, 6), (71, 6), (74, 6), (72, 6), (0, 24)]);
     let m = MotifMemory::of_line(&line(&steps));
     assert_eq!(m.figures().len(), 2);
     let keys: Vec<u8> = m.figures()[0]
@@ -50,8 +50,8 @@ fn keeps_each_phrase_opening_as_a_figure() {
         .iter()
         .filter_map(|e| e.pitch)
         .collect();
-    assert_eq!(keys, [60, 62, 64, 67, 65]);
-    assert_eq!(m.figures()[1].start(), 8 * PPQ);
+    assert_eq!(keys, [60, 62, 64, 67, 65, 64]);
+    assert_eq!(m.figures()[1].start(), 5 * PPQ);
     // A short rest inside a phrase stays in the figure.
     let short = [
         (60, 6),
