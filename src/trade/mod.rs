@@ -122,7 +122,7 @@ impl<'a> Engine<'a> {
         let bars = self.settings.bars;
         let first_bar = index as u32 * bars;
         let first_is_you = self.settings.starts == Who::You;
-        let who = if (index % 2 == 0) == first_is_you {
+        let who = if index.is_multiple_of(2) == first_is_you {
             Who::You
         } else {
             Who::Improv
