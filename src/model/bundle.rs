@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 mod arrays;
+pub mod limits;
 mod store;
 
 /// The bundle format this build writes and reads.
@@ -213,6 +214,12 @@ impl Bundle {
         b.meta.n_values = b.meta.vocab.len();
         b.meta.kind = ModelKind::Conditioned;
         b.meta.config.kind = ModelKind::Conditioned;
+        // The spec is the one source of truth for the shape; the settings repeat it.
+        let spec = &weights.spec;
+        b.meta.config.n_a = spec.n_a;
+        b.meta.config.layers = spec.layers;
+        b.meta.config.dropout = spec.dropout;
+        b.meta.config.heads = spec.heads;
         b.meta.conditioned = Some(meta);
         b.conditioned = Some(weights);
         b
