@@ -87,6 +87,8 @@ pub(crate) struct PartState {
     pub tempos: Vec<(u64, f64)>,
     pub unpitched: usize,
     pub grace_skipped: usize,
+    /// An `<alter>` that is no alteration (NaN, infinite, past ±3) was read as natural.
+    bad_alter: bool,
     pub warnings: Vec<String>,
 }
 
@@ -105,6 +107,7 @@ impl PartState {
             tempos: Vec::new(),
             unpitched: 0,
             grace_skipped: 0,
+            bad_alter: false,
             warnings: Vec::new(),
         }
     }
@@ -246,6 +249,22 @@ impl PartState {
         Ok(())
     }
 
+    /// A note's `<alter>` in semitones; one that is not (NaN, infinite, past ±3) reads as
+    /// natural, with a warning the first time.
+    fn alter(&mut self, alter: f64) -> f64 {
+        if alter.is_finite() && alter.abs() <= 3.0 {
+            return alter;
+        }
+        if !self.bad_alter {
+            self.bad_alter = true;
+            self.warnings.push(format!(
+                "part {}: a note's <alter> is {alter}, not an alteration: read as natural",
+                self.id
+            ));
+        }
+        0.0
+    }
+
     /// Moves the cursor past a note and returns the sounding note, if it sounds.
     fn note(&mut self, n: &Node, cur: &mut Cursor) -> Option<Local> {
         if n.has("grace") {
@@ -271,11 +290,8 @@ impl PartState {
             return None;
         }
         let written = if let Some(p) = n.child("pitch") {
-            key(
-                p.text_of("step")?,
-                p.num_of("alter").unwrap_or(0.0),
-                p.num_of("octave")?,
-            )?
+            let alter = self.alter(p.num_of("alter").unwrap_or(0.0));
+            key(p.text_of("step")?, alter, p.num_of("octave")?)?
         } else {
             let u = n.child("unpitched")?;
             self.unpitched += 1;
