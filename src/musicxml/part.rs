@@ -249,16 +249,19 @@ impl PartState {
         Ok(())
     }
 
-    /// A note's `<alter>` in semitones; one that is not (NaN, infinite, past ±3) reads as
-    /// natural, with a warning the first time.
-    fn alter(&mut self, alter: f64) -> f64 {
-        if alter.is_finite() && alter.abs() <= 3.0 {
-            return alter;
+    /// A note's `<alter>` in semitones; one that is not (not a number, infinite, past ±3)
+    /// reads as natural, with a warning the first time.
+    fn alter(&mut self, text: Option<&str>) -> f64 {
+        let Some(text) = text else { return 0.0 };
+        match text.parse::<f64>() {
+            Ok(a) if a.is_finite() && a.abs() <= 3.0 => return a,
+            _ => {}
         }
         if !self.bad_alter {
             self.bad_alter = true;
+            let shown: String = text.chars().take(24).collect();
             self.warnings.push(format!(
-                "part {}: a note's <alter> is {alter}, not an alteration: read as natural",
+                "part {}: a note's <alter> is {shown}, not an alteration: read as natural",
                 self.id
             ));
         }
@@ -290,7 +293,7 @@ impl PartState {
             return None;
         }
         let written = if let Some(p) = n.child("pitch") {
-            let alter = self.alter(p.num_of("alter").unwrap_or(0.0));
+            let alter = self.alter(p.text_of("alter"));
             key(p.text_of("step")?, alter, p.num_of("octave")?)?
         } else {
             let u = n.child("unpitched")?;
