@@ -23,6 +23,8 @@ pub enum GenerateError {
     #[error(transparent)]
     Progression(#[from] crate::music::ProgressionError),
     #[error(transparent)]
+    Chart(#[from] crate::charts::ChartError),
+    #[error(transparent)]
     Midi(#[from] crate::midi::MidiError),
     #[error("{0}: the file has no chord changes to improvise over")]
     NoChanges(std::path::PathBuf),
@@ -48,8 +50,14 @@ pub struct Changes {
 }
 
 impl Changes {
-    /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`) or a path to a MIDI or MusicXML file.
+    /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`), a path to a MIDI or MusicXML file, an
+    /// iReal Pro link or a file of them, or a title in the chart library.
     pub fn from_arg(arg: &str) -> Result<Changes, GenerateError> {
+        Changes::from_arg_noted(arg).map(|(c, _)| c)
+    }
+
+    /// As `from_arg`, with what a chart's reader could not read or had to decide.
+    pub fn from_arg_noted(arg: &str) -> Result<(Changes, Vec<String>), GenerateError> {
         let path = Path::new(arg);
         let is_file = path
             .extension()
@@ -61,24 +69,35 @@ impl Changes {
             if score.chords.is_empty() {
                 return Err(GenerateError::NoChanges(path.to_path_buf()));
             }
-            return Ok(Changes {
-                name: path
-                    .file_stem()
-                    .map_or(arg.to_string(), |s| s.to_string_lossy().into_owned()),
-                bar_ticks: score.time_sig_at(0).bar_ticks(),
-                bpm: Some(score.bpm()),
-                spans: score.chords,
-            });
+            return Ok((
+                Changes {
+                    name: path
+                        .file_stem()
+                        .map_or(arg.to_string(), |s| s.to_string_lossy().into_owned()),
+                    bar_ticks: score.time_sig_at(0).bar_ticks(),
+                    bpm: Some(score.bpm()),
+                    spans: score.chords,
+                },
+                Vec::new(),
+            ));
         }
-        Ok(Changes::from_progression(&Progression::from_arg(arg)?))
+        let dir = crate::charts::config_dir();
+        let p = crate::charts::resolve(arg, dir.as_deref())?;
+        let notes = p
+            .meta
+            .as_ref()
+            .map(|m| m.unread.iter().chain(&m.notes).cloned().collect())
+            .unwrap_or_default();
+        Ok((Changes::from_progression(&p), notes))
     }
 
     pub fn from_progression(p: &Progression) -> Changes {
+        let bar_ticks = p.bar_ticks();
         Changes {
             name: p.name.clone(),
-            spans: p.spans(PPQ * 4, 1),
-            bar_ticks: PPQ * 4,
-            bpm: None,
+            spans: p.spans(bar_ticks, 1),
+            bar_ticks,
+            bpm: p.meta.as_ref().and_then(|m| m.bpm).map(f64::from),
         }
     }
 

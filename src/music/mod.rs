@@ -1,11 +1,14 @@
 //! The musical vocabulary every other module speaks: pitches, chords, scores, progressions.
 
+pub mod chart_meta;
 pub mod chord;
 mod chord_parse;
+pub mod ireal;
 pub mod pitch;
 pub mod progression;
 pub mod score;
 
+pub use chart_meta::ChartMeta;
 pub use chord::{Chord, ChordSymbolError, PcSet, Quality, parse_symbol};
 pub use pitch::{Pitch, PitchClass};
 pub use progression::{PRESETS, Progression, ProgressionError};

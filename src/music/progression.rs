@@ -1,7 +1,8 @@
 //! Chord progressions: bar-by-bar charts, text parsing (`| Dm7 G7 | Cmaj7 | % |`) and presets.
 
+use super::chart_meta::ChartMeta;
 use super::chord::{Chord, parse_symbol};
-use super::score::{ChordSpan, Tick};
+use super::score::{ChordSpan, PPQ, Tick};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -13,6 +14,9 @@ pub type Bar = Vec<Option<Chord>>;
 pub struct Progression {
     pub name: String,
     pub bars: Vec<Bar>,
+    /// What a chart read from a file or link says besides its chords.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ChartMeta>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -130,6 +134,7 @@ impl Progression {
         Ok(Progression {
             name: name.to_string(),
             bars,
+            meta: None,
         })
     }
 
@@ -153,9 +158,15 @@ impl Progression {
             Ok(c) => Ok(Progression {
                 name: arg.to_string(),
                 bars: vec![vec![Some(c)]],
+                meta: None,
             }),
             Err(_) => Err(ProgressionError::Unknown(arg.to_string())),
         }
+    }
+
+    /// One bar's length: the chart's meter, or 4/4.
+    pub fn bar_ticks(&self) -> Tick {
+        self.meta.as_ref().map_or(PPQ * 4, ChartMeta::bar_ticks)
     }
 
     pub fn len_bars(&self) -> usize {

@@ -63,6 +63,7 @@ impl App {
             app.apply(Effect::LoadDataset(vec![corpus.to_path_buf()]));
         }
         app.send(Job::LoadBundle(model.to_path_buf()));
+        app.send(Job::LoadCharts);
         app
     }
 

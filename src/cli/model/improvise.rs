@@ -16,7 +16,9 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "models/default")]
     pub model: PathBuf,
     /// A preset (blues-f, blues-bb, minor-blues, rhythm-changes, ii-v-i, ii-v-i-cycle,
-    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", or a MIDI or MusicXML file.
+    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", a MIDI or MusicXML
+    /// file, an iReal Pro link (or an .html/.txt file with one), or a title in the chart
+    /// library (`improv charts`).
     #[arg(long, default_value = "blues-f")]
     pub progression: String,
     #[arg(long, default_value_t = 2)]
@@ -77,7 +79,10 @@ fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<
 pub fn generate(a: GenerateArgs) -> Result<()> {
     check(&a)?;
     let bundle = Bundle::load(&a.model)?;
-    let changes = Changes::from_arg(&a.progression)?;
+    let (changes, notes) = Changes::from_arg_noted(&a.progression)?;
+    for n in &notes {
+        eprintln!("{}: {n}", changes.name);
+    }
     let opts = GenerateOptions {
         bpm: a.bpm.or(changes.bpm).unwrap_or(140.0),
         changes,
