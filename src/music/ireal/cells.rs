@@ -89,7 +89,8 @@ fn symbol(s: &str, c: char) -> (Option<Sym>, usize) {
             (Some(Sym::Comment(text.trim().to_string())), end)
         }
         'f' | 's' | 'l' | 'Y' | ',' => (None, 1),
-        ' ' => (Some(Sym::Cell(Cell::Empty)), 1),
+        // An empty cell may carry an alternate chord too: ` (E7)`.
+        ' ' => with_alternate(s, Cell::Empty, 1),
         'n' => with_alternate(s, Cell::NoChord, 1),
         'p' => with_alternate(s, Cell::Slash, 1),
         'x' => (Some(Sym::Cell(Cell::RepeatBar)), 1),
@@ -201,7 +202,7 @@ mod tests {
     #[test]
     fn comments_signs_and_strangers() {
         use Sym::*;
-        let s = cells("SC7sus/G<*72D.S. al Coda>QxrnUT12@");
+        let s = cells("SC7sus/G<*72D.S. al Coda>QxrnUT12@ (E7)");
         assert_eq!(
             s,
             vec![
@@ -215,6 +216,7 @@ mod tests {
                 End,
                 Time(12, 8),
                 Unknown('@'),
+                Cell(super::Cell::Empty),
             ]
         );
     }
