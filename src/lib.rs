@@ -10,7 +10,6 @@ pub mod audio;
 pub mod charts;
 pub mod corpus;
 pub mod dataset;
-pub mod decode;
 pub mod fixtures;
 pub mod generate;
 pub mod judge;
@@ -20,6 +19,7 @@ pub mod midi_out;
 pub mod model;
 pub mod music;
 pub mod musicxml;
+pub mod quiet;
 
 pub mod scorefile;
 pub mod synth;

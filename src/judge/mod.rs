@@ -8,7 +8,7 @@ pub use copies::{longest_copied, longest_shared};
 pub use figures::{Figures, Take, Tally, entropy, overlap};
 
 use crate::dataset::midi_files;
-use crate::decode::Decoding;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate_with};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;

@@ -6,8 +6,8 @@ use super::form::{Written, written_bars};
 use super::link::RawSong;
 use super::order::play_order;
 use super::{IrealError, Song};
-use crate::music::chord::{Chord, parse_symbol};
 use crate::music::pitch::PitchClass;
+use crate::music::{Chord, parse_symbol};
 use crate::music::progression::Bar;
 use crate::music::{ChartMeta, Progression};
 
