@@ -7,9 +7,9 @@ use super::link::RawSong;
 use super::order::play_order;
 use super::{IrealError, Song};
 use crate::music::pitch::PitchClass;
-use crate::music::{Chord, parse_symbol};
 use crate::music::progression::Bar;
 use crate::music::{ChartMeta, Progression};
+use crate::music::{Chord, parse_symbol};
 
 /// What a cell asks for at its place in the bar.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -174,7 +174,7 @@ fn spread(at: &[(usize, Slot)], cells: usize, beats: usize, before: Option<Chord
 /// The coarsest equal division that keeps every change (`C C F F` is `C F`).
 fn fewest_shares(slots: Bar) -> Bar {
     let n = slots.len();
-    for parts in (1..=n).filter(|p| n % p == 0) {
+    for parts in (1..=n).filter(|&p| n.is_multiple_of(p)) {
         let step = n / parts;
         if (0..n).all(|i| slots[i] == slots[i - i % step]) {
             return slots.into_iter().step_by(step).collect();
