@@ -3,26 +3,27 @@
 //! bundle decodes with the clock instead (`decode`).
 
 use crate::corpus::{bass_track, comping_track};
-use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
 use crate::model::bundle::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
-use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
-use crate::scorefile::{SCORE_EXTENSIONS, read_any};
+use crate::music::{ChordSpan, PPQ, Role, Score, Tick, Track};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
 use decode::{Decoding, Sampling, decode_events, to_notes};
 use serde::Serialize;
-use std::path::Path;
 
+mod changes;
 pub mod decode;
 mod sampler;
 
+pub use changes::Changes;
 pub use sampler::{SampleOptions, Sampler, sample_until};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
     #[error(transparent)]
     Progression(#[from] crate::music::ProgressionError),
+    #[error(transparent)]
+    Chart(#[from] crate::charts::ChartError),
     #[error(transparent)]
     Midi(#[from] crate::midi::MidiError),
     #[error("{0}: the file has no chord changes to improvise over")]
@@ -35,74 +36,6 @@ pub enum GenerateError {
     Empty,
     #[error(transparent)]
     Decode(#[from] crate::tokens::TokenError),
-}
-
-/// Chord changes to play over: a preset, a chart, or the chords of a MIDI file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Changes {
-    pub name: String,
-    /// One chorus of changes.
-    pub spans: Vec<ChordSpan>,
-    pub bar_ticks: Tick,
-    /// The file's tempo, when the changes came from one.
-    pub bpm: Option<f64>,
-}
-
-impl Changes {
-    /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`) or a path to a MIDI or MusicXML file.
-    pub fn from_arg(arg: &str) -> Result<Changes, GenerateError> {
-        Changes::read_arg(arg).map(|(c, _)| c)
-    }
-
-    /// As `from_arg`, with what the file's reader warned of (damage, tempos, length).
-    pub fn read_arg(arg: &str) -> Result<(Changes, Vec<String>), GenerateError> {
-        let path = Path::new(arg);
-        let is_file = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| SCORE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-        if is_file {
-            let imp = read_any(path, &ImportOptions::default())?;
-            let score = imp.score;
-            if score.chords.is_empty() {
-                return Err(GenerateError::NoChanges(path.to_path_buf()));
-            }
-            let changes = Changes {
-                name: path
-                    .file_stem()
-                    .map_or(arg.to_string(), |s| s.to_string_lossy().into_owned()),
-                bar_ticks: score.time_sig_at(0).bar_ticks(),
-                bpm: Some(score.bpm()),
-                spans: score.chords,
-            };
-            return Ok((changes, imp.warnings));
-        }
-        let p = Progression::from_arg(arg)?;
-        Ok((Changes::from_progression(&p), Vec::new()))
-    }
-
-    pub fn from_progression(p: &Progression) -> Changes {
-        Changes {
-            name: p.name.clone(),
-            spans: p.spans(PPQ * 4, 1),
-            bar_ticks: PPQ * 4,
-            bpm: None,
-        }
-    }
-
-    /// `choruses` times through.
-    pub fn repeat(&self, choruses: usize) -> Vec<ChordSpan> {
-        let len = self.spans.last().map_or(0, |s| s.end());
-        let len = len.div_ceil(self.bar_ticks.max(1)) * self.bar_ticks;
-        (0..choruses as u32)
-            .flat_map(|k| {
-                self.spans.iter().map(move |s| ChordSpan {
-                    start: s.start + k * len,
-                    ..*s
-                })
-            })
-            .collect()
-    }
 }
 
 #[derive(Clone, Debug)]

@@ -7,6 +7,7 @@
 pub mod atomic;
 #[cfg(feature = "audio")]
 pub mod audio;
+pub mod charts;
 pub mod corpus;
 pub mod dataset;
 pub mod fixtures;

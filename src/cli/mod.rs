@@ -1,6 +1,7 @@
 //! The headless front end: clap commands that call the same library as the studio.
 
 mod bench;
+mod charts;
 mod data;
 mod decoding;
 mod interrupt;
@@ -60,6 +61,9 @@ pub enum Command {
     /// Improvise over the changes of real solos and compare the model's lines with the
     /// players' (chord tones, density, register, intervals, rhythm, copied phrases).
     Judge(judge::JudgeArgs),
+    /// The chart library: iReal Pro songs kept in the config folder (list, import, show);
+    /// `--progression "Title"` plays one.
+    Charts(charts::ChartsArgs),
 }
 
 /// Options every file-writing command shares.
@@ -110,6 +114,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Soundfonts => sound::soundfonts_cmd(),
         Command::Bench(a) => bench::bench(a),
         Command::Judge(a) => judge::judge(a),
+        Command::Charts(a) => charts::charts_cmd(a),
     }
 }
 

@@ -1,8 +1,9 @@
 //! Chord progressions: bar-by-bar charts, text parsing (`| Dm7 G7 | Cmaj7 | % |`) and presets.
 
+use super::chart_meta::ChartMeta;
 use super::chord::Chord;
 use super::chord_parse::parse_symbol;
-use super::score::{ChordSpan, Tick};
+use super::score::{ChordSpan, PPQ, Tick};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -18,6 +19,9 @@ pub type Bar = Vec<Option<Chord>>;
 pub struct Progression {
     pub name: String,
     pub bars: Vec<Bar>,
+    /// What a chart read from a file or link says besides its chords.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ChartMeta>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -140,6 +144,7 @@ impl Progression {
         Ok(Progression {
             name: name.to_string(),
             bars,
+            meta: None,
         })
     }
 
@@ -163,9 +168,15 @@ impl Progression {
             Ok(c) => Ok(Progression {
                 name: arg.to_string(),
                 bars: vec![vec![Some(c)]],
+                meta: None,
             }),
             Err(_) => Err(ProgressionError::Unknown(arg.to_string())),
         }
+    }
+
+    /// One bar's length: the chart's meter, or 4/4.
+    pub fn bar_ticks(&self) -> Tick {
+        self.meta.as_ref().map_or(PPQ * 4, ChartMeta::bar_ticks)
     }
 
     pub fn len_bars(&self) -> usize {

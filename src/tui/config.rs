@@ -43,7 +43,7 @@ pub enum ConfigError {
 
 /// Where the config file is looked for when `--config` is not given.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "improv").map(|d| d.config_dir().join("config.toml"))
+    crate::charts::config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Reads `path` (or the default file, which may be missing). A bad file gives the

@@ -16,7 +16,9 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "models/default")]
     pub model: PathBuf,
     /// A preset (blues-f, blues-bb, minor-blues, rhythm-changes, ii-v-i, ii-v-i-cycle,
-    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", or a MIDI or MusicXML file.
+    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", a MIDI or MusicXML
+    /// file, an iReal Pro link (or an .html/.txt file with one), or a title in the chart
+    /// library (`improv charts`).
     #[arg(long, default_value = "blues-f")]
     pub progression: String,
     #[arg(long, default_value_t = 2)]
@@ -78,8 +80,10 @@ fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<
 pub fn generate(a: GenerateArgs) -> Result<()> {
     check(&a)?;
     let bundle = Bundle::load(&a.model)?;
-    let (changes, warnings) = Changes::read_arg(&a.progression)?;
-    crate::cli::warn(std::path::Path::new(&a.progression), &warnings);
+    let (changes, warnings) = Changes::from_arg_noted(&a.progression)?;
+    for w in &warnings {
+        eprintln!("warning: {}: {w}", changes.name);
+    }
     let opts = GenerateOptions {
         bpm: a.bpm.or(changes.bpm).unwrap_or(140.0),
         changes,
