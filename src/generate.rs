@@ -5,15 +5,18 @@
 use crate::corpus::{bass_track, comping_track};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
-use crate::model::bundle::conditioned::CondMeta;
+use crate::model::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
+use crate::model::exercise::weights::Weights;
+use crate::model::net::Net;
 use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
 use crate::scorefile::{SCORE_EXTENSIONS, read_any};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
-use decode::{Decoding, Sampling, decode_events, to_notes};
+use decode::{Decoding, decode_events, to_notes};
 use serde::Serialize;
 use std::path::Path;
 
+mod choose;
 pub mod decode;
 mod sampler;
 
@@ -143,9 +146,9 @@ pub fn generate_with(
     opts: &GenerateOptions,
     decoding: &Decoding,
 ) -> Result<Generated, GenerateError> {
-    match (&bundle.conditioned, &bundle.meta.conditioned) {
-        (Some(w), Some(meta)) => generate_conditioned(w, meta, opts, decoding),
-        _ => generate_exercise(bundle, opts),
+    match &bundle.net {
+        Net::Conditioned(c) => generate_conditioned(&c.weights, &c.meta, opts, decoding),
+        Net::Exercise(w) => generate_exercise(bundle, w, opts),
     }
 }
 
@@ -164,19 +167,13 @@ fn generate_conditioned(
     if end == 0 {
         return Err(GenerateError::Empty);
     }
-    let s = &opts.sample;
-    let sampling = Sampling {
-        temperature: s.temperature,
-        top_k: s.top_k,
-        seed: s.seed,
-    };
     let events = decode_events(
         w,
         meta,
         &spans,
         opts.changes.bar_ticks,
         end,
-        &sampling,
+        &opts.sample,
         decoding,
     );
     let toks = events
@@ -191,7 +188,11 @@ fn generate_conditioned(
 
 /// The exercise kind: tokens sampled until they fill the choruses, then decoded over the
 /// changes.
-fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, GenerateError> {
+fn generate_exercise(
+    bundle: &Bundle,
+    w: &Weights,
+    opts: &GenerateOptions,
+) -> Result<Generated, GenerateError> {
     let vocab = &bundle.meta.vocab;
     let spans = opts.changes.repeat(opts.choruses.max(1));
     let end = spans.last().map_or(0, |s| s.end());
@@ -214,13 +215,9 @@ fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generate
         .collect();
     let total_beats = end as f64 / PPQ as f64;
     let max_tokens = (total_beats * 12.0) as usize + 16;
-    let idx = sample_until(
-        &bundle.weights,
-        &primer,
-        &opts.sample,
-        max_tokens,
-        &mut |s| s.iter().map(|&i| beats_of[i]).sum::<f64>() >= total_beats,
-    );
+    let idx = sample_until(w, &primer, &opts.sample, max_tokens, &mut |s| {
+        s.iter().map(|&i| beats_of[i]).sum::<f64>() >= total_beats
+    });
     let toks: Vec<String> = idx
         .iter()
         .filter_map(|&i| vocab.token(i).map(str::to_string))
@@ -303,7 +300,6 @@ pub fn uses_chords(kind: TokenizerKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::exercise::weights::Weights;
     use crate::tokens::Vocab;
     use crate::train::TrainConfig;
 
@@ -357,8 +353,11 @@ mod tests {
     #[test]
     fn argmax_and_top_1_agree() {
         let b = toy_bundle();
+        let Net::Exercise(w) = &b.net else {
+            unreachable!("an exercise bundle")
+        };
         let greedy = sample_until(
-            &b.weights,
+            w,
             &[],
             &SampleOptions {
                 temperature: 0.0,
@@ -369,7 +368,7 @@ mod tests {
             &mut |_| false,
         );
         let top1 = sample_until(
-            &b.weights,
+            w,
             &[],
             &SampleOptions {
                 temperature: 1.5,
