@@ -7,6 +7,7 @@ use crate::model::exercise::weights::Weights;
 
 /// The network a bundle holds.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per bundle: its size does not matter
 pub enum Net {
     /// The exercise's: grammar tokens in and out, chords applied when decoding.
     Exercise(Weights),

@@ -60,8 +60,11 @@ fn lines(dir: &Path, name: &str) -> Result<Vec<String>, ExerciseError> {
         .collect())
 }
 
-/// The exercise's tokens, its values and the windows' start positions, checked.
-fn read_data(dir: &Path) -> Result<(Vec<String>, Vec<String>, Vec<usize>), ExerciseError> {
+/// The exercise's tokens, its values and the windows' start positions.
+type ExerciseData = (Vec<String>, Vec<String>, Vec<usize>);
+
+/// The exercise's data in `dir`, checked.
+fn read_data(dir: &Path) -> Result<ExerciseData, ExerciseError> {
     if !dir.is_dir() {
         return Err(ExerciseError::Data {
             path: dir.to_path_buf(),
