@@ -4,14 +4,17 @@
 
 use crate::corpus::{bass_track, comping_track};
 use crate::model::bundle::Bundle;
-use crate::model::bundle::conditioned::CondMeta;
+use crate::model::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
+use crate::model::exercise::weights::Weights;
+use crate::model::net::Net;
 use crate::music::{ChordSpan, PPQ, Role, Score, Tick, Track};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
-use decode::{Decoding, Sampling, decode_events, to_notes};
+use decode::{Decoding, decode_events, to_notes};
 use serde::Serialize;
 
 mod changes;
+mod choose;
 pub mod decode;
 mod sampler;
 
@@ -83,9 +86,9 @@ pub fn generate_with(
     opts: &GenerateOptions,
     decoding: &Decoding,
 ) -> Result<Generated, GenerateError> {
-    match (&bundle.conditioned, &bundle.meta.conditioned) {
-        (Some(w), Some(meta)) => generate_conditioned(w, meta, opts, decoding),
-        _ => generate_exercise(bundle, opts),
+    match &bundle.net {
+        Net::Conditioned(c) => generate_conditioned(&c.weights, &c.meta, opts, decoding),
+        Net::Exercise(w) => generate_exercise(bundle, w, opts),
     }
 }
 
@@ -104,19 +107,13 @@ fn generate_conditioned(
     if end == 0 {
         return Err(GenerateError::Empty);
     }
-    let s = &opts.sample;
-    let sampling = Sampling {
-        temperature: s.temperature,
-        top_k: s.top_k,
-        seed: s.seed,
-    };
     let events = decode_events(
         w,
         meta,
         &spans,
         opts.changes.bar_ticks,
         end,
-        &sampling,
+        &opts.sample,
         decoding,
     );
     let toks = events
@@ -131,7 +128,11 @@ fn generate_conditioned(
 
 /// The exercise kind: tokens sampled until they fill the choruses, then decoded over the
 /// changes.
-fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, GenerateError> {
+fn generate_exercise(
+    bundle: &Bundle,
+    w: &Weights,
+    opts: &GenerateOptions,
+) -> Result<Generated, GenerateError> {
     let vocab = &bundle.meta.vocab;
     let spans = opts.changes.repeat(opts.choruses.max(1));
     let end = spans.last().map_or(0, |s| s.end());
@@ -156,7 +157,7 @@ fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generate
     let max_tokens = (total_beats * 12.0) as usize + 16;
     let (mut beats, mut seen) = (0.0, 0);
     let idx = sample_until(
-        &bundle.weights,
+        w,
         &primer,
         &opts.sample,
         max_tokens,
@@ -249,7 +250,6 @@ pub fn uses_chords(kind: TokenizerKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::exercise::weights::Weights;
     use crate::tokens::Vocab;
     use crate::train::TrainConfig;
 
@@ -303,8 +303,11 @@ mod tests {
     #[test]
     fn argmax_and_top_1_agree() {
         let b = toy_bundle();
+        let Net::Exercise(w) = &b.net else {
+            unreachable!("an exercise bundle")
+        };
         let greedy = sample_until(
-            &b.weights,
+            w,
             &[],
             &SampleOptions {
                 temperature: 0.0,
@@ -315,7 +318,7 @@ mod tests {
             &mut |_| false,
         );
         let top1 = sample_until(
-            &b.weights,
+            w,
             &[],
             &SampleOptions {
                 temperature: 1.5,

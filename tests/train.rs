@@ -4,7 +4,7 @@ use improv::dataset::make_windows;
 use improv::model::bundle::Bundle;
 use improv::tokens::{TokenizerKind, Vocab};
 use improv::train::TrainConfig;
-use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
+use improv::train::{TokenData, TrainControl, TrainData, TrainEvent, spawn};
 use std::time::Duration;
 
 fn data(tokens: usize, stride: usize) -> TrainData {
@@ -13,7 +13,7 @@ fn data(tokens: usize, stride: usize) -> TrainData {
     let phrase = [0u32, 1, 2, 0, 4, 3];
     let stream: Vec<u32> = (0..tokens).map(|i| phrase[i % phrase.len()]).collect();
     let val: Vec<u32> = stream[..60].to_vec();
-    TrainData {
+    TrainData::Tokens(TokenData {
         train: make_windows(&[stream], 12, stride, 5),
         val: make_windows(&[val], 12, 12, 5),
         vocab,
@@ -21,8 +21,7 @@ fn data(tokens: usize, stride: usize) -> TrainData {
         tx: 12,
         fingerprint: "test".into(),
         bigram: None,
-        events: None,
-    }
+    })
 }
 
 fn config(epochs: usize) -> TrainConfig {

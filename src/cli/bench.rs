@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use exercise::{ExerciseOptions, run_exercise};
 use improv::model::BackendKind;
-use improv::model::exercise::net::Engine;
+use improv::model::Engine;
 use std::path::PathBuf;
 
 mod exercise;

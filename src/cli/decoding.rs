@@ -42,7 +42,7 @@ impl DecodingArgs {
             "--harmony must be 0 or more"
         );
         let register = match (
-            &bundle.meta.conditioned,
+            bundle.net.conditioned().map(|c| &c.meta),
             self.register_centre,
             self.register_span,
         ) {

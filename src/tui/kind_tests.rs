@@ -23,7 +23,7 @@ fn studio_with(model: &str) -> App {
     app
 }
 
-/// The foreground colour of the settings row labelled `label` on an 80×24 screen.
+/// The foreground colour of the settings row labelled `label` on a 160×48 screen.
 fn row_fg(app: &App, label: &str) -> ratatui::style::Color {
     let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
     t.draw(|f| draw(f, app)).unwrap();
@@ -125,8 +125,8 @@ fn the_train_tabs_kind_reaches_the_trainer() {
     let out = app.train.run.out.clone();
     assert!(out.ends_with("session-conditioned-1"), "{}", out.display());
     let b = Bundle::load(&out).unwrap_or_else(|e| panic!("{e}; {}", app.message));
-    assert_eq!(b.meta.kind, ModelKind::Conditioned);
-    assert_eq!(b.meta.conditioned.as_ref().unwrap().spec.n_a, 16);
+    assert_eq!(b.kind(), ModelKind::Conditioned);
+    assert_eq!(b.net.conditioned().unwrap().meta.spec.n_a, 16);
     // The new bundle comes to the Generate tab, whose decoding rows now apply.
     wait(&mut app, "the new model", |a| a.generate.model == out);
     app.tab = Tab::Generate;

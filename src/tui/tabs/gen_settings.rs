@@ -145,8 +145,8 @@ pub struct Loaded {
 impl Loaded {
     pub fn of(b: &Bundle) -> Loaded {
         Loaded {
-            kind: b.meta.kind,
-            register: b.meta.conditioned.as_ref().map(|c| c.register),
+            kind: b.kind(),
+            register: b.net.conditioned().map(|c| c.meta.register),
         }
     }
 }

@@ -221,19 +221,18 @@ impl GenerateTab {
         let mut lines = match &self.bundle {
             Some(b) => {
                 let m = &b.meta;
-                let what = match &m.conditioned {
-                    Some(c) => format!(
-                        "conditioned: n_a {}, {} layer{}",
-                        c.spec.n_a,
-                        c.spec.layers,
-                        if c.spec.layers == 1 { "" } else { "s" }
-                    ),
-                    None => format!("exercise: {} tokens, n_a {}", m.vocab.len(), m.n_a),
-                };
-                let per = if m.conditioned.is_some() {
-                    "event"
-                } else {
-                    "token"
+                let (what, per) = match b.net.conditioned() {
+                    Some(c) => {
+                        let s = &c.meta.spec;
+                        let layers = if s.layers == 1 { "" } else { "s" };
+                        let what =
+                            format!("conditioned: n_a {}, {} layer{layers}", s.n_a, s.layers);
+                        (what, "event")
+                    }
+                    None => {
+                        let what = format!("exercise: {} tokens, n_a {}", m.vocab.len(), m.n_a);
+                        (what, "token")
+                    }
                 };
                 let mut l = vec![Line::from(what)];
                 l.extend(
