@@ -81,8 +81,12 @@ pub fn generate(a: GenerateArgs) -> Result<()> {
     check(&a)?;
     let bundle = Bundle::load(&a.model)?;
     let (changes, warnings) = Changes::from_arg_noted(&a.progression)?;
-    for w in &warnings {
-        eprintln!("warning: {}: {w}", changes.name);
+    // A file's warnings name the file; a chart's, the chart.
+    let source = std::path::Path::new(&a.progression);
+    if source.is_file() {
+        crate::cli::warn(source, &warnings);
+    } else {
+        crate::cli::warn(std::path::Path::new(&changes.name), &warnings);
     }
     let opts = GenerateOptions {
         bpm: a.bpm.or(changes.bpm).unwrap_or(140.0),
