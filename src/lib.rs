@@ -19,6 +19,7 @@ pub mod midi_out;
 pub mod model;
 pub mod music;
 pub mod musicxml;
+pub mod wjazzd;
 
 pub mod scorefile;
 pub mod synth;
