@@ -234,7 +234,7 @@ mod tests {
         assert_eq!(back.adam, b.adam);
         // The bundled exercise model, written before kinds existed, loads as one.
         let old =
-            Bundle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")).unwrap();
+            Bundle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/exercise")).unwrap();
         assert_eq!(old.meta.kind, crate::model::ModelKind::Exercise);
         assert!(old.conditioned.is_none() && old.weights.check().is_ok());
         assert_eq!(old.meta.config.schedule, Schedule::PerUpdate);
