@@ -3,17 +3,18 @@
 //! bundle decodes with the clock instead (`decode`).
 
 use crate::corpus::{bass_track, comping_track};
-use crate::decode::{Decoding, Sampling, decode_events, to_notes};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
-use crate::model::cond_bundle::CondMeta;
+use crate::model::bundle::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
 use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
 use crate::scorefile::{SCORE_EXTENSIONS, read_any};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
+use decode::{Decoding, Sampling, decode_events, to_notes};
 use serde::Serialize;
 use std::path::Path;
 
+pub mod decode;
 mod sampler;
 
 pub use sampler::{SampleOptions, Sampler, sample_until};
@@ -302,9 +303,9 @@ pub fn uses_chords(kind: TokenizerKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::bundle::TrainConfig;
-    use crate::model::weights::Weights;
+    use crate::model::exercise::weights::Weights;
     use crate::tokens::Vocab;
+    use crate::train::TrainConfig;
 
     fn toy_bundle() -> Bundle {
         let vocab = Vocab::from_ordered(&["C,6", "S,6", "A,3", "R,12", "C,12"]);

@@ -1,8 +1,9 @@
 //! The trainer thread end to end: learning, event order, pause/resume/stop, NaN, resume.
 
 use improv::dataset::make_windows;
-use improv::model::bundle::{Bundle, TrainConfig};
+use improv::model::bundle::Bundle;
 use improv::tokens::{TokenizerKind, Vocab};
+use improv::train::TrainConfig;
 use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
 use std::time::Duration;
 

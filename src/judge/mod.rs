@@ -12,7 +12,7 @@ pub use musdr::{
 };
 
 use crate::dataset::midi_files;
-use crate::decode::Decoding;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate_with};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;

@@ -6,7 +6,8 @@ pub mod pitch;
 pub mod progression;
 pub mod score;
 
-pub use chord::{Chord, ChordSymbolError, PcSet, Quality, parse_symbol};
+pub use chord::{Chord, PcSet, Quality};
+pub use chord_parse::{ChordSymbolError, parse_symbol};
 pub use pitch::{Pitch, PitchClass};
 pub use progression::{PRESETS, Progression, ProgressionError};
 pub use score::{ChordSpan, Note, PPQ, Register, Role, Score, Tempo, Tick, TimeSig, Track};

@@ -1,6 +1,7 @@
 //! Chord progressions: bar-by-bar charts, text parsing (`| Dm7 G7 | Cmaj7 | % |`) and presets.
 
-use super::chord::{Chord, parse_symbol};
+use super::chord::Chord;
+use super::chord_parse::parse_symbol;
 use super::score::{ChordSpan, Tick};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -3,7 +3,7 @@
 //! clear line naming the key and the line, and the studio starts with the defaults.
 
 use super::keymap::{Action, Keymap};
-use super::tabs::generate::GenSettings;
+use super::tabs::generate::{GenField, GenSettings};
 use super::theme::Theme;
 use crate::music::PRESETS;
 use crossterm::event::KeyCode;
@@ -229,8 +229,9 @@ fn read_theme(t: &ThemeFile) -> Result<Theme, Bad> {
 
 fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
     let mut s = GenSettings::default();
-    let range = |key: &str, v: &Spanned<f64>, lo: f64, hi: f64| {
+    let range = |key: &str, v: &Spanned<f64>, f: GenField| {
         let x = *v.get_ref();
+        let (lo, hi) = f.range().unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
         if (lo..=hi).contains(&x) {
             Ok(x)
         } else {
@@ -252,31 +253,31 @@ fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
         }
     }
     if let Some(v) = &g.tempo {
-        s.bpm = range("tempo", v, 40.0, 320.0)?;
+        s.bpm = range("tempo", v, GenField::Tempo)?;
     }
     if let Some(v) = &g.temperature {
-        s.temperature = range("temperature", v, 0.0, 3.0)?;
+        s.temperature = range("temperature", v, GenField::Temperature)?;
     }
-    let whole = |key: &str, v: &Spanned<usize>, lo: f64, hi: f64| {
-        range(key, &Spanned::new(v.span(), *v.get_ref() as f64), lo, hi).map(|x| x as usize)
+    let whole = |key: &str, v: &Spanned<usize>, f: GenField| {
+        range(key, &Spanned::new(v.span(), *v.get_ref() as f64), f).map(|x| x as usize)
     };
     if let Some(v) = &g.choruses {
-        s.choruses = whole("choruses", v, 1.0, 16.0)?;
+        s.choruses = whole("choruses", v, GenField::Choruses)?;
     }
     if let Some(v) = &g.top_k {
-        s.top_k = whole("top_k", v, 0.0, 64.0)?;
+        s.top_k = whole("top_k", v, GenField::TopK)?;
     }
     if let Some(v) = &g.top_p {
-        s.top_p = range("top_p", v, 0.05, 1.0)?;
+        s.top_p = range("top_p", v, GenField::TopP)?;
     }
     if let Some(v) = &g.beam {
-        s.beam = whole("beam", v, 0.0, 16.0)?;
+        s.beam = whole("beam", v, GenField::Beam)?;
     }
     if let Some(v) = &g.branch {
-        s.branch = whole("branch", v, 1.0, 16.0)?;
+        s.branch = whole("branch", v, GenField::Branch)?;
     }
     if let Some(v) = &g.harmony {
-        s.harmony = range("harmony", v, 0.0, 5.0)?;
+        s.harmony = range("harmony", v, GenField::Harmony)?;
     }
     s.seed = g.seed.unwrap_or(s.seed);
     Ok(s)

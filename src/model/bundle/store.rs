@@ -3,8 +3,8 @@
 use super::arrays::{pack, unpack};
 use super::{Bundle, BundleError, BundleMeta, FORMAT, FORMAT_VERSION};
 use crate::model::ModelKind;
-use crate::model::adam::AdamState;
-use crate::model::weights::Weights;
+use crate::model::exercise::weights::Weights;
+use crate::model::optim::adam::AdamState;
 use std::path::{Path, PathBuf};
 
 /// Maps an I/O error to one naming `path`.
@@ -62,7 +62,7 @@ impl Bundle {
         let corrupt = |reason: String| corrupt(dir, reason);
         let w = &self.weights;
         if let Some(cw) = &self.conditioned {
-            use crate::model::cond_bundle::pack;
+            use crate::model::bundle::conditioned::pack;
             write("weights.bpk", &pack(&cw.arrays).map_err(corrupt)?)?;
             if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == cw.arrays.len()) {
                 write("adam_m.bpk", &pack(&adam.m).map_err(corrupt)?)?;
@@ -99,7 +99,7 @@ impl Bundle {
         }
         let meta = read_meta(&meta_path)?;
         if meta.kind == ModelKind::Conditioned {
-            return crate::model::cond_bundle::load_conditioned(dir, meta);
+            return crate::model::bundle::conditioned::load_conditioned(dir, meta);
         }
         load_exercise(dir, meta)
     }
