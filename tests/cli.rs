@@ -219,7 +219,14 @@ fn a_primer_from_a_file_starts_the_solo_with_its_phrase() {
     let dir = tempfile::tempdir().unwrap();
     let file = root().join("assets/01-blues-f-a.mid");
     let out = improv()
-        .args(["generate", "--model", "models/exercise", "--primer-len", "5", "--json"])
+        .args([
+            "generate",
+            "--model",
+            "models/exercise",
+            "--primer-len",
+            "5",
+            "--json",
+        ])
         .arg("--primer-from")
         .arg(&file)
         .arg("--out")

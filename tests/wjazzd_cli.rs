@@ -21,7 +21,12 @@ fn write_solo(dir: &Path, name: &str) {
     let mut b = String::from("onset,bar,beat,signature,chord,form\n");
     for i in 0..8 {
         let chord = if i < 4 { "C7" } else { "F7" };
-        b += &format!("{},{},{},'4/4',{chord},A1\n", 1.0 + i as f64 * 0.5, 1 + i / 4, 1 + i % 4);
+        b += &format!(
+            "{},{},{},'4/4',{chord},A1\n",
+            1.0 + i as f64 * 0.5,
+            1 + i / 4,
+            1 + i % 4
+        );
     }
     std::fs::write(beat.join(format!("{name}_FINAL_beattrack.csv")), b).unwrap();
 }
@@ -56,7 +61,10 @@ fn a_split_export_gets_train_test_and_a_notice_and_is_never_overwritten() {
     let out = dir.path().join("out");
     let run = |force: bool| {
         let mut c = improv();
-        c.args(["corpus", "--wjazzd"]).arg(&src).arg("--out").arg(&out);
+        c.args(["corpus", "--wjazzd"])
+            .arg(&src)
+            .arg("--out")
+            .arg(&out);
         c.args(["--split", "tunes", "--seed", "3"]);
         if force {
             c.arg("--force");
@@ -64,7 +72,11 @@ fn a_split_export_gets_train_test_and_a_notice_and_is_never_overwritten() {
         c.output().unwrap()
     };
     let first = run(false);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let (train, test) = (mids(&out.join("train")), mids(&out.join("test")));
     assert_eq!(train.len() + test.len(), 6, "{train:?} {test:?}");
     assert!(!test.is_empty() && !train.is_empty());
