@@ -143,7 +143,7 @@ pub(crate) fn parse_signature(text: &str) -> Option<(u8, u8)> {
 /// come after the one before (a gap or a broken row); returns the reason it was cut.
 pub(crate) fn push_beat(beats: &mut Vec<Beat>, beat: Beat) -> Result<(), String> {
     if let Some(prev) = beats.last()
-        && !(beat.onset > prev.onset)
+        && beat.onset.partial_cmp(&prev.onset) != Some(std::cmp::Ordering::Greater)
     {
         return Err(format!(
             "beat at {:.3} s does not follow the beat at {:.3} s",
