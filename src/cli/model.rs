@@ -109,7 +109,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
     }
     let handle = spawn(data, config, a.out.clone(), resume);
     let stop = handle.control.clone();
-    let _ = ctrlc::set_handler(move || {
+    super::interrupt::on_stop(move || {
         let _ = stop.send(TrainControl::Stop);
     });
     let bar = super::progress::bar("epoch", a.json);

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 mod arrays;
 pub mod conditioned;
 mod config;
+pub mod limits;
 mod store;
 
 pub use config::TrainConfig;
@@ -151,6 +152,12 @@ impl Bundle {
         b.meta.n_values = b.meta.vocab.len();
         b.meta.kind = ModelKind::Conditioned;
         b.meta.config.kind = ModelKind::Conditioned;
+        // The spec is the one source of truth for the shape; the settings repeat it.
+        let spec = &weights.spec;
+        b.meta.config.n_a = spec.n_a;
+        b.meta.config.layers = spec.layers;
+        b.meta.config.dropout = spec.dropout;
+        b.meta.config.heads = spec.heads;
         b.meta.conditioned = Some(meta);
         b.conditioned = Some(weights);
         b

@@ -225,7 +225,9 @@ impl<'a> Run<'a> {
             loss: b.nats_per_token(),
         });
         let after = poll(self.ctl, self.ev, &mut self.save_now);
-        if self.save_now {
+        // Before the first epoch ends the weights are still random: a save asked for now
+        // waits for that epoch.
+        if self.save_now && !self.bundle.meta.history.is_empty() {
             self.save_now = false;
             if let Err(e) = self.save(epoch.saturating_sub(1)) {
                 return (b, Err(e));
@@ -338,6 +340,13 @@ impl<'a> Run<'a> {
     /// The last save and the `Finished` event.
     fn finish(mut self, stopped: bool) -> Result<(), String> {
         let epochs_done = self.bundle.meta.history.len();
+        if epochs_done == 0 {
+            return Err(format!(
+                "stopped before the first epoch ended: nothing was saved to {} (a model \
+                 needs at least one whole epoch)",
+                self.out.display()
+            ));
+        }
         self.save(epochs_done)?;
         let _ = self.ev.send(TrainEvent::Finished(TrainSummary {
             epochs_done,

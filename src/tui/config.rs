@@ -169,6 +169,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map_err(|r| bad(keys.span(), &format!("keys.{name}"), r))?;
         c.keymap.rebind(action, codes);
     }
+    if let Some((names, msg)) = crate::tui::keymap::clash_message(&c.keymap) {
+        // The entry written last is the one that made the clash.
+        let entry = (file.keys.iter())
+            .filter(|(n, _)| names.contains(&n.as_str()))
+            .max_by_key(|(_, k)| k.span().start);
+        let (name, span) = entry.map_or((String::new(), 0..0), |(n, k)| (n.clone(), k.span()));
+        return Err(bad(span, &format!("keys.{name}"), msg));
+    }
     c.theme = read_theme(&file.theme).map_err(|(span, key, r)| bad(span, &key, r))?;
     c.generate = read_generate(&file.generate).map_err(|(span, key, r)| bad(span, &key, r))?;
     Ok(c)
@@ -402,6 +410,16 @@ mod tests {
         assert!(e.contains("line 2") && e.contains("generate.seed"), "{e}");
         let e = bad("[theme]\nbase = \"light\"\nbold = true\n");
         assert!(e.contains("line 3") && e.contains("theme.bold"), "{e}");
+    }
+
+    #[test]
+    fn one_key_bound_to_several_actions_is_one_line_naming_both() {
+        let e = bad("[keys]\nquit = \"z\"\nhelp = \"z\"\nnext_tab = \"z\"\n");
+        assert!(e.contains("line 4") && e.contains("keys.next_tab"), "{e}");
+        assert!(
+            e.contains("key z") && e.contains("quit, help, next_tab"),
+            "{e}"
+        );
     }
 
     #[test]

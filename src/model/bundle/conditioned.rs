@@ -144,13 +144,12 @@ pub fn load_conditioned(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleEr
         )
     })?;
     cm.check().map_err(|r| corrupt("bundle.json", r))?;
-    let lens: Vec<usize> = cm.spec.shapes().iter().map(|[r, c]| r * c).collect();
+    use super::limits;
+    let lens = limits::check_spec(&meta, &cm.spec)
+        .and_then(|()| limits::lens(&cm.spec.shapes()))
+        .map_err(|r| corrupt("bundle.json", r))?;
     let read = |file: &str| -> Result<Vec<Vec<f32>>, BundleError> {
-        let p = dir.join(file);
-        let bytes = std::fs::read(&p).map_err(|source| BundleError::Io {
-            path: p.clone(),
-            source,
-        })?;
+        let bytes = limits::read_weights(&dir.join(file), &lens).map_err(|r| corrupt(file, r))?;
         unpack(bytes, &lens).map_err(|r| corrupt(file, r))
     };
     let weights = CondWeights {
