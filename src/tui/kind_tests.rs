@@ -145,7 +145,7 @@ fn a_hostile_bundle_is_named_and_the_studio_keeps_running() {
     let bad = dir.path().join("huge");
     std::fs::create_dir(&bad).unwrap();
     for f in ["bundle.json", "weights.bpk"] {
-        std::fs::copy(root().join("models/default").join(f), bad.join(f)).unwrap();
+        std::fs::copy(root().join("models/exercise").join(f), bad.join(f)).unwrap();
     }
     let json = std::fs::read_to_string(bad.join("bundle.json")).unwrap();
     let json = json.replacen("\"n_a\": 64", "\"n_a\": 1000000000", 1);
