@@ -20,6 +20,7 @@ pub mod model;
 pub mod music;
 pub mod musicxml;
 pub mod quiet;
+pub mod wjazzd;
 
 pub mod scorefile;
 pub mod synth;

@@ -9,6 +9,7 @@ mod judge;
 mod model;
 mod progress;
 mod sound;
+mod wjazzd;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -42,7 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Read MIDI or MusicXML files or directories and summarise them as training data.
     Dataset(data::DatasetArgs),
-    /// Write the bundled starter corpus (made by improv's rule-based improviser).
+    /// Write the bundled starter corpus (made by improv's rule-based improviser), or
+    /// convert the Weimar Jazz Database into MIDI solos (--wjazzd).
     Corpus(data::CorpusArgs),
     /// Train a model bundle on MIDI or MusicXML files (a line per epoch; Ctrl-C stops and saves).
     Train(model::TrainArgs),

@@ -1,6 +1,7 @@
 //! The judge's figures for a set of solos: harmony, density, register, and the MGEval-style
 //! histograms (pitch classes, intervals, onset positions in the bar).
 
+use super::musdr::{SoloMeans, SoloTally};
 use crate::music::{ChordSpan, Note, PPQ, Register, Score, Tick, TimeSig};
 use crate::tokens::rhythm::melody_line;
 use serde::Serialize;
@@ -94,6 +95,25 @@ impl Take {
         out
     }
 
+    /// The bounds of the take's first `n` bars (n + 1 ticks), following the meter.
+    pub(super) fn bar_bounds(&self, n: usize) -> Vec<Tick> {
+        let sig_at = |t: Tick| {
+            self.time_sigs
+                .iter()
+                .rev()
+                .find(|s| s.tick <= t)
+                .map_or(PPQ * 4, |s| s.bar_ticks().max(1))
+        };
+        let mut out = Vec::with_capacity(n + 1);
+        let mut t: Tick = 0;
+        out.push(t);
+        for _ in 0..n {
+            t = t.saturating_add(sig_at(t));
+            out.push(t);
+        }
+        out
+    }
+
     /// Melodic intervals in semitones between neighbouring notes.
     pub fn intervals(&self) -> Vec<i8> {
         self.notes
@@ -126,6 +146,7 @@ pub struct Tally {
     pcs: [f64; 12],
     intervals: Vec<f64>,
     onsets: Vec<f64>,
+    solos: SoloTally,
 }
 
 impl Tally {
@@ -173,6 +194,7 @@ impl Tally {
             covered_to = covered_to.max(n.end());
         }
         self.add_onsets(take);
+        self.solos.add(take);
         if let (Some(first), Some(_)) = (take.notes.first(), take.notes.last()) {
             self.span += covered_to.saturating_sub(first.start) as u64;
         }
@@ -224,6 +246,7 @@ impl Tally {
             highest: register.map(|r| r.highest),
             wall_share: share(self.wall, self.notes),
             pc_entropy: entropy(&self.pcs),
+            solo: self.solos.figures(),
         }
     }
 
@@ -257,6 +280,9 @@ pub struct Figures {
     pub wall_share: f64,
     /// Entropy of the pitch-class histogram, in bits (0 to log2 12 = 3.585).
     pub pc_entropy: f64,
+    /// MusDr's figures and the register span, per solo, averaged.
+    #[serde(flatten)]
+    pub solo: SoloMeans,
 }
 
 /// Shannon entropy in bits of a histogram.

@@ -3,9 +3,13 @@
 
 mod copies;
 mod figures;
+mod musdr;
 
 pub use copies::{longest_copied, longest_shared};
 pub use figures::{Figures, Take, Tally, entropy, overlap};
+pub use musdr::{
+    OVER_BOUND_MARGIN, SoloMeans, grooving_similarity, over_bound, pc_entropy, register_span,
+};
 
 use crate::dataset::midi_files;
 use crate::generate::decode::Decoding;
@@ -54,6 +58,9 @@ pub struct ModelFigures {
     pub longest_copied: Option<usize>,
     /// The corpus's own longest run shared between two different files.
     pub corpus_longest_repeat: Option<usize>,
+    /// The model plays chord tones more than 5 points more often than the players: lines
+    /// bound to the chords.
+    pub over_bound: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -203,8 +210,11 @@ fn compare(
     longest_copied: Option<usize>,
     corpus_longest_repeat: Option<usize>,
 ) -> ModelFigures {
+    let figures = model.figures();
+    let over_bound = over_bound(figures.chord_tone_rate, players.figures().chord_tone_rate);
     ModelFigures {
-        figures: model.figures(),
+        figures,
+        over_bound,
         interval_overlap: model.interval_overlap(players),
         onset_overlap: model.onset_overlap(players),
         longest_copied,

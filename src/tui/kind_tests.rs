@@ -77,7 +77,7 @@ fn the_decoding_rows_reach_the_conditioned_models_decoding() {
 
 #[test]
 fn an_exercise_model_dims_the_conditioned_rows_and_says_so() {
-    let mut app = studio_with("models/default");
+    let mut app = studio_with("models/exercise");
     key(&mut app, KeyCode::Char('3'));
     assert_eq!(row_fg(&app, "beam width"), app.theme.dimmed);
     assert_ne!(row_fg(&app, "temperature"), app.theme.dimmed);
@@ -101,7 +101,7 @@ fn the_train_tabs_kind_reaches_the_trainer() {
     for f in ["01-blues-f-a.mid", "12-ii-v-i-a.mid"] {
         std::fs::copy(root().join("assets").join(f), corpus.join(f)).unwrap();
     }
-    let mut app = App::new(&corpus, &root().join("models/default"), false);
+    let mut app = App::new(&corpus, &root().join("models/exercise"), false);
     wait(&mut app, "the dataset", |a| a.dataset.dataset.is_some());
     app.train.models_dir = dir.path().join("models");
     key(&mut app, KeyCode::Char('2'));
@@ -145,7 +145,7 @@ fn a_hostile_bundle_is_named_and_the_studio_keeps_running() {
     let bad = dir.path().join("huge");
     std::fs::create_dir(&bad).unwrap();
     for f in ["bundle.json", "weights.bpk"] {
-        std::fs::copy(root().join("models/default").join(f), bad.join(f)).unwrap();
+        std::fs::copy(root().join("models/exercise").join(f), bad.join(f)).unwrap();
     }
     let json = std::fs::read_to_string(bad.join("bundle.json")).unwrap();
     let json = json.replacen("\"n_a\": 64", "\"n_a\": 1000000000", 1);

@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(back.adam, b.adam);
         // The bundled exercise model, written before kinds existed, loads as one.
         let old =
-            Bundle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")).unwrap();
+            Bundle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/exercise")).unwrap();
         assert_eq!(old.kind(), crate::model::ModelKind::Exercise);
         assert!(old.net.check().is_ok());
         assert_eq!(old.meta.config.schedule, Schedule::PerUpdate);
