@@ -7,6 +7,7 @@ use improv::model::exercise::{ExerciseOptions, run_exercise};
 use improv::model::net::Engine;
 use std::path::PathBuf;
 
+mod peak;
 mod play;
 mod train;
 
@@ -52,6 +53,14 @@ pub enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// One core's measured FMA peak beside each training product's and each kind's
+    /// training step's GFLOP/s (best of --runs).
+    Peak {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {
@@ -70,6 +79,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             runs,
             json,
         } => speed(exercise, runs.max(1), json),
+        BenchWhat::Peak { runs, json } => peak::peak(runs.max(1), json),
     }
 }
 

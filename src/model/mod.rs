@@ -18,6 +18,7 @@ pub mod kernels;
 pub mod lstm;
 pub mod net;
 pub mod parallel;
+pub mod peak;
 pub mod pool;
 pub mod team;
 pub mod weights;
