@@ -39,11 +39,18 @@ pub fn fma_isa() -> FmaIsa {
     FmaIsa::Scalar
 }
 
-/// GFLOP/s of `iters` rounds of the FMA loop on this thread (each FMA two flops), with the
-/// ISA it used.
+/// GFLOP/s of `iters` rounds of the FMA loop on this thread (wall-clock), with the ISA
+/// it used.
 pub fn fma_gflops(iters: u64) -> (FmaIsa, f64) {
-    let isa = fma_isa();
     let t0 = Instant::now();
+    let (isa, flops) = fma_loop(iters);
+    (isa, flops / t0.elapsed().as_secs_f64().max(1e-9) * 1e-9)
+}
+
+/// Runs `iters` rounds of the FMA loop on the widest vectors, and returns them with the
+/// flops done (each FMA two).
+pub fn fma_loop(iters: u64) -> (FmaIsa, f64) {
+    let isa = fma_isa();
     let flops = match isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU has AVX-512F (checked by `fma_isa`).
@@ -53,7 +60,7 @@ pub fn fma_gflops(iters: u64) -> (FmaIsa, f64) {
         FmaIsa::Avx2 => unsafe { x86::fma256(iters) },
         _ => scalar(iters),
     };
-    (isa, flops / t0.elapsed().as_secs_f64().max(1e-9) * 1e-9)
+    (isa, flops)
 }
 
 /// Independent accumulators: enough to cover the FMA latency (4 cycles) on two FMA ports.

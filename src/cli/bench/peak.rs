@@ -1,10 +1,11 @@
 //! `improv bench peak`: one core's measured FMA throughput, and beside it what each
 //! training product and each kind's whole training step reach (GFLOP/s, share of peak).
-//! Each figure is the best of its runs: other work on the machine only ever slows a run.
+//! Each figure is the best of its runs, timed in the thread's own CPU time: other work on
+//! the machine only ever slows a run.
 
+use super::train::thread_cpu_secs;
 use improv::model::kernels::{self, Kernel};
 use improv::model::peak;
-use std::time::Instant;
 
 /// One measured line: what, GFLOP/s, share of the peak.
 struct Line {
@@ -46,24 +47,28 @@ const ACC_NOTE: &str = "register-only loop, 12 independent accumulators";
 
 fn best_fma(runs: usize) -> (peak::FmaIsa, f64) {
     // About a tenth of a second a run on a current core.
-    let (isa, _) = peak::fma_gflops(1 << 16);
-    let best = (0..runs.max(3))
-        .map(|_| peak::fma_gflops(1 << 22).1)
+    let (isa, _) = peak::fma_loop(1 << 16);
+    let best = (0..runs.max(3) * 4)
+        .map(|_| {
+            let c0 = thread_cpu_secs();
+            let (_, flops) = peak::fma_loop(1 << 20);
+            flops / (thread_cpu_secs() - c0).max(1e-9) * 1e-9
+        })
         .fold(0.0, f64::max);
     (isa, best)
 }
 
-/// Best GFLOP/s of `f` doing `flops` each call, over `runs` runs of about 20 ms.
+/// Best GFLOP/s of `f` doing `flops` each call, over 4·`runs` runs of about 5 ms of CPU.
 fn best_rate(runs: usize, flops: f64, f: &mut dyn FnMut()) -> f64 {
     f();
-    let t0 = Instant::now();
+    let c0 = thread_cpu_secs();
     f();
-    let reps = (0.02 / t0.elapsed().as_secs_f64().max(1e-7)).clamp(1.0, 1e5) as usize;
-    (0..runs)
+    let reps = (0.005 / (thread_cpu_secs() - c0).max(1e-7)).clamp(1.0, 1e5) as usize;
+    (0..runs * 4)
         .map(|_| {
-            let t0 = Instant::now();
+            let c0 = thread_cpu_secs();
             (0..reps).for_each(|_| f());
-            flops * reps as f64 / t0.elapsed().as_secs_f64().max(1e-9) * 1e-9
+            flops * reps as f64 / (thread_cpu_secs() - c0).max(1e-9) * 1e-9
         })
         .fold(0.0, f64::max)
 }
