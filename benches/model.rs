@@ -6,10 +6,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use improv::dataset::make_windows;
 use improv::generate::{SampleOptions, sample_until};
 use improv::model::BackendKind;
-use improv::model::adam::{AdamSettings, AdamState};
-use improv::model::fit::epoch;
-use improv::model::net::{Engine, device};
-use improv::model::weights::Weights;
+use improv::model::exercise::fit::epoch;
+use improv::model::exercise::net::{Engine, device};
+use improv::model::exercise::weights::Weights;
+use improv::model::optim::adam::{AdamSettings, AdamState};
 use rand::SeedableRng;
 
 fn model(c: &mut Criterion) {
@@ -59,8 +59,10 @@ fn model(c: &mut Criterion) {
             .collect();
         g.bench_function("recurrence forward + backward, one batch", |bench| {
             bench.iter(|| {
-                let cache = improv::model::lstm::forward(&xp, &u, b, t, a);
-                improv::model::lstm::backward(&cache, &cache.hs).1.len()
+                let cache = improv::model::ops::lstm::forward(&xp, &u, b, t, a);
+                improv::model::ops::lstm::backward(&cache, &cache.hs)
+                    .1
+                    .len()
             })
         });
     }
@@ -85,7 +87,7 @@ type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>
 /// One recurrence step's product at n_a 128 ([32, 128] · [128, 512]) and BPTT's weight
 /// gradient ([128, 2048] · [2048, 512]) on every kernel this CPU can run.
 fn kernels(g: &mut Group) {
-    use improv::model::kernels::{Kernel, available, gemm_with};
+    use improv::model::cpu::kernels::{Kernel, available, gemm_with};
     let (b, a, n) = (32, 128, 2048);
     let g4 = 4 * a;
     let h: Vec<f32> = (0..n * a)
@@ -116,8 +118,8 @@ fn kernels(g: &mut Group) {
 /// Adam) with each matrix kernel this CPU can run, at the exercise's 78 values and at the
 /// 450 of a real corpus's grammar, on one thread and on two.
 fn host_step(g: &mut Group) {
-    use improv::model::fit::{BatchBuffers, train_batch};
-    use improv::model::kernels::{self, Kernel, available};
+    use improv::model::cpu::kernels::{self, Kernel, available};
+    use improv::model::exercise::fit::{BatchBuffers, train_batch};
     let best = kernels::active();
     for v in [78usize, 450] {
         let stream: Vec<u32> = (0..3000u32).map(|i| (i * 7 + i / 3) % v as u32).collect();
@@ -168,7 +170,7 @@ fn conditioned(g: &mut Group) {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         g.bench_function(format!("conditioned epoch, n_a 128 ({backend})"), |b| {
             b.iter(|| {
-                improv::model::cond_fit::epoch(
+                improv::model::conditioned::fit::epoch(
                     &mut w,
                     &mut opt,
                     &settings,

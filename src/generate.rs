@@ -3,17 +3,18 @@
 //! bundle decodes with the clock instead (`decode`).
 
 use crate::corpus::{bass_track, comping_track};
-use crate::decode::{Decoding, Sampling, decode_events, to_notes};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
-use crate::model::cond_bundle::CondMeta;
+use crate::model::bundle::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
 use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
 use crate::scorefile::{SCORE_EXTENSIONS, read_any};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
+use decode::{Decoding, Sampling, decode_events, to_notes};
 use serde::Serialize;
 use std::path::Path;
 
+pub mod decode;
 mod sampler;
 
 pub use sampler::{SampleOptions, Sampler, sample_until};
@@ -50,6 +51,11 @@ pub struct Changes {
 impl Changes {
     /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`) or a path to a MIDI or MusicXML file.
     pub fn from_arg(arg: &str) -> Result<Changes, GenerateError> {
+        Changes::read_arg(arg).map(|(c, _)| c)
+    }
+
+    /// As `from_arg`, with what the file's reader warned of (damage, tempos, length).
+    pub fn read_arg(arg: &str) -> Result<(Changes, Vec<String>), GenerateError> {
         let path = Path::new(arg);
         let is_file = path
             .extension()
@@ -61,16 +67,18 @@ impl Changes {
             if score.chords.is_empty() {
                 return Err(GenerateError::NoChanges(path.to_path_buf()));
             }
-            return Ok(Changes {
+            let changes = Changes {
                 name: path
                     .file_stem()
                     .map_or(arg.to_string(), |s| s.to_string_lossy().into_owned()),
                 bar_ticks: score.time_sig_at(0).bar_ticks(),
                 bpm: Some(score.bpm()),
                 spans: score.chords,
-            });
+            };
+            return Ok((changes, imp.warnings));
         }
-        Ok(Changes::from_progression(&Progression::from_arg(arg)?))
+        let p = Progression::from_arg(arg)?;
+        Ok((Changes::from_progression(&p), Vec::new()))
     }
 
     pub fn from_progression(p: &Progression) -> Changes {
@@ -213,12 +221,18 @@ fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generate
         .collect();
     let total_beats = end as f64 / PPQ as f64;
     let max_tokens = (total_beats * 12.0) as usize + 16;
+    let (mut beats, mut seen) = (0.0, 0);
     let idx = sample_until(
         &bundle.weights,
         &primer,
         &opts.sample,
         max_tokens,
-        &mut |s| s.iter().map(|&i| beats_of[i]).sum::<f64>() >= total_beats,
+        // A running sum (summing every token each step made long forms quadratic).
+        &mut |s| {
+            beats += s[seen..].iter().map(|&i| beats_of[i]).sum::<f64>();
+            seen = s.len();
+            beats >= total_beats
+        },
     );
     let toks: Vec<String> = idx
         .iter()
@@ -302,9 +316,9 @@ pub fn uses_chords(kind: TokenizerKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::bundle::TrainConfig;
-    use crate::model::weights::Weights;
+    use crate::model::exercise::weights::Weights;
     use crate::tokens::Vocab;
+    use crate::train::TrainConfig;
 
     fn toy_bundle() -> Bundle {
         let vocab = Vocab::from_ordered(&["C,6", "S,6", "A,3", "R,12", "C,12"]);

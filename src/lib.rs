@@ -9,7 +9,6 @@ pub mod atomic;
 pub mod audio;
 pub mod corpus;
 pub mod dataset;
-pub mod decode;
 pub mod fixtures;
 pub mod generate;
 pub mod judge;
@@ -19,6 +18,7 @@ pub mod midi_out;
 pub mod model;
 pub mod music;
 pub mod musicxml;
+pub mod quiet;
 
 pub mod scorefile;
 pub mod synth;

@@ -4,10 +4,10 @@
 //! stops with `Failed` and keeps the last good checkpoint; a panic inside training becomes a
 //! `Failed` event instead of a dead thread.
 
+use crate::dataset::events::EventData;
 use crate::dataset::{Dataset, Split, Windows};
-use crate::model::bundle::{Bundle, TrainConfig};
-use crate::model::cond_data::EventData;
-use crate::model::weights::Weights;
+use crate::model::bundle::Bundle;
+use crate::model::exercise::weights::Weights;
 use crate::tokens::{TokenizerKind, Vocab};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 mod events;
 mod kinds;
 mod run;
+pub use crate::model::bundle::TrainConfig;
 pub use events::{EpochSummary, TrainControl, TrainEvent, TrainSummary};
 use run::run;
 
@@ -120,6 +121,6 @@ pub fn validation_loss(w: &Weights, val: &Windows) -> Option<f64> {
     if val.m == 0 {
         return None;
     }
-    let (nats, n) = crate::model::host::loss(w, &val.x, &val.y, val.m, val.tx);
+    let (nats, n) = crate::model::exercise::host::loss(w, &val.x, &val.y, val.m, val.tx);
     (n > 0).then(|| nats / n as f64)
 }

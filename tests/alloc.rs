@@ -4,12 +4,12 @@
 
 use improv::dataset::make_windows;
 use improv::model::BackendKind;
-use improv::model::adam::{AdamSettings, AdamState};
-use improv::model::fit::{BatchBuffers, train_batch};
-use improv::model::lstm::{backward, forward_owned};
-use improv::model::net::{Engine, device};
-use improv::model::pool;
-use improv::model::weights::Weights;
+use improv::model::cpu::pool;
+use improv::model::exercise::fit::{BatchBuffers, train_batch};
+use improv::model::exercise::net::{Engine, device};
+use improv::model::exercise::weights::Weights;
+use improv::model::ops::lstm::{backward, forward_owned};
+use improv::model::optim::adam::{AdamSettings, AdamState};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

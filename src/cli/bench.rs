@@ -2,11 +2,12 @@
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use exercise::{ExerciseOptions, run_exercise};
 use improv::model::BackendKind;
-use improv::model::exercise::{ExerciseOptions, run_exercise};
-use improv::model::net::Engine;
+use improv::model::exercise::net::Engine;
 use std::path::PathBuf;
 
+mod exercise;
 mod peak;
 mod play;
 mod train;

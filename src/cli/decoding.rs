@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 use clap::Args;
-use improv::decode::Decoding;
+use improv::dataset::events::Register;
+use improv::generate::decode::Decoding;
 use improv::model::bundle::Bundle;
-use improv::model::cond_data::Register;
 
 #[derive(Args, Debug, Clone)]
 pub struct DecodingArgs {

@@ -60,6 +60,9 @@ pub fn judge(a: JudgeArgs) -> Result<()> {
         decoding: a.decoding.decoding(&bundle)?,
     };
     let report = judge::judge(&bundle, &a.paths, corpus.as_deref(), &opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {}: {}", w.path.display(), w.reason);
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

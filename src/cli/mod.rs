@@ -3,6 +3,7 @@
 mod bench;
 mod data;
 mod decoding;
+mod interrupt;
 mod judge;
 mod model;
 mod progress;
@@ -69,7 +70,32 @@ pub struct WriteArgs {
     pub force: bool,
 }
 
+/// Prints a reader's warnings about `path`, one line each, as every command does.
+pub fn warn(path: &std::path::Path, warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+}
+
+/// Whether two output paths name one file (the same folder and name, or one file through a
+/// link), so a command never writes one of its outputs over another.
+pub fn same_output(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::path::Path;
+    let key = |p: &Path| {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let dir = parent
+            .canonicalize()
+            .unwrap_or_else(|_| parent.to_path_buf());
+        dir.join(p.file_name().unwrap_or_default())
+    };
+    key(a) == key(b) || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
 pub fn run(command: Command) -> Result<()> {
+    interrupt::install();
     match command {
         Command::Dataset(a) => data::dataset(a),
         Command::Corpus(a) => data::corpus(a),

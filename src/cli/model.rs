@@ -4,13 +4,14 @@ use super::WriteArgs;
 use super::data::{DataArgs, load};
 use anyhow::{Result, bail};
 use clap::Args;
-use improv::model::bundle::{Bundle, TrainConfig};
-use improv::model::cond_bundle::Schedule;
-use improv::model::cond_data::{EventData, EventOptions};
-use improv::model::cond_fit::Plateau;
+use improv::dataset::events::{EventData, EventOptions};
+use improv::model::bundle::Bundle;
 use improv::model::conditioned::Heads;
-use improv::model::net::Engine;
+use improv::model::exercise::net::Engine;
+use improv::model::optim::schedule::Plateau;
+use improv::model::optim::schedule::Schedule;
 use improv::model::{BackendKind, ModelKind};
+use improv::train::TrainConfig;
 use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
 use std::path::PathBuf;
 
@@ -108,7 +109,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
     }
     let handle = spawn(data, config, a.out.clone(), resume);
     let stop = handle.control.clone();
-    let _ = ctrlc::set_handler(move || {
+    super::interrupt::on_stop(move || {
         let _ = stop.send(TrainControl::Stop);
     });
     let bar = super::progress::bar("epoch", a.json);

@@ -1,7 +1,7 @@
 //! The exercise network's sampler: the LSTM fed token by token, top-k and temperature.
 
-use crate::model::fastmath::exp_fast;
-use crate::model::weights::Weights;
+use crate::model::cpu::fastmath::exp_fast;
+use crate::model::exercise::weights::Weights;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

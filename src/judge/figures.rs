@@ -18,7 +18,38 @@ pub struct Take {
     pub grid_onsets: Vec<Tick>,
 }
 
+/// More notes a bar than any player sustains over a solo (thirty-seconds, every beat of
+/// every bar of 4/4).
+pub const MAX_NOTES_PER_BAR: f64 = 32.0;
+
 impl Take {
+    /// Why these figures cannot be a solo, if they cannot: a density no player reaches, or
+    /// a "melody" whose notes mostly start together (chords, not a line).
+    pub fn not_a_solo(&self) -> Option<String> {
+        let per_bar = self.notes.len() as f64 / self.bars.max(1) as f64;
+        if per_bar > MAX_NOTES_PER_BAR {
+            return Some(format!(
+                "{} notes over {} bars is {per_bar:.0} notes a bar, more than any solo \
+                 ({MAX_NOTES_PER_BAR} at most): not judged",
+                self.notes.len(),
+                self.bars
+            ));
+        }
+        let together = self
+            .notes
+            .windows(2)
+            .filter(|w| w[0].start == w[1].start)
+            .count();
+        if self.notes.len() >= 8 && together * 2 > self.notes.len() {
+            return Some(format!(
+                "{together} of its {} melody notes start together with another: a melody of \
+                 chords, not a solo line: not judged",
+                self.notes.len()
+            ));
+        }
+        None
+    }
+
     /// The melody of a score over the score's own chords and meter.
     pub fn of_melody(score: &Score) -> Take {
         let mut notes = score.melody().map(|m| m.notes.clone()).unwrap_or_default();

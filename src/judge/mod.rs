@@ -8,7 +8,7 @@ pub use copies::{longest_copied, longest_shared};
 pub use figures::{Figures, Take, Tally, entropy, overlap};
 
 use crate::dataset::midi_files;
-use crate::decode::Decoding;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate_with};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
@@ -80,6 +80,8 @@ pub struct Report {
     pub files: Vec<FileReport>,
     pub overall: Overall,
     pub skipped: Vec<Skipped>,
+    /// What the readers said about the files judged (damage, tempos, length), per file.
+    pub warnings: Vec<Skipped>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,8 +102,9 @@ fn list(skipped: &[Skipped]) -> String {
         .collect()
 }
 
-/// Reads a solo with chords: the melody and the changes it was played over.
-fn read_solo(path: &Path) -> Result<Score, String> {
+/// Reads a solo with chords: the melody and the changes it was played over, and what the
+/// reader warned of.
+fn read_solo(path: &Path) -> Result<(Score, Vec<String>), String> {
     let imp = read_file(path, &ImportOptions::default()).map_err(|e| e.reason())?;
     let score = imp.score;
     if score.melody().is_none_or(|m| m.notes.is_empty()) {
@@ -110,7 +113,7 @@ fn read_solo(path: &Path) -> Result<Score, String> {
     if score.chords.is_empty() {
         return Err("no chord changes".into());
     }
-    Ok(score)
+    Ok((score, imp.warnings))
 }
 
 /// The interval sequences of the training corpus's melodies (unreadable files are skipped:
@@ -136,16 +139,27 @@ pub fn judge(
     let (mut players_all, mut model_all) = (Tally::default(), Tally::default());
     let mut longest_all: Option<usize> = None;
     let mut files = Vec::new();
-    let mut skipped = Vec::new();
+    let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
     for path in midi_files(paths)? {
         let score = match read_solo(&path) {
-            Ok(s) => s,
+            Ok((s, said)) => {
+                let p = &path;
+                warnings.extend(said.into_iter().map(|reason| Skipped {
+                    path: p.clone(),
+                    reason,
+                }));
+                s
+            }
             Err(reason) => {
                 skipped.push(Skipped { path, reason });
                 continue;
             }
         };
         let players = Take::of_melody(&score);
+        if let Some(reason) = players.not_a_solo() {
+            skipped.push(Skipped { path, reason });
+            continue;
+        }
         let mut p = Tally::default();
         p.add(&players);
         let mut m = Tally::default();
@@ -179,6 +193,7 @@ pub fn judge(
             model: compare(&model_all, &players_all, longest_all, corpus_repeat),
         },
         skipped,
+        warnings,
     })
 }
 

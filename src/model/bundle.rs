@@ -5,87 +5,26 @@
 //! record format) and, for bundles that can resume training, `adam_m.bpk`/`adam_v.bpk`.
 //! A bundle is written to a temporary directory beside its destination and renamed into place.
 
-use super::adam::{AdamSettings, AdamState};
-use super::cond_bundle::{CondMeta, Schedule};
-use super::conditioned::{CondWeights, Heads};
-use super::weights::Weights;
-use super::{BackendKind, ModelKind};
+use super::ModelKind;
+use crate::model::conditioned::CondWeights;
+use crate::model::exercise::weights::Weights;
+use crate::model::optim::adam::AdamState;
 use crate::tokens::{TokenizerKind, Vocab};
+use conditioned::CondMeta;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 mod arrays;
+pub mod conditioned;
+mod config;
+pub mod limits;
 mod store;
+
+pub use config::TrainConfig;
 
 /// The bundle format this build writes and reads.
 pub const FORMAT: &str = "improv-model";
 pub const FORMAT_VERSION: u32 = 1;
-
-/// The settings a training run used (and a resumed run keeps).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub epochs: usize,
-    pub n_a: usize,
-    pub batch: usize,
-    pub seed: u64,
-    pub adam: AdamSettings,
-    pub backend: BackendKind,
-    /// Save a checkpoint every this many epochs (0: only at the end).
-    pub checkpoint_every: usize,
-    /// Save the weights of the epoch with the best validation loss (early stopping's
-    /// choice) rather than the last epoch's; the history keeps every epoch.
-    #[serde(default)]
-    pub keep_best: bool,
-    /// The fused recurrence (default) or the per-step reference graph.
-    #[serde(default)]
-    pub engine: super::net::Engine,
-    /// Which network to train (bundles from before kinds are exercise bundles).
-    #[serde(default)]
-    pub kind: ModelKind,
-    /// LSTM layers (the conditioned kind may have 2).
-    #[serde(default = "one")]
-    pub layers: usize,
-    /// Dropout between layers.
-    #[serde(default)]
-    pub dropout: f32,
-    #[serde(default)]
-    pub heads: Heads,
-    #[serde(default)]
-    pub schedule: Schedule,
-    /// Training threads, each batch split between them (0: one per
-    /// core). Results depend on the count, never on scheduling.
-    #[serde(default)]
-    pub threads: usize,
-}
-
-fn one() -> usize {
-    1
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        TrainConfig {
-            epochs: 60,
-            n_a: 64,
-            batch: 32,
-            seed: 0,
-            adam: AdamSettings {
-                clip: Some(5.0),
-                ..AdamSettings::default()
-            },
-            backend: BackendKind::default(),
-            checkpoint_every: 5,
-            keep_best: true,
-            engine: super::net::Engine::Host,
-            kind: ModelKind::Exercise,
-            layers: 1,
-            dropout: 0.0,
-            heads: Heads::Split,
-            schedule: Schedule::PerUpdate,
-            threads: 0,
-        }
-    }
-}
 
 /// One finished epoch, as the history keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -201,7 +140,7 @@ impl Bundle {
         fingerprint: String,
         config: TrainConfig,
     ) -> Bundle {
-        let vocab = super::cond_bundle::pitch_vocab();
+        let vocab = crate::model::bundle::conditioned::pitch_vocab();
         let mut b = Bundle::new(
             Weights::empty(weights.spec.n_a),
             crate::tokens::TokenizerKind::Pitch,
@@ -213,6 +152,12 @@ impl Bundle {
         b.meta.n_values = b.meta.vocab.len();
         b.meta.kind = ModelKind::Conditioned;
         b.meta.config.kind = ModelKind::Conditioned;
+        // The spec is the one source of truth for the shape; the settings repeat it.
+        let spec = &weights.spec;
+        b.meta.config.n_a = spec.n_a;
+        b.meta.config.layers = spec.layers;
+        b.meta.config.dropout = spec.dropout;
+        b.meta.config.heads = spec.heads;
         b.meta.conditioned = Some(meta);
         b.conditioned = Some(weights);
         b

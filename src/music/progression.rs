@@ -1,9 +1,14 @@
 //! Chord progressions: bar-by-bar charts, text parsing (`| Dm7 G7 | Cmaj7 | % |`) and presets.
 
-use super::chord::{Chord, parse_symbol};
+use super::chord::Chord;
+use super::chord_parse::parse_symbol;
 use super::score::{ChordSpan, Tick};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The longest form improv reads, from a chart or a file's changes: every reader cuts or
+/// refuses at this many bars (real tunes are a few dozen; a whole performance a few hundred).
+pub const MAX_FORM_BARS: usize = 1024;
 
 /// One bar's chords; each takes an equal share of the bar (so `Dm7 G7` in 4/4 is 2 + 2 beats).
 /// `None` is "no chord" (`NC`).
@@ -23,6 +28,8 @@ pub enum ProgressionError {
     NothingToRepeat { bar: usize },
     #[error("the chart has no bars")]
     Empty,
+    #[error("the chart has more than {MAX_FORM_BARS} bars, the longest form improv reads")]
+    TooLong,
     #[error("unknown progression {0:?}: use a preset ({presets}) or a chart like \"| Dm7 G7 | Cmaj7 |\"", presets = PRESETS.iter().map(|p| p.0).collect::<Vec<_>>().join(", "))]
     Unknown(String),
 }
@@ -94,6 +101,9 @@ impl Progression {
             .enumerate()
         {
             let bar_no = i + 1;
+            if bar_no > MAX_FORM_BARS {
+                return Err(ProgressionError::TooLong);
+            }
             if text == "%" {
                 let prev = bars
                     .last()

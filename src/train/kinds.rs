@@ -1,16 +1,17 @@
 //! What differs between the two model kinds inside the one training loop: their material,
 //! a fresh bundle, validation, and the snapshot of the best epoch's weights.
 
+use super::TrainConfig;
 use super::{TrainData, validation_loss};
 use crate::dataset::Windows;
+use crate::dataset::events::EventData;
 use crate::model::ModelKind;
-use crate::model::bundle::{Bundle, TrainConfig};
-use crate::model::cond_bundle::CondMeta;
-use crate::model::cond_data::EventData;
-use crate::model::cond_net::windows_nats;
+use crate::model::bundle::Bundle;
+use crate::model::bundle::conditioned::CondMeta;
+use crate::model::conditioned::net::windows_nats;
 use crate::model::conditioned::{CondSpec, CondWeights};
-use crate::model::net::device;
-use crate::model::weights::Weights;
+use crate::model::exercise::net::device;
+use crate::model::exercise::weights::Weights;
 use crate::tokens::TokenizerKind;
 use crate::tokens::events::N_PITCH;
 
@@ -27,7 +28,7 @@ impl TrainData {
         TrainData {
             train: empty(ev.options.tx),
             val: empty(ev.options.tx),
-            vocab: crate::model::cond_bundle::pitch_vocab(),
+            vocab: crate::model::bundle::conditioned::pitch_vocab(),
             tokenizer: TokenizerKind::Pitch,
             tx: ev.options.tx,
             fingerprint: ev.fingerprint.clone(),

@@ -1,15 +1,18 @@
 //! One training run: the state the loop keeps between batches and epochs, and its steps.
 
+use super::TrainConfig;
 use super::TrainData;
 use super::events::{After, EpochSummary, TrainControl, TrainEvent, TrainSummary, poll};
 use super::kinds::{Snapshot, new_bundle, validation};
-use crate::model::adam::{AdamSettings, AdamState};
-use crate::model::bundle::{Bundle, EpochRecord, TrainConfig};
-use crate::model::cond_bundle::Schedule;
-use crate::model::cond_fit::{Plateau, PlateauState};
-use crate::model::cond_net::BatchBuf;
-use crate::model::fit::{BatchBuffers, BatchLoss, BatchOf, EpochStats, shuffled_pass, train_batch};
-use crate::model::net::device;
+use crate::model::bundle::{Bundle, EpochRecord};
+use crate::model::conditioned::net::BatchBuf;
+use crate::model::exercise::fit::{
+    BatchBuffers, BatchLoss, BatchOf, EpochStats, shuffled_pass, train_batch,
+};
+use crate::model::exercise::net::device;
+use crate::model::optim::adam::{AdamSettings, AdamState};
+use crate::model::optim::schedule::Schedule;
+use crate::model::optim::schedule::{Plateau, PlateauState};
 use burn::tensor::Device;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -222,7 +225,9 @@ impl<'a> Run<'a> {
             loss: b.nats_per_token(),
         });
         let after = poll(self.ctl, self.ev, &mut self.save_now);
-        if self.save_now {
+        // Before the first epoch ends the weights are still random: a save asked for now
+        // waits for that epoch.
+        if self.save_now && !self.bundle.meta.history.is_empty() {
             self.save_now = false;
             if let Err(e) = self.save(epoch.saturating_sub(1)) {
                 return (b, Err(e));
@@ -235,7 +240,7 @@ impl<'a> Run<'a> {
     /// One optimiser step on the windows `idx`, for whichever kind the bundle is.
     fn train_batch(&mut self, idx: &[usize], rng: &mut ChaCha8Rng) -> BatchLoss {
         match (&mut self.bundle.conditioned, &self.data.events) {
-            (Some(w), Some(ev)) => crate::model::cond_fit::train_batch(
+            (Some(w), Some(ev)) => crate::model::conditioned::fit::train_batch(
                 w,
                 &mut self.opt,
                 &self.settings,
@@ -335,6 +340,13 @@ impl<'a> Run<'a> {
     /// The last save and the `Finished` event.
     fn finish(mut self, stopped: bool) -> Result<(), String> {
         let epochs_done = self.bundle.meta.history.len();
+        if epochs_done == 0 {
+            return Err(format!(
+                "stopped before the first epoch ended: nothing was saved to {} (a model \
+                 needs at least one whole epoch)",
+                self.out.display()
+            ));
+        }
         self.save(epochs_done)?;
         let _ = self.ev.send(TrainEvent::Finished(TrainSummary {
             epochs_done,

@@ -3,7 +3,7 @@
 //! clear line naming the key and the line, and the studio starts with the defaults.
 
 use super::keymap::{Action, Keymap};
-use super::tabs::generate::GenSettings;
+use super::tabs::generate::{GenField, GenSettings};
 use super::theme::Theme;
 use crate::music::PRESETS;
 use crossterm::event::KeyCode;
@@ -169,6 +169,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map_err(|r| bad(keys.span(), &format!("keys.{name}"), r))?;
         c.keymap.rebind(action, codes);
     }
+    if let Some((names, msg)) = crate::tui::keymap::clash_message(&c.keymap) {
+        // The entry written last is the one that made the clash.
+        let entry = (file.keys.iter())
+            .filter(|(n, _)| names.contains(&n.as_str()))
+            .max_by_key(|(_, k)| k.span().start);
+        let (name, span) = entry.map_or((String::new(), 0..0), |(n, k)| (n.clone(), k.span()));
+        return Err(bad(span, &format!("keys.{name}"), msg));
+    }
     c.theme = read_theme(&file.theme).map_err(|(span, key, r)| bad(span, &key, r))?;
     c.generate = read_generate(&file.generate).map_err(|(span, key, r)| bad(span, &key, r))?;
     Ok(c)
@@ -229,8 +237,9 @@ fn read_theme(t: &ThemeFile) -> Result<Theme, Bad> {
 
 fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
     let mut s = GenSettings::default();
-    let range = |key: &str, v: &Spanned<f64>, lo: f64, hi: f64| {
+    let range = |key: &str, v: &Spanned<f64>, f: GenField| {
         let x = *v.get_ref();
+        let (lo, hi) = f.range().unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
         if (lo..=hi).contains(&x) {
             Ok(x)
         } else {
@@ -252,31 +261,31 @@ fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
         }
     }
     if let Some(v) = &g.tempo {
-        s.bpm = range("tempo", v, 40.0, 320.0)?;
+        s.bpm = range("tempo", v, GenField::Tempo)?;
     }
     if let Some(v) = &g.temperature {
-        s.temperature = range("temperature", v, 0.0, 3.0)?;
+        s.temperature = range("temperature", v, GenField::Temperature)?;
     }
-    let whole = |key: &str, v: &Spanned<usize>, lo: f64, hi: f64| {
-        range(key, &Spanned::new(v.span(), *v.get_ref() as f64), lo, hi).map(|x| x as usize)
+    let whole = |key: &str, v: &Spanned<usize>, f: GenField| {
+        range(key, &Spanned::new(v.span(), *v.get_ref() as f64), f).map(|x| x as usize)
     };
     if let Some(v) = &g.choruses {
-        s.choruses = whole("choruses", v, 1.0, 16.0)?;
+        s.choruses = whole("choruses", v, GenField::Choruses)?;
     }
     if let Some(v) = &g.top_k {
-        s.top_k = whole("top_k", v, 0.0, 64.0)?;
+        s.top_k = whole("top_k", v, GenField::TopK)?;
     }
     if let Some(v) = &g.top_p {
-        s.top_p = range("top_p", v, 0.05, 1.0)?;
+        s.top_p = range("top_p", v, GenField::TopP)?;
     }
     if let Some(v) = &g.beam {
-        s.beam = whole("beam", v, 0.0, 16.0)?;
+        s.beam = whole("beam", v, GenField::Beam)?;
     }
     if let Some(v) = &g.branch {
-        s.branch = whole("branch", v, 1.0, 16.0)?;
+        s.branch = whole("branch", v, GenField::Branch)?;
     }
     if let Some(v) = &g.harmony {
-        s.harmony = range("harmony", v, 0.0, 5.0)?;
+        s.harmony = range("harmony", v, GenField::Harmony)?;
     }
     s.seed = g.seed.unwrap_or(s.seed);
     Ok(s)
@@ -401,6 +410,16 @@ mod tests {
         assert!(e.contains("line 2") && e.contains("generate.seed"), "{e}");
         let e = bad("[theme]\nbase = \"light\"\nbold = true\n");
         assert!(e.contains("line 3") && e.contains("theme.bold"), "{e}");
+    }
+
+    #[test]
+    fn one_key_bound_to_several_actions_is_one_line_naming_both() {
+        let e = bad("[keys]\nquit = \"z\"\nhelp = \"z\"\nnext_tab = \"z\"\n");
+        assert!(e.contains("line 4") && e.contains("keys.next_tab"), "{e}");
+        assert!(
+            e.contains("key z") && e.contains("quit, help, next_tab"),
+            "{e}"
+        );
     }
 
     #[test]

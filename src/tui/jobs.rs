@@ -3,14 +3,14 @@
 
 use super::listing::{Browser, bundles_in};
 use super::player::{AudioCmd, AudioStatus, Report, SoundSource, audio_loop};
+use crate::dataset::events::{EventData, EventOptions};
 use crate::dataset::{self, Dataset, DatasetOptions, midi_files};
-use crate::decode::Decoding;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateOptions, Generated, generate_with};
 use crate::midi::export::write_file;
 use crate::midi::import::ImportOptions;
 use crate::midi::import::TrackSelector;
 use crate::model::bundle::Bundle;
-use crate::model::cond_data::{EventData, EventOptions};
 use crate::music::Score;
 use crate::scorefile::read_any;
 use crate::synth::{SynthSettings, write_wav_with};

@@ -138,3 +138,22 @@ fn the_train_tabs_kind_reaches_the_trainer() {
     );
     assert_eq!(GenField::Beam.label(), "beam width");
 }
+
+#[test]
+fn a_hostile_bundle_is_named_and_the_studio_keeps_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("huge");
+    std::fs::create_dir(&bad).unwrap();
+    for f in ["bundle.json", "weights.bpk"] {
+        std::fs::copy(root().join("models/default").join(f), bad.join(f)).unwrap();
+    }
+    let json = std::fs::read_to_string(bad.join("bundle.json")).unwrap();
+    let json = json.replacen("\"n_a\": 64", "\"n_a\": 1000000000", 1);
+    std::fs::write(bad.join("bundle.json"), json).unwrap();
+    let mut app = App::new(&root().join("assets"), &bad, false);
+    wait(&mut app, "the bundle's error", |a| {
+        a.message.contains("n_a is 1000000000")
+    });
+    assert!(app.generate.bundle.is_none() && !app.quit);
+    assert!(screen(&app, 160, 48).contains("n_a is 1000000000"));
+}

@@ -4,8 +4,8 @@
 //! the machine only ever slows a run.
 
 use super::train::thread_cpu_secs;
-use improv::model::kernels::{self, Kernel};
-use improv::model::peak;
+use improv::model::cpu::kernels::{self, Kernel};
+use improv::model::cpu::peak;
 
 /// One measured line: what, GFLOP/s, share of the peak.
 struct Line {
@@ -145,10 +145,10 @@ fn products(kernel: Kernel, runs: usize, lines: &mut Vec<Line>) {
 /// flops counted analytically (`model::peak`).
 fn steps(runs: usize, lines: &mut Vec<Line>) -> anyhow::Result<()> {
     use improv::model::BackendKind;
-    use improv::model::adam::{AdamSettings, AdamState};
-    use improv::model::fit::{BatchBuffers, train_batch};
-    use improv::model::net::{Engine, device};
-    use improv::model::weights::Weights;
+    use improv::model::exercise::fit::{BatchBuffers, train_batch};
+    use improv::model::exercise::net::{Engine, device};
+    use improv::model::exercise::weights::Weights;
+    use improv::model::optim::adam::{AdamSettings, AdamState};
     let (v, a, t, b) = (78u32, 64usize, 30usize, 32usize);
     let stream: Vec<u32> = (0..4000u32).map(|i| (i * 7 + i / 3 + i / 11) % v).collect();
     let win = improv::dataset::make_windows(&[stream], t, t, v as usize);
@@ -183,10 +183,10 @@ fn steps(runs: usize, lines: &mut Vec<Line>) -> anyhow::Result<()> {
 /// The conditioned kind's epochs on `improv bench speed`'s data, one thread, fused.
 fn conditioned_step(runs: usize) -> Line {
     use improv::model::BackendKind;
-    use improv::model::adam::AdamState;
-    use improv::model::cond_fit::epoch;
     use improv::model::conditioned::CondWeights;
-    use improv::model::net::{Engine, device};
+    use improv::model::conditioned::fit::epoch;
+    use improv::model::exercise::net::{Engine, device};
+    use improv::model::optim::adam::AdamState;
     use rand::SeedableRng;
     let (spec, data, settings) = improv::fixtures::conditioned_bench();
     let dev = device(BackendKind::Flex, true);

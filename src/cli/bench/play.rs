@@ -17,7 +17,7 @@ fn seconds(runs: usize, mut f: impl FnMut()) -> Vec<f64> {
 /// Generation: 50 tokens with the bundled model's shape (78 values, n_a 64).
 pub(super) fn generation(runs: usize, rows: &mut Rows) {
     use improv::generate::{SampleOptions, sample_until};
-    let w = improv::model::weights::Weights::init(78, 64, 0);
+    let w = improv::model::exercise::weights::Weights::init(78, 64, 0);
     let opts = SampleOptions {
         temperature: 1.0,
         top_k: 0,
@@ -38,8 +38,8 @@ pub(super) fn generation(runs: usize, rows: &mut Rows) {
 
 /// The time the conditioned kind takes to decode a 32-bar chorus, sampled and by beam.
 pub(super) fn conditioned_decoding(runs: usize, rows: &mut Rows) {
-    use improv::decode::{Decoding, Sampling, decode_events};
-    use improv::model::cond_bundle::CondMeta;
+    use improv::generate::decode::{Decoding, Sampling, decode_events};
+    use improv::model::bundle::conditioned::CondMeta;
     use improv::model::conditioned::CondWeights;
     let (spec, data, _) = improv::fixtures::conditioned_bench();
     // Decoding speed depends on how many events a chorus takes: use the shipped model when

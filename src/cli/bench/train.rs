@@ -1,10 +1,10 @@
 //! `improv bench speed`'s training rows: the exercise's epochs on each engine and backend,
 //! the throughput of a real corpus's vocabulary size, and the conditioned kind.
 
+use super::exercise::{ExerciseOptions, run_exercise};
 use super::{Rows, median};
 use improv::model::BackendKind;
-use improv::model::exercise::{ExerciseOptions, run_exercise};
-use improv::model::net::Engine;
+use improv::model::exercise::net::Engine;
 use std::path::Path;
 
 /// 10 exercise epochs per run, each engine on each backend (and every core for the host
@@ -19,7 +19,7 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
         );
         0
     };
-    let cores = improv::model::parallel::cores();
+    let cores = improv::model::cpu::parallel::cores();
     for (backend, engine, threads) in [
         (BackendKind::Flex, Engine::Host, 1),
         (BackendKind::Flex, Engine::Host, cores),
@@ -127,10 +127,10 @@ impl Drop for Busy {
 /// (the exercise has 78): the output layer and softmax grow with it. The exercise kind's
 /// shape otherwise (n_a 64, windows of 30, batch 32, clipping at 5), one thread and every core.
 pub(super) fn vocabulary(runs: usize, rows: &mut Rows) {
-    use improv::model::adam::{AdamSettings, AdamState};
-    use improv::model::fit::{BatchBuffers, epoch_with};
-    use improv::model::net::device;
-    use improv::model::weights::Weights;
+    use improv::model::exercise::fit::{BatchBuffers, epoch_with};
+    use improv::model::exercise::net::device;
+    use improv::model::exercise::weights::Weights;
+    use improv::model::optim::adam::{AdamSettings, AdamState};
     use rand::SeedableRng;
     let v = 450u32;
     // 320 windows: ten batches an epoch, every value in use.
@@ -141,7 +141,7 @@ pub(super) fn vocabulary(runs: usize, rows: &mut Rows) {
         ..AdamSettings::default()
     };
     let dev = device(BackendKind::Flex, true);
-    let cores = improv::model::parallel::cores();
+    let cores = improv::model::cpu::parallel::cores();
     for threads in [1, cores].into_iter().filter(|&t| t == 1 || cores > 1) {
         let mut w = Weights::init(v as usize, 64, 0);
         let mut opt = AdamState::default();
@@ -192,14 +192,14 @@ pub(super) fn thread_cpu_secs() -> f64 {
 /// The conditioned kind at n_a 128: training events per second (windows of 64 events,
 /// batch 32, fused, one layer), per kernel and backend.
 pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
-    use improv::model::net::device;
+    use improv::model::exercise::net::device;
 
     // 520 bars of eighths: 65 windows of 64 events.
     let (spec, data, settings) = improv::fixtures::conditioned_bench();
-    use improv::model::kernels::{self, Kernel};
+    use improv::model::cpu::kernels::{self, Kernel};
     let best = kernels::active();
     // The best kernel on both backends and on every core, then the `gemm` crate's.
-    let cores = improv::model::parallel::cores();
+    let cores = improv::model::cpu::parallel::cores();
     let mut cases = vec![
         (BackendKind::Flex, best, 1),
         (BackendKind::Ndarray, best, 1),
@@ -233,15 +233,15 @@ fn conditioned_rates(
     runs: usize,
     (spec, data, settings): (
         improv::model::conditioned::CondSpec,
-        &improv::model::cond_data::EventData,
-        &improv::model::adam::AdamSettings,
+        &improv::dataset::events::EventData,
+        &improv::model::optim::adam::AdamSettings,
     ),
     dev: &burn::tensor::Device,
     threads: usize,
 ) -> (Vec<f64>, Vec<f64>) {
-    use improv::model::adam::AdamState;
-    use improv::model::cond_fit::epoch;
     use improv::model::conditioned::CondWeights;
+    use improv::model::conditioned::fit::epoch;
+    use improv::model::optim::adam::AdamState;
     use rand::SeedableRng;
     let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
     let mut w = CondWeights::init(spec, 0);

@@ -61,6 +61,7 @@ pub struct GenerateArgs {
 /// The first `n` tokens of a file's melody that the model knows.
 fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<String>> {
     let imp = improv::scorefile::read_any(path, &Default::default())?;
+    crate::cli::warn(path, &imp.warnings);
     let toks: Vec<String> = improv::tokens::encode(bundle.meta.tokenizer, &imp.score)
         .into_iter()
         .filter(|t| bundle.meta.vocab.index_of(t).is_some())
@@ -77,7 +78,8 @@ fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<
 pub fn generate(a: GenerateArgs) -> Result<()> {
     check(&a)?;
     let bundle = Bundle::load(&a.model)?;
-    let changes = Changes::from_arg(&a.progression)?;
+    let (changes, warnings) = Changes::read_arg(&a.progression)?;
+    crate::cli::warn(std::path::Path::new(&a.progression), &warnings);
     let opts = GenerateOptions {
         bpm: a.bpm.or(changes.bpm).unwrap_or(140.0),
         changes,
@@ -131,6 +133,16 @@ fn check(a: &GenerateArgs) -> Result<()> {
         a.bpm.is_none() || (20.0..=400.0).contains(&bpm),
         "--bpm must be between 20 and 400"
     );
+    if let Some(wav) = a
+        .wav
+        .as_ref()
+        .filter(|w| crate::cli::same_output(&a.out, w))
+    {
+        bail!(
+            "--out and --wav both name {}: give each its own file",
+            wav.display()
+        );
+    }
     for p in std::iter::once(&a.out).chain(a.wav.as_ref()) {
         if p.exists() && !a.write.force {
             bail!("{} already exists (use --force to overwrite)", p.display());

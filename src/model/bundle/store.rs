@@ -3,8 +3,8 @@
 use super::arrays::{pack, unpack};
 use super::{Bundle, BundleError, BundleMeta, FORMAT, FORMAT_VERSION};
 use crate::model::ModelKind;
-use crate::model::adam::AdamState;
-use crate::model::weights::Weights;
+use crate::model::exercise::weights::Weights;
+use crate::model::optim::adam::AdamState;
 use std::path::{Path, PathBuf};
 
 /// Maps an I/O error to one naming `path`.
@@ -62,7 +62,7 @@ impl Bundle {
         let corrupt = |reason: String| corrupt(dir, reason);
         let w = &self.weights;
         if let Some(cw) = &self.conditioned {
-            use crate::model::cond_bundle::pack;
+            use crate::model::bundle::conditioned::pack;
             write("weights.bpk", &pack(&cw.arrays).map_err(corrupt)?)?;
             if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == cw.arrays.len()) {
                 write("adam_m.bpk", &pack(&adam.m).map_err(corrupt)?)?;
@@ -99,7 +99,7 @@ impl Bundle {
         }
         let meta = read_meta(&meta_path)?;
         if meta.kind == ModelKind::Conditioned {
-            return crate::model::cond_bundle::load_conditioned(dir, meta);
+            return crate::model::bundle::conditioned::load_conditioned(dir, meta);
         }
         load_exercise(dir, meta)
     }
@@ -125,7 +125,9 @@ fn replace_dir(staged: &Path, dir: &Path, old: &Path) -> Result<(), BundleError>
 /// `bundle.json`, checked: this build's format and version, a vocabulary the size of the
 /// outputs, positive shapes.
 fn read_meta(meta_path: &Path) -> Result<BundleMeta, BundleError> {
-    let text = std::fs::read(meta_path).map_err(io(meta_path))?;
+    let len = std::fs::metadata(meta_path).map_err(io(meta_path))?.len();
+    super::limits::check_meta_len(len).map_err(|r| corrupt(meta_path, r))?;
+    let text = super::limits::read_meta(meta_path).map_err(io(meta_path))?;
     let value: serde_json::Value =
         serde_json::from_slice(&text).map_err(|e| corrupt(meta_path, e.to_string()))?;
     let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
@@ -142,6 +144,8 @@ fn read_meta(meta_path: &Path) -> Result<BundleMeta, BundleError> {
     }
     let meta: BundleMeta =
         serde_json::from_value(value).map_err(|e| corrupt(meta_path, e.to_string()))?;
+    super::limits::check_shape(meta.n_values, meta.n_a, meta.tx)
+        .map_err(|r| corrupt(meta_path, r))?;
     if meta.vocab.len() != meta.n_values {
         return Err(BundleError::VocabMismatch {
             path: meta_path.to_path_buf(),
@@ -164,9 +168,12 @@ fn read_meta(meta_path: &Path) -> Result<BundleMeta, BundleError> {
 /// The exercise kind's weights and, when both moment files are there, its Adam state.
 fn load_exercise(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleError> {
     let (v, a) = (meta.n_values, meta.n_a);
+    let (sx, su, sy) = ([v, 4 * a], [a, 4 * a], [a, v]);
+    let lens = super::limits::lens(&[sx, su, [1, 4 * a], sy, [1, v]])
+        .map_err(|r| corrupt(&dir.join("bundle.json"), r))?;
     let read = |file: &str| -> Result<[Vec<f32>; 5], BundleError> {
         let p = dir.join(file);
-        let bytes = std::fs::read(&p).map_err(io(&p))?;
+        let bytes = super::limits::read_weights(&p, &lens).map_err(|r| corrupt(&p, r))?;
         unpack(bytes, v, a).map_err(|r| corrupt(&p, r))
     };
     let [w_x, u, b, w_y, b_y] = read("weights.bpk")?;

@@ -4,11 +4,11 @@
 
 use super::super::widgets::settings::Field;
 use super::file_name;
-use crate::decode::Decoding;
+use crate::dataset::events::Register;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateOptions, SampleOptions};
 use crate::model::ModelKind;
 use crate::model::bundle::Bundle;
-use crate::model::cond_data::Register;
 use crate::music::{PPQ, PRESETS, Pitch, Progression};
 use std::path::{Path, PathBuf};
 
@@ -66,6 +66,23 @@ impl Field for GenField {
             GenField::Roll => "roll",
         }
         .into()
+    }
+}
+
+impl GenField {
+    /// The values a numeric row may take (inclusive), for the keys and the config file.
+    pub fn range(self) -> Option<(f64, f64)> {
+        Some(match self {
+            GenField::Choruses => (1.0, 16.0),
+            GenField::Tempo => (40.0, 320.0),
+            GenField::Temperature => (0.0, 3.0),
+            GenField::TopK => (0.0, 64.0),
+            GenField::TopP => (0.05, 1.0),
+            GenField::Beam => (0.0, 16.0),
+            GenField::Branch => (1.0, 16.0),
+            GenField::Harmony => (0.0, 5.0),
+            _ => return None,
+        })
     }
 }
 
@@ -226,22 +243,23 @@ impl GenSettings {
 
     /// Changes a value by `d` steps (progression, model and roll are the tab's business).
     pub fn adjust(&mut self, f: GenField, d: i64, m: Loaded) {
-        let step = |v: usize, lo: i64, hi: i64| (v as i64 + d).clamp(lo, hi) as usize;
-        let hundredths = |v: f64, per: f64, lo: f64, hi: f64| {
+        let (lo, hi) = f.range().unwrap_or((0.0, 0.0));
+        let step = |v: usize| (v as i64 + d).clamp(lo as i64, hi as i64) as usize;
+        let hundredths = |v: f64, per: f64| {
             ((v + per * d as f64) * 100.0)
                 .round()
                 .clamp(lo * 100.0, hi * 100.0)
                 / 100.0
         };
         match f {
-            GenField::Choruses => self.choruses = step(self.choruses, 1, 16),
-            GenField::Tempo => self.bpm = (self.bpm + 10.0 * d as f64).clamp(40.0, 320.0),
-            GenField::Temperature => self.temperature = hundredths(self.temperature, 0.1, 0.0, 3.0),
-            GenField::TopK => self.top_k = step(self.top_k, 0, 64),
-            GenField::TopP => self.top_p = hundredths(self.top_p, 0.05, 0.05, 1.0),
-            GenField::Beam => self.beam = step(self.beam, 0, 16),
-            GenField::Branch => self.branch = step(self.branch, 1, 16),
-            GenField::Harmony => self.harmony = hundredths(self.harmony, 0.25, 0.0, 5.0),
+            GenField::Choruses => self.choruses = step(self.choruses),
+            GenField::Tempo => self.bpm = (self.bpm + 10.0 * d as f64).clamp(lo, hi),
+            GenField::Temperature => self.temperature = hundredths(self.temperature, 0.1),
+            GenField::TopK => self.top_k = step(self.top_k),
+            GenField::TopP => self.top_p = hundredths(self.top_p, 0.05),
+            GenField::Beam => self.beam = step(self.beam),
+            GenField::Branch => self.branch = step(self.branch),
+            GenField::Harmony => self.harmony = hundredths(self.harmony, 0.25),
             GenField::RegisterCentre | GenField::RegisterSpan => self.adjust_register(f, d, m),
             GenField::Seed => self.seed = (self.seed as i64 + d).max(0) as u64,
             GenField::Progression | GenField::Model | GenField::Roll => {}

@@ -2,8 +2,8 @@
 //! and their gradients summed in slice order, so a result depends on the thread count but
 //! never on how the threads were scheduled.
 
-use super::net::BatchGrads;
-use super::team::Team;
+use crate::model::cpu::team::Team;
+use crate::model::exercise::net::BatchGrads;
 
 /// The training threads: the calling thread and `threads - 1` workers (none for one).
 pub struct Parallel {
@@ -158,8 +158,8 @@ pub fn weighted_sum<'a>(
 mod tests {
     use super::*;
     use crate::model::BackendKind;
-    use crate::model::net::{Engine, batch_grads, device};
-    use crate::model::weights::Weights;
+    use crate::model::exercise::net::{Engine, batch_grads, device};
+    use crate::model::exercise::weights::Weights;
 
     /// Gradients of one batch of 12 windows, on `threads` threads.
     fn grads_on(threads: usize) -> BatchGrads {

@@ -5,10 +5,10 @@
 
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
-use super::cond_input::{Inputs, add, layer_backward, layer_recurrence};
-use super::lstm::{Cache, gemm, transpose};
-use super::pool;
-use super::xent::{host, ints, nll_backward, nll_in_place};
+use crate::model::cpu::pool;
+use crate::model::ops::conditioned_input::{Inputs, add, layer_backward, layer_recurrence};
+use crate::model::ops::lstm::{Cache, gemm, transpose};
+use crate::model::ops::xent::{host, ints, nll_backward, nll_in_place};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;

@@ -1,7 +1,7 @@
 //! Adam as Keras applies it (bias correction folded into the step size, epsilon outside the
 //! root), with per-update learning-rate decay and optional gradient-norm clipping.
 
-use super::fastmath::with_simd;
+use crate::model::cpu::fastmath::with_simd;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
-use super::fastmath::{exp_fast, with_simd};
+use crate::model::cpu::fastmath::{exp_fast, with_simd};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;

@@ -8,10 +8,10 @@
 
 #![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 
-use super::fastmath::{sigmoid, tanh, with_simd};
-pub(crate) use super::kernels::gemm;
-use super::pool;
-use super::xent::host;
+use crate::model::cpu::fastmath::{sigmoid, tanh, with_simd};
+pub(crate) use crate::model::cpu::kernels::gemm;
+use crate::model::cpu::pool;
+use crate::model::ops::xent::host;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
@@ -398,8 +398,8 @@ impl<B: Backend, C: CheckpointStrategy> LstmBackend for Autodiff<B, C> {
 #[cfg(test)]
 mod tests {
     use crate::model::BackendKind;
-    use crate::model::net::{Engine, batch_grads, device};
-    use crate::model::weights::Weights;
+    use crate::model::exercise::net::{Engine, batch_grads, device};
+    use crate::model::exercise::weights::Weights;
     use rand::{Rng, SeedableRng};
 
     #[test]

@@ -1,9 +1,15 @@
-//! Silences this process's stderr while the audio device opens: ALSA and JACK print there when
-//! there is no device, which would scribble over the studio's screen.
+//! Silences this process's stderr while a device opens: ALSA and JACK print there when there
+//! is no audio device or MIDI sequencer, which would scribble over the studio's screen.
 //!
 //! Descriptor 2 is process-wide, so for the moment the guard lives every thread's stderr goes
 //! to /dev/null; the guard is held only around the open call. Every descriptor it makes is
-//! closed again, whichever step fails.
+//! closed again, whichever step fails, and the saved copy is not inherited by children.
+
+/// Runs `f` with stderr sent to /dev/null; stderr comes back even if `f` panics.
+pub fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    let _quiet = Silenced::stderr();
+    f()
+}
 
 /// While alive, descriptor 2 points at /dev/null; dropping it puts the old stderr back.
 pub struct Silenced {
@@ -45,7 +51,7 @@ fn redirect_to(path: &std::ffi::CStr) -> Option<libc::c_int> {
     // SAFETY: dup/open/dup2/close on descriptors this function owns or on fd 2; each
     // descriptor made here is either returned (and closed by Drop) or closed before returning.
     unsafe {
-        let saved = libc::dup(2);
+        let saved = libc::fcntl(2, libc::F_DUPFD_CLOEXEC, 0);
         if saved < 0 {
             return None;
         }
@@ -109,11 +115,7 @@ mod tests {
     #[test]
     fn silencing_is_exact_in_a_child_process() {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "tui::quiet::tests::child_checks",
-                "--test-threads=1",
-            ])
+            .args(["--exact", "quiet::tests::child_checks", "--test-threads=1"])
             .env(CHILD, "1")
             .output()
             .unwrap();
@@ -134,9 +136,18 @@ mod tests {
             assert!(g.active());
             assert_eq!(stderr_id(), null_id());
             assert_eq!(open_fds(), fds + 1, "only the saved stderr is held");
+            let saved = g.saved.expect("active");
+            // SAFETY: F_GETFD on a descriptor the guard owns.
+            let flags = unsafe { libc::fcntl(saved, libc::F_GETFD) };
+            assert_ne!(flags & libc::FD_CLOEXEC, 0, "children do not inherit it");
         }
         assert_eq!(stderr_id(), before, "the old stderr is back");
         assert_eq!(open_fds(), fds, "nothing leaks");
+        // A panic inside: stderr is back and nothing leaks.
+        let caught = std::panic::catch_unwind(|| quietly(|| panic!("inside")));
+        assert!(caught.is_err());
+        assert_eq!(stderr_id(), before, "the old stderr is back after a panic");
+        assert_eq!(open_fds(), fds, "nothing leaks after a panic");
         // A target that cannot be opened: stderr untouched, the saved copy closed.
         assert_eq!(redirect_to(c"/nonexistent/improv/null"), None);
         assert_eq!(stderr_id(), before);

@@ -2,12 +2,12 @@
 //! for the chord/beat features, the fused recurrence of `lstm` per layer, fused softmax
 //! cross-entropy per head, and the same model from plain burn ops as the tested reference.
 
-use super::cond_data::EventWindows;
-use super::cond_ops::CondBackend;
-use super::conditioned::{CondWeights, Heads};
-use super::net::{Engine, recurrence};
-use super::parallel::Parallel;
-use super::xent::XentBackend;
+use crate::dataset::events::EventWindows;
+use crate::model::conditioned::{CondWeights, Heads};
+use crate::model::cpu::parallel::Parallel;
+use crate::model::exercise::net::{Engine, recurrence};
+use crate::model::ops::conditioned::CondBackend;
+use crate::model::ops::xent::XentBackend;
 use burn::backend::Dispatch;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};

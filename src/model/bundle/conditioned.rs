@@ -2,13 +2,12 @@
 //! feature layout, the pitch and duration vocabularies, the register, and its arrays packed
 //! in burn's record format.
 
-use super::adam::AdamState;
-use super::bundle::{Bundle, BundleError, BundleMeta};
-use super::cond_data::Register;
-use super::cond_fit::Plateau;
-use super::conditioned::CondSpec;
-use super::conditioned::CondWeights;
-use super::weights::Weights;
+use crate::dataset::events::Register;
+use crate::model::bundle::{Bundle, BundleError, BundleMeta};
+use crate::model::conditioned::CondSpec;
+use crate::model::conditioned::CondWeights;
+use crate::model::exercise::weights::Weights;
+use crate::model::optim::adam::AdamState;
 use crate::tokens::Vocab;
 use crate::tokens::events::{FeatureLayout, HIGH, LOW};
 use crate::tokens::rhythm::{LENGTHS, format_units};
@@ -17,17 +16,6 @@ use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-/// How the learning rate moves during training.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Schedule {
-    /// The exercise's: lr / (1 + decay · updates), every update.
-    #[default]
-    PerUpdate,
-    /// Constant per epoch, cut when validation stalls; stops early (the conditioned kind's).
-    Plateau(Plateau),
-}
 
 /// The conditioned kind's part of `bundle.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,13 +144,12 @@ pub fn load_conditioned(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleEr
         )
     })?;
     cm.check().map_err(|r| corrupt("bundle.json", r))?;
-    let lens: Vec<usize> = cm.spec.shapes().iter().map(|[r, c]| r * c).collect();
+    use super::limits;
+    let lens = limits::check_spec(&meta, &cm.spec)
+        .and_then(|()| limits::lens(&cm.spec.shapes()))
+        .map_err(|r| corrupt("bundle.json", r))?;
     let read = |file: &str| -> Result<Vec<Vec<f32>>, BundleError> {
-        let p = dir.join(file);
-        let bytes = std::fs::read(&p).map_err(|source| BundleError::Io {
-            path: p.clone(),
-            source,
-        })?;
+        let bytes = limits::read_weights(&dir.join(file), &lens).map_err(|r| corrupt(file, r))?;
         unpack(bytes, &lens).map_err(|r| corrupt(file, r))
     };
     let weights = CondWeights {
@@ -203,8 +190,9 @@ mod tests {
 
     #[test]
     fn a_conditioned_bundle_round_trips_and_old_bundles_still_load() {
-        use super::super::bundle::TrainConfig;
-        use super::super::conditioned::Heads;
+        use crate::model::bundle::TrainConfig;
+        use crate::model::conditioned::Heads;
+        use crate::model::optim::schedule::Schedule;
         let spec = CondSpec::events(8, 2, 0.2, Heads::Split);
         let w = CondWeights::init(spec, 4);
         let reg = Register {

@@ -1,7 +1,7 @@
 //! Tests of conditioned decoding: seeds, beam width 1 against greedy, the register.
 
 use super::*;
-use crate::model::cond_data::Register;
+use crate::dataset::events::Register;
 use crate::model::conditioned::{CondSpec, Heads};
 use crate::music::{PPQ, Progression};
 use crate::tokens::events::pitch_index;

@@ -5,13 +5,13 @@
 //! added in slice order, so results never depend on scheduling. burn's autodiff graph of
 //! the same network (`net::batch_grads`) is the reference it is tested against.
 
-use super::adam::{AdamSettings, AdamState, sum_squares, update};
-use super::kernels::gemm;
-use super::lstm::{Cache, backward_sink, forward_fill, transpose_into};
-use super::parallel::{Parallel, slice_iter};
-use super::pool;
-use super::weights::Weights;
-use super::xent::{nll_grad_in_place, nll_in_place};
+use crate::model::cpu::kernels::gemm;
+use crate::model::cpu::parallel::{Parallel, slice_iter};
+use crate::model::cpu::pool;
+use crate::model::exercise::weights::Weights;
+use crate::model::ops::lstm::{Cache, backward_sink, forward_fill, transpose_into};
+use crate::model::ops::xent::{nll_grad_in_place, nll_in_place};
+use crate::model::optim::adam::{AdamSettings, AdamState, sum_squares, update};
 
 /// What one slice of a batch computed: gradients of the whole batch's loss from its windows.
 #[derive(Default)]
@@ -293,7 +293,7 @@ fn slice_grads(
 mod tests {
     use super::*;
     use crate::model::BackendKind;
-    use crate::model::net::{Engine, batch_grads, device};
+    use crate::model::exercise::net::{Engine, batch_grads, device};
     use rand::{Rng, SeedableRng};
 
     fn case(v: usize, a: usize, b: usize, tx: usize) -> (Weights, Vec<i32>, Vec<i32>) {
@@ -327,8 +327,8 @@ mod tests {
 
     #[test]
     fn the_host_step_matches_the_reference_graph_on_every_path_and_thread_count() {
-        use crate::model::fastmath::{capped, simd_level};
-        use crate::model::kernels::{Kernel, available, with};
+        use crate::model::cpu::fastmath::{capped, simd_level};
+        use crate::model::cpu::kernels::{Kernel, available, with};
         // Odd sizes, so every kernel edge and an uneven split are exercised.
         let (v, a, b, tx) = (13, 9, 7, 6);
         let (w, x, y) = case(v, a, b, tx);

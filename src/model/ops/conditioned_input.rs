@@ -2,9 +2,9 @@
 //! feature rows, and the layer's forward and backward passes around the fused recurrence
 //! (row lookups and feature projections written and collected step by step).
 
-use super::fastmath::with_simd;
-use super::lstm::{self, Cache};
-use super::pool;
+use crate::model::cpu::fastmath::with_simd;
+use crate::model::cpu::pool;
+use crate::model::ops::lstm::{self, Cache};
 use std::collections::HashMap;
 
 /// Rows of a mostly-zero matrix: row `r`'s entries are `col[start[r]..start[r + 1]]` with

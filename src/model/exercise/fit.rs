@@ -1,11 +1,11 @@
 //! One pass over training windows: shuffled mini-batches, gradients from burn, an Adam step each.
 
-use super::adam::{AdamSettings, AdamState};
-use super::host::HostStep;
-use super::net::{Engine, batch_grads};
-use super::parallel::Parallel;
-use super::weights::Weights;
 use crate::dataset::Windows;
+use crate::model::cpu::parallel::Parallel;
+use crate::model::exercise::host::HostStep;
+use crate::model::exercise::net::{Engine, batch_grads};
+use crate::model::exercise::weights::Weights;
+use crate::model::optim::adam::{AdamSettings, AdamState};
 use burn::tensor::Device;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -42,7 +42,7 @@ pub fn shuffled_pass(
     rng: &mut ChaCha8Rng,
     step: &mut dyn FnMut(BatchOf<'_>, &mut ChaCha8Rng) -> (BatchLoss, bool),
 ) -> EpochStats {
-    super::keep_freed_memory();
+    crate::model::keep_freed_memory();
     let mut order: Vec<usize> = (0..m).collect();
     order.shuffle(rng);
     let batch = batch.max(1);

@@ -1,9 +1,9 @@
 //! The jazz model on burn: one-hot → LSTM → shared Dense softmax, with autodiff gradients.
 
-use super::BackendKind;
-use super::cond_ops::CondBackend;
-use super::lstm::LstmBackend;
-use super::weights::Weights;
+use crate::model::BackendKind;
+use crate::model::exercise::weights::Weights;
+use crate::model::ops::conditioned::CondBackend;
+use crate::model::ops::lstm::LstmBackend;
 use burn::backend::Dispatch;
 use burn::tensor::activation::{log_softmax, sigmoid};
 use burn::tensor::{Device, Gradients, Int, Tensor, TensorData};
@@ -72,7 +72,7 @@ impl std::fmt::Display for Engine {
 
 /// The hidden states [B, T, A] of the recurrence over the input projections `xp` [B, T, 4A]
 /// (bias included): the fused operation, or the reference graph of burn ops per step.
-pub(super) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
+pub(crate) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
     match engine {
         Engine::Host | Engine::Fused => Tensor::<3>::from_dispatch(
             <Dispatch as LstmBackend>::lstm_recurrence(xp.into_dispatch(), u.into_dispatch()),

@@ -55,7 +55,7 @@ pub(crate) fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<
     m.into_iter().flatten().map(|v| v as f32).collect()
 }
 
-use super::fastmath::{sigmoid, tanh, with_simd};
+use crate::model::cpu::fastmath::{sigmoid, tanh, with_simd};
 
 impl Weights {
     /// Keras defaults: Glorot-uniform input and output kernels, orthogonal recurrent kernel,

@@ -48,11 +48,11 @@ macro_rules! with_simd {
             unsafe fn fast<R>(f: impl FnOnce() -> R) -> R {
                 f()
             }
-            if $crate::model::fastmath::simd_level() == 2 {
+            if $crate::model::cpu::fastmath::simd_level() == 2 {
                 // SAFETY: the CPU supports the features `wide` is compiled for.
                 return unsafe { wide(|| $generic($($arg),*)) };
             }
-            if $crate::model::fastmath::simd_level() == 1 {
+            if $crate::model::cpu::fastmath::simd_level() == 1 {
                 // SAFETY: the CPU supports the features `fast` is compiled for.
                 return unsafe { fast(|| $generic($($arg),*)) };
             }

@@ -1,31 +1,12 @@
-//! The models: the exercise's LSTM and the conditioned one on burn, their optimiser, bundles
-//! and the exercise run.
+//! The models: the exercise's LSTM and the conditioned one on burn, the host kernels and
+//! fused operations they share, their optimiser and their bundles.
 
-pub mod adam;
 pub mod bundle;
-pub mod cond_bundle;
-pub mod cond_data;
-pub mod cond_fit;
-pub mod cond_input;
-pub mod cond_net;
-pub mod cond_ops;
 pub mod conditioned;
+pub mod cpu;
 pub mod exercise;
-pub mod fastmath;
-pub mod fit;
-pub mod host;
-pub mod kernels;
-pub mod lstm;
-pub mod net;
-pub mod parallel;
-pub mod peak;
-pub mod pool;
-pub mod team;
-pub mod weights;
-pub mod xent;
-
-#[cfg(test)]
-mod cond_tests;
+pub mod ops;
+pub mod optim;
 
 /// The largest difference between two arrays, element by element (for tests).
 #[cfg(test)]

@@ -2,10 +2,10 @@
 //! chord and the beat of the changes being played, and picks the next pitch and duration by
 //! argmax, temperature, top-k, top-p or beam search, inside a register.
 
-use crate::model::cond_bundle::CondMeta;
-use crate::model::cond_data::Register;
+use crate::dataset::events::Register;
+use crate::model::bundle::conditioned::CondMeta;
 use crate::model::conditioned::{CondState, CondWeights, Heads};
-use crate::model::fastmath::exp_fast;
+use crate::model::cpu::fastmath::exp_fast;
 use crate::music::{ChordSpan, Note, Pitch, Tick};
 use crate::tokens::events::{Clock, Event, N_FEAT, pitch_of, units_of};
 use crate::tokens::rhythm::UNIT;
@@ -391,5 +391,4 @@ pub fn to_notes(events: &[Event], end: Tick, velocity: u8) -> Vec<Note> {
 }
 
 #[cfg(test)]
-#[path = "decode_tests.rs"]
 mod tests;

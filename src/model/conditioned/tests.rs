@@ -1,14 +1,14 @@
 //! Tests of the conditioned network: fused against reference, and that it hears the chords.
 
-use super::BackendKind;
-use super::adam::{AdamSettings, AdamState};
-use super::cond_data::{EventData, EventOptions, EventWindows};
-use super::cond_fit::epoch;
-use super::cond_fit::split_grads;
-use super::cond_net::{BatchBuf, batch_grads, dropout_mask, windows_nats};
-use super::conditioned::{CondSpec, CondWeights, Heads};
-use super::net::{Engine, device};
-use super::parallel::Parallel;
+use crate::dataset::events::{EventData, EventOptions, EventWindows};
+use crate::model::BackendKind;
+use crate::model::conditioned::fit::epoch;
+use crate::model::conditioned::fit::split_grads;
+use crate::model::conditioned::net::{BatchBuf, batch_grads, dropout_mask, windows_nats};
+use crate::model::conditioned::{CondSpec, CondWeights, Heads};
+use crate::model::cpu::parallel::Parallel;
+use crate::model::exercise::net::{Engine, device};
+use crate::model::optim::adam::{AdamSettings, AdamState};
 use crate::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Track};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
