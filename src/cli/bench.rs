@@ -8,6 +8,7 @@ use improv::model::Engine;
 use std::path::PathBuf;
 
 mod exercise;
+mod peak;
 mod play;
 mod train;
 
@@ -53,6 +54,14 @@ pub enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// One core's measured FMA peak beside each training product's and each kind's
+    /// training step's GFLOP/s (best of --runs).
+    Peak {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {
@@ -71,6 +80,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             runs,
             json,
         } => speed(exercise, runs.max(1), json),
+        BenchWhat::Peak { runs, json } => peak::peak(runs.max(1), json),
     }
 }
 

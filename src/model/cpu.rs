@@ -5,5 +5,6 @@ pub mod cell;
 pub mod fastmath;
 pub mod kernels;
 pub mod parallel;
+pub mod peak;
 pub mod pool;
 pub mod team;

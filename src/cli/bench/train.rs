@@ -53,8 +53,74 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
             "ms".into(),
         ));
     }
-
+    if trainings > 0 && cores > 1 {
+        busy_core(exercise_dir, runs, cores, rows)?;
+    }
     Ok(())
+}
+
+/// The host step's exercise epoch on one thread and on every core while another thread
+/// keeps one core busy (as another program would): more threads must never be slower.
+fn busy_core(
+    exercise_dir: &Path,
+    runs: usize,
+    cores: usize,
+    rows: &mut Rows,
+) -> anyhow::Result<()> {
+    let busy = Busy::start();
+    for threads in [1, cores] {
+        let opts = ExerciseOptions {
+            epochs: 10,
+            seed: 0,
+            backend: BackendKind::Flex,
+            engine: Engine::Host,
+            threads,
+        };
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            times.push(run_exercise(exercise_dir, &opts, &mut |_, _| {})?.wall_secs / 10.0);
+        }
+        let what = format!(
+            "train: exercise epoch (host, {threads} thread{}, one core busy)",
+            if threads == 1 { "" } else { "s" }
+        );
+        rows.push((what, median(times) * 1e3, "ms".into()));
+    }
+    drop(busy);
+    Ok(())
+}
+
+/// A thread that keeps one core busy until dropped.
+struct Busy {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Busy {
+    fn start() -> Busy {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        let handle = std::thread::spawn(move || {
+            let mut x = 1u64;
+            while !flag.load(Ordering::Relaxed) {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+        });
+        Busy {
+            stop,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
 }
 
 /// Tokens per second over a grammar vocabulary of 450 values, the size real corpora give

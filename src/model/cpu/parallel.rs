@@ -45,9 +45,9 @@ impl Parallel {
         self.threads
     }
 
-    /// `f(i, &mut items[i])` for every item, item `i` on thread `i` (the calling thread
-    /// takes item 0), so a thread meets the same buffers batch after batch. At most
-    /// `threads()` items; in order on this thread when there are no workers.
+    /// `f(i, &mut items[i])` for every item, each on whichever thread is free first (so
+    /// a thread the system has put aside holds nothing up). At most `threads()` items; in
+    /// order on this thread when there are no workers.
     pub fn each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(usize, &mut T) + Sync)) {
         match &self.team {
             Some(team) if items.len() > 1 => {
