@@ -26,7 +26,7 @@ pub enum BenchWhat {
     /// Train the exercise's model on its own token data and print every epoch's loss.
     Exercise {
         /// The exercise's data: corpus.txt, values.txt, windows.txt.
-        #[arg(default_value = "../shared/reference/exercise")]
+        #[arg(default_value = "reference/exercise")]
         dir: PathBuf,
         #[arg(long, default_value_t = 100)]
         epochs: usize,
@@ -47,7 +47,7 @@ pub enum BenchWhat {
     /// Speed of training, generation, the synth and MIDI import (medians of --runs).
     Speed {
         /// The exercise's data (for training throughput).
-        #[arg(long, default_value = "../shared/reference/exercise")]
+        #[arg(long, default_value = "reference/exercise")]
         exercise: PathBuf,
         #[arg(long, default_value_t = 5)]
         runs: usize,
