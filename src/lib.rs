@@ -7,6 +7,7 @@
 pub mod atomic;
 #[cfg(feature = "audio")]
 pub mod audio;
+pub mod charts;
 pub mod corpus;
 pub mod dataset;
 pub mod fixtures;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod music;
 pub mod musicxml;
 pub mod quiet;
+pub mod wjazzd;
 
 pub mod scorefile;
 pub mod synth;

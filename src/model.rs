@@ -5,6 +5,9 @@ pub mod bundle;
 pub mod conditioned;
 pub mod cpu;
 pub mod exercise;
+pub mod fit;
+pub mod init;
+pub mod net;
 pub mod ops;
 pub mod optim;
 
@@ -97,5 +100,63 @@ impl std::str::FromStr for BackendKind {
             "ndarray" => Ok(BackendKind::Ndarray),
             _ => Err(format!("unknown backend {s:?} (flex or ndarray)")),
         }
+    }
+}
+
+/// The burn device for a backend, with or without autodiff.
+pub fn device(kind: BackendKind, autodiff: bool) -> burn::tensor::Device {
+    #[allow(deprecated)] // burn-ndarray is kept on purpose: both backends are offered
+    let d = match kind {
+        BackendKind::Flex => burn::tensor::Device::flex(),
+        BackendKind::Ndarray => burn::tensor::Device::ndarray(),
+    };
+    if autodiff { d.autodiff() } else { d }
+}
+
+/// How the recurrence is computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// The exercise kind's whole step by hand on the host, no graph (`exercise::host`).
+    /// The conditioned kind has no such step: for it this is `Fused` (`for_kind` says so).
+    #[default]
+    Host,
+    /// The recurrence and the output layer as fused burn operations with hand-written
+    /// backward passes (`ops::lstm`, `ops::conditioned`), under burn's autodiff.
+    Fused,
+    /// A graph of burn ops per step: the tested reference.
+    Reference,
+}
+
+impl Engine {
+    /// The engine a run of `kind` computes with: the conditioned kind has no step by hand,
+    /// so `Host` runs its fused operations.
+    pub fn for_kind(self, kind: ModelKind) -> Engine {
+        match (self, kind) {
+            (Engine::Host, ModelKind::Conditioned) => Engine::Fused,
+            (e, _) => e,
+        }
+    }
+}
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "host" => Ok(Engine::Host),
+            "fused" => Ok(Engine::Fused),
+            "reference" => Ok(Engine::Reference),
+            _ => Err(format!("unknown engine {s:?} (host, fused or reference)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Engine::Host => "host",
+            Engine::Fused => "fused",
+            Engine::Reference => "reference",
+        })
     }
 }

@@ -59,7 +59,7 @@ impl DecodingArgs {
             "--phrase must be between 0 and 200 notes"
         );
         let register = match (
-            &bundle.meta.conditioned,
+            bundle.net.conditioned().map(|c| &c.meta),
             self.register_centre,
             self.register_span,
         ) {

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use improv::generate::Changes;
-use improv::generate::decode::Sampling;
+use improv::generate::SampleOptions;
 use improv::midi::export::write_file;
 use improv::midi::import::ImportOptions;
 use improv::model::bundle::Bundle;
@@ -89,7 +89,7 @@ pub fn trade(a: TradeArgs) -> Result<()> {
         bars: a.bars,
         starts: Who::You,
         mode: a.mode,
-        sampling: Sampling {
+        sampling: SampleOptions {
             temperature: a.temperature,
             top_k: a.top_k,
             seed: a.seed,

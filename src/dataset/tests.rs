@@ -99,7 +99,7 @@ fn bad_files_are_listed_and_skipped() {
 
 #[test]
 fn exercise_windows_have_the_exercise_shapes() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/exercise");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reference/exercise");
     let Ok(corpus) = std::fs::read_to_string(dir.join("corpus.txt")) else {
         eprintln!("exercise data not found at {}; skipped", dir.display());
         return;

@@ -2,15 +2,17 @@
 //! chord and the beat of the changes being played, and picks the next pitch and duration by
 //! argmax, temperature, top-k, top-p or beam search, inside a register.
 
+use super::SampleOptions;
+use super::choose::{argmax, draw, nucleus, scaled, weights};
 use crate::dataset::events::Register;
 use crate::generate::develop::Develop;
-use crate::model::bundle::conditioned::CondMeta;
+use crate::model::conditioned::CondMeta;
 use crate::model::conditioned::{CondState, CondWeights, Heads};
 use crate::model::cpu::fastmath::exp_fast;
 use crate::music::{ChordSpan, Note, Pitch, Tick};
 use crate::tokens::events::{Clock, Event, N_FEAT, dur_index, pitch_index, pitch_of, units_of};
 use crate::tokens::rhythm::{UNIT, split_units};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 /// How the conditioned model's events are chosen (beyond temperature, top-k and seed).
@@ -48,14 +50,6 @@ impl Default for Decoding {
             phrase: 0.0,
         }
     }
-}
-
-/// Temperature, top-k and seed (as `generate::SampleOptions` holds them).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Sampling {
-    pub temperature: f64,
-    pub top_k: usize,
-    pub seed: u64,
 }
 
 /// The model, its clock and the decoding rules, stepping one event at a time.
@@ -154,51 +148,22 @@ fn log_softmax(l: &mut [f32]) {
 }
 
 /// The index to play from log-probabilities: argmax at temperature 0, else a sample after
-/// temperature, top-k and top-p.
-pub fn pick(logp: &[f32], s: &Sampling, top_p: f64, rng: &mut ChaCha8Rng) -> usize {
-    let argmax = (0..logp.len())
-        .max_by(|&a, &b| logp[a].total_cmp(&logp[b]).then(b.cmp(&a)))
-        .unwrap_or(0);
+/// temperature, top-k and top-p (the candidates sorted, most likely first).
+pub fn pick(logp: &[f32], s: &SampleOptions, top_p: f64, rng: &mut ChaCha8Rng) -> usize {
+    let best = argmax(logp);
     if s.temperature <= 0.0 {
-        return argmax;
+        return best;
     }
-    let t = s.temperature as f32;
-    let mut c: Vec<(f32, usize)> = logp
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.is_finite())
-        .map(|(i, &v)| (v / t, i))
-        .collect();
+    let mut c = Vec::new();
+    scaled(logp, s.temperature as f32, &mut c);
     c.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     if s.top_k > 0 {
         c.truncate(s.top_k);
     }
     let m = c.first().map_or(0.0, |x| x.0);
-    c.iter_mut().for_each(|x| x.0 = exp_fast(x.0 - m));
-    let total: f32 = c.iter().map(|x| x.0).sum();
-    if top_p < 1.0 {
-        let mut acc = 0.0;
-        let keep = c
-            .iter()
-            .position(|x| {
-                acc += x.0 / total;
-                f64::from(acc) >= top_p
-            })
-            .map_or(c.len(), |i| i + 1);
-        c.truncate(keep);
-    }
-    let total: f32 = c.iter().map(|x| x.0).sum();
-    if !(total.is_finite() && total > 0.0) {
-        return argmax;
-    }
-    let mut r = rng.random_range(0.0..total);
-    for x in &c {
-        if r < x.0 {
-            return x.1;
-        }
-        r -= x.0;
-    }
-    c.last().map_or(argmax, |x| x.1)
+    weights(&mut c, m);
+    nucleus(&mut c, top_p);
+    draw(&c, rng).unwrap_or(best)
 }
 
 fn event(p: usize, d: usize, t: Tick) -> Event {
@@ -210,7 +175,13 @@ fn event(p: usize, d: usize, t: Tick) -> Event {
 }
 
 /// Events from the start's `t` until `end`, sampled (or argmax) one at a time.
-fn sample(dec: &mut Decoder, start: Start, end: Tick, s: &Sampling, d: &Decoding) -> Vec<Event> {
+fn sample(
+    dec: &mut Decoder,
+    start: Start,
+    end: Tick,
+    s: &SampleOptions,
+    d: &Decoding,
+) -> Vec<Event> {
     let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
     let Start {
         mut st,
@@ -245,7 +216,7 @@ pub fn decode_events(
     spans: &[ChordSpan],
     bar_ticks: Tick,
     end: Tick,
-    s: &Sampling,
+    s: &SampleOptions,
     d: &Decoding,
 ) -> Vec<Event> {
     let clock = Clock::new(spans.to_vec(), bar_ticks);
@@ -279,7 +250,7 @@ pub fn decode_turn(
     clock: Clock,
     lead: &Lead,
     end: Tick,
-    s: &Sampling,
+    s: &SampleOptions,
     d: &Decoding,
 ) -> Vec<Event> {
     let mut dec = Decoder::new(w, meta, clock, d);

@@ -1,8 +1,9 @@
 //! `--develop` on a model that has just stated a figure: beam search and sampling restate it.
 
 use crate::dataset::events::Register;
-use crate::generate::decode::{Decoding, Lead, Sampling, decode_turn};
-use crate::model::bundle::conditioned::CondMeta;
+use crate::generate::SampleOptions;
+use crate::generate::decode::{Decoding, Lead, decode_turn};
+use crate::model::conditioned::CondMeta;
 use crate::model::conditioned::{CondSpec, CondWeights, Heads};
 use crate::music::{PPQ, Progression};
 use crate::tokens::events::{Clock, Event};
@@ -11,8 +12,8 @@ use crate::tokens::rhythm::UNIT;
 fn model() -> (CondWeights, CondMeta) {
     let spec = CondSpec::events(16, 1, 0.0, Heads::Split);
     let mut w = CondWeights::init(spec, 21);
-    let first = spec.first_head();
-    w.arrays[first].iter_mut().for_each(|v| *v *= 4.0);
+    // The first head's kernel (storage index `spec.first_head()`), sharpened.
+    w.heads[0].kernel.iter_mut().for_each(|v| *v *= 4.0);
     let reg = Register {
         centre: 66,
         span: 24,
@@ -54,7 +55,7 @@ fn answer(develop: f64, beam: usize, seed: u64) -> Vec<(u8, u32)> {
         develop,
         ..Decoding::default()
     };
-    let s = Sampling {
+    let s = SampleOptions {
         temperature: 1.0,
         top_k: 0,
         seed,

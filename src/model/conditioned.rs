@@ -2,10 +2,12 @@
 //! and predicts the pitch and duration of the next event.
 
 pub mod fit;
+pub mod meta;
 pub mod net;
 pub mod weights;
 
 #[cfg(test)]
 mod tests;
 
+pub use meta::{CondMeta, duration_vocab, pitch_vocab};
 pub use weights::*;

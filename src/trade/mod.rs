@@ -9,10 +9,11 @@ pub use relation::{CallRelation, call_relation, chord_tone_rate};
 pub use session::{Session, TurnReport, cut_calls, session_score};
 
 use crate::generate::Changes;
-use crate::generate::decode::{Decoding, Lead, Sampling, decode_turn, to_notes};
+use crate::generate::SampleOptions;
+use crate::generate::decode::{Decoding, Lead, decode_turn, to_notes};
 use crate::generate::motif::{Figure, restate};
 use crate::model::bundle::Bundle;
-use crate::model::bundle::conditioned::CondMeta;
+use crate::model::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
 use crate::music::{Note, Role, Score, Tick, Track};
 use crate::tokens::events::{Clock, Event, encode};
@@ -78,7 +79,7 @@ pub struct TradeSettings {
     pub bars: u32,
     pub starts: Who,
     pub mode: Mode,
-    pub sampling: Sampling,
+    pub sampling: SampleOptions,
     pub decoding: Decoding,
 }
 
@@ -96,9 +97,10 @@ impl<'a> Engine<'a> {
         changes: Changes,
         settings: TradeSettings,
     ) -> Result<Engine<'a>, TradeError> {
-        let (Some(w), Some(meta)) = (&bundle.conditioned, &bundle.meta.conditioned) else {
+        let Some(net) = bundle.net.conditioned() else {
             return Err(TradeError::NotConditioned);
         };
+        let (w, meta) = (&net.weights, &net.meta);
         if changes.spans.last().is_none_or(|s| s.end() == 0) {
             return Err(TradeError::EmptyChart);
         }
@@ -205,7 +207,7 @@ impl<'a> Engine<'a> {
                 primer: heard,
             },
         };
-        let sampling = Sampling {
+        let sampling = SampleOptions {
             seed: self.settings.sampling.seed.wrapping_add(turn.index as u64),
             ..self.settings.sampling
         };

@@ -10,8 +10,8 @@ use crate::music::{PPQ, Pitch, Progression};
 fn bundle() -> Bundle {
     let spec = CondSpec::events(16, 1, 0.0, Heads::Split);
     let mut w = CondWeights::init(spec, 5);
-    let first = spec.first_head();
-    w.arrays[first].iter_mut().for_each(|v| *v *= 4.0);
+    // The first head's kernel (storage index `spec.first_head()`), sharpened.
+    w.heads[0].kernel.iter_mut().for_each(|v| *v *= 4.0);
     let reg = Register {
         centre: 66,
         span: 24,
@@ -25,7 +25,7 @@ fn settings(mode: Mode, seed: u64) -> TradeSettings {
         bars: 2,
         starts: Who::You,
         mode,
-        sampling: Sampling {
+        sampling: SampleOptions {
             temperature: 0.9,
             top_k: 0,
             seed,

@@ -64,6 +64,7 @@ impl App {
             app.apply(Effect::LoadDataset(vec![corpus.to_path_buf()]));
         }
         app.send(Job::LoadBundle(model.to_path_buf()));
+        app.send(Job::LoadCharts);
         app
     }
 

@@ -96,6 +96,11 @@ impl App {
             },
             Done::Playing { duration } => self.play.duration = duration,
             Done::Message(e) => self.message = e,
+            Done::Charts(Ok((lib, charts))) => {
+                self.generate.library = Some(lib);
+                self.generate.charts = charts;
+            }
+            Done::Charts(Err(e)) => self.message = format!("chart library: {e}"),
         }
     }
 

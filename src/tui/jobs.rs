@@ -51,6 +51,8 @@ pub enum Job {
         changes_from: Option<PathBuf>,
     },
     OpenScore(PathBuf),
+    /// Read the chart library in the config folder.
+    LoadCharts,
     ExportMidi {
         score: Box<Score>,
         path: PathBuf,
@@ -91,6 +93,8 @@ pub enum Done {
         duration: f64,
     },
     Message(String),
+    /// The chart library and its charts, read.
+    Charts(Result<(crate::charts::Library, Vec<crate::music::Progression>), String>),
 }
 
 pub struct Jobs {
@@ -159,6 +163,7 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
             changes_from,
         } => Done::Generated(generate_over(&bundle, opts, &decoding, changes_from)),
         Job::OpenScore(path) => open_score(path),
+        Job::LoadCharts => Done::Charts(load_charts()),
         Job::ExportMidi {
             score,
             path,
@@ -194,6 +199,13 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         }
     };
     let _ = done.send(msg);
+}
+
+fn load_charts() -> Result<(crate::charts::Library, Vec<crate::music::Progression>), String> {
+    let dir = crate::charts::config_dir().ok_or("no config folder for the chart library")?;
+    let lib = crate::charts::Library::open(&dir).map_err(|e| e.to_string())?;
+    let charts = lib.progressions();
+    Ok((lib, charts))
 }
 
 fn open_score(path: PathBuf) -> Done {

@@ -101,7 +101,7 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Confirm { prompt, .. } => popup(f, "Confirm", prompt),
         Overlay::Input { purpose, text } => {
             let title = match purpose {
-                Purpose::Chart => "Chord chart (e.g. | Dm7 G7 | Cmaj7 | % |), Enter to use",
+                Purpose::Chart => "Chord chart, iReal link or library title (Enter to use)",
                 Purpose::Midi => "Export MIDI to (Enter to write, Esc to cancel)",
                 Purpose::Wav => "Export WAV to (Enter to write, Esc to cancel)",
             };

@@ -2,10 +2,12 @@
 
 use improv::dataset::exercise_windows;
 use improv::model::BackendKind;
-use improv::model::exercise::fit::{BatchBuffers, epoch_with};
-use improv::model::exercise::net::{Engine, device};
+use improv::model::cpu::parallel::Parallel;
+use improv::model::exercise::fit::{BatchScratch, epoch};
 use improv::model::exercise::weights::Weights;
+use improv::model::fit::Step;
 use improv::model::optim::adam::{AdamSettings, AdamState};
+use improv::model::{Engine, device};
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -58,13 +60,11 @@ fn lines(dir: &Path, name: &str) -> Result<Vec<String>, ExerciseError> {
         .collect())
 }
 
-/// Trains the exercise's model on its data in `dir`: m = 60 windows of Tx = 30 over 78
-/// values, n_a = 64, Adam 0.01 with decay 0.01, batch 32, shuffled every epoch.
-pub fn run_exercise(
-    dir: &Path,
-    opts: &ExerciseOptions,
-    on_epoch: &mut dyn FnMut(usize, f64),
-) -> Result<ExerciseReport, ExerciseError> {
+/// The exercise's tokens, its values and the windows' start positions.
+type ExerciseData = (Vec<String>, Vec<String>, Vec<usize>);
+
+/// The exercise's data in `dir`, checked.
+fn read_data(dir: &Path) -> Result<ExerciseData, ExerciseError> {
     if !dir.is_dir() {
         return Err(ExerciseError::Data {
             path: dir.to_path_buf(),
@@ -87,24 +87,43 @@ pub fn run_exercise(
             reason: format!("token {bad:?} is not in values.txt"),
         });
     }
+    Ok((corpus, values, starts))
+}
+
+/// Trains the exercise's model on its data in `dir`: m = 60 windows of Tx = 30 over 78
+/// values, n_a = 64, Adam 0.01 with decay 0.01, batch 32, shuffled every epoch.
+pub fn run_exercise(
+    dir: &Path,
+    opts: &ExerciseOptions,
+    on_epoch: &mut dyn FnMut(usize, f64),
+) -> Result<ExerciseReport, ExerciseError> {
+    let (corpus, values, starts) = read_data(dir)?;
     let win = exercise_windows(&corpus, &values, &starts, 30);
     let mut w = Weights::init(values.len(), 64, opts.seed);
     let settings = AdamSettings::default();
     let mut opt = AdamState::default();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
     let dev = device(opts.backend, true);
-    let mut buf = BatchBuffers::with_threads(opts.threads);
+    let parallel = Parallel::new(opts.threads);
+    let step = Step {
+        settings: &settings,
+        dev: &dev,
+        engine: opts.engine,
+        parallel: &parallel,
+    };
+    let mut scratch = BatchScratch::default();
     let started = Instant::now();
     let mut losses = Vec::with_capacity(opts.epochs);
     for e in 0..opts.epochs {
-        let st = epoch_with(
+        let all = &mut |_, _, _| true;
+        let st = epoch(
             &mut w,
             &mut opt,
-            &settings,
-            (&win, 32, &dev, opts.engine),
+            &step,
+            (&win, 32),
             &mut rng,
-            &mut buf,
-            &mut |_, _, _| true,
+            &mut scratch,
+            all,
         );
         losses.push(st.loss);
         on_epoch(e + 1, st.loss);

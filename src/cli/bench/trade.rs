@@ -3,16 +3,17 @@
 
 use super::Rows;
 use improv::generate::Changes;
-use improv::generate::decode::{Decoding, Sampling};
-use improv::model::bundle::conditioned::CondMeta;
+use improv::generate::SampleOptions;
+use improv::generate::decode::Decoding;
 use improv::model::bundle::{Bundle, TrainConfig};
+use improv::model::conditioned::CondMeta;
 use improv::model::conditioned::CondWeights;
 use improv::trade::{Engine, Mode, TradeSettings, Who};
 
 /// The shipped conditioned model when it is there, else a fresh one of the bench's shape.
 fn model() -> Bundle {
     match Bundle::load(std::path::Path::new("models/conditioned")) {
-        Ok(b) if b.conditioned.is_some() => b,
+        Ok(b) if b.net.conditioned().is_some() => b,
         _ => {
             let (spec, data, _) = improv::fixtures::conditioned_bench();
             let w = CondWeights::init(spec, 0);
@@ -28,7 +29,7 @@ pub(super) fn answer(runs: usize, rows: &mut Rows) {
         bars: 4,
         starts: Who::You,
         mode: Mode::Continue,
-        sampling: Sampling {
+        sampling: SampleOptions {
             temperature: 0.9,
             top_k: 0,
             seed: 1,

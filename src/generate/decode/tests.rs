@@ -10,8 +10,7 @@ fn model(heads: Heads, layers: usize) -> (CondWeights, CondMeta) {
     let spec = CondSpec::events(16, layers, 0.0, heads);
     let mut w = CondWeights::init(spec, 11);
     // Sharper outputs than a fresh init, so choices differ between seeds and steps.
-    let first = spec.first_head();
-    w.arrays[first].iter_mut().for_each(|v| *v *= 6.0);
+    w.heads[0].kernel.iter_mut().for_each(|v| *v *= 6.0);
     let reg = Register {
         centre: 66,
         span: 24,
@@ -27,13 +26,19 @@ fn blues(choruses: usize) -> (Vec<ChordSpan>, Tick) {
     (spans, end)
 }
 
-fn run(w: &CondWeights, m: &CondMeta, s: Sampling, d: Decoding, choruses: usize) -> Vec<Event> {
+fn run(
+    w: &CondWeights,
+    m: &CondMeta,
+    s: SampleOptions,
+    d: Decoding,
+    choruses: usize,
+) -> Vec<Event> {
     let (spans, end) = blues(choruses);
     decode_events(w, m, &spans, 4 * PPQ, end, &s, &d)
 }
 
-fn sampling(temperature: f64, seed: u64) -> Sampling {
-    Sampling {
+fn sampling(temperature: f64, seed: u64) -> SampleOptions {
+    SampleOptions {
         temperature,
         top_k: 0,
         seed,
@@ -83,8 +88,7 @@ fn beam_width_one_is_greedy() {
 fn the_register_holds_over_a_long_generation() {
     let (mut w, m) = model(Heads::Split, 1);
     // A model that wants to climb: every pitch head bias rises with the pitch.
-    let bias = w.spec.first_head() + 1;
-    for (i, b) in w.arrays[bias].iter_mut().enumerate() {
+    for (i, b) in w.heads[0].bias.iter_mut().enumerate() {
         *b = i as f32 * 0.2;
     }
     let reg = Register {

@@ -1,86 +1,14 @@
-//! What a conditioned bundle keeps beyond an exercise bundle: the network's shape, the
-//! feature layout, the pitch and duration vocabularies, the register, and its arrays packed
-//! in burn's record format.
+//! A conditioned bundle's arrays: any number of them in burn's record format, read back
+//! with the shapes its `CondMeta` gives.
 
-use crate::dataset::events::Register;
 use crate::model::bundle::{Bundle, BundleError, BundleMeta};
-use crate::model::conditioned::CondSpec;
-use crate::model::conditioned::CondWeights;
-use crate::model::exercise::weights::Weights;
+use crate::model::conditioned::{CondMeta, CondWeights};
+use crate::model::net::{CondNet, Net};
 use crate::model::optim::adam::AdamState;
-use crate::tokens::Vocab;
-use crate::tokens::events::{FeatureLayout, HIGH, LOW};
-use crate::tokens::rhythm::{LENGTHS, format_units};
 use burn::module::{Module, Param};
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
-use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-/// The conditioned kind's part of `bundle.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CondMeta {
-    pub spec: CondSpec,
-    pub layout: FeatureLayout,
-    /// Pitch classes: 0 = rest, then MIDI keys `low..=high`.
-    pub low: u8,
-    pub high: u8,
-    /// Duration classes in grid units (1/12 beat).
-    pub durations: Vec<u32>,
-    /// The training corpus's register: decoding's default.
-    pub register: Register,
-    pub augment_keys: bool,
-    /// Trained with the chord and beat features zeroed (the ablation's model).
-    #[serde(default)]
-    pub blind: bool,
-}
-
-impl CondMeta {
-    pub fn new(spec: CondSpec, register: Register, augment_keys: bool, blind: bool) -> CondMeta {
-        CondMeta {
-            spec,
-            layout: FeatureLayout::V1,
-            low: LOW,
-            high: HIGH,
-            durations: LENGTHS.to_vec(),
-            register,
-            augment_keys,
-            blind,
-        }
-    }
-
-    /// Whether this build's encoding is the one the bundle was trained with.
-    pub fn check(&self) -> Result<(), String> {
-        if self.layout != FeatureLayout::V1
-            || self.low != LOW
-            || self.high != HIGH
-            || self.durations != LENGTHS
-            || self.spec.n_feat != FeatureLayout::V1.len
-            || self.spec.n_pitch != (HIGH - LOW) as usize + 2
-            || self.spec.n_dur != LENGTHS.len()
-        {
-            return Err(
-                "the conditioned model's feature layout or vocabulary differs from \
-                        this build's"
-                    .into(),
-            );
-        }
-        Ok(())
-    }
-}
-
-/// The pitch vocabulary as tokens (`R`, `P36` …), stored as the bundle's vocabulary.
-pub fn pitch_vocab() -> Vocab {
-    let mut t = vec!["R".to_string()];
-    t.extend((LOW..=HIGH).map(|k| format!("P{k}")));
-    Vocab::from_ordered(&t)
-}
-
-/// The duration vocabulary as tokens (`4.000` … `0.083`).
-pub fn duration_vocab() -> Vocab {
-    let t: Vec<String> = LENGTHS.iter().map(|&u| format_units(u)).collect();
-    Vocab::from_ordered(&t)
-}
 
 /// Any number of flat arrays as a burn module, so they save in burn's record format.
 #[derive(Module, Debug)]
@@ -88,13 +16,13 @@ struct Flat {
     arrays: Vec<Param<Tensor<1>>>,
 }
 
-fn flat(arrays: &[Vec<f32>], dev: &Device) -> Flat {
+fn flat<A: AsRef<[f32]>>(arrays: &[A], dev: &Device) -> Flat {
     Flat {
         arrays: arrays
             .iter()
             .map(|a| {
                 Param::from_tensor(Tensor::from_data(
-                    TensorData::new(a.clone(), [a.len()]),
+                    TensorData::new(a.as_ref().to_vec(), [a.as_ref().len()]),
                     dev,
                 ))
             })
@@ -103,7 +31,7 @@ fn flat(arrays: &[Vec<f32>], dev: &Device) -> Flat {
 }
 
 /// The arrays in burn's record format.
-pub fn pack(arrays: &[Vec<f32>]) -> Result<Vec<u8>, String> {
+pub fn pack<A: AsRef<[f32]>>(arrays: &[A]) -> Result<Vec<u8>, String> {
     let bytes = flat(arrays, &Device::flex())
         .into_record()
         .into_bytes()
@@ -131,32 +59,33 @@ pub fn unpack(bytes: Vec<u8>, lens: &[usize]) -> Result<Vec<Vec<f32>>, String> {
     Ok(out)
 }
 
-/// The arrays and optimiser of a conditioned bundle whose `bundle.json` is `meta`.
-pub fn load_conditioned(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleError> {
+/// The arrays and optimiser of a conditioned bundle whose `bundle.json` holds `meta` and
+/// `cond` (its network's part).
+pub fn load_conditioned(
+    dir: &Path,
+    meta: BundleMeta,
+    cond: Option<CondMeta>,
+) -> Result<Bundle, BundleError> {
     let corrupt = |file: &str, reason: String| BundleError::Corrupt {
         path: dir.join(file),
         reason,
     };
-    let cm = meta.conditioned.clone().ok_or_else(|| {
+    let cm = cond.ok_or_else(|| {
         corrupt(
             "bundle.json",
             "a conditioned bundle without its shape".into(),
         )
     })?;
     cm.check().map_err(|r| corrupt("bundle.json", r))?;
-    let lens: Vec<usize> = cm.spec.shapes().iter().map(|[r, c]| r * c).collect();
+    use super::limits;
+    let lens = limits::check_spec(&meta, &cm.spec)
+        .and_then(|()| limits::lens(&cm.spec.shapes()))
+        .map_err(|r| corrupt("bundle.json", r))?;
     let read = |file: &str| -> Result<Vec<Vec<f32>>, BundleError> {
-        let p = dir.join(file);
-        let bytes = std::fs::read(&p).map_err(|source| BundleError::Io {
-            path: p.clone(),
-            source,
-        })?;
+        let bytes = limits::read_weights(&dir.join(file), &lens).map_err(|r| corrupt(file, r))?;
         unpack(bytes, &lens).map_err(|r| corrupt(file, r))
     };
-    let weights = CondWeights {
-        spec: cm.spec,
-        arrays: read("weights.bpk")?,
-    };
+    let weights = CondWeights::from_arrays(cm.spec, read("weights.bpk")?);
     weights.check().map_err(|r| corrupt("weights.bpk", r))?;
     let adam = if dir.join("adam_m.bpk").is_file() && dir.join("adam_v.bpk").is_file() {
         Some(AdamState {
@@ -168,9 +97,8 @@ pub fn load_conditioned(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleEr
         None
     };
     Ok(Bundle {
-        weights: Weights::empty(cm.spec.n_a),
-        conditioned: Some(weights),
         meta,
+        net: Net::Conditioned(CondNet { weights, meta: cm }),
         adam,
     })
 }
@@ -178,6 +106,9 @@ pub fn load_conditioned(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::events::Register;
+    use crate::model::conditioned::{CondSpec, duration_vocab, pitch_vocab};
+    use crate::tokens::events::{HIGH, LOW};
 
     #[test]
     fn arrays_round_trip_and_wrong_sizes_are_refused() {
@@ -209,8 +140,8 @@ mod tests {
         );
         b.adam = Some(AdamState {
             updates: 3,
-            m: w.arrays.clone(),
-            v: w.arrays.clone(),
+            m: w.arrays().into_iter().cloned().collect(),
+            v: w.arrays().into_iter().cloned().collect(),
         });
         b.meta.adam_updates = 3;
         assert_eq!(b.meta.config.kind, crate::model::ModelKind::Conditioned);
@@ -218,14 +149,15 @@ mod tests {
         let path = dir.path().join("c");
         b.save(&path, false).unwrap();
         let back = Bundle::load(&path).unwrap();
-        assert_eq!(back.conditioned, Some(w));
+        assert_eq!(back.net.conditioned().map(|c| &c.weights), Some(&w));
+        assert_eq!(back.net, b.net);
         assert_eq!(back.meta, b.meta);
         assert_eq!(back.adam, b.adam);
         // The bundled exercise model, written before kinds existed, loads as one.
         let old =
-            Bundle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")).unwrap();
-        assert_eq!(old.meta.kind, crate::model::ModelKind::Exercise);
-        assert!(old.conditioned.is_none() && old.weights.check().is_ok());
+            Bundle::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/exercise")).unwrap();
+        assert_eq!(old.kind(), crate::model::ModelKind::Exercise);
+        assert!(old.net.check().is_ok());
         assert_eq!(old.meta.config.schedule, Schedule::PerUpdate);
     }
 }

@@ -1,8 +1,8 @@
 //! The settings a training run used, kept in every bundle's `bundle.json` (the trainer's
 //! `TrainConfig`).
 
+use crate::model::Engine;
 use crate::model::conditioned::Heads;
-use crate::model::exercise::net::Engine;
 use crate::model::optim::adam::AdamSettings;
 use crate::model::optim::schedule::Schedule;
 use crate::model::{BackendKind, ModelKind};

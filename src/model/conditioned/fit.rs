@@ -3,35 +3,33 @@
 
 use crate::dataset::events::EventWindows;
 use crate::model::conditioned::CondWeights;
-use crate::model::conditioned::net::{Batch, BatchBuf, CondGrads, batch_grads, dropout_mask};
+use crate::model::conditioned::net::{
+    Batch, BatchScratch, CondGrads, batch_grads, dropout_mask, windows_nats,
+};
 use crate::model::cpu::parallel::{Parallel, weighted_sum};
-use crate::model::exercise::fit::{BatchLoss, shuffled_pass};
-use crate::model::exercise::net::Engine;
-use crate::model::optim::adam::{AdamSettings, AdamState};
+use crate::model::fit::{BatchLoss, Step, Trainable, shuffled_pass};
+use crate::model::net::{CondNet, Net};
+use crate::model::optim::adam::AdamState;
+use crate::model::{BackendKind, Engine, ModelKind, device};
 use burn::tensor::Device;
 use rand_chacha::ChaCha8Rng;
 
 /// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the weights
 /// untouched (and reports NaN).
-#[allow(clippy::too_many_arguments)]
 pub fn train_batch(
     w: &mut CondWeights,
     opt: &mut AdamState,
-    settings: &AdamSettings,
-    win: &EventWindows,
-    idx: &[usize],
-    dev: &Device,
-    engine: Engine,
-    buf: &mut BatchBuf,
+    step: &Step<'_>,
+    (win, idx): (&EventWindows, &[usize]),
+    scratch: &mut BatchScratch,
     rng: &mut ChaCha8Rng,
 ) -> BatchLoss {
-    let par = std::mem::take(&mut buf.parallel);
-    let batch = buf.gather(win, idx);
+    let batch = scratch.gather(win, idx);
     let mask = dropout_mask(w, batch.b * batch.tx, rng);
-    let g = split_grads(&par, w, &batch, dev, engine, mask.as_deref());
-    buf.parallel = par;
-    let mut params: Vec<&mut Vec<f32>> = w.arrays.iter_mut().collect();
-    let finite = g.loss.is_finite() && opt.step_if_finite(settings, &mut params, &g.grads);
+    let engine = step.engine.for_kind(ModelKind::Conditioned);
+    let g = split_grads(step.parallel, w, &batch, step.dev, engine, mask.as_deref());
+    let finite =
+        g.loss.is_finite() && opt.step_if_finite(step.settings, &mut w.arrays_mut(), &g.grads);
     BatchLoss {
         loss: if finite { g.loss } else { f64::NAN },
         total_nats: g.total_nats,
@@ -79,24 +77,57 @@ fn combine(each: Vec<((usize, usize), CondGrads)>) -> CondGrads {
 }
 
 /// Mean nats per event of one pass over shuffled windows (training as it goes), each batch
-/// split over `threads` threads.
-#[allow(clippy::too_many_arguments)]
+/// split over the threads of `step`.
 pub fn epoch(
     w: &mut CondWeights,
     opt: &mut AdamState,
-    settings: &AdamSettings,
-    win: &EventWindows,
-    batch: usize,
+    step: &Step<'_>,
+    (win, batch): (&EventWindows, usize),
     rng: &mut ChaCha8Rng,
-    dev: &Device,
-    (engine, threads): (Engine, usize),
+    scratch: &mut BatchScratch,
 ) -> f64 {
-    let mut buf = BatchBuf::with_threads(threads);
     let st = shuffled_pass(win.m, batch, rng, &mut |of, rng| {
-        let b = train_batch(
-            w, opt, settings, win, of.windows, dev, engine, &mut buf, rng,
-        );
-        (b, true)
+        (
+            train_batch(w, opt, step, (win, of.windows), scratch, rng),
+            true,
+        )
     });
     st.nats_per_token
+}
+
+impl Trainable for CondNet {
+    type Windows = EventWindows;
+    type Scratch = BatchScratch;
+
+    fn windows(win: &EventWindows) -> usize {
+        win.m
+    }
+
+    fn train_batch(
+        &mut self,
+        opt: &mut AdamState,
+        step: &Step<'_>,
+        batch: (&EventWindows, &[usize]),
+        scratch: &mut BatchScratch,
+        rng: &mut ChaCha8Rng,
+    ) -> BatchLoss {
+        train_batch(&mut self.weights, opt, step, batch, scratch, rng)
+    }
+
+    /// Mean nats per validation event (summed over the pitch and duration heads).
+    fn validate(&self, val: &EventWindows, backend: BackendKind) -> Option<f64> {
+        if val.m == 0 {
+            return None;
+        }
+        let (nats, n) = windows_nats(&self.weights, val, 64, &device(backend, false));
+        (n > 0).then(|| nats / n as f64)
+    }
+
+    fn arrays(&self) -> Vec<&Vec<f32>> {
+        self.weights.arrays()
+    }
+
+    fn to_net(&self) -> Net {
+        Net::Conditioned(self.clone())
+    }
 }

@@ -3,11 +3,11 @@
 //! cross-entropy per head, and the same model from plain burn ops as the tested reference.
 
 use crate::dataset::events::EventWindows;
+use crate::model::Engine;
 use crate::model::conditioned::{CondWeights, Heads};
-use crate::model::cpu::parallel::Parallel;
-use crate::model::exercise::net::{Engine, recurrence};
 use crate::model::ops::conditioned::CondBackend;
 use crate::model::ops::xent::XentBackend;
+use crate::model::ops::{int_tensor as ints, recurrence, scalar};
 use burn::backend::Dispatch;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -42,26 +42,17 @@ impl Batch<'_> {
     }
 }
 
-/// Reusable buffers gathering windows into a batch, and the threads it is split over.
+/// Reusable buffers gathering windows into a batch.
 #[derive(Default)]
-pub struct BatchBuf {
+pub struct BatchScratch {
     prev_p: Vec<i32>,
     prev_d: Vec<i32>,
     feats: Vec<f32>,
     y_p: Vec<i32>,
     y_d: Vec<i32>,
-    pub parallel: Parallel,
 }
 
-impl BatchBuf {
-    /// Buffers for training on `threads` threads (0: one per core).
-    pub fn with_threads(threads: usize) -> BatchBuf {
-        BatchBuf {
-            parallel: Parallel::new(threads),
-            ..Default::default()
-        }
-    }
-
+impl BatchScratch {
     /// The windows `idx` of `w` as one batch.
     pub fn gather<'a>(&'a mut self, w: &EventWindows, idx: &[usize]) -> Batch<'a> {
         let (tx, f) = (w.tx, w.feats.len() / (w.m * w.tx).max(1));
@@ -98,10 +89,6 @@ pub struct CondGrads {
     pub total_nats: f64,
     pub targets: usize,
     pub grads: Vec<Vec<f32>>,
-}
-
-fn ints(v: impl Iterator<Item = i64>, n: usize, dev: &Device) -> Tensor<1, Int> {
-    Tensor::from_data(TensorData::new(v.collect::<Vec<_>>(), [n]), dev)
 }
 
 /// Targets of each head (`-1`: no loss).
@@ -230,7 +217,7 @@ fn params(w: &CondWeights, dev: &Device, track: bool) -> Vec<Tensor<2>> {
     w.spec
         .shapes()
         .iter()
-        .zip(&w.arrays)
+        .zip(w.arrays())
         .map(|(&s, a)| {
             let t = Tensor::<2>::from_data(TensorData::new(a.clone(), s), dev);
             if track { t.require_grad() } else { t }
@@ -280,14 +267,6 @@ fn forward(
     total.unwrap_or_else(|| Tensor::zeros([1], dev))
 }
 
-fn scalar(t: Tensor<1>) -> f64 {
-    t.into_data()
-        .try_to_vec::<f32>()
-        .ok()
-        .and_then(|v| v.first().copied())
-        .map_or(f64::NAN, f64::from)
-}
-
 /// Forward and backward over a batch on an autodiff device; `mask` is the dropout mask.
 pub fn batch_grads(
     w: &CondWeights,
@@ -327,7 +306,7 @@ pub fn windows_nats(
     dev: &Device,
 ) -> (f64, usize) {
     let p = params(w, dev, false);
-    let mut buf = BatchBuf::default();
+    let mut buf = BatchScratch::default();
     let (mut nats, mut n) = (0.0, 0);
     let idx: Vec<usize> = (0..win.m).collect();
     for chunk in idx.chunks(batch.max(1)) {

@@ -4,11 +4,12 @@ use crate::dataset::events::{EventData, EventOptions, EventWindows};
 use crate::model::BackendKind;
 use crate::model::conditioned::fit::epoch;
 use crate::model::conditioned::fit::split_grads;
-use crate::model::conditioned::net::{BatchBuf, batch_grads, dropout_mask, windows_nats};
+use crate::model::conditioned::net::{BatchScratch, batch_grads, dropout_mask, windows_nats};
 use crate::model::conditioned::{CondSpec, CondWeights, Heads};
 use crate::model::cpu::parallel::Parallel;
-use crate::model::exercise::net::{Engine, device};
+use crate::model::fit::Step;
 use crate::model::optim::adam::{AdamSettings, AdamState};
+use crate::model::{Engine, device};
 use crate::music::{ChordSpan, Note, PPQ, Pitch, Role, Score, Track};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -32,6 +33,16 @@ fn random_windows(rng: &mut ChaCha8Rng, m: usize, tx: usize, nf: usize) -> Event
     w
 }
 
+/// Random biases everywhere (and random heads), so every gate path is exercised.
+fn randomize_biases(w: &mut CondWeights, rng: &mut ChaCha8Rng) {
+    let first = w.spec.first_head();
+    for (i, a) in w.arrays_mut().into_iter().enumerate() {
+        if i == 3 || i == 7 || i >= first {
+            a.iter_mut().for_each(|x| *x += rng.random_range(-0.5..0.5));
+        }
+    }
+}
+
 #[test]
 fn fused_forward_and_gradients_match_the_reference_graph() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
@@ -47,14 +58,8 @@ fn fused_forward_and_gradients_match_the_reference_graph() {
             n_feat: 4,
         };
         let mut w = CondWeights::init(spec, 2);
-        // Random biases everywhere, so every gate path is exercised.
-        let first = spec.first_head();
-        for (i, a) in w.arrays.iter_mut().enumerate() {
-            if i == 3 || i == 7 || i >= first {
-                a.iter_mut().for_each(|x| *x += rng.random_range(-0.5..0.5));
-            }
-        }
-        let mut buf = BatchBuf::default();
+        randomize_biases(&mut w, &mut rng);
+        let mut buf = BatchScratch::default();
         let batch = buf.gather(&win, &[0, 1, 2]);
         let mask = dropout_mask(&w, 15, &mut rng);
         assert_eq!(mask.is_some(), layers == 2);
@@ -145,17 +150,17 @@ fn val_nats(blind: bool) -> f64 {
     };
     let dev = device(BackendKind::Flex, true);
     let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let parallel = Parallel::new(1);
+    let step = Step {
+        settings: &s,
+        dev: &dev,
+        engine: Engine::Fused,
+        parallel: &parallel,
+    };
+    let mut scratch = BatchScratch::default();
     for _ in 0..25 {
-        epoch(
-            &mut w,
-            &mut opt,
-            &s,
-            &data.train,
-            16,
-            &mut rng,
-            &dev,
-            (Engine::Fused, 1),
-        );
+        let pass = (&data.train, 16);
+        epoch(&mut w, &mut opt, &step, pass, &mut rng, &mut scratch);
     }
     let (nats, n) = windows_nats(&w, &data.val, 16, &device(BackendKind::Flex, false));
     nats / n as f64

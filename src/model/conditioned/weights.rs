@@ -2,8 +2,9 @@
 //! previous event (pitch and duration rows) plus the chord/beat features in, one or two LSTM
 //! layers, a pitch head and a duration head (or one joint head) out.
 
-use crate::model::cpu::fastmath::{sigmoid, tanh, with_simd};
-use crate::model::exercise::weights::{glorot, orthogonal};
+use crate::model::cpu::cell::lstm_cell;
+use crate::model::cpu::fastmath::with_simd;
+use crate::model::init::{glorot, orthogonal};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -96,11 +97,45 @@ impl CondSpec {
     }
 }
 
-/// The parameters as plain arrays, shaped by `spec.shapes()`.
+/// The parameters, each row-major with the shape `spec.shapes()` gives it; stored in the
+/// order of `arrays()`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CondWeights {
     pub spec: CondSpec,
-    pub arrays: Vec<Vec<f32>>,
+    /// The previous event's pitch rows [n_pitch + 1, 4A] (the last row: "start").
+    pub pitch: Vec<f32>,
+    /// The previous event's duration rows [n_dur + 1, 4A] (the last row: "start").
+    pub dur: Vec<f32>,
+    /// The chord/beat feature kernel [n_feat, 4A].
+    pub feat: Vec<f32>,
+    /// The first layer's bias [1, 4A].
+    pub bias: Vec<f32>,
+    /// The first layer's recurrent kernel [A, 4A].
+    pub recurrent: Vec<f32>,
+    /// The second LSTM layer, when there is one.
+    pub second: Option<Layer>,
+    /// The output heads: pitch then duration, or one joint head.
+    pub heads: Vec<Head>,
+}
+
+/// An LSTM layer over the layer below's hidden states.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    /// [A, 4A]
+    pub input: Vec<f32>,
+    /// [A, 4A]
+    pub recurrent: Vec<f32>,
+    /// [1, 4A]
+    pub bias: Vec<f32>,
+}
+
+/// A dense softmax head.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Head {
+    /// [A, n]
+    pub kernel: Vec<f32>,
+    /// [1, n]
+    pub bias: Vec<f32>,
 }
 
 impl CondWeights {
@@ -128,17 +163,84 @@ impl CondWeights {
                 }
             })
             .collect();
-        CondWeights { spec, arrays }
+        CondWeights::from_arrays(spec, arrays)
+    }
+
+    /// The weights from arrays in storage order (`arrays()`); `check` says whether their
+    /// sizes fit the spec.
+    pub fn from_arrays(spec: CondSpec, arrays: Vec<Vec<f32>>) -> CondWeights {
+        let mut it = arrays.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        let (pitch, dur, feat, bias, recurrent) = (next(), next(), next(), next(), next());
+        let second = (spec.layers > 1).then(|| Layer {
+            input: next(),
+            recurrent: next(),
+            bias: next(),
+        });
+        let heads = (0..spec.head_sizes().len())
+            .map(|_| Head {
+                kernel: next(),
+                bias: next(),
+            })
+            .collect();
+        CondWeights {
+            spec,
+            pitch,
+            dur,
+            feat,
+            bias,
+            recurrent,
+            second,
+            heads,
+        }
+    }
+
+    /// The parameter arrays in storage order: pitch rows, duration rows, feature kernel,
+    /// bias, recurrent kernel; the second layer's input kernel, recurrent kernel and bias;
+    /// each head's kernel and bias.
+    pub fn arrays(&self) -> Vec<&Vec<f32>> {
+        let mut v = vec![
+            &self.pitch,
+            &self.dur,
+            &self.feat,
+            &self.bias,
+            &self.recurrent,
+        ];
+        if let Some(l) = &self.second {
+            v.extend([&l.input, &l.recurrent, &l.bias]);
+        }
+        for h in &self.heads {
+            v.extend([&h.kernel, &h.bias]);
+        }
+        v
+    }
+
+    /// `arrays()`, to change in place.
+    pub fn arrays_mut(&mut self) -> Vec<&mut Vec<f32>> {
+        let mut v = vec![
+            &mut self.pitch,
+            &mut self.dur,
+            &mut self.feat,
+            &mut self.bias,
+            &mut self.recurrent,
+        ];
+        if let Some(l) = &mut self.second {
+            v.extend([&mut l.input, &mut l.recurrent, &mut l.bias]);
+        }
+        for h in &mut self.heads {
+            v.extend([&mut h.kernel, &mut h.bias]);
+        }
+        v
     }
 
     pub fn params(&self) -> usize {
-        self.arrays.iter().map(Vec::len).sum()
+        self.arrays().iter().map(|a| a.len()).sum()
     }
 
     /// Checks the arrays against the spec and for NaN.
     pub fn check(&self) -> Result<(), String> {
         let want: Vec<usize> = self.spec.shapes().iter().map(|[r, c]| r * c).collect();
-        let got: Vec<usize> = self.arrays.iter().map(Vec::len).collect();
+        let got: Vec<usize> = self.arrays().iter().map(|a| a.len()).collect();
         if want != got {
             return Err(format!(
                 "weight sizes {got:?} do not fit the network {want:?}"
@@ -147,7 +249,11 @@ impl CondWeights {
         if !(1..=2).contains(&self.spec.layers) {
             return Err(format!("{} layers (1 or 2 allowed)", self.spec.layers));
         }
-        if self.arrays.iter().flatten().any(|v| !v.is_finite()) {
+        if self
+            .arrays()
+            .iter()
+            .any(|a| a.iter().any(|v| !v.is_finite()))
+        {
             return Err("weights contain NaN or infinity".into());
         }
         Ok(())
@@ -191,69 +297,50 @@ fn add_row(z: &mut [f32], row: &[f32], k: f32) {
 }
 
 #[inline(always)]
-fn cell(z: &mut [f32], h: &mut [f32], c: &mut [f32]) {
-    let a = h.len();
-    let (ifg, o) = z.split_at_mut(3 * a);
-    let (if_, g) = ifg.split_at_mut(2 * a);
-    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
-    g.iter_mut().for_each(|v| *v = tanh(*v));
-    o.iter_mut().for_each(|v| *v = sigmoid(*v));
-    let (i, f) = if_.split_at(a);
-    for j in 0..a {
-        c[j] = f[j] * c[j] + i[j] * g[j];
-    }
-    for j in 0..a {
-        h[j] = o[j] * tanh(c[j]);
-    }
-}
-
-#[inline(always)]
 fn step_generic(w: &CondWeights, st: &mut CondState, p: usize, d: usize, feats: &[f32]) {
     let s = &w.spec;
     let g4 = 4 * s.n_a;
-    let ar = &w.arrays;
     let mut z = std::mem::take(&mut st.z);
     z.clear();
-    z.extend_from_slice(&ar[3]);
+    z.extend_from_slice(&w.bias);
     let p = p.min(s.n_pitch);
     let d = d.min(s.n_dur);
-    add_row(&mut z, &ar[0][p * g4..(p + 1) * g4], 1.0);
-    add_row(&mut z, &ar[1][d * g4..(d + 1) * g4], 1.0);
+    add_row(&mut z, &w.pitch[p * g4..(p + 1) * g4], 1.0);
+    add_row(&mut z, &w.dur[d * g4..(d + 1) * g4], 1.0);
     // The features are mostly one-hot: add only the rows of the non-zero ones.
     for (f, &v) in feats.iter().enumerate().take(s.n_feat) {
         if v != 0.0 {
-            add_row(&mut z, &ar[2][f * g4..(f + 1) * g4], v);
+            add_row(&mut z, &w.feat[f * g4..(f + 1) * g4], v);
         }
     }
     for (k, &hk) in st.h[0].iter().enumerate() {
-        add_row(&mut z, &ar[4][k * g4..(k + 1) * g4], hk);
+        add_row(&mut z, &w.recurrent[k * g4..(k + 1) * g4], hk);
     }
     let (h0, rest) = st.h.split_at_mut(1);
-    cell(&mut z, &mut h0[0], &mut st.c[0]);
-    if s.layers > 1 {
+    lstm_cell(&mut z, &mut h0[0], &mut st.c[0]);
+    if let Some(l) = &w.second {
         z.clear();
-        z.extend_from_slice(&ar[7]);
+        z.extend_from_slice(&l.bias);
         for (k, &hk) in h0[0].iter().enumerate() {
-            add_row(&mut z, &ar[5][k * g4..(k + 1) * g4], hk);
+            add_row(&mut z, &l.input[k * g4..(k + 1) * g4], hk);
         }
         for (k, &hk) in rest[0].iter().enumerate() {
-            add_row(&mut z, &ar[6][k * g4..(k + 1) * g4], hk);
+            add_row(&mut z, &l.recurrent[k * g4..(k + 1) * g4], hk);
         }
-        cell(&mut z, &mut rest[0], &mut st.c[1]);
+        lstm_cell(&mut z, &mut rest[0], &mut st.c[1]);
     }
     st.z = z;
 }
 
 #[inline(always)]
 fn logits_generic(w: &CondWeights, st: &CondState, k: usize, out: &mut Vec<f32>) {
-    let i = w.spec.first_head() + 2 * k;
-    let (wy, by) = (&w.arrays[i], &w.arrays[i + 1]);
-    let n = by.len();
+    let head = &w.heads[k];
+    let n = head.bias.len();
     out.clear();
-    out.extend_from_slice(by);
+    out.extend_from_slice(&head.bias);
     let h = st.h.last().map_or(&[][..], Vec::as_slice);
     for (kk, &hk) in h.iter().enumerate() {
-        add_row(out, &wy[kk * n..(kk + 1) * n], hk);
+        add_row(out, &head.kernel[kk * n..(kk + 1) * n], hk);
     }
 }
 
@@ -280,7 +367,7 @@ mod tests {
                 let w = CondWeights::init(spec(layers, heads), 3);
                 assert!(w.check().is_ok());
                 assert_eq!(w, CondWeights::init(spec(layers, heads), 3));
-                assert_eq!(&w.arrays[3][6..12], &[1.0; 6], "forget bias");
+                assert_eq!(&w.bias[6..12], &[1.0; 6], "forget bias");
                 let mut st = CondState::new(&w.spec);
                 w.step(&mut st, 5, 3, &[1.0, 0.0, 0.5, 0.0]);
                 let mut l = Vec::new();

@@ -3,7 +3,6 @@
 //! never on how the threads were scheduled.
 
 use crate::model::cpu::team::Team;
-use crate::model::exercise::net::BatchGrads;
 
 /// The training threads: the calling thread and `threads - 1` workers (none for one).
 pub struct Parallel {
@@ -46,9 +45,9 @@ impl Parallel {
         self.threads
     }
 
-    /// `f(i, &mut items[i])` for every item, item `i` on thread `i` (the calling thread
-    /// takes item 0), so a thread meets the same buffers batch after batch. At most
-    /// `threads()` items; in order on this thread when there are no workers.
+    /// `f(i, &mut items[i])` for every item, each on whichever thread is free first (so
+    /// a thread the system has put aside holds nothing up). At most `threads()` items; in
+    /// order on this thread when there are no workers.
     pub fn each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(usize, &mut T) + Sync)) {
         match &self.team {
             Some(team) if items.len() > 1 => {
@@ -85,20 +84,6 @@ impl Parallel {
         });
         parts.into_iter().zip(each.into_iter().flatten()).collect()
     }
-
-    /// `grads(start, end)` for each slice of `0..n` windows, on the threads, combined as
-    /// the gradient of the whole batch's loss (which divides by the batch size).
-    pub fn batch_grads(
-        &self,
-        n: usize,
-        grads: &(dyn Fn(usize, usize) -> BatchGrads + Sync),
-    ) -> BatchGrads {
-        let mut each = self.map_slices(n, grads);
-        if each.len() == 1 {
-            return each.remove(0).1;
-        }
-        combine(each, n)
-    }
 }
 
 /// The machine's cores (1 if unknown).
@@ -119,26 +104,6 @@ pub fn slice_iter(n: usize, k: usize) -> impl Iterator<Item = (usize, usize)> {
         .filter(|(s, e)| e > s)
 }
 
-/// Each slice's loss and gradients are means over its own windows: weigh them by their
-/// share of the batch and add them up, slice by slice.
-fn combine(each: Vec<((usize, usize), BatchGrads)>, n: usize) -> BatchGrads {
-    let share = |(s, e): (usize, usize)| (e - s) as f32 / n as f32;
-    let mut it = each.into_iter();
-    let Some((first, mut acc)) = it.next() else {
-        unreachable!("combine is called with at least two slices")
-    };
-    let rest: Vec<_> = it.collect();
-    acc.loss *= f64::from(share(first));
-    for (part, g) in &rest {
-        acc.loss += g.loss * f64::from(share(*part));
-        acc.total_nats += g.total_nats;
-        acc.targets += g.targets;
-    }
-    let others = rest.iter().map(|(part, g)| (share(*part), &g.grads[..]));
-    weighted_sum(&mut acc.grads, share(first), others);
-    acc
-}
-
 /// The weighted sum w₀·g₀ + Σ wᵢ·gᵢ of the slices' gradient arrays, written over the first
 /// slice's, slice after slice in order (so it never depends on scheduling).
 pub fn weighted_sum<'a>(
@@ -157,49 +122,6 @@ pub fn weighted_sum<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::BackendKind;
-    use crate::model::exercise::net::{Engine, batch_grads, device};
-    use crate::model::exercise::weights::Weights;
-
-    /// Gradients of one batch of 12 windows, on `threads` threads.
-    fn grads_on(threads: usize) -> BatchGrads {
-        let (v, tx, b) = (9usize, 7usize, 12usize);
-        let w = Weights::init(v, 16, 3);
-        let x: Vec<i32> = (0..b * tx).map(|i| ((i * 5 + i / 3) % v) as i32).collect();
-        let y: Vec<i32> = (0..b * tx).map(|i| ((i * 7 + 2) % v) as i32).collect();
-        let dev = device(BackendKind::Flex, true);
-        Parallel::new(threads).batch_grads(b, &|s, e| {
-            batch_grads(
-                &w,
-                &x[s * tx..e * tx],
-                &y[s * tx..e * tx],
-                e - s,
-                tx,
-                &dev,
-                Engine::Fused,
-            )
-        })
-    }
-
-    #[test]
-    fn two_threads_give_one_thread_s_gradients_and_the_same_ones_every_run() {
-        let one = grads_on(1);
-        let two = grads_on(2);
-        let three = grads_on(3);
-        assert!((one.loss - two.loss).abs() < 1e-5 * one.loss.abs().max(1.0));
-        assert_eq!(one.targets, two.targets);
-        for other in [&two, &three] {
-            for (a, b) in one.grads.iter().zip(&other.grads) {
-                for (p, q) in a.iter().zip(b) {
-                    assert!((p - q).abs() <= 1e-5 * p.abs().max(1e-2), "{p} vs {q}");
-                }
-            }
-        }
-        // Summed in slice order: bit for bit the same on every run.
-        let again = grads_on(2);
-        assert_eq!(two.loss.to_bits(), again.loss.to_bits());
-        assert!(two.grads.iter().zip(&again.grads).all(|(a, b)| a == b));
-    }
 
     #[test]
     fn slices_cover_the_batch_in_order_without_gaps() {

@@ -1,22 +1,13 @@
-//! The jazz model on burn: one-hot → LSTM → shared Dense softmax, with autodiff gradients.
+//! The exercise network on burn: input rows looked up → LSTM → shared Dense softmax, with
+//! autodiff gradients (the tested reference of the host step).
 
-use crate::model::BackendKind;
+use crate::model::Engine;
 use crate::model::exercise::weights::Weights;
 use crate::model::ops::conditioned::CondBackend;
-use crate::model::ops::lstm::LstmBackend;
+use crate::model::ops::{recurrence, scalar};
 use burn::backend::Dispatch;
-use burn::tensor::activation::{log_softmax, sigmoid};
+use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Gradients, Int, Tensor, TensorData};
-
-/// The burn device for a backend, with or without autodiff.
-pub fn device(kind: BackendKind, autodiff: bool) -> Device {
-    #[allow(deprecated)] // burn-ndarray is kept on purpose: both backends are offered
-    let d = match kind {
-        BackendKind::Flex => Device::flex(),
-        BackendKind::Ndarray => Device::ndarray(),
-    };
-    if autodiff { d.autodiff() } else { d }
-}
 
 fn tensor2(v: &[f32], shape: [usize; 2], dev: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(v.to_vec(), shape), dev)
@@ -31,72 +22,6 @@ fn one_hot(idx: &[i32], n: usize, dev: &Device) -> Tensor<2> {
         }
     }
     tensor2(&v, [idx.len(), n], dev)
-}
-
-/// How the recurrence is computed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
-    /// The exercise kind's whole step by hand on the host, no graph (`model::host`); the
-    /// conditioned kind runs its fused operations (as `Fused`).
-    #[default]
-    Host,
-    /// The recurrence and the output layer as fused burn operations with hand-written
-    /// backward passes (`model::lstm`, `model::cond_ops`), under burn's autodiff.
-    Fused,
-    /// A graph of burn ops per step: the tested reference.
-    Reference,
-}
-
-impl std::str::FromStr for Engine {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "host" => Ok(Engine::Host),
-            "fused" => Ok(Engine::Fused),
-            "reference" => Ok(Engine::Reference),
-            _ => Err(format!("unknown engine {s:?} (host, fused or reference)")),
-        }
-    }
-}
-
-impl std::fmt::Display for Engine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Engine::Host => "host",
-            Engine::Fused => "fused",
-            Engine::Reference => "reference",
-        })
-    }
-}
-
-/// The hidden states [B, T, A] of the recurrence over the input projections `xp` [B, T, 4A]
-/// (bias included): the fused operation, or the reference graph of burn ops per step.
-pub(crate) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
-    match engine {
-        Engine::Host | Engine::Fused => Tensor::<3>::from_dispatch(
-            <Dispatch as LstmBackend>::lstm_recurrence(xp.into_dispatch(), u.into_dispatch()),
-        ),
-        Engine::Reference => {
-            let [b, tx, g4] = xp.dims();
-            let a = g4 / 4;
-            let dev = xp.device();
-            let mut h: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut c: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut hs = Vec::with_capacity(tx);
-            for t in 0..tx {
-                let z = xp.clone().narrow(1, t, 1).reshape([b, g4]) + h.matmul(u.clone());
-                let i = sigmoid(z.clone().narrow(1, 0, a));
-                let f = sigmoid(z.clone().narrow(1, a, a));
-                let g = z.clone().narrow(1, 2 * a, a).tanh();
-                let o = sigmoid(z.narrow(1, 3 * a, a));
-                c = f * c + i * g;
-                h = o * c.clone().tanh();
-                hs.push(h.clone());
-            }
-            Tensor::stack(hs, 1)
-        }
-    }
 }
 
 /// The loss of a batch and the gradient of every parameter array (in `Weights` order).
@@ -223,12 +148,4 @@ fn output_nats(h: Tensor<2>, p: &Params, y: &[i32], dev: &Device, engine: Engine
             (logp * yoh).sum().neg()
         }
     }
-}
-
-fn scalar(t: Tensor<1>) -> f64 {
-    t.into_data()
-        .try_to_vec::<f32>()
-        .ok()
-        .and_then(|v| v.first().copied())
-        .map_or(f64::NAN, |x| x as f64)
 }

@@ -1,6 +1,7 @@
 //! The jazz LSTM's weights as plain arrays: Keras-style init, and a plain-Rust forward pass.
 
-use rand::{Rng, SeedableRng};
+use crate::model::init::{glorot, orthogonal};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -17,45 +18,8 @@ pub struct Weights {
     pub b_y: Vec<f32>,
 }
 
-pub(crate) fn glorot(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
-    let limit = (6.0 / (rows + cols) as f64).sqrt();
-    (0..rows * cols)
-        .map(|_| rng.random_range(-limit..limit) as f32)
-        .collect()
-}
-
-/// Rows of length `cols` that are orthonormal (`rows <= cols`), like Keras' orthogonal init.
-pub(crate) fn orthogonal(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Vec<f32> {
-    let mut m: Vec<Vec<f64>> = (0..rows)
-        .map(|_| {
-            (0..cols)
-                .map(|_| {
-                    // Box-Muller normal.
-                    let u1: f64 = rng.random_range(1e-12..1.0);
-                    let u2: f64 = rng.random_range(0.0..1.0);
-                    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-                })
-                .collect()
-        })
-        .collect();
-    for i in 0..rows {
-        for j in 0..i {
-            let (done, rest) = m.split_at_mut(i);
-            let (row, prev) = (&mut rest[0], &done[j]);
-            let d: f64 = row.iter().zip(prev).map(|(a, b)| a * b).sum();
-            for (a, b) in row.iter_mut().zip(prev) {
-                *a -= d * b;
-            }
-        }
-        let n = m[i].iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
-        for v in &mut m[i] {
-            *v /= n;
-        }
-    }
-    m.into_iter().flatten().map(|v| v as f32).collect()
-}
-
-use crate::model::cpu::fastmath::{sigmoid, tanh, with_simd};
+use crate::model::cpu::cell::lstm_cell;
+use crate::model::cpu::fastmath::with_simd;
 
 impl Weights {
     /// Keras defaults: Glorot-uniform input and output kernels, orthogonal recurrent kernel,
@@ -77,19 +41,6 @@ impl Weights {
             b,
             w_y,
             b_y: vec![0.0; n_values],
-        }
-    }
-
-    /// No arrays: the placeholder a conditioned bundle carries.
-    pub fn empty(n_a: usize) -> Self {
-        Weights {
-            n_values: 0,
-            n_a,
-            w_x: Vec::new(),
-            u: Vec::new(),
-            b: Vec::new(),
-            w_y: Vec::new(),
-            b_y: Vec::new(),
         }
     }
 
@@ -189,19 +140,7 @@ fn step_generic(wt: &Weights, x: Option<usize>, h: &mut [f32], c: &mut [f32], z:
             *zj += hk * w;
         }
     }
-    // Activations in whole-slice passes, so they vectorize.
-    let (ifg, o) = z.split_at_mut(3 * a);
-    let (if_, g) = ifg.split_at_mut(2 * a);
-    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
-    g.iter_mut().for_each(|v| *v = tanh(*v));
-    o.iter_mut().for_each(|v| *v = sigmoid(*v));
-    let (i, f) = if_.split_at(a);
-    for j in 0..a {
-        c[j] = f[j] * c[j] + i[j] * g[j];
-    }
-    for j in 0..a {
-        h[j] = o[j] * tanh(c[j]);
-    }
+    lstm_cell(z, h, c);
 }
 
 #[inline(always)]

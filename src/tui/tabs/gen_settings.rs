@@ -9,7 +9,7 @@ use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateOptions, SampleOptions};
 use crate::model::ModelKind;
 use crate::model::bundle::Bundle;
-use crate::music::{PPQ, PRESETS, Pitch, Progression};
+use crate::music::{PPQ, Pitch, Progression};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +92,8 @@ pub struct GenSettings {
     pub preset: usize,
     /// A typed chord chart (wins over the preset).
     pub chart: Option<String>,
+    /// A chart from the library or a link (wins over the preset and a typed chart).
+    pub library: Option<Progression>,
     /// Improvise over the changes of this MIDI file (the Dataset tab's selected file).
     pub file: Option<PathBuf>,
     pub choruses: usize,
@@ -116,6 +118,7 @@ impl Default for GenSettings {
         GenSettings {
             preset: 0,
             chart: None,
+            library: None,
             file: None,
             choruses: 2,
             bpm: 140.0,
@@ -142,47 +145,13 @@ pub struct Loaded {
 impl Loaded {
     pub fn of(b: &Bundle) -> Loaded {
         Loaded {
-            kind: b.meta.kind,
-            register: b.meta.conditioned.as_ref().map(|c| c.register),
+            kind: b.kind(),
+            register: b.net.conditioned().map(|c| c.meta.register),
         }
     }
 }
 
 impl GenSettings {
-    pub fn progression_name(&self) -> String {
-        if let Some(f) = &self.file {
-            return format!("changes of {}", file_name(f));
-        }
-        match &self.chart {
-            Some(c) => c.clone(),
-            None => PRESETS.get(self.preset).map_or("-", |p| p.0).to_string(),
-        }
-    }
-
-    /// Steps through the presets and, when given, the changes of `file` (after the last
-    /// preset). A typed chart is left for the first preset or file in the direction of travel.
-    pub fn cycle_progression(&mut self, d: i64, file: Option<&Path>) {
-        // Positions: 0..presets are the presets, `presets` the file.
-        let n = PRESETS.len() as i64 + i64::from(file.is_some());
-        let at = if self.file.is_some() && file.is_some() {
-            PRESETS.len() as i64
-        } else if self.chart.is_some() && d > 0 {
-            -1
-        } else if self.chart.is_some() {
-            n
-        } else {
-            self.preset as i64
-        };
-        let next = (at + d).rem_euclid(n);
-        self.chart = None;
-        if next == PRESETS.len() as i64 {
-            self.file = file.map(Path::to_path_buf);
-        } else {
-            self.file = None;
-            self.preset = next as usize;
-        }
-    }
-
     /// Why `f` does nothing for the loaded model with these settings (None: it applies).
     pub fn not_applying(&self, f: GenField, m: Loaded) -> Option<&'static str> {
         let cond = m.kind == ModelKind::Conditioned;
@@ -315,10 +284,7 @@ impl GenSettings {
                 bar_ticks: PPQ * 4,
                 bpm: None,
             },
-            None => {
-                let p = Progression::from_arg(&self.progression_name());
-                Changes::from_progression(&p.map_err(|e| e.to_string())?)
-            }
+            None => self.changes()?,
         };
         let sample = SampleOptions {
             temperature: self.temperature,

@@ -1,0 +1,58 @@
+//! One key, one action: a key that two actions share on one tab leaves all but one dead.
+
+use super::{Action, Keymap, Scope, key_name};
+
+/// The first key that several actions share in one scope, with those actions (a tab's
+/// binding shadows a global one on purpose, so only bindings of the same scope clash).
+pub fn first_clash(map: &Keymap) -> Option<(String, Scope, Vec<Action>)> {
+    for (i, b) in map.bindings.iter().enumerate() {
+        for &k in &b.keys {
+            let mut actions: Vec<Action> = vec![b.action];
+            for other in &map.bindings[i + 1..] {
+                if other.scope == b.scope
+                    && other.keys.contains(&k)
+                    && !actions.contains(&other.action)
+                {
+                    actions.push(other.action);
+                }
+            }
+            if actions.len() > 1 {
+                return Some((key_name(k), b.scope, actions));
+            }
+        }
+    }
+    None
+}
+
+/// The clash as the config error says it, with the names of the actions involved.
+pub fn clash_message(map: &Keymap) -> Option<(Vec<&'static str>, String)> {
+    let (key, _, actions) = first_clash(map)?;
+    let names: Vec<&'static str> = actions.iter().map(|a| a.name()).collect();
+    let msg = format!(
+        "key {key} is bound to {} at once (one key, one action)",
+        names.join(", ")
+    );
+    Some((names, msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyCode;
+
+    #[test]
+    fn the_default_keys_never_clash() {
+        assert_eq!(first_clash(&Keymap::default()), None);
+    }
+
+    #[test]
+    fn one_key_on_three_actions_is_a_clash_naming_them() {
+        let mut m = Keymap::default();
+        for a in [Action::Quit, Action::Help, Action::NextTab] {
+            m.rebind(a, vec![KeyCode::Char('z')]);
+        }
+        let (key, scope, actions) = first_clash(&m).unwrap();
+        assert_eq!((key.as_str(), scope), ("z", Scope::Global));
+        assert_eq!(actions, vec![Action::Quit, Action::Help, Action::NextTab]);
+    }
+}
