@@ -27,7 +27,7 @@ pub struct TradeArgs {
     #[arg(long, default_value = "continue")]
     pub mode: Mode,
     /// A conditioned model bundle.
-    #[arg(long, default_value = "models/conditioned")]
+    #[arg(long, default_value = "models/default")]
     pub model: PathBuf,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
