@@ -19,7 +19,7 @@ pub enum MidiOutError {
 
 /// Runs `f` with stderr sent to /dev/null: the ALSA library prints to it when there is no
 /// sequencer, which would add lines to a one-line answer (or scribble over the studio).
-fn quietly<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> T {
     #[cfg(unix)]
     {
         // SAFETY: plain descriptor juggling on fd 2; restored before returning.

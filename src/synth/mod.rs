@@ -12,6 +12,7 @@ pub mod plan;
 mod reference;
 pub mod render;
 pub mod reverb;
+pub mod live;
 pub mod schedule;
 pub mod soundfont;
 pub mod stream;

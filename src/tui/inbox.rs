@@ -44,6 +44,7 @@ impl App {
             self.play.status = s;
             changed = true;
         }
+        changed |= self.jam_tick();
         self.generate.playhead = self
             .play
             .playhead()
@@ -95,6 +96,7 @@ impl App {
                 Err(e) => self.message = e,
             },
             Done::Playing { duration } => self.play.duration = duration,
+            Done::JamChanges(r) => self.start_jam_over(r),
             Done::Message(e) => self.message = e,
         }
     }

@@ -44,6 +44,8 @@ pub struct PianoRoll<'a> {
     pub view: RollView,
     /// The tick under the playhead, when playing.
     pub playhead: Option<Tick>,
+    /// The user's notes (the Jam tab), drawn in one colour beside the melody.
+    pub yours: &'a [crate::music::Note],
     pub theme: &'a Theme,
 }
 
@@ -86,7 +88,8 @@ impl Widget for PianoRoll<'_> {
             return;
         };
         let rows = area.height - 2; // chord row and bar-number row
-        let (lo, hi) = melody.notes.iter().fold((127u8, 0u8), |(lo, hi), n| {
+        let all = melody.notes.iter().chain(self.yours);
+        let (lo, hi) = all.fold((127u8, 0u8), |(lo, hi), n| {
             (lo.min(n.pitch.key()), hi.max(n.pitch.key()))
         });
         let (lo, hi) = if lo > hi { (60, 72) } else { (lo, hi) };
@@ -108,7 +111,8 @@ impl Widget for PianoRoll<'_> {
         self.grid(&g, buf);
         self.key_names(&g, buf);
         self.chords(&g, buf);
-        self.notes(&g, &melody.notes, buf);
+        self.notes(&g, &melody.notes, buf, None);
+        self.notes(&g, self.yours, buf, Some(self.theme.bar));
         if let Some(col) = self.playhead.and_then(|t| g.col_of(t)) {
             for r in 0..rows {
                 buf[(g.x(col), g.y(r))].set_style(Style::default().bg(self.theme.playhead));
@@ -166,9 +170,15 @@ impl PianoRoll<'_> {
         }
     }
 
-    /// Each note as a bar as long as it lasts, in its class colour; a half-block marks
-    /// where it starts, so repeated notes stay apart.
-    fn notes(&self, g: &Geometry, notes: &[crate::music::Note], buf: &mut Buffer) {
+    /// Each note as a bar as long as it lasts, in its class colour (or `colour`); a
+    /// half-block marks where it starts, so repeated notes stay apart.
+    fn notes(
+        &self,
+        g: &Geometry,
+        notes: &[crate::music::Note],
+        buf: &mut Buffer,
+        colour: Option<ratatui::style::Color>,
+    ) {
         for n in notes {
             let row = g.key_at(0) - n.pitch.key() as i32;
             if row < 0 || row >= g.rows as i32 || n.end() <= g.from {
@@ -176,7 +186,7 @@ impl PianoRoll<'_> {
             }
             let class = classify(n.pitch, self.score.chord_at(n.start).map(|c| &c.chord));
             let style = Style::default()
-                .bg(self.theme.class(class))
+                .bg(colour.unwrap_or(self.theme.class(class)))
                 .fg(self.theme.note_fg);
             let Some(c0) = g.col_of(n.start.max(g.from)) else {
                 continue;
@@ -233,6 +243,7 @@ mod tests {
             score,
             view,
             playhead,
+            yours: &[],
             theme: &theme,
         }
         .render(area, &mut buf);
