@@ -22,8 +22,13 @@ pub enum MidiInError {
 /// What a MIDI keyboard sends that the Jam tab plays.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyIn {
-    On { key: u8, velocity: u8 },
-    Off { key: u8 },
+    On {
+        key: u8,
+        velocity: u8,
+    },
+    Off {
+        key: u8,
+    },
     /// The port went away.
     Gone(String),
 }

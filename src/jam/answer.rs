@@ -73,7 +73,11 @@ pub fn answer(
         primer: Vec::new(),
     };
     let g = generate_with(bundle, &opts, &s.decoding).map_err(|e| e.to_string())?;
-    let notes = g.score.melody().map(|m| m.notes.clone()).unwrap_or_default();
+    let notes = g
+        .score
+        .melody()
+        .map(|m| m.notes.clone())
+        .unwrap_or_default();
     Ok(notes
         .into_iter()
         .map(|n| Note {

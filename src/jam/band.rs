@@ -88,7 +88,12 @@ pub fn chorus(plan: &Plan, k: u32) -> Vec<BandNote> {
     }
     if plan.metronome {
         let form = plan.form_ticks();
-        out.extend(clicks(plan, i64::from(k * form), i64::from((k + 1) * form), 45));
+        out.extend(clicks(
+            plan,
+            i64::from(k * form),
+            i64::from((k + 1) * form),
+            45,
+        ));
     }
     out
 }

@@ -53,7 +53,10 @@ pub struct Placed {
 pub enum Now {
     /// Beats of count-in left.
     CountIn(u32),
-    Turn { turn: TurnSpan, beats_left: u32 },
+    Turn {
+        turn: TurnSpan,
+        beats_left: u32,
+    },
 }
 
 pub struct Session {
@@ -231,7 +234,10 @@ impl Session {
     /// Stops: every key let go, nothing more scheduled.
     pub fn stop(&mut self, now: u64) -> Vec<Out> {
         let keys: Vec<u8> = self.open.iter().map(|o| o.key).collect();
-        let mut out: Vec<Out> = keys.into_iter().flat_map(|k| self.release(k, now)).collect();
+        let mut out: Vec<Out> = keys
+            .into_iter()
+            .flat_map(|k| self.release(k, now))
+            .collect();
         out.push(Out::Mixer(LiveCmd::Clear));
         out
     }
@@ -248,20 +254,26 @@ impl Session {
     pub fn now(&self, now: u64) -> Now {
         let tick = self.tick_at(now);
         if tick < 0 {
-            return Now::CountIn((-tick).div_ceil(i64::from(PPQ)) as u32);
+            return Now::CountIn((tick.unsigned_abs()).div_ceil(u64::from(PPQ)) as u32);
         }
         let turn = self.plan.turn_at(tick as Tick);
         let left = i64::from(turn.end) - tick;
         Now::Turn {
             turn,
-            beats_left: left.div_ceil(i64::from(PPQ)) as u32,
+            beats_left: (left.max(0) as u64).div_ceil(u64::from(PPQ)) as u32,
         }
     }
 
     /// Places improv's answer for `turn` (its notes on the grid, in session ticks), computed
     /// in `compute_ms`, as it arrives at `now`: in its turn when there is time, otherwise
     /// from the next bar that can still be reached, cut to its turn.
-    pub fn answer(&mut self, turn: TurnSpan, notes: &[Note], compute_ms: f64, now: u64) -> Vec<Out> {
+    pub fn answer(
+        &mut self,
+        turn: TurnSpan,
+        notes: &[Note],
+        compute_ms: f64,
+        now: u64,
+    ) -> Vec<Out> {
         let margin = u64::from(self.plan.sample_rate) / 100 + BLOCK as u64;
         let bar = self.plan.bar_ticks();
         let mut from = turn.start;

@@ -140,8 +140,7 @@ impl LiveMixer {
                 .copy_from_slice(&self.mix[2 * self.read..2 * (self.read + k)]);
             self.read += k;
             done += k;
-            self.clock
-                .set(self.frame - BLOCK as u64 + self.read as u64);
+            self.clock.set(self.frame - BLOCK as u64 + self.read as u64);
         }
         done
     }
@@ -318,7 +317,10 @@ mod tests {
         assert_eq!(m.fill(&mut out), 3000);
         assert_eq!(clock.now(), 3000);
         assert_eq!(energy(&out[..2 * 1000]), 0.0, "silent before its frame");
-        assert!(energy(&out[2 * 1000..2 * 1100]) > 0.0, "sounding from its frame");
+        assert!(
+            energy(&out[2 * 1000..2 * 1100]) > 0.0,
+            "sounding from its frame"
+        );
     }
 
     #[test]

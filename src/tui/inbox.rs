@@ -33,8 +33,8 @@ impl App {
                 self.send(Job::LoadBundle(self.train.run.out.clone()));
             }
         }
-        let status = self.jobs.audio_status.lock().map(|s| s.clone());
-        if let Ok(s) = status
+        let status = self.jobs.audio_status.lock().map(|s| s.clone()).ok();
+        if let Some(s) = status
             && s != self.play.status
         {
             if s.no_device.is_some() && self.play.status.no_device.is_none() {

@@ -398,9 +398,11 @@ impl Keymap {
                 .iter()
                 .filter(move |b| b.scope == Global && b.action == a)
         };
+        // The piano's rows are drawn on the Jam tab itself.
+        let piano = |b: &&Binding| matches!(b.action, Action::PianoLow | Action::PianoHigh);
         self.bindings
             .iter()
-            .filter(|b| b.scope == On(tab))
+            .filter(|b| b.scope == On(tab) && !piano(b))
             .chain(global(Action::Help))
             .chain(global(Action::Quit))
             .filter(shown)

@@ -29,9 +29,8 @@ mod tests;
 
 use app::App;
 use crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind,
-    KeyboardEnhancementFlags, MouseEventKind, PopKeyboardEnhancementFlags,
-    PushKeyboardEnhancementFlags,
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, KeyboardEnhancementFlags,
+    MouseEventKind, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
 use ratatui::DefaultTerminal;
@@ -52,7 +51,9 @@ pub struct TuiOptions {
 /// How long to wait for a key before looking at the workers again: short while they are
 /// busy (a playhead moves, a loss comes in), long when the studio is idle.
 fn poll_wait(app: &App) -> Duration {
-    let ms = if app.jam.running() {
+    let ms = if app.jam.midi_in() {
+        4
+    } else if app.jam.running() {
         15
     } else if app.busy() {
         40

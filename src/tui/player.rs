@@ -4,13 +4,13 @@
 use super::quiet::Silenced;
 use crate::audio::{AudioError, Player};
 use crate::music::Score;
+use crate::synth::live::LiveMixer;
 use crate::synth::soundfont::{Font, find, search_dirs};
 use crate::synth::{Stream, SynthSettings};
 use midi::MidiPlay;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use crate::synth::live::LiveMixer;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -234,7 +234,11 @@ impl<R: Report> Audio<R> {
         self.stop();
         let sr = mixer.sample_rate();
         let frames = (buffer_ms * sr / 1000).max(32);
-        if self.device.as_ref().is_some_and(|p| p.buffer() != Some(frames)) {
+        if self
+            .device
+            .as_ref()
+            .is_some_and(|p| p.buffer() != Some(frames))
+        {
             self.device = None;
             self.tried = false;
         }

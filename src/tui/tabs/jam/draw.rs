@@ -82,8 +82,9 @@ impl Widget for JamView<'_> {
 fn keys_title(t: &JamTab) -> String {
     match t.releases {
         true => "Keyboard: a note lasts while its key is held".into(),
-        false => "Keyboard: a note lasts until the next key or a beat (no key releases here)"
-            .into(),
+        false => {
+            "Keyboard: a note lasts until the next key or a beat (no key releases here)".into()
+        }
     }
 }
 
@@ -97,9 +98,15 @@ fn keyboard_lines(t: &JamTab) -> Vec<Line<'static>> {
     };
     vec![
         Line::from("       2   3       5   6   7     [ ] octave"),
-        Line::from(format!("{:<4}  q   w   e   r   t   y   u   i", name(t.low_c + 12))),
+        Line::from(format!(
+            "{:<4}  q   w   e   r   t   y   u   i",
+            name(t.low_c + 12)
+        )),
         Line::from("       s   d       g   h   j"),
-        Line::from(format!("{:<4}  z   x   c   v   b   n   m   ,", name(t.low_c))),
+        Line::from(format!(
+            "{:<4}  z   x   c   v   b   n   m   ,",
+            name(t.low_c)
+        )),
     ]
 }
 
@@ -124,7 +131,10 @@ impl JamView<'_> {
             None => format!("output buffer: {} ms (asked)", t.settings.buffer_ms),
         }));
         if self.gen_tab.bundle.is_none() {
-            lines.push(Line::styled("no model loaded: improv rests", t.theme.warning()));
+            lines.push(Line::styled(
+                "no model loaded: improv rests",
+                t.theme.warning(),
+            ));
         }
         if let Some(late) = t.run.as_ref().and_then(|r| r.session.late.clone()) {
             lines.push(Line::styled(late, t.theme.warning()));

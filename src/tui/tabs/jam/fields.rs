@@ -103,7 +103,11 @@ fn on_off(b: bool) -> String {
 }
 
 fn band(muted: bool) -> String {
-    if muted { "muted".into() } else { "plays".into() }
+    if muted {
+        "muted".into()
+    } else {
+        "plays".into()
+    }
 }
 
 impl JamSettings {
@@ -152,7 +156,10 @@ impl JamSettings {
             JamField::Bass => self.mutes.bass = !self.mutes.bass,
             JamField::Drums => self.mutes.drums = !self.mutes.drums,
             JamField::Buffer => {
-                let at = BUFFERS.iter().position(|&b| b == self.buffer_ms).unwrap_or(2);
+                let at = BUFFERS
+                    .iter()
+                    .position(|&b| b == self.buffer_ms)
+                    .unwrap_or(2);
                 self.buffer_ms = BUFFERS[(at as i64 + d).clamp(0, 5) as usize];
             }
             JamField::Gen(_) | JamField::Sound | JamField::MidiIn => {}

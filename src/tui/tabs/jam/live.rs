@@ -3,8 +3,8 @@
 
 use crate::jam::answer::{AnswerSettings, answer};
 use crate::jam::session::{Hold, Now};
-use crate::midi_in::{KeyIn, MidiIn};
 use crate::jam::{BandMutes, Out, Plan, PlanError, Session, TurnSpan, Who};
+use crate::midi_in::{KeyIn, MidiIn};
 use crate::model::bundle::Bundle;
 use crate::music::{Note, PPQ, Score, Tick};
 use crate::synth::Part;
@@ -83,6 +83,10 @@ impl Running {
             }
             Err(e) => Some(e.to_string()),
         }
+    }
+
+    pub fn has_midi(&self) -> bool {
+        self.midi.is_some()
     }
 
     /// The MIDI keyboard's notes since the last tick; a line when its port went away.

@@ -15,14 +15,14 @@ use super::super::widgets::{block, item_at, list_offset};
 use super::direction;
 use super::gen_settings::{GenSettings, Loaded};
 use super::generate::{GenField, GenerateTab};
+use super::play::{PlayField, PlayTab};
 use crate::generate::{Changes, SampleOptions};
 use crate::jam::Plan;
-use crate::jam::answer::AnswerSettings;
-use super::play::{PlayField, PlayTab};
 use crate::jam::Session;
+use crate::jam::answer::AnswerSettings;
 use crate::music::{Score, Tick};
-pub use fields::{JamField, JamSettings};
 pub use draw::JamView;
+pub use fields::{JamField, JamSettings};
 pub use live::Running;
 use ratatui::layout::Rect;
 use std::path::Path;
@@ -73,6 +73,11 @@ impl Default for JamTab {
 impl JamTab {
     pub fn running(&self) -> bool {
         self.run.is_some()
+    }
+
+    /// True while a MIDI keyboard plays into the session (its notes are taken often).
+    pub fn midi_in(&self) -> bool {
+        self.run.as_ref().is_some_and(Running::has_midi)
     }
 
     /// A key or action on the tab; `gen` and `play` hold the rows it shares with them.
