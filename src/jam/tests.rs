@@ -9,7 +9,7 @@ const SR: u32 = 48_000;
 
 fn plan(bars: u32, starts: Who) -> Plan {
     Plan {
-        changes: Changes::from_progression(&Progression::from_arg("ii-V-I").unwrap()),
+        changes: Changes::from_progression(&Progression::from_arg("blues-f").unwrap()),
         bpm: 120.0,
         sample_rate: SR,
         bars,
