@@ -112,7 +112,7 @@ impl Plan {
     /// Turn `index`: who plays it and its ticks.
     pub fn turn(&self, index: usize) -> TurnSpan {
         let len = self.bars * self.bar_ticks();
-        let you = (index % 2 == 0) == (self.starts == Who::You);
+        let you = index.is_multiple_of(2) == (self.starts == Who::You);
         TurnSpan {
             index,
             who: if you { Who::You } else { Who::Improv },
