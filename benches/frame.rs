@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 fn frame(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut app = App::new(&root.join("assets"), &root.join("models/default"), false);
+    let mut app = App::new(&root.join("assets"), &root.join("models/exercise"), false);
     let t0 = Instant::now();
     while (app.dataset.dataset.is_none() || app.generate.bundle.is_none())
         && t0.elapsed() < Duration::from_secs(60)
@@ -44,7 +44,7 @@ fn frame(c: &mut Criterion) {
 fn improvise(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut g = c.benchmark_group("g: the default solo");
-    for (model, beam) in [("default", 0), ("conditioned", 0), ("conditioned", 4)] {
+    for (model, beam) in [("exercise", 0), ("conditioned", 0), ("conditioned", 4)] {
         let bundle = Bundle::load(&root.join("models").join(model)).expect("a bundled model");
         let loaded = Loaded::of(&bundle);
         let settings = GenSettings {

@@ -6,10 +6,12 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use improv::dataset::make_windows;
 use improv::generate::{SampleOptions, sample_until};
 use improv::model::BackendKind;
-use improv::model::adam::{AdamSettings, AdamState};
-use improv::model::fit::epoch;
-use improv::model::net::{Engine, device};
-use improv::model::weights::Weights;
+use improv::model::cpu::parallel::Parallel;
+use improv::model::exercise::fit::{BatchScratch, epoch};
+use improv::model::exercise::weights::Weights;
+use improv::model::fit::Step;
+use improv::model::optim::adam::{AdamSettings, AdamState};
+use improv::model::{Engine, device};
 use rand::SeedableRng;
 
 fn model(c: &mut Criterion) {
@@ -28,22 +30,21 @@ fn model(c: &mut Criterion) {
         let mut w = Weights::init(78, 64, 0);
         let mut opt = AdamState::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let (settings, parallel) = (AdamSettings::default(), Parallel::new(1));
+        let step = Step {
+            settings: &settings,
+            dev: &dev,
+            engine,
+            parallel: &parallel,
+        };
+        let mut scratch = BatchScratch::default();
         g.bench_function(
             format!("train epoch, {} windows ({backend}, {engine})", win.m),
             |b| {
                 b.iter(|| {
-                    epoch(
-                        &mut w,
-                        &mut opt,
-                        &AdamSettings::default(),
-                        &win,
-                        32,
-                        &mut rng,
-                        &dev,
-                        engine,
-                        &mut |_, _, _| true,
-                    )
-                    .loss
+                    let all = &mut |_, _, _| true;
+                    let pass = (&win, 32);
+                    epoch(&mut w, &mut opt, &step, pass, &mut rng, &mut scratch, all).loss
                 })
             },
         );
@@ -59,8 +60,10 @@ fn model(c: &mut Criterion) {
             .collect();
         g.bench_function("recurrence forward + backward, one batch", |bench| {
             bench.iter(|| {
-                let cache = improv::model::lstm::forward(&xp, &u, b, t, a);
-                improv::model::lstm::backward(&cache, &cache.hs).1.len()
+                let cache = improv::model::ops::lstm::forward(&xp, &u, b, t, a);
+                improv::model::ops::lstm::backward(&cache, &cache.hs)
+                    .1
+                    .len()
             })
         });
     }
@@ -85,7 +88,7 @@ type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>
 /// One recurrence step's product at n_a 128 ([32, 128] · [128, 512]) and BPTT's weight
 /// gradient ([128, 2048] · [2048, 512]) on every kernel this CPU can run.
 fn kernels(g: &mut Group) {
-    use improv::model::kernels::{Kernel, available, gemm_with};
+    use improv::model::cpu::kernels::{Kernel, available, gemm_with};
     let (b, a, n) = (32, 128, 2048);
     let g4 = 4 * a;
     let h: Vec<f32> = (0..n * a)
@@ -116,8 +119,8 @@ fn kernels(g: &mut Group) {
 /// Adam) with each matrix kernel this CPU can run, at the exercise's 78 values and at the
 /// 450 of a real corpus's grammar, on one thread and on two.
 fn host_step(g: &mut Group) {
-    use improv::model::fit::{BatchBuffers, train_batch};
-    use improv::model::kernels::{self, Kernel, available};
+    use improv::model::cpu::kernels::{self, Kernel, available};
+    use improv::model::exercise::fit::train_batch;
     let best = kernels::active();
     for v in [78usize, 450] {
         let stream: Vec<u32> = (0..3000u32).map(|i| (i * 7 + i / 3) % v as u32).collect();
@@ -133,23 +136,18 @@ fn host_step(g: &mut Group) {
             kernels::prefer(kernel);
             let mut w = Weights::init(v, 64, 0);
             let mut opt = AdamState::default();
-            let mut buf = BatchBuffers::with_threads(threads);
+            let mut buf = BatchScratch::default();
+            let parallel = Parallel::new(threads);
+            let step = Step {
+                settings: &settings,
+                dev: &dev,
+                engine: Engine::Host,
+                parallel: &parallel,
+            };
             let what =
                 format!("host step, batch 32 of 30, {v} values ({kernel}, {threads} threads)");
             g.bench_function(what, |b| {
-                b.iter(|| {
-                    train_batch(
-                        &mut w,
-                        &mut opt,
-                        &settings,
-                        &win,
-                        &idx,
-                        &dev,
-                        Engine::Host,
-                        &mut buf,
-                    )
-                    .loss
-                })
+                b.iter(|| train_batch(&mut w, &mut opt, &step, (&win, &idx), &mut buf).loss)
             });
         }
         kernels::prefer(best);
@@ -166,17 +164,24 @@ fn conditioned(g: &mut Group) {
         let mut w = CondWeights::init(spec, 0);
         let mut opt = AdamState::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let parallel = Parallel::new(1);
+        let step = Step {
+            settings: &settings,
+            dev: &dev,
+            engine: Engine::Fused,
+            parallel: &parallel,
+        };
+        let mut scratch = improv::model::conditioned::net::BatchScratch::default();
         g.bench_function(format!("conditioned epoch, n_a 128 ({backend})"), |b| {
             b.iter(|| {
-                improv::model::cond_fit::epoch(
+                let pass = (&data.train, 32);
+                improv::model::conditioned::fit::epoch(
                     &mut w,
                     &mut opt,
-                    &settings,
-                    &data.train,
-                    32,
+                    &step,
+                    pass,
                     &mut rng,
-                    &dev,
-                    (Engine::Fused, 1),
+                    &mut scratch,
                 )
             })
         });

@@ -4,8 +4,57 @@
 //! export and model unreadable to anyone else. `write_with` is the one way files are written.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use tempfile::{Builder, NamedTempFile, TempDir};
+
+/// The temporary files being written now, so a signal handler can remove them.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Keeps a temporary file's path in `IN_FLIGHT` while it lives.
+struct InFlight(PathBuf);
+
+impl InFlight {
+    fn new(path: &Path) -> InFlight {
+        if let Ok(mut v) = IN_FLIGHT.lock() {
+            v.push(path.to_path_buf());
+        }
+        InFlight(path.to_path_buf())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut v) = IN_FLIGHT.lock() {
+            v.retain(|p| *p != self.0);
+        }
+    }
+}
+
+/// Removes every temporary file being written now (for a Ctrl-C or SIGTERM handler, which
+/// then ends the process: the writes in flight are abandoned).
+pub fn remove_in_flight() {
+    let paths = match IN_FLIGHT.try_lock() {
+        Ok(mut v) => std::mem::take(&mut *v),
+        Err(_) => return,
+    };
+    for p in paths {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Refuses to replace anything but a regular file: a device, a FIFO, a folder or a link
+/// would be swapped for a plain file by the rename (or written into, for a link).
+fn check_replaceable(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.file_type().is_file() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a device, FIFO, folder or link): improv replaces only \
+             regular files",
+        )),
+        _ => Ok(()),
+    }
+}
 
 fn builder<'a>(prefix: &'a str, mode: u32) -> Builder<'a, 'a> {
     let mut b = Builder::new();
@@ -44,11 +93,13 @@ pub fn write_with(
     if path.exists() && !overwrite {
         return Err(WriteError::Exists);
     }
+    check_replaceable(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let mut tmp = temp_file_in(dir)?;
+    let _in_flight = InFlight::new(tmp.path());
     fill(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     if overwrite {
@@ -107,5 +158,25 @@ mod tests {
         assert_eq!(mode(f.path()), mode(&plain));
         let d = temp_dir_in(dir.path(), ".t").unwrap();
         assert_eq!(mode(d.path()), mode(&dir.path().join("plain-dir")));
+    }
+
+    #[test]
+    fn force_never_replaces_a_fifo_a_link_or_a_device() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, b"keep").unwrap();
+        let link = dir.path().join("link.wav");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let fifo = dir.path().join("fifo.wav");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        for p in [&link, &fifo, Path::new("/dev/null")] {
+            let e = write_with(p, true, |f| f.write_all(b"x")).unwrap_err();
+            assert!(e.to_string().contains("not a regular file"), "{e}");
+        }
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert!(!fifo.symlink_metadata().unwrap().file_type().is_file());
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
     }
 }

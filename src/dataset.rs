@@ -1,6 +1,7 @@
 //! Corpus of Scores → token streams → training windows, the train/validation split, stats.
 
 mod build;
+pub mod events;
 mod windows;
 
 pub use windows::{Baselines, Windows, baselines, exercise_windows, make_windows};
@@ -315,5 +316,4 @@ impl Dataset {
 }
 
 #[cfg(test)]
-#[path = "dataset_tests.rs"]
 mod tests;

@@ -76,10 +76,10 @@ pub fn tone_amplitude(x: &[f32], freq: f64, rate: f64, hann: bool) -> f64 {
 /// training windows of 64 events, and its Adam settings.
 pub fn conditioned_bench() -> (
     crate::model::conditioned::CondSpec,
-    crate::model::cond_data::EventData,
-    crate::model::adam::AdamSettings,
+    crate::dataset::events::EventData,
+    crate::model::optim::adam::AdamSettings,
 ) {
-    use crate::model::cond_data::{EventData, EventOptions};
+    use crate::dataset::events::{EventData, EventOptions};
     use crate::model::conditioned::{CondSpec, Heads};
     let spec = CondSpec::events(128, 1, 0.0, Heads::Split);
     let opts = EventOptions {
@@ -89,7 +89,7 @@ pub fn conditioned_bench() -> (
         ..EventOptions::default()
     };
     let data = EventData::from_scores(vec![("combo".into(), combo_score(520))], &opts);
-    let settings = crate::model::adam::AdamSettings {
+    let settings = crate::model::optim::adam::AdamSettings {
         lr: 0.003,
         decay: 0.0,
         clip: Some(5.0),

@@ -3,25 +3,32 @@
 //! bundle decodes with the clock instead (`decode`).
 
 use crate::corpus::{bass_track, comping_track};
-use crate::decode::{Decoding, Sampling, decode_events, to_notes};
-use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
-use crate::model::cond_bundle::CondMeta;
+use crate::model::conditioned::CondMeta;
 use crate::model::conditioned::CondWeights;
-use crate::music::{ChordSpan, PPQ, Progression, Role, Score, Tick, Track};
-use crate::scorefile::{SCORE_EXTENSIONS, read_any};
+use crate::model::exercise::weights::Weights;
+use crate::model::net::Net;
+use crate::music::{ChordSpan, PPQ, Role, Score, Tick, Track};
 use crate::tokens::{self, DecodeOptions, NoteClass, TokenizerKind, classify, token_beats};
+use decode::{Decoding, decode_events, to_notes};
 use serde::Serialize;
-use std::path::Path;
 
+mod changes;
+mod choose;
+pub mod decode;
+pub mod develop;
+pub mod motif;
 mod sampler;
 
+pub use changes::Changes;
 pub use sampler::{SampleOptions, Sampler, sample_until};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
     #[error(transparent)]
     Progression(#[from] crate::music::ProgressionError),
+    #[error(transparent)]
+    Chart(#[from] crate::charts::ChartError),
     #[error(transparent)]
     Midi(#[from] crate::midi::MidiError),
     #[error("{0}: the file has no chord changes to improvise over")]
@@ -34,67 +41,6 @@ pub enum GenerateError {
     Empty,
     #[error(transparent)]
     Decode(#[from] crate::tokens::TokenError),
-}
-
-/// Chord changes to play over: a preset, a chart, or the chords of a MIDI file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Changes {
-    pub name: String,
-    /// One chorus of changes.
-    pub spans: Vec<ChordSpan>,
-    pub bar_ticks: Tick,
-    /// The file's tempo, when the changes came from one.
-    pub bpm: Option<f64>,
-}
-
-impl Changes {
-    /// A preset name, a chart (`"| Dm7 G7 | Cmaj7 |"`) or a path to a MIDI or MusicXML file.
-    pub fn from_arg(arg: &str) -> Result<Changes, GenerateError> {
-        let path = Path::new(arg);
-        let is_file = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| SCORE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-        if is_file {
-            let imp = read_any(path, &ImportOptions::default())?;
-            let score = imp.score;
-            if score.chords.is_empty() {
-                return Err(GenerateError::NoChanges(path.to_path_buf()));
-            }
-            return Ok(Changes {
-                name: path
-                    .file_stem()
-                    .map_or(arg.to_string(), |s| s.to_string_lossy().into_owned()),
-                bar_ticks: score.time_sig_at(0).bar_ticks(),
-                bpm: Some(score.bpm()),
-                spans: score.chords,
-            });
-        }
-        Ok(Changes::from_progression(&Progression::from_arg(arg)?))
-    }
-
-    pub fn from_progression(p: &Progression) -> Changes {
-        Changes {
-            name: p.name.clone(),
-            spans: p.spans(PPQ * 4, 1),
-            bar_ticks: PPQ * 4,
-            bpm: None,
-        }
-    }
-
-    /// `choruses` times through.
-    pub fn repeat(&self, choruses: usize) -> Vec<ChordSpan> {
-        let len = self.spans.last().map_or(0, |s| s.end());
-        let len = len.div_ceil(self.bar_ticks.max(1)) * self.bar_ticks;
-        (0..choruses as u32)
-            .flat_map(|k| {
-                self.spans.iter().map(move |s| ChordSpan {
-                    start: s.start + k * len,
-                    ..*s
-                })
-            })
-            .collect()
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -142,9 +88,9 @@ pub fn generate_with(
     opts: &GenerateOptions,
     decoding: &Decoding,
 ) -> Result<Generated, GenerateError> {
-    match (&bundle.conditioned, &bundle.meta.conditioned) {
-        (Some(w), Some(meta)) => generate_conditioned(w, meta, opts, decoding),
-        _ => generate_exercise(bundle, opts),
+    match &bundle.net {
+        Net::Conditioned(c) => generate_conditioned(&c.weights, &c.meta, opts, decoding),
+        Net::Exercise(w) => generate_exercise(bundle, w, opts),
     }
 }
 
@@ -163,19 +109,13 @@ fn generate_conditioned(
     if end == 0 {
         return Err(GenerateError::Empty);
     }
-    let s = &opts.sample;
-    let sampling = Sampling {
-        temperature: s.temperature,
-        top_k: s.top_k,
-        seed: s.seed,
-    };
     let events = decode_events(
         w,
         meta,
         &spans,
         opts.changes.bar_ticks,
         end,
-        &sampling,
+        &opts.sample,
         decoding,
     );
     let toks = events
@@ -190,7 +130,11 @@ fn generate_conditioned(
 
 /// The exercise kind: tokens sampled until they fill the choruses, then decoded over the
 /// changes.
-fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generated, GenerateError> {
+fn generate_exercise(
+    bundle: &Bundle,
+    w: &Weights,
+    opts: &GenerateOptions,
+) -> Result<Generated, GenerateError> {
     let vocab = &bundle.meta.vocab;
     let spans = opts.changes.repeat(opts.choruses.max(1));
     let end = spans.last().map_or(0, |s| s.end());
@@ -213,12 +157,18 @@ fn generate_exercise(bundle: &Bundle, opts: &GenerateOptions) -> Result<Generate
         .collect();
     let total_beats = end as f64 / PPQ as f64;
     let max_tokens = (total_beats * 12.0) as usize + 16;
+    let (mut beats, mut seen) = (0.0, 0);
     let idx = sample_until(
-        &bundle.weights,
+        w,
         &primer,
         &opts.sample,
         max_tokens,
-        &mut |s| s.iter().map(|&i| beats_of[i]).sum::<f64>() >= total_beats,
+        // A running sum (summing every token each step made long forms quadratic).
+        &mut |s| {
+            beats += s[seen..].iter().map(|&i| beats_of[i]).sum::<f64>();
+            seen = s.len();
+            beats >= total_beats
+        },
     );
     let toks: Vec<String> = idx
         .iter()
@@ -302,9 +252,8 @@ pub fn uses_chords(kind: TokenizerKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::bundle::TrainConfig;
-    use crate::model::weights::Weights;
     use crate::tokens::Vocab;
+    use crate::train::TrainConfig;
 
     fn toy_bundle() -> Bundle {
         let vocab = Vocab::from_ordered(&["C,6", "S,6", "A,3", "R,12", "C,12"]);
@@ -356,8 +305,11 @@ mod tests {
     #[test]
     fn argmax_and_top_1_agree() {
         let b = toy_bundle();
+        let Net::Exercise(w) = &b.net else {
+            unreachable!("an exercise bundle")
+        };
         let greedy = sample_until(
-            &b.weights,
+            w,
             &[],
             &SampleOptions {
                 temperature: 0.0,
@@ -368,7 +320,7 @@ mod tests {
             &mut |_| false,
         );
         let top1 = sample_until(
-            &b.weights,
+            w,
             &[],
             &SampleOptions {
                 temperature: 1.5,

@@ -7,9 +7,9 @@
 pub mod atomic;
 #[cfg(feature = "audio")]
 pub mod audio;
+pub mod charts;
 pub mod corpus;
 pub mod dataset;
-pub mod decode;
 pub mod fixtures;
 pub mod generate;
 pub mod jam;
@@ -22,10 +22,13 @@ pub mod midi_out;
 pub mod model;
 pub mod music;
 pub mod musicxml;
+pub mod quiet;
+pub mod wjazzd;
 
 pub mod scorefile;
 pub mod synth;
 pub mod tokens;
+pub mod trade;
 pub mod train;
 #[cfg(feature = "studio")]
 pub mod tui;

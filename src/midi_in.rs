@@ -3,7 +3,7 @@
 //! Where there is no MIDI system `ports` and `connect` say so in one line; a port that
 //! vanishes while connected is noticed by a watcher and told as `KeyIn::Gone`.
 
-use crate::midi_out::quietly;
+use crate::quiet::quietly;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;

@@ -3,6 +3,7 @@
 //! Where there is no MIDI system (no ALSA sequencer, as in containers) `ports` and `connect`
 //! say so in one line; nothing else in improv needs MIDI out.
 
+use crate::quiet::quietly;
 use crate::synth::schedule::{MidiMsg, Timed, all_notes_off};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,37 +16,6 @@ pub enum MidiOutError {
     NoPort(String),
     #[error("MIDI port {port}: {reason}")]
     Port { port: String, reason: String },
-}
-
-/// Runs `f` with stderr sent to /dev/null: the ALSA library prints to it when there is no
-/// sequencer, which would add lines to a one-line answer (or scribble over the studio).
-pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> T {
-    #[cfg(unix)]
-    {
-        // SAFETY: plain descriptor juggling on fd 2; restored before returning.
-        unsafe {
-            let saved = libc::dup(2);
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if saved >= 0 && null >= 0 {
-                libc::dup2(null, 2);
-            }
-            let r = f();
-            if saved >= 0 && null >= 0 {
-                libc::dup2(saved, 2);
-            }
-            if saved >= 0 {
-                libc::close(saved);
-            }
-            if null >= 0 {
-                libc::close(null);
-            }
-            r
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        f()
-    }
 }
 
 fn output() -> Result<midir::MidiOutput, MidiOutError> {

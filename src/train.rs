@@ -4,57 +4,18 @@
 //! stops with `Failed` and keeps the last good checkpoint; a panic inside training becomes a
 //! `Failed` event instead of a dead thread.
 
-use crate::dataset::{Dataset, Split, Windows};
-use crate::model::bundle::{Bundle, TrainConfig};
-use crate::model::cond_data::EventData;
-use crate::model::weights::Weights;
-use crate::tokens::{TokenizerKind, Vocab};
+use crate::model::bundle::Bundle;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
+mod data;
 mod events;
-mod kinds;
 mod run;
+pub use crate::model::bundle::TrainConfig;
+pub use data::{TokenData, TrainData};
 pub use events::{EpochSummary, TrainControl, TrainEvent, TrainSummary};
 use run::run;
-
-/// The training material, detached from the files it came from.
-#[derive(Clone, Debug)]
-pub struct TrainData {
-    pub train: Windows,
-    pub val: Windows,
-    pub vocab: Vocab,
-    pub tokenizer: TokenizerKind,
-    pub tx: usize,
-    pub fingerprint: String,
-    pub bigram: Option<f64>,
-    /// The conditioned kind's events (then `train`/`val` are empty).
-    pub events: Option<EventData>,
-}
-
-impl TrainData {
-    pub fn from_dataset(ds: &Dataset) -> TrainData {
-        let stats_bigram = (!ds.streams(Split::Val).is_empty()).then(|| {
-            crate::dataset::baselines(
-                ds.streams(Split::Train),
-                ds.streams(Split::Val),
-                ds.vocab.len(),
-            )
-            .bigram
-        });
-        TrainData {
-            train: ds.windows(Split::Train),
-            val: ds.windows(Split::Val),
-            vocab: ds.vocab.clone(),
-            tokenizer: ds.options.tokenizer,
-            tx: ds.options.tx,
-            fingerprint: ds.fingerprint(),
-            bigram: stats_bigram,
-            events: None,
-        }
-    }
-}
 
 /// The UI's side of a running trainer.
 pub struct TrainerHandle {
@@ -89,7 +50,12 @@ pub fn spawn_with(
         .spawn(move || {
             let events = ev_tx.clone();
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run(make(), config, out, resume, &ctl_rx, &ev_tx)
+                let link = run::Link {
+                    out,
+                    ctl: &ctl_rx,
+                    ev: &ev_tx,
+                };
+                run(make(), config, resume, link)
             }));
             let failure = match run {
                 Ok(Ok(())) => None,
@@ -113,13 +79,4 @@ pub fn spawn_with(
         events: ev_rx,
         thread,
     }
-}
-
-/// Mean nats per validation token, in plain Rust (no graph needed).
-pub fn validation_loss(w: &Weights, val: &Windows) -> Option<f64> {
-    if val.m == 0 {
-        return None;
-    }
-    let (nats, n) = crate::model::host::loss(w, &val.x, &val.y, val.m, val.tx);
-    (n > 0).then(|| nats / n as f64)
 }

@@ -4,12 +4,14 @@
 
 use improv::dataset::make_windows;
 use improv::model::BackendKind;
-use improv::model::adam::{AdamSettings, AdamState};
-use improv::model::fit::{BatchBuffers, train_batch};
-use improv::model::lstm::{backward, forward_owned};
-use improv::model::net::{Engine, device};
-use improv::model::pool;
-use improv::model::weights::Weights;
+use improv::model::cpu::parallel::Parallel;
+use improv::model::cpu::pool;
+use improv::model::exercise::fit::{BatchScratch, train_batch};
+use improv::model::exercise::weights::Weights;
+use improv::model::fit::Step;
+use improv::model::ops::lstm::{backward, forward_owned};
+use improv::model::optim::adam::{AdamSettings, AdamState};
+use improv::model::{Engine, device};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -89,11 +91,18 @@ fn whole_steps(threads: usize) -> (usize, Weights) {
     let mut w = Weights::init(90, 48, 3);
     let (mut opt, settings) = (AdamState::default(), AdamSettings::default());
     let dev = device(BackendKind::Flex, true);
-    let mut buf = BatchBuffers::with_threads(threads);
+    let mut buf = BatchScratch::default();
+    let parallel = Parallel::new(threads);
+    let step = Step {
+        settings: &settings,
+        dev: &dev,
+        engine: Engine::Host,
+        parallel: &parallel,
+    };
     let batches: [Vec<usize>; 3] = [(0..16).collect(), (16..32).collect(), (32..40).collect()];
     let mut run = |w: &mut Weights, opt: &mut AdamState| {
         for idx in &batches {
-            let l = train_batch(w, opt, &settings, &win, idx, &dev, Engine::Host, &mut buf);
+            let l = train_batch(w, opt, &step, (&win, idx), &mut buf);
             assert!(l.loss.is_finite());
         }
     };

@@ -219,7 +219,15 @@ fn a_primer_from_a_file_starts_the_solo_with_its_phrase() {
     let dir = tempfile::tempdir().unwrap();
     let file = root().join("assets/01-blues-f-a.mid");
     let out = improv()
-        .args(["generate", "--primer-len", "5", "--json", "--primer-from"])
+        .args([
+            "generate",
+            "--model",
+            "models/exercise",
+            "--primer-len",
+            "5",
+            "--json",
+        ])
+        .arg("--primer-from")
         .arg(&file)
         .arg("--out")
         .arg(dir.path().join("p.mid"))
@@ -231,7 +239,7 @@ fn a_primer_from_a_file_starts_the_solo_with_its_phrase() {
         improv::midi::import::read_file(&file, &improv::midi::import::ImportOptions::default())
             .unwrap();
     // The primer is the file's first tokens that the model knows.
-    let bundle = improv::model::bundle::Bundle::load(&root().join("models/default")).unwrap();
+    let bundle = improv::model::bundle::Bundle::load(&root().join("models/exercise")).unwrap();
     let first: Vec<String> =
         improv::tokens::encode(improv::tokens::TokenizerKind::Grammar, &imported.score)
             .into_iter()
@@ -289,7 +297,7 @@ fn judge_sets_the_model_beside_the_players_as_json_and_a_table() {
         .args([
             "judge",
             "--model",
-            "models/default",
+            "models/exercise",
             "--seeds",
             "1,2",
             "--json",

@@ -1,9 +1,10 @@
 //! The trainer thread end to end: learning, event order, pause/resume/stop, NaN, resume.
 
 use improv::dataset::make_windows;
-use improv::model::bundle::{Bundle, TrainConfig};
+use improv::model::bundle::Bundle;
 use improv::tokens::{TokenizerKind, Vocab};
-use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
+use improv::train::TrainConfig;
+use improv::train::{TokenData, TrainControl, TrainData, TrainEvent, spawn};
 use std::time::Duration;
 
 fn data(tokens: usize, stride: usize) -> TrainData {
@@ -12,7 +13,7 @@ fn data(tokens: usize, stride: usize) -> TrainData {
     let phrase = [0u32, 1, 2, 0, 4, 3];
     let stream: Vec<u32> = (0..tokens).map(|i| phrase[i % phrase.len()]).collect();
     let val: Vec<u32> = stream[..60].to_vec();
-    TrainData {
+    TrainData::Tokens(TokenData {
         train: make_windows(&[stream], 12, stride, 5),
         val: make_windows(&[val], 12, 12, 5),
         vocab,
@@ -20,8 +21,7 @@ fn data(tokens: usize, stride: usize) -> TrainData {
         tx: 12,
         fingerprint: "test".into(),
         bigram: None,
-        events: None,
-    }
+    })
 }
 
 fn config(epochs: usize) -> TrainConfig {
@@ -91,10 +91,10 @@ fn pause_resume_and_stop_save_the_bundle() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m");
     let h = spawn(data(3000, 1), config(1000), out.clone(), None);
-    // Wait for the first batch, then pause.
+    // Wait for the first epoch, then pause.
     loop {
         match h.events.recv_timeout(Duration::from_secs(60)).unwrap() {
-            TrainEvent::Batch { .. } => break,
+            TrainEvent::Epoch(_) => break,
             TrainEvent::Failed(r) => panic!("{r}"),
             _ => {}
         }
@@ -123,6 +123,33 @@ fn pause_resume_and_stop_save_the_bundle() {
             .any(|e| matches!(e, TrainEvent::Checkpoint { .. }))
     );
     assert!(Bundle::load(&out).is_ok());
+}
+
+#[test]
+fn a_stop_before_the_first_epoch_saves_no_random_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m");
+    let h = spawn(data(30_000, 1), config(1000), out.clone(), None);
+    loop {
+        match h.events.recv_timeout(Duration::from_secs(60)).unwrap() {
+            TrainEvent::Batch { .. } => break,
+            TrainEvent::Failed(r) => panic!("{r}"),
+            _ => {}
+        }
+    }
+    // A save and a stop asked for in the first epoch's first batches.
+    h.control.send(TrainControl::SaveNow).unwrap();
+    h.control.send(TrainControl::Stop).unwrap();
+    let events = collect(&h.events);
+    assert!(
+        !events.iter().any(|e| matches!(e, TrainEvent::Epoch(_))),
+        "the corpus is big enough that no epoch ends before the stop"
+    );
+    let TrainEvent::Failed(reason) = events.last().unwrap() else {
+        panic!("{:?}", events.last());
+    };
+    assert!(reason.contains("nothing was saved"), "{reason}");
+    assert!(!out.exists(), "random weights must not be saved as a model");
 }
 
 #[test]

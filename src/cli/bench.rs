@@ -2,12 +2,15 @@
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use exercise::{ExerciseOptions, run_exercise};
 use improv::model::BackendKind;
-use improv::model::exercise::{ExerciseOptions, run_exercise};
-use improv::model::net::Engine;
+use improv::model::Engine;
 use std::path::PathBuf;
 
+mod exercise;
+mod peak;
 mod play;
+mod trade;
 mod train;
 
 /// What `improv bench speed` prints: what was measured, its median, the unit.
@@ -24,7 +27,7 @@ pub enum BenchWhat {
     /// Train the exercise's model on its own token data and print every epoch's loss.
     Exercise {
         /// The exercise's data: corpus.txt, values.txt, windows.txt.
-        #[arg(default_value = "../shared/reference/exercise")]
+        #[arg(default_value = "reference/exercise")]
         dir: PathBuf,
         #[arg(long, default_value_t = 100)]
         epochs: usize,
@@ -45,8 +48,16 @@ pub enum BenchWhat {
     /// Speed of training, generation, the synth and MIDI import (medians of --runs).
     Speed {
         /// The exercise's data (for training throughput).
-        #[arg(long, default_value = "../shared/reference/exercise")]
+        #[arg(long, default_value = "reference/exercise")]
         exercise: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One core's measured FMA peak beside each training product's and each kind's
+    /// training step's GFLOP/s (best of --runs).
+    Peak {
         #[arg(long, default_value_t = 5)]
         runs: usize,
         #[arg(long)]
@@ -70,6 +81,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             runs,
             json,
         } => speed(exercise, runs.max(1), json),
+        BenchWhat::Peak { runs, json } => peak::peak(runs.max(1), json),
     }
 }
 
@@ -125,6 +137,7 @@ fn speed(exercise_dir: PathBuf, runs: usize, json: bool) -> Result<()> {
     play::generation(runs, &mut rows);
     train::conditioned(runs, &mut rows);
     play::conditioned_decoding(runs, &mut rows);
+    trade::answer(runs, &mut rows);
     play::synth(runs, &mut rows);
     play::midi(runs, &mut rows);
     if json {

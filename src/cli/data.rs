@@ -170,14 +170,29 @@ pub struct CorpusArgs {
     /// Directory to write the MIDI files into.
     #[arg(long, default_value = "assets")]
     pub out: PathBuf,
-    /// Seed of the improviser (the bundled corpus uses 1).
+    /// Seed of the improviser (the bundled corpus uses 1), or of the tune split.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Convert the Weimar Jazz Database instead: its SQLite file (wjazzd.db), a folder
+    /// holding it, or a folder of its CSV exports (mcsv_melody/ + mcsv_beat/, or
+    /// csv_melody/ + csv_beats/). One MIDI file per solo, and a NOTICE.
+    #[arg(long, value_name = "PATH")]
+    pub wjazzd: Option<PathBuf>,
+    /// With --wjazzd: `tunes` writes train/ and test/ so that no tune in test/ is played
+    /// in train/ (shuffled with --seed).
+    #[arg(long, value_enum, requires = "wjazzd")]
+    pub split: Option<super::wjazzd::SplitBy>,
+    /// With --split: the share of the solos (at least) that go to test/.
+    #[arg(long, default_value_t = 0.1, requires = "split")]
+    pub test_share: f64,
     #[command(flatten)]
     pub write: WriteArgs,
 }
 
 pub fn corpus(args: CorpusArgs) -> Result<()> {
+    if let Some(db) = &args.wjazzd {
+        return super::wjazzd::convert(db, &args);
+    }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let files = improv::corpus::write_corpus(&args.out, args.seed, args.write.force)?;

@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 use clap::Args;
-use improv::decode::Decoding;
+use improv::dataset::events::Register;
+use improv::generate::decode::Decoding;
 use improv::model::bundle::Bundle;
-use improv::model::cond_data::Register;
 
 #[derive(Args, Debug, Clone)]
 pub struct DecodingArgs {
@@ -21,6 +21,15 @@ pub struct DecodingArgs {
     /// Conditioned models: weight of chord and scale tones on the beat in beam search.
     #[arg(long, default_value_t = 0.0)]
     pub harmony: f64,
+    /// Conditioned models: restate the solo's own figures moved onto the chords (0 = off):
+    /// in beam search a bonus in nats per step that follows a restatement, in sampling how
+    /// hard each step leans toward it (and W/(1+W) the chance a phrase opens with one).
+    #[arg(long, default_value_t = 0.0)]
+    pub develop: f64,
+    /// Conditioned models: phrasing, the notes a phrase aims at (0 = off): past half of it
+    /// a rest grows likelier, and a rest begun then is held to a beat or more.
+    #[arg(long, default_value_t = 0.0)]
+    pub phrase: f64,
     /// Conditioned models: the register's centre, a MIDI key (default: the corpus's).
     #[arg(long)]
     pub register_centre: Option<u8>,
@@ -41,8 +50,16 @@ impl DecodingArgs {
             self.harmony.is_finite() && self.harmony >= 0.0,
             "--harmony must be 0 or more"
         );
+        anyhow::ensure!(
+            self.develop.is_finite() && (0.0..=20.0).contains(&self.develop),
+            "--develop must be between 0 and 20"
+        );
+        anyhow::ensure!(
+            self.phrase.is_finite() && (0.0..=200.0).contains(&self.phrase),
+            "--phrase must be between 0 and 200 notes"
+        );
         let register = match (
-            &bundle.meta.conditioned,
+            bundle.net.conditioned().map(|c| &c.meta),
             self.register_centre,
             self.register_span,
         ) {
@@ -58,6 +75,8 @@ impl DecodingArgs {
             branch: self.branch.max(1),
             harmony: self.harmony,
             register,
+            develop: self.develop,
+            phrase: self.phrase,
             ..Decoding::default()
         })
     }

@@ -60,6 +60,9 @@ pub fn judge(a: JudgeArgs) -> Result<()> {
         decoding: a.decoding.decoding(&bundle)?,
     };
     let report = judge::judge(&bundle, &a.paths, corpus.as_deref(), &opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {}: {}", w.path.display(), w.reason);
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -70,7 +73,7 @@ pub fn judge(a: JudgeArgs) -> Result<()> {
 
 fn header() -> String {
     format!(
-        "{:<9} {:>6} {:>6} {:>6} {:>5} {:>6} {:>4} {:>4} {:>4} {:>5} {:>5} {:>6} {:>6} {:>7}",
+        "{:<9} {:>6} {:>6} {:>6} {:>5} {:>6} {:>4} {:>4} {:>4} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6} {:>7}",
         "",
         "chord",
         "scale",
@@ -82,6 +85,13 @@ fn header() -> String {
         "high",
         "wall",
         "pc-H",
+        "H1",
+        "H4",
+        "GS",
+        "span",
+        "recur",
+        "seq",
+        "phrase",
         "int-ov",
         "ons-ov",
         "copied"
@@ -91,7 +101,7 @@ fn header() -> String {
 fn row(who: &str, f: &Figures, m: Option<&ModelFigures>) -> String {
     let k = |v: Option<u8>| v.map_or("-".into(), |v| v.to_string());
     let mut line = format!(
-        "{:<9} {:>6.2} {:>6.2} {:>6.1} {:>5.2} {:>6.2} {:>4} {:>4} {:>4} {:>5.2} {:>5.2}",
+        "{:<9} {:>6.2} {:>6.2} {:>6.1} {:>5.2} {:>6.2} {:>4} {:>4} {:>4} {:>5.2} {:>5.2} {:>5.2} {:>5.2} {:>5.2} {:>5.1} {:>5.3} {:>5.2} {:>6.1}",
         who,
         f.chord_tone_rate,
         f.scale_tone_rate,
@@ -102,7 +112,14 @@ fn row(who: &str, f: &Figures, m: Option<&ModelFigures>) -> String {
         k(f.median),
         k(f.highest),
         f.wall_share,
-        f.pc_entropy
+        f.pc_entropy,
+        f.solo.pc_entropy_1bar,
+        f.solo.pc_entropy_4bar,
+        f.solo.grooving_similarity,
+        f.solo.register_span,
+        f.motif.motif_recurrence,
+        f.motif.sequence_share,
+        f.motif.phrase_notes
     );
     if let Some(m) = m {
         let copied = match (m.longest_copied, m.corpus_longest_repeat) {
@@ -113,6 +130,9 @@ fn row(who: &str, f: &Figures, m: Option<&ModelFigures>) -> String {
             " {:>6.2} {:>6.2} {:>7}",
             m.interval_overlap, m.onset_overlap, copied
         );
+        if m.over_bound {
+            line += "  over-bound";
+        }
     }
     line
 }
@@ -136,7 +156,11 @@ fn print_table(r: &Report, model: &std::path::Path) {
     println!(
         "chord/scale: share of notes on chord/scale tones; len: median note in beats; \
          wall: share of notes on the line's lowest or highest pitch; pc-H: pitch-class \
-         entropy (bits); int-ov/ons-ov: interval and onset-in-bar histogram overlap with the \
+         entropy (bits); H1/H4: mean pitch-class entropy of 1- and 4-bar windows; GS: \
+         grooving similarity (how alike the bars' onset patterns are); span: highest − lowest \
+         pitch per solo; over-bound: chord tones more than 5 points above the players'; recur: share of 4-interval runs restated later in the same solo; \
+         seq: share of those at another pitch level; phrase: median notes between rests of \
+         a beat or more (these three over each solo's first 200 notes); int-ov/ons-ov: interval and onset-in-bar histogram overlap with the \
          players; copied: longest interval run copied from --corpus / the corpus's own \
          longest repeat between files"
     );

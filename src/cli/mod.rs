@@ -1,12 +1,16 @@
 //! The headless front end: clap commands that call the same library as the studio.
 
 mod bench;
+mod charts;
 mod data;
 mod decoding;
+mod interrupt;
 mod judge;
 mod model;
 mod progress;
 mod sound;
+mod trade;
+mod wjazzd;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -44,7 +48,8 @@ pub struct Cli {
 pub enum Command {
     /// Read MIDI or MusicXML files or directories and summarise them as training data.
     Dataset(data::DatasetArgs),
-    /// Write the bundled starter corpus (made by improv's rule-based improviser).
+    /// Write the bundled starter corpus (made by improv's rule-based improviser), or
+    /// convert the Weimar Jazz Database into MIDI solos (--wjazzd).
     Corpus(data::CorpusArgs),
     /// Train a model bundle on MIDI or MusicXML files (a line per epoch; Ctrl-C stops and saves).
     Train(model::TrainArgs),
@@ -63,6 +68,12 @@ pub enum Command {
     /// Improvise over the changes of real solos and compare the model's lines with the
     /// players' (chord tones, density, register, intervals, rhythm, copied phrases).
     Judge(judge::JudgeArgs),
+    /// Trade with scripted calls: a file's melody cut into turns, improv answering each
+    /// over the next turn's changes; writes the session as MIDI (and WAV).
+    Trade(trade::TradeArgs),
+    /// The chart library: iReal Pro songs kept in the config folder (list, import, show);
+    /// `--progression "Title"` plays one.
+    Charts(charts::ChartsArgs),
 }
 
 /// Options every file-writing command shares.
@@ -73,7 +84,32 @@ pub struct WriteArgs {
     pub force: bool,
 }
 
+/// Prints a reader's warnings about `path`, one line each, as every command does.
+pub fn warn(path: &std::path::Path, warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+}
+
+/// Whether two output paths name one file (the same folder and name, or one file through a
+/// link), so a command never writes one of its outputs over another.
+pub fn same_output(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::path::Path;
+    let key = |p: &Path| {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let dir = parent
+            .canonicalize()
+            .unwrap_or_else(|_| parent.to_path_buf());
+        dir.join(p.file_name().unwrap_or_default())
+    };
+    key(a) == key(b) || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
 pub fn run(command: Command) -> Result<()> {
+    interrupt::install();
     match command {
         Command::Dataset(a) => data::dataset(a),
         Command::Corpus(a) => data::corpus(a),
@@ -88,6 +124,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Soundfonts => sound::soundfonts_cmd(),
         Command::Bench(a) => bench::bench(a),
         Command::Judge(a) => judge::judge(a),
+        Command::Trade(a) => trade::trade(a),
+        Command::Charts(a) => charts::charts_cmd(a),
     }
 }
 

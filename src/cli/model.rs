@@ -4,13 +4,14 @@ use super::WriteArgs;
 use super::data::{DataArgs, load};
 use anyhow::{Result, bail};
 use clap::Args;
-use improv::model::bundle::{Bundle, TrainConfig};
-use improv::model::cond_bundle::Schedule;
-use improv::model::cond_data::{EventData, EventOptions};
-use improv::model::cond_fit::Plateau;
+use improv::dataset::events::{EventData, EventOptions};
+use improv::model::Engine;
+use improv::model::bundle::Bundle;
 use improv::model::conditioned::Heads;
-use improv::model::net::Engine;
+use improv::model::optim::schedule::Plateau;
+use improv::model::optim::schedule::Schedule;
 use improv::model::{BackendKind, ModelKind};
+use improv::train::TrainConfig;
 use improv::train::{TrainControl, TrainData, TrainEvent, spawn};
 use std::path::PathBuf;
 
@@ -108,7 +109,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
     }
     let handle = spawn(data, config, a.out.clone(), resume);
     let stop = handle.control.clone();
-    let _ = ctrlc::set_handler(move || {
+    super::interrupt::on_stop(move || {
         let _ = stop.send(TrainControl::Stop);
     });
     let bar = super::progress::bar("epoch", a.json);
@@ -159,9 +160,10 @@ fn exercise_data(a: &TrainArgs) -> Result<(TrainData, String)> {
     }
     let st = ds.stats();
     let data = TrainData::from_dataset(&ds);
+    let (train, val) = data.windows();
     let summary = format!(
         "{} files, {} tokens, vocabulary {}, {} training and {} validation windows; bigram baseline {:.3} nats/token",
-        st.files, st.tokens, st.vocab_size, data.train.m, data.val.m, st.baselines.bigram
+        st.files, st.tokens, st.vocab_size, train, val, st.baselines.bigram
     );
     Ok((data, summary))
 }

@@ -138,8 +138,11 @@ pub struct PlayArgs {
     pub sound: SoundArgs,
 }
 
+/// The score of a file, after printing what its reader warned of.
 fn read_score(path: &Path) -> Result<Score> {
-    Ok(read_any(path, &ImportOptions::default())?.score)
+    let imp = read_any(path, &ImportOptions::default())?;
+    super::warn(path, &imp.warnings);
+    Ok(imp.score)
 }
 
 /// Renders `score` straight into a WAV file, block by block; returns the seconds written.
@@ -173,7 +176,7 @@ pub fn render_cmd(a: RenderArgs) -> Result<()> {
 fn stop_flag() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    super::interrupt::on_stop(move || flag.store(true, Ordering::SeqCst));
     stop
 }
 

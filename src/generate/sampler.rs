@@ -1,8 +1,9 @@
-//! The exercise network's sampler: the LSTM fed token by token, top-k and temperature.
+//! The exercise network's sampler: the LSTM fed token by token, each token chosen by
+//! `choose` (argmax, temperature, top-k).
 
-use crate::model::fastmath::exp_fast;
-use crate::model::weights::Weights;
-use rand::{Rng, SeedableRng};
+use super::choose::{argmax, draw, scaled, weights};
+use crate::model::exercise::weights::Weights;
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 /// How each next token is chosen.
@@ -58,16 +59,11 @@ impl<'a> Sampler<'a> {
     /// Chooses from the last logits.
     pub fn choose(&mut self, opts: &SampleOptions, rng: &mut ChaCha8Rng) -> usize {
         let l = &self.logits;
-        let argmax = (0..l.len())
-            .max_by(|&a, &b| l[a].total_cmp(&l[b]))
-            .unwrap_or(0);
+        let best = argmax(l);
         if opts.temperature <= 0.0 || l.len() < 2 {
-            return argmax;
+            return best;
         }
-        let t = opts.temperature as f32;
-        self.probs.clear();
-        self.probs
-            .extend(l.iter().enumerate().map(|(i, &v)| (v / t, i)));
+        scaled(l, opts.temperature as f32, &mut self.probs);
         if opts.top_k > 0 && opts.top_k < self.probs.len() {
             self.probs
                 .select_nth_unstable_by(opts.top_k - 1, |a, b| b.0.total_cmp(&a.0));
@@ -78,22 +74,8 @@ impl<'a> Sampler<'a> {
             .iter()
             .map(|p| p.0)
             .fold(f32::NEG_INFINITY, f32::max);
-        let mut total = 0.0f32;
-        for p in &mut self.probs {
-            p.0 = exp_fast(p.0 - max);
-            total += p.0;
-        }
-        if !(total.is_finite() && total > 0.0) {
-            return argmax;
-        }
-        let mut r = rng.random_range(0.0..total);
-        for p in &self.probs {
-            if r < p.0 {
-                return p.1;
-            }
-            r -= p.0;
-        }
-        self.probs.last().map_or(argmax, |p| p.1)
+        weights(&mut self.probs, max);
+        draw(&self.probs, rng).unwrap_or(best)
     }
 }
 

@@ -1,34 +1,15 @@
 //! improv's answer to a call, computed off the UI thread: the one call the Jam tab makes to
 //! the generator, so the tab does not care how the answer is built.
 
-use super::{Plan, TurnSpan};
-use crate::decode::Decoding;
+use super::{Plan, TurnSpan, Who};
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateOptions, SampleOptions, generate_with};
 use crate::model::bundle::Bundle;
 use crate::music::Note;
+use crate::trade::{Engine, TradeSettings, Turn};
 
-/// How improv answers a call.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Mode {
-    /// The call primes the network; the answer goes on from it.
-    #[default]
-    Continue,
-    /// The answer opens by restating the call on the new chords, then goes on.
-    Echo,
-    /// Not primed.
-    Free,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 3] = [Mode::Continue, Mode::Echo, Mode::Free];
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Continue => "continue",
-            Mode::Echo => "echo",
-            Mode::Free => "free",
-        }
-    }
-}
+/// How improv answers a call (the trade engine's modes).
+pub use crate::trade::Mode;
 
 /// What an answer is asked with: the model's sampling and decoding, and the mode.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +19,9 @@ pub struct AnswerSettings {
     pub decoding: Decoding,
 }
 
-/// improv's notes in `turn` (session ticks, on the grid) answering `call`.
+/// improv's notes in `turn` (session ticks, on the grid) answering `call`: a conditioned
+/// model answers through the trade engine (primed by the call, per the mode); an exercise
+/// model, which the engine refuses, improvises over the turn's chords unprimed.
 pub fn answer(
     bundle: &Bundle,
     plan: &Plan,
@@ -46,7 +29,39 @@ pub fn answer(
     call: &[Note],
     turn: &TurnSpan,
 ) -> Result<Vec<Note>, String> {
-    let _ = call;
+    if bundle.net.conditioned().is_none() {
+        return unprimed(bundle, plan, s, turn);
+    }
+    let settings = TradeSettings {
+        bars: plan.bars,
+        starts: match plan.starts {
+            Who::You => crate::trade::Who::You,
+            Who::Improv => crate::trade::Who::Improv,
+        },
+        mode: s.mode,
+        sampling: s.sample,
+        decoding: s.decoding,
+    };
+    let engine = Engine::new(bundle, plan.changes.clone(), settings).map_err(|e| e.to_string())?;
+    let bar = plan.bar_ticks().max(1);
+    let t = Turn {
+        index: turn.index,
+        who: crate::trade::Who::Improv,
+        first_bar: turn.start / bar,
+        bars: plan.bars,
+        start: turn.start,
+        end: turn.end,
+    };
+    Ok(engine.answer(call, &t))
+}
+
+/// An exercise model's answer: a solo over the turn's chords alone, not hearing the call.
+fn unprimed(
+    bundle: &Bundle,
+    plan: &Plan,
+    s: &AnswerSettings,
+    turn: &TurnSpan,
+) -> Result<Vec<Note>, String> {
     let spans = plan
         .chords_between(turn.start, turn.end)
         .into_iter()
@@ -87,3 +102,7 @@ pub fn answer(
         .filter(|n| n.start < turn.end)
         .collect())
 }
+
+#[cfg(test)]
+#[path = "answer_tests.rs"]
+mod tests;

@@ -1,6 +1,8 @@
 //! The judge's figures for a set of solos: harmony, density, register, and the MGEval-style
 //! histograms (pitch classes, intervals, onset positions in the bar).
 
+use super::motif::{MotifFigures, MotifTally};
+use super::musdr::{SoloMeans, SoloTally};
 use crate::music::{ChordSpan, Note, PPQ, Register, Score, Tick, TimeSig};
 use crate::tokens::rhythm::melody_line;
 use serde::Serialize;
@@ -18,7 +20,38 @@ pub struct Take {
     pub grid_onsets: Vec<Tick>,
 }
 
+/// More notes a bar than any player sustains over a solo (thirty-seconds, every beat of
+/// every bar of 4/4).
+pub const MAX_NOTES_PER_BAR: f64 = 32.0;
+
 impl Take {
+    /// Why these figures cannot be a solo, if they cannot: a density no player reaches, or
+    /// a "melody" whose notes mostly start together (chords, not a line).
+    pub fn not_a_solo(&self) -> Option<String> {
+        let per_bar = self.notes.len() as f64 / self.bars.max(1) as f64;
+        if per_bar > MAX_NOTES_PER_BAR {
+            return Some(format!(
+                "{} notes over {} bars is {per_bar:.0} notes a bar, more than any solo \
+                 ({MAX_NOTES_PER_BAR} at most): not judged",
+                self.notes.len(),
+                self.bars
+            ));
+        }
+        let together = self
+            .notes
+            .windows(2)
+            .filter(|w| w[0].start == w[1].start)
+            .count();
+        if self.notes.len() >= 8 && together * 2 > self.notes.len() {
+            return Some(format!(
+                "{together} of its {} melody notes start together with another: a melody of \
+                 chords, not a solo line: not judged",
+                self.notes.len()
+            ));
+        }
+        None
+    }
+
     /// The melody of a score over the score's own chords and meter.
     pub fn of_melody(score: &Score) -> Take {
         let mut notes = score.melody().map(|m| m.notes.clone()).unwrap_or_default();
@@ -63,6 +96,25 @@ impl Take {
         out
     }
 
+    /// The bounds of the take's first `n` bars (n + 1 ticks), following the meter.
+    pub(super) fn bar_bounds(&self, n: usize) -> Vec<Tick> {
+        let sig_at = |t: Tick| {
+            self.time_sigs
+                .iter()
+                .rev()
+                .find(|s| s.tick <= t)
+                .map_or(PPQ * 4, |s| s.bar_ticks().max(1))
+        };
+        let mut out = Vec::with_capacity(n + 1);
+        let mut t: Tick = 0;
+        out.push(t);
+        for _ in 0..n {
+            t = t.saturating_add(sig_at(t));
+            out.push(t);
+        }
+        out
+    }
+
     /// Melodic intervals in semitones between neighbouring notes.
     pub fn intervals(&self) -> Vec<i8> {
         self.notes
@@ -95,6 +147,8 @@ pub struct Tally {
     pcs: [f64; 12],
     intervals: Vec<f64>,
     onsets: Vec<f64>,
+    solos: SoloTally,
+    motif: MotifTally,
 }
 
 impl Tally {
@@ -142,6 +196,8 @@ impl Tally {
             covered_to = covered_to.max(n.end());
         }
         self.add_onsets(take);
+        self.solos.add(take);
+        self.motif.add(&take.notes);
         if let (Some(first), Some(_)) = (take.notes.first(), take.notes.last()) {
             self.span += covered_to.saturating_sub(first.start) as u64;
         }
@@ -193,6 +249,8 @@ impl Tally {
             highest: register.map(|r| r.highest),
             wall_share: share(self.wall, self.notes),
             pc_entropy: entropy(&self.pcs),
+            solo: self.solos.figures(),
+            motif: self.motif.figures(),
         }
     }
 
@@ -226,6 +284,12 @@ pub struct Figures {
     pub wall_share: f64,
     /// Entropy of the pitch-class histogram, in bits (0 to log2 12 = 3.585).
     pub pc_entropy: f64,
+    /// MusDr's figures and the register span, per solo, averaged.
+    #[serde(flatten)]
+    pub solo: SoloMeans,
+    /// Motif recurrence, sequences and phrase length over each solo's first notes.
+    #[serde(flatten)]
+    pub motif: MotifFigures,
 }
 
 /// Shannon entropy in bits of a histogram.

@@ -3,12 +3,18 @@
 
 mod copies;
 mod figures;
+pub mod motif;
+mod musdr;
 
 pub use copies::{longest_copied, longest_shared};
 pub use figures::{Figures, Take, Tally, entropy, overlap};
+pub use motif::MotifFigures;
+pub use musdr::{
+    OVER_BOUND_MARGIN, SoloMeans, grooving_similarity, over_bound, pc_entropy, register_span,
+};
 
 use crate::dataset::midi_files;
-use crate::decode::Decoding;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateError, GenerateOptions, SampleOptions, generate_with};
 use crate::midi::import::ImportOptions;
 use crate::model::bundle::Bundle;
@@ -54,6 +60,9 @@ pub struct ModelFigures {
     pub longest_copied: Option<usize>,
     /// The corpus's own longest run shared between two different files.
     pub corpus_longest_repeat: Option<usize>,
+    /// The model plays chord tones more than 5 points more often than the players: lines
+    /// bound to the chords.
+    pub over_bound: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -80,6 +89,8 @@ pub struct Report {
     pub files: Vec<FileReport>,
     pub overall: Overall,
     pub skipped: Vec<Skipped>,
+    /// What the readers said about the files judged (damage, tempos, length), per file.
+    pub warnings: Vec<Skipped>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,8 +111,9 @@ fn list(skipped: &[Skipped]) -> String {
         .collect()
 }
 
-/// Reads a solo with chords: the melody and the changes it was played over.
-fn read_solo(path: &Path) -> Result<Score, String> {
+/// Reads a solo with chords: the melody and the changes it was played over, and what the
+/// reader warned of.
+fn read_solo(path: &Path) -> Result<(Score, Vec<String>), String> {
     let imp = read_file(path, &ImportOptions::default()).map_err(|e| e.reason())?;
     let score = imp.score;
     if score.melody().is_none_or(|m| m.notes.is_empty()) {
@@ -110,7 +122,7 @@ fn read_solo(path: &Path) -> Result<Score, String> {
     if score.chords.is_empty() {
         return Err("no chord changes".into());
     }
-    Ok(score)
+    Ok((score, imp.warnings))
 }
 
 /// The interval sequences of the training corpus's melodies (unreadable files are skipped:
@@ -136,16 +148,27 @@ pub fn judge(
     let (mut players_all, mut model_all) = (Tally::default(), Tally::default());
     let mut longest_all: Option<usize> = None;
     let mut files = Vec::new();
-    let mut skipped = Vec::new();
+    let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
     for path in midi_files(paths)? {
         let score = match read_solo(&path) {
-            Ok(s) => s,
+            Ok((s, said)) => {
+                let p = &path;
+                warnings.extend(said.into_iter().map(|reason| Skipped {
+                    path: p.clone(),
+                    reason,
+                }));
+                s
+            }
             Err(reason) => {
                 skipped.push(Skipped { path, reason });
                 continue;
             }
         };
         let players = Take::of_melody(&score);
+        if let Some(reason) = players.not_a_solo() {
+            skipped.push(Skipped { path, reason });
+            continue;
+        }
         let mut p = Tally::default();
         p.add(&players);
         let mut m = Tally::default();
@@ -179,6 +202,7 @@ pub fn judge(
             model: compare(&model_all, &players_all, longest_all, corpus_repeat),
         },
         skipped,
+        warnings,
     })
 }
 
@@ -188,8 +212,11 @@ fn compare(
     longest_copied: Option<usize>,
     corpus_longest_repeat: Option<usize>,
 ) -> ModelFigures {
+    let figures = model.figures();
+    let over_bound = over_bound(figures.chord_tone_rate, players.figures().chord_tone_rate);
     ModelFigures {
-        figures: model.figures(),
+        figures,
+        over_bound,
         interval_overlap: model.interval_overlap(players),
         onset_overlap: model.onset_overlap(players),
         longest_copied,

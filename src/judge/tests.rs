@@ -183,3 +183,30 @@ fn played_timing_lands_on_the_grid_the_models_write() {
     c.add(&raw);
     assert!(a.onset_overlap(&c) < 0.6, "{}", a.onset_overlap(&c));
 }
+
+#[test]
+fn musdr_figures_and_the_span_come_out_per_solo_and_in_the_json() {
+    // Two bars of eighths: C E G Bb C Bb G E, then D F A C D C A F.
+    let keys = [
+        60, 64, 67, 70, 72, 70, 67, 64, 62, 65, 69, 72, 74, 72, 69, 65,
+    ];
+    let notes: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (i as u32 * Q / 2, Q / 2, k))
+        .collect();
+    let f = figures(&solo(&notes, &[("C7", 0, 4 * Q), ("Dm7", 4 * Q, 4 * Q)]));
+    // Four pitch classes twice in each bar: 2 bits; both bars the same rhythm.
+    assert!((f.solo.pc_entropy_1bar - 2.0).abs() < 1e-12);
+    assert_eq!(f.solo.grooving_similarity, 1.0);
+    assert_eq!(f.solo.register_span, 14.0);
+    let json = serde_json::to_value(&f).unwrap();
+    for key in [
+        "pc_entropy_1bar",
+        "pc_entropy_4bar",
+        "grooving_similarity",
+        "register_span",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing from {json}");
+    }
+}

@@ -32,12 +32,40 @@ fn to_track(mut events: Vec<Abs<'_>>, end: Tick) -> Vec<TrackEvent<'_>> {
     out
 }
 
+/// Text a file carries besides its score: markers (a source's own chord spellings, form
+/// parts) and lines of meta text (performer, year ...), all on the conductor track.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Annotations {
+    /// Markers at their ticks; they replace the markers the score's chords would write.
+    pub markers: Vec<(Tick, String)>,
+    /// Text events at tick 0.
+    pub texts: Vec<String>,
+    /// The copyright line, if any.
+    pub copyright: Option<String>,
+}
+
 /// The bytes of a format-1 file for `score`: a conductor track (title, tempo map, time
 /// signatures, a marker per chord symbol), then one track per Score track.
 pub fn to_bytes(score: &Score) -> Vec<u8> {
+    let markers = score
+        .chords
+        .iter()
+        .map(|c| (c.start, c.chord.to_string()))
+        .collect();
+    to_bytes_with(
+        score,
+        &Annotations {
+            markers,
+            ..Annotations::default()
+        },
+    )
+}
+
+/// The bytes of a format-1 file for `score` with `notes`' markers and texts in place of
+/// the chord markers.
+pub fn to_bytes_with(score: &Score, notes: &Annotations) -> Vec<u8> {
     let end = score.end();
-    let chord_names: Vec<String> = score.chords.iter().map(|c| c.chord.to_string()).collect();
-    let mut tracks = vec![to_track(conductor(score, &chord_names), end)];
+    let mut tracks = vec![to_track(conductor(score, notes), end)];
     for t in &score.tracks {
         tracks.push(to_track(track_events(t), end));
     }
@@ -51,13 +79,27 @@ pub fn to_bytes(score: &Score) -> Vec<u8> {
     bytes
 }
 
-/// The conductor track's events: title, tempo map, time signatures, chord markers.
-fn conductor<'a>(score: &'a Score, chord_names: &'a [String]) -> Vec<Abs<'a>> {
+/// The conductor track's events: title, texts, tempo map, time signatures, markers.
+fn conductor<'a>(score: &'a Score, notes: &'a Annotations) -> Vec<Abs<'a>> {
     let mut conductor = vec![Abs {
         tick: 0,
         order: 0,
         kind: TrackEventKind::Meta(MetaMessage::TrackName(score.title.as_bytes())),
     }];
+    if let Some(c) = &notes.copyright {
+        conductor.push(Abs {
+            tick: 0,
+            order: 0,
+            kind: TrackEventKind::Meta(MetaMessage::Copyright(c.as_bytes())),
+        });
+    }
+    for t in &notes.texts {
+        conductor.push(Abs {
+            tick: 0,
+            order: 0,
+            kind: TrackEventKind::Meta(MetaMessage::Text(t.as_bytes())),
+        });
+    }
     for t in &score.tempos {
         conductor.push(Abs {
             tick: t.tick,
@@ -73,9 +115,9 @@ fn conductor<'a>(score: &'a Score, chord_names: &'a [String]) -> Vec<Abs<'a>> {
             kind: TrackEventKind::Meta(MetaMessage::TimeSignature(s.num, pow, 24, 8)),
         });
     }
-    for (c, name) in score.chords.iter().zip(chord_names) {
+    for (tick, name) in &notes.markers {
         conductor.push(Abs {
-            tick: c.start,
+            tick: *tick,
             order: 2,
             kind: TrackEventKind::Meta(MetaMessage::Marker(name.as_bytes())),
         });

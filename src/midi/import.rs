@@ -146,7 +146,12 @@ fn assemble(
     let mut end_tick = g.end_tick;
     let roles = assign_roles(&groups, opts.melody_track.as_ref())?;
     let infos = crate::midi::import::add_tracks(&mut score, groups, roles);
+    warnings.extend(score.clamp_tempos());
+    let capped = score.cap_length();
     end_tick = end_tick.max(score.tracks.iter().map(Track::end).max().unwrap_or(0));
+    if capped.is_some() {
+        end_tick = score.end();
+    }
     let chord_source = if !texts.is_empty() {
         score.chords = chords_from_markers(&texts, end_tick, &score);
         warnings.extend(unparsed_warning(&unparsed, &score, "the chord before held"));
@@ -161,6 +166,7 @@ fn assemble(
         ));
         source
     };
+    warnings.extend(capped.or(score.cap_length()));
     if score.note_count() == 0 {
         warnings.push("the file has no notes".into());
     }

@@ -5,87 +5,26 @@
 //! record format) and, for bundles that can resume training, `adam_m.bpk`/`adam_v.bpk`.
 //! A bundle is written to a temporary directory beside its destination and renamed into place.
 
-use super::adam::{AdamSettings, AdamState};
-use super::cond_bundle::{CondMeta, Schedule};
-use super::conditioned::{CondWeights, Heads};
-use super::weights::Weights;
-use super::{BackendKind, ModelKind};
+use super::ModelKind;
+use crate::model::conditioned::{CondMeta, CondWeights};
+use crate::model::exercise::weights::Weights;
+use crate::model::net::{CondNet, Net};
+use crate::model::optim::adam::AdamState;
 use crate::tokens::{TokenizerKind, Vocab};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 mod arrays;
+pub mod conditioned;
+mod config;
+pub mod limits;
 mod store;
+
+pub use config::TrainConfig;
 
 /// The bundle format this build writes and reads.
 pub const FORMAT: &str = "improv-model";
 pub const FORMAT_VERSION: u32 = 1;
-
-/// The settings a training run used (and a resumed run keeps).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub epochs: usize,
-    pub n_a: usize,
-    pub batch: usize,
-    pub seed: u64,
-    pub adam: AdamSettings,
-    pub backend: BackendKind,
-    /// Save a checkpoint every this many epochs (0: only at the end).
-    pub checkpoint_every: usize,
-    /// Save the weights of the epoch with the best validation loss (early stopping's
-    /// choice) rather than the last epoch's; the history keeps every epoch.
-    #[serde(default)]
-    pub keep_best: bool,
-    /// The fused recurrence (default) or the per-step reference graph.
-    #[serde(default)]
-    pub engine: super::net::Engine,
-    /// Which network to train (bundles from before kinds are exercise bundles).
-    #[serde(default)]
-    pub kind: ModelKind,
-    /// LSTM layers (the conditioned kind may have 2).
-    #[serde(default = "one")]
-    pub layers: usize,
-    /// Dropout between layers.
-    #[serde(default)]
-    pub dropout: f32,
-    #[serde(default)]
-    pub heads: Heads,
-    #[serde(default)]
-    pub schedule: Schedule,
-    /// Training threads, each batch split between them (0: one per
-    /// core). Results depend on the count, never on scheduling.
-    #[serde(default)]
-    pub threads: usize,
-}
-
-fn one() -> usize {
-    1
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        TrainConfig {
-            epochs: 60,
-            n_a: 64,
-            batch: 32,
-            seed: 0,
-            adam: AdamSettings {
-                clip: Some(5.0),
-                ..AdamSettings::default()
-            },
-            backend: BackendKind::default(),
-            checkpoint_every: 5,
-            keep_best: true,
-            engine: super::net::Engine::Host,
-            kind: ModelKind::Exercise,
-            layers: 1,
-            dropout: 0.0,
-            heads: Heads::Split,
-            schedule: Schedule::PerUpdate,
-            threads: 0,
-        }
-    }
-}
 
 /// One finished epoch, as the history keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -117,22 +56,59 @@ pub struct BundleMeta {
     pub bigram_baseline: Option<f64>,
     /// Adam updates so far (the moments are in adam_m/adam_v.bpk).
     pub adam_updates: u64,
-    #[serde(default)]
-    pub kind: ModelKind,
-    /// The conditioned kind's shape, layout, vocabularies and register.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conditioned: Option<CondMeta>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Bundle {
+    /// Everything but the network (the file adds its kind and, for the conditioned kind,
+    /// its `CondMeta`).
     pub meta: BundleMeta,
-    /// The exercise kind's weights (empty in a conditioned bundle).
-    pub weights: Weights,
-    /// The conditioned kind's weights.
-    pub conditioned: Option<CondWeights>,
+    pub net: Net,
     /// Present when the bundle can resume training.
     pub adam: Option<AdamState>,
+}
+
+impl BundleMeta {
+    /// The best validation loss so far (or training loss without validation).
+    pub fn best_loss(&self) -> Option<f64> {
+        self.history
+            .iter()
+            .map(|r| r.val.unwrap_or(r.train))
+            .min_by(f64::total_cmp)
+    }
+
+    /// The best validation loss so far (None without validation).
+    pub fn best_val(&self) -> Option<f64> {
+        self.history
+            .iter()
+            .filter_map(|r| r.val)
+            .min_by(f64::total_cmp)
+    }
+
+    /// A fresh bundle's metadata: no history, no optimiser updates.
+    fn new(
+        tokenizer: TokenizerKind,
+        (n_values, n_a, tx): (usize, usize, usize),
+        vocab: Vocab,
+        fingerprint: String,
+        config: TrainConfig,
+    ) -> BundleMeta {
+        BundleMeta {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            improv_version: env!("CARGO_PKG_VERSION").into(),
+            tokenizer,
+            n_values,
+            n_a,
+            tx,
+            vocab,
+            fingerprint,
+            config,
+            history: Vec::new(),
+            bigram_baseline: None,
+            adam_updates: 0,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,7 +136,7 @@ pub enum BundleError {
 }
 
 impl Bundle {
-    /// A fresh bundle's metadata around new or trained weights.
+    /// An exercise bundle around new or trained weights.
     pub fn new(
         weights: Weights,
         tokenizer: TokenizerKind,
@@ -169,26 +145,11 @@ impl Bundle {
         fingerprint: String,
         config: TrainConfig,
     ) -> Bundle {
+        let (n_values, n_a) = (weights.n_values, weights.n_a);
+        let meta = BundleMeta::new(tokenizer, (n_values, n_a, tx), vocab, fingerprint, config);
         Bundle {
-            meta: BundleMeta {
-                format: FORMAT.into(),
-                format_version: FORMAT_VERSION,
-                improv_version: env!("CARGO_PKG_VERSION").into(),
-                tokenizer,
-                n_values: weights.n_values,
-                n_a: weights.n_a,
-                tx,
-                vocab,
-                fingerprint,
-                config,
-                history: Vec::new(),
-                bigram_baseline: None,
-                adam_updates: 0,
-                kind: ModelKind::Exercise,
-                conditioned: None,
-            },
-            weights,
-            conditioned: None,
+            meta,
+            net: Net::Exercise(weights),
             adam: None,
         }
     }
@@ -199,39 +160,38 @@ impl Bundle {
         meta: CondMeta,
         tx: usize,
         fingerprint: String,
-        config: TrainConfig,
+        mut config: TrainConfig,
     ) -> Bundle {
-        let vocab = super::cond_bundle::pitch_vocab();
-        let mut b = Bundle::new(
-            Weights::empty(weights.spec.n_a),
-            crate::tokens::TokenizerKind::Pitch,
-            tx,
-            vocab,
-            fingerprint,
-            config,
-        );
-        b.meta.n_values = b.meta.vocab.len();
-        b.meta.kind = ModelKind::Conditioned;
-        b.meta.config.kind = ModelKind::Conditioned;
-        b.meta.conditioned = Some(meta);
-        b.conditioned = Some(weights);
-        b
+        let vocab = crate::model::conditioned::pitch_vocab();
+        config.kind = ModelKind::Conditioned;
+        // The spec is the one source of truth for the shape; the settings repeat it.
+        let spec = &weights.spec;
+        config.n_a = spec.n_a;
+        config.layers = spec.layers;
+        config.dropout = spec.dropout;
+        config.heads = spec.heads;
+        let shape = (vocab.len(), weights.spec.n_a, tx);
+        let meta_all = BundleMeta::new(TokenizerKind::Pitch, shape, vocab, fingerprint, config);
+        Bundle {
+            meta: meta_all,
+            net: Net::Conditioned(CondNet { weights, meta }),
+            adam: None,
+        }
+    }
+
+    /// Which network the bundle holds.
+    pub fn kind(&self) -> ModelKind {
+        self.net.kind()
     }
 
     /// Parameters of whichever network the bundle holds.
     pub fn params(&self) -> usize {
-        self.conditioned
-            .as_ref()
-            .map_or(self.weights.params(), CondWeights::params)
+        self.net.params()
     }
 
     /// The best validation loss so far (or training loss without validation).
     pub fn best_loss(&self) -> Option<f64> {
-        self.meta
-            .history
-            .iter()
-            .map(|r| r.val.unwrap_or(r.train))
-            .min_by(f64::total_cmp)
+        self.meta.best_loss()
     }
 }
 
@@ -241,8 +201,9 @@ mod tests {
 
     fn bundle() -> Bundle {
         let vocab = Vocab::from_ordered(&["C,6", "S,3", "R,12"]);
+        let w = Weights::init(3, 4, 1);
         let mut b = Bundle::new(
-            Weights::init(3, 4, 1),
+            w.clone(),
             TokenizerKind::Grammar,
             8,
             vocab,
@@ -257,8 +218,8 @@ mod tests {
         });
         b.adam = Some(AdamState {
             updates: 7,
-            m: b.weights.clone().arrays_mut().map(|a| a.clone()).to_vec(),
-            v: b.weights.clone().arrays_mut().map(|a| a.clone()).to_vec(),
+            m: w.clone().arrays_mut().map(|a| a.clone()).to_vec(),
+            v: w.clone().arrays_mut().map(|a| a.clone()).to_vec(),
         });
         b.meta.adam_updates = 7;
         b
@@ -271,7 +232,7 @@ mod tests {
         let b = bundle();
         b.save(&path, false).unwrap();
         let back = Bundle::load(&path).unwrap();
-        assert_eq!(back.weights, b.weights);
+        assert_eq!(back.net, b.net);
         assert_eq!(back.meta, b.meta);
         assert_eq!(back.adam, b.adam);
         assert!(matches!(b.save(&path, false), Err(BundleError::Exists(_))));

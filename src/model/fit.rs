@@ -1,14 +1,59 @@
-//! One pass over training windows: shuffled mini-batches, gradients from burn, an Adam step each.
+//! What training any network takes: the shuffled pass over windows every kind and front end
+//! shares, what a batch and an epoch measured, the step context and the `Trainable` trait
+//! the trainer is generic over.
 
-use super::adam::{AdamSettings, AdamState};
-use super::host::HostStep;
-use super::net::{Engine, batch_grads};
-use super::parallel::Parallel;
-use super::weights::Weights;
-use crate::dataset::Windows;
+use crate::model::cpu::parallel::Parallel;
+use crate::model::net::Net;
+use crate::model::optim::adam::{AdamSettings, AdamState};
+use crate::model::{BackendKind, Engine};
 use burn::tensor::Device;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
+
+/// What every training step is given besides the network, its optimiser and its windows.
+#[derive(Clone, Copy)]
+pub struct Step<'a> {
+    pub settings: &'a AdamSettings,
+    pub dev: &'a Device,
+    pub engine: Engine,
+    /// The threads a batch is split over.
+    pub parallel: &'a Parallel,
+}
+
+/// A network the trainer can train without knowing its kind.
+pub trait Trainable: Clone {
+    /// The training or validation windows of this kind.
+    type Windows;
+    /// Buffers kept from batch to batch.
+    type Scratch: Default;
+
+    /// How many windows `win` holds.
+    fn windows(win: &Self::Windows) -> usize;
+
+    /// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the
+    /// weights untouched and reads NaN.
+    fn train_batch(
+        &mut self,
+        opt: &mut AdamState,
+        step: &Step<'_>,
+        batch: (&Self::Windows, &[usize]),
+        scratch: &mut Self::Scratch,
+        rng: &mut ChaCha8Rng,
+    ) -> BatchLoss;
+
+    /// Mean nats per validation target (None without validation windows).
+    fn validate(&self, val: &Self::Windows, backend: BackendKind) -> Option<f64>;
+
+    /// The parameter arrays in storage order.
+    fn arrays(&self) -> Vec<&Vec<f32>>;
+
+    /// The network as a bundle holds it.
+    fn to_net(&self) -> Net;
+
+    fn params(&self) -> usize {
+        self.arrays().iter().map(|a| a.len()).sum()
+    }
+}
 
 /// What an epoch measured.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -42,7 +87,7 @@ pub fn shuffled_pass(
     rng: &mut ChaCha8Rng,
     step: &mut dyn FnMut(BatchOf<'_>, &mut ChaCha8Rng) -> (BatchLoss, bool),
 ) -> EpochStats {
-    super::keep_freed_memory();
+    crate::model::keep_freed_memory();
     let mut order: Vec<usize> = (0..m).collect();
     order.shuffle(rng);
     let batch = batch.max(1);
@@ -80,61 +125,6 @@ pub fn shuffled_pass(
     st
 }
 
-/// Trains the exercise network one epoch on one thread; `on_batch(batch, batches,
-/// nats_per_token)` returns false to stop.
-#[allow(clippy::too_many_arguments)]
-pub fn epoch(
-    w: &mut Weights,
-    opt: &mut AdamState,
-    settings: &AdamSettings,
-    win: &Windows,
-    batch: usize,
-    rng: &mut ChaCha8Rng,
-    dev: &Device,
-    engine: Engine,
-    on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
-) -> EpochStats {
-    let mut buf = BatchBuffers::default();
-    let args = (win, batch, dev, engine);
-    epoch_with(w, opt, settings, args, rng, &mut buf, on_batch)
-}
-
-/// `epoch` with the caller's buffers and threads (`BatchBuffers::with_threads`).
-pub fn epoch_with(
-    w: &mut Weights,
-    opt: &mut AdamState,
-    settings: &AdamSettings,
-    (win, batch, dev, engine): (&Windows, usize, &Device, Engine),
-    rng: &mut ChaCha8Rng,
-    buf: &mut BatchBuffers,
-    on_batch: &mut dyn FnMut(usize, usize, f64) -> bool,
-) -> EpochStats {
-    shuffled_pass(win.m, batch, rng, &mut |of, _| {
-        let b = train_batch(w, opt, settings, win, of.windows, dev, engine, buf);
-        let go = b.loss.is_finite() && on_batch(of.number, of.batches, b.nats_per_token());
-        (b, go)
-    })
-}
-
-/// Reusable input/target buffers for `train_batch`, and the threads it splits batches over.
-#[derive(Default)]
-pub struct BatchBuffers {
-    x: Vec<i32>,
-    y: Vec<i32>,
-    pub parallel: Parallel,
-    host: HostStep,
-}
-
-impl BatchBuffers {
-    /// Buffers for training on `threads` threads (0: one per core).
-    pub fn with_threads(threads: usize) -> BatchBuffers {
-        BatchBuffers {
-            parallel: Parallel::new(threads),
-            ..Default::default()
-        }
-    }
-}
-
 /// What one batch measured.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BatchLoss {
@@ -147,50 +137,5 @@ pub struct BatchLoss {
 impl BatchLoss {
     pub fn nats_per_token(&self) -> f64 {
         self.total_nats / self.targets.max(1) as f64
-    }
-}
-
-/// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the weights
-/// untouched.
-#[allow(clippy::too_many_arguments)]
-pub fn train_batch(
-    w: &mut Weights,
-    opt: &mut AdamState,
-    settings: &AdamSettings,
-    win: &Windows,
-    idx: &[usize],
-    dev: &Device,
-    engine: Engine,
-    buf: &mut BatchBuffers,
-) -> BatchLoss {
-    let tx = win.tx;
-    buf.x.clear();
-    buf.y.clear();
-    for &i in idx {
-        buf.x.extend_from_slice(&win.x[i * tx..(i + 1) * tx]);
-        buf.y.extend_from_slice(&win.y[i * tx..(i + 1) * tx]);
-    }
-    // The loss, summed nats and targets, and whether Adam stepped (not for a non-finite
-    // loss or gradient: then the weights stay as they were and the loss reads NaN).
-    let (loss, total_nats, targets, stepped) = if engine == Engine::Host {
-        let st = buf
-            .host
-            .run(w, &buf.x, &buf.y, idx.len(), tx, &buf.parallel);
-        let stepped = st.loss.is_finite() && buf.host.adam_step(w, opt, settings, &buf.parallel);
-        (st.loss, st.total_nats, st.targets, stepped)
-    } else {
-        let (x, y, weights) = (&buf.x, &buf.y, &*w);
-        let g = buf.parallel.batch_grads(idx.len(), &|s, e| {
-            let rows = s * tx..e * tx;
-            batch_grads(weights, &x[rows.clone()], &y[rows], e - s, tx, dev, engine)
-        });
-        let stepped =
-            g.loss.is_finite() && opt.step_if_finite(settings, &mut w.arrays_mut(), &g.grads);
-        (g.loss, g.total_nats, g.targets, stepped)
-    };
-    BatchLoss {
-        loss: if stepped { loss } else { f64::NAN },
-        total_nats,
-        targets,
     }
 }

@@ -1,234 +1,55 @@
-//! The jazz model on burn: one-hot → LSTM → shared Dense softmax, with autodiff gradients.
+//! Which network a bundle holds: one type the trainer, the generator, the bundle store and
+//! the judge use, so the kind is known in one place.
 
-use super::BackendKind;
-use super::cond_ops::CondBackend;
-use super::lstm::LstmBackend;
-use super::weights::Weights;
-use burn::backend::Dispatch;
-use burn::tensor::activation::{log_softmax, sigmoid};
-use burn::tensor::{Device, Gradients, Int, Tensor, TensorData};
+use crate::model::ModelKind;
+use crate::model::conditioned::{CondMeta, CondWeights};
+use crate::model::exercise::weights::Weights;
 
-/// The burn device for a backend, with or without autodiff.
-pub fn device(kind: BackendKind, autodiff: bool) -> Device {
-    #[allow(deprecated)] // burn-ndarray is kept on purpose: both backends are offered
-    let d = match kind {
-        BackendKind::Flex => Device::flex(),
-        BackendKind::Ndarray => Device::ndarray(),
-    };
-    if autodiff { d.autodiff() } else { d }
+/// The network a bundle holds.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per bundle: its size does not matter
+pub enum Net {
+    /// The exercise's: grammar tokens in and out, chords applied when decoding.
+    Exercise(Weights),
+    /// Pitch and duration events, hearing the chord, the next chord and the beat each step.
+    Conditioned(CondNet),
 }
 
-fn tensor2(v: &[f32], shape: [usize; 2], dev: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(v.to_vec(), shape), dev)
+/// The conditioned network: its weights and what decoding needs to know of its training.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CondNet {
+    pub weights: CondWeights,
+    pub meta: CondMeta,
 }
 
-/// One-hot rows for indices (`-1` and out-of-range give a zero row).
-fn one_hot(idx: &[i32], n: usize, dev: &Device) -> Tensor<2> {
-    let mut v = vec![0.0f32; idx.len() * n];
-    for (r, &i) in idx.iter().enumerate() {
-        if i >= 0 && (i as usize) < n {
-            v[r * n + i as usize] = 1.0;
-        }
-    }
-    tensor2(&v, [idx.len(), n], dev)
-}
-
-/// How the recurrence is computed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
-    /// The exercise kind's whole step by hand on the host, no graph (`model::host`); the
-    /// conditioned kind runs its fused operations (as `Fused`).
-    #[default]
-    Host,
-    /// The recurrence and the output layer as fused burn operations with hand-written
-    /// backward passes (`model::lstm`, `model::cond_ops`), under burn's autodiff.
-    Fused,
-    /// A graph of burn ops per step: the tested reference.
-    Reference,
-}
-
-impl std::str::FromStr for Engine {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "host" => Ok(Engine::Host),
-            "fused" => Ok(Engine::Fused),
-            "reference" => Ok(Engine::Reference),
-            _ => Err(format!("unknown engine {s:?} (host, fused or reference)")),
-        }
-    }
-}
-
-impl std::fmt::Display for Engine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Engine::Host => "host",
-            Engine::Fused => "fused",
-            Engine::Reference => "reference",
-        })
-    }
-}
-
-/// The hidden states [B, T, A] of the recurrence over the input projections `xp` [B, T, 4A]
-/// (bias included): the fused operation, or the reference graph of burn ops per step.
-pub(super) fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
-    match engine {
-        Engine::Host | Engine::Fused => Tensor::<3>::from_dispatch(
-            <Dispatch as LstmBackend>::lstm_recurrence(xp.into_dispatch(), u.into_dispatch()),
-        ),
-        Engine::Reference => {
-            let [b, tx, g4] = xp.dims();
-            let a = g4 / 4;
-            let dev = xp.device();
-            let mut h: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut c: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut hs = Vec::with_capacity(tx);
-            for t in 0..tx {
-                let z = xp.clone().narrow(1, t, 1).reshape([b, g4]) + h.matmul(u.clone());
-                let i = sigmoid(z.clone().narrow(1, 0, a));
-                let f = sigmoid(z.clone().narrow(1, a, a));
-                let g = z.clone().narrow(1, 2 * a, a).tanh();
-                let o = sigmoid(z.narrow(1, 3 * a, a));
-                c = f * c + i * g;
-                h = o * c.clone().tanh();
-                hs.push(h.clone());
-            }
-            Tensor::stack(hs, 1)
-        }
-    }
-}
-
-/// The loss of a batch and the gradient of every parameter array (in `Weights` order).
-pub struct BatchGrads {
-    /// The exercise's loss: per-step batch-mean cross-entropy, summed over steps.
-    pub loss: f64,
-    /// Summed cross-entropy over all targets, and their number.
-    pub total_nats: f64,
-    pub targets: usize,
-    pub grads: [Vec<f32>; 5],
-}
-
-/// Forward and backward over `b` windows of `tx` steps on an autodiff device. The input
-/// projection of all steps is one matmul, each step one matmul for all four gates, and the
-/// output layer one matmul over all steps.
-pub fn batch_grads(
-    w: &Weights,
-    x: &[i32],
-    y: &[i32],
-    b: usize,
-    tx: usize,
-    dev: &Device,
-    engine: Engine,
-) -> BatchGrads {
-    let (v, a) = (w.n_values, w.n_a);
-    let p = Params::new(w, dev);
-    let xp = input_projection(&p.w_x, x, b, tx, dev);
-    // Bias added once for all steps; the recurrence works on [B, T, ·] directly.
-    let hs = recurrence(
-        xp + p.bias.clone().reshape([1, 1, 4 * a]),
-        p.u.clone(),
-        engine,
-    );
-    let nats = output_nats(hs.reshape([b * tx, a]), &p, y, dev, engine);
-    let loss = nats.clone().div_scalar(b as f64);
-    let total_nats = scalar(nats);
-    let grads = loss.backward();
-    BatchGrads {
-        loss: scalar(loss),
-        total_nats,
-        targets: y.iter().filter(|&&t| t >= 0 && (t as usize) < v).count(),
-        grads: p.grads(&grads),
-    }
-}
-
-/// The five parameter arrays as tensors that keep their gradients, in `Weights` order.
-struct Params {
-    w_x: Tensor<2>,
-    u: Tensor<2>,
-    bias: Tensor<2>,
-    w_y: Tensor<2>,
-    b_y: Tensor<2>,
-}
-
-impl Params {
-    fn new(w: &Weights, dev: &Device) -> Params {
-        let (v, a) = (w.n_values, w.n_a);
-        Params {
-            w_x: tensor2(&w.w_x, [v, 4 * a], dev).require_grad(),
-            u: tensor2(&w.u, [a, 4 * a], dev).require_grad(),
-            bias: tensor2(&w.b, [1, 4 * a], dev).require_grad(),
-            w_y: tensor2(&w.w_y, [a, v], dev).require_grad(),
-            b_y: tensor2(&w.b_y, [1, v], dev).require_grad(),
+impl Net {
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Net::Exercise(_) => ModelKind::Exercise,
+            Net::Conditioned(_) => ModelKind::Conditioned,
         }
     }
 
-    /// The gradient of every array (zeros for one the loss does not reach).
-    fn grads(&self, grads: &Gradients) -> [Vec<f32>; 5] {
-        let grad = |t: &Tensor<2>| -> Vec<f32> {
-            t.grad(grads)
-                .and_then(|g| g.into_data().try_to_vec::<f32>().ok())
-                .unwrap_or_else(|| vec![0.0; t.dims()[0] * t.dims()[1]])
-        };
-        [
-            grad(&self.w_x),
-            grad(&self.u),
-            grad(&self.bias),
-            grad(&self.w_y),
-            grad(&self.b_y),
-        ]
-    }
-}
-
-/// The input projections [B, T, 4A] of the windows' inputs `x`, bias not included.
-fn input_projection(w_x: &Tensor<2>, x: &[i32], b: usize, tx: usize, dev: &Device) -> Tensor<3> {
-    let [v, g4] = w_x.dims();
-    // A one-hot input times w_x is a row of w_x: look the rows up (a zero row stands for
-    // the empty input), so neither pass multiplies by the one-hot matrix.
-    let rows: Vec<i64> = x
-        .iter()
-        .map(|&i| {
-            if i >= 0 && (i as usize) < v {
-                i as i64
-            } else {
-                v as i64
-            }
-        })
-        .collect();
-    let rows = Tensor::<1, Int>::from_data(TensorData::new(rows, [b * tx]), dev);
-    Tensor::cat(vec![w_x.clone(), Tensor::zeros([1, g4], dev)], 0)
-        .select(0, rows)
-        .reshape([b, tx, g4])
-}
-
-/// Summed cross-entropy of the hidden states `h` [B·T, A] against the targets `y`.
-fn output_nats(h: Tensor<2>, p: &Params, y: &[i32], dev: &Device, engine: Engine) -> Tensor<1> {
-    match engine {
-        Engine::Host | Engine::Fused => {
-            // The output layer, softmax and cross-entropy as one operation.
-            let n = h.dims()[0];
-            let targets: Vec<i64> = y.iter().map(|&t| i64::from(t)).collect();
-            let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [n]), dev);
-            Tensor::<1>::from_dispatch(<Dispatch as CondBackend>::dense_nll(
-                h.into_dispatch(),
-                p.w_y.clone().into_dispatch(),
-                p.b_y.clone().into_dispatch(),
-                targets.into_dispatch(),
-            ))
-        }
-        Engine::Reference => {
-            let logits = h.matmul(p.w_y.clone()) + p.b_y.clone();
-            let logp = log_softmax(logits, 1);
-            let yoh = one_hot(y, p.b_y.dims()[1], dev);
-            (logp * yoh).sum().neg()
+    pub fn params(&self) -> usize {
+        match self {
+            Net::Exercise(w) => w.params(),
+            Net::Conditioned(c) => c.weights.params(),
         }
     }
-}
 
-fn scalar(t: Tensor<1>) -> f64 {
-    t.into_data()
-        .try_to_vec::<f32>()
-        .ok()
-        .and_then(|v| v.first().copied())
-        .map_or(f64::NAN, |x| x as f64)
+    /// Checks the arrays against the network's shape and for NaN.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            Net::Exercise(w) => w.check(),
+            Net::Conditioned(c) => c.weights.check(),
+        }
+    }
+
+    /// The conditioned network, when that is the kind.
+    pub fn conditioned(&self) -> Option<&CondNet> {
+        match self {
+            Net::Conditioned(c) => Some(c),
+            Net::Exercise(_) => None,
+        }
+    }
 }

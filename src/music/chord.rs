@@ -1,13 +1,11 @@
 //! Chords: a root, its full set of tones (tensions and alterations kept), a slash bass; their
-//! scales, names, and estimation from pitch classes. Parsing lives in `chord_parse`.
+//! scales, names, and estimation from pitch classes. Reading symbols lives in `chord_parse`.
 
 use super::pitch::PitchClass;
 use name::best_quality;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 mod name;
-
-pub use super::chord_parse::{ChordSymbolError, parse_symbol};
 
 /// A set of pitch classes as a 12-bit mask (bit 0 = C).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug, Serialize, Deserialize)]
@@ -269,29 +267,6 @@ impl Chord {
 
 /// The altered dominant: root, 3, b7, b9, #9, b5 (#11) and #5 (b13).
 pub(crate) const ALTERED: u16 = 1 | 1 << 1 | 1 << 3 | 1 << 4 | 1 << 6 | 1 << 8 | 1 << 10;
-
-impl std::str::FromStr for Chord {
-    type Err = ChordSymbolError;
-    /// A chord symbol; "no chord" (`NC`, `N.C.`) is an error here: use [`parse_symbol`]
-    /// where it may appear.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_symbol(s)?.ok_or_else(|| ChordSymbolError::NoChord(s.trim().to_string()))
-    }
-}
-
-/// Chords travel as their symbols (`"Bb7(b9,#11)"`) in JSON.
-impl Serialize for Chord {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
-    }
-}
-
-impl<'de> Deserialize<'de> for Chord {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
 
 #[cfg(test)]
 #[path = "chord_tests.rs"]

@@ -1,9 +1,11 @@
 //! One chord-symbol parser for lead sheets, iReal charts, the Weimar Jazz Database and
-//! MusicXML `<harmony>` kinds: root, quality, extensions, alterations, slash bass, "no chord".
+//! MusicXML `<harmony>` kinds: root, quality, extensions, alterations, slash bass, "no chord";
+//! and chords as text (`FromStr`, JSON).
 
 use super::chord::Chord;
 use super::pitch::PitchClass;
 use reader::Reader;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod reader;
 
@@ -124,4 +126,27 @@ fn musicxml_kind(desc: &str) -> Option<Option<String>> {
         let rest = desc.strip_prefix(kind)?;
         boundary(rest).then(|| Some(format!("{suffix}{rest}")))
     })
+}
+
+impl std::str::FromStr for Chord {
+    type Err = ChordSymbolError;
+    /// A chord symbol; "no chord" (`NC`, `N.C.`) is an error here: use [`parse_symbol`]
+    /// where it may appear.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_symbol(s)?.ok_or_else(|| ChordSymbolError::NoChord(s.trim().to_string()))
+    }
+}
+
+/// Chords travel as their symbols (`"Bb7(b9,#11)"`) in JSON.
+impl Serialize for Chord {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Chord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }

@@ -1,7 +1,8 @@
 //! Chord symbols as lead sheets, iReal charts, the Weimar Jazz Database and MusicXML spell
 //! them, each against the tones it names.
 
-use crate::music::chord::{Chord, Quality, parse_symbol};
+use crate::music::chord::{Chord, Quality};
+use crate::music::parse_symbol;
 use crate::music::pitch::PitchClass;
 use proptest::prelude::*;
 

@@ -167,7 +167,7 @@ pub(crate) fn imported(doc: Doc, opts: &ImportOptions) -> Result<Imported, Strin
     };
     let mut score = Score::new(title, 120.0);
     let mut warnings: Vec<String> = doc.parts.iter().flat_map(|p| p.warnings.clone()).collect();
-    if let Some(map) = tempo_map(&doc) {
+    if let Some(map) = tempo_map(&doc, &mut warnings) {
         score.tempos = map;
     }
     if !doc.timeline.is_empty() {
@@ -176,15 +176,18 @@ pub(crate) fn imported(doc: Doc, opts: &ImportOptions) -> Result<Imported, Strin
     let (groups, marks) = groups_and_marks(&doc);
     let roles = assign_roles(&groups, opts.melody_track.as_ref())?;
     let infos = crate::midi::import::add_tracks(&mut score, groups, roles);
+    let capped = score.cap_length();
     let timeline_end = doc.timeline.last().map_or(0, |m| m.start + m.len) as Tick;
-    let end = score.end().max(timeline_end);
+    let end = score.end().max(timeline_end).min(form_cap(&score));
+    // The measures are in time order: the one holding `t` is found by halving.
     let bar_end = |t: Tick| {
-        doc.timeline
-            .iter()
-            .find(|m| m.start + m.len > t as u64)
-            .map_or(t, |m| (m.start + m.len) as Tick)
+        let i = doc
+            .timeline
+            .partition_point(|m| m.start + m.len <= t as u64);
+        doc.timeline.get(i).map_or(t, |m| (m.start + m.len) as Tick)
     };
     score.chords = harmony::spans(&marks, end, bar_end);
+    warnings.extend(capped.or(score.cap_length()));
     let unparsed_chords = unparsed(&marks);
     if !unparsed_chords.is_empty() {
         warnings.push(format!(
@@ -212,13 +215,25 @@ pub(crate) fn imported(doc: Doc, opts: &ImportOptions) -> Result<Imported, Strin
     })
 }
 
+/// The last tick of the longest form a score may have, at its first meter.
+fn form_cap(score: &Score) -> Tick {
+    let bar = score.time_sig_at(0).bar_ticks() as u64;
+    (crate::music::MAX_FORM_BARS as u64 * bar).min(Tick::MAX as u64) as Tick
+}
+
 /// The tempo map: each part's tempo marks, the first part's where two mark one tick; the
-/// first mark holds from the start. None without tempo marks.
-fn tempo_map(doc: &Doc) -> Option<Vec<Tempo>> {
+/// first mark holds from the start. None without tempo marks. Marks out of range are
+/// clamped or dropped as for every reader (`music::bounds`), with a warning.
+fn tempo_map(doc: &Doc, warnings: &mut Vec<String>) -> Option<Vec<Tempo>> {
     let mut tempos: BTreeMap<u64, f64> = BTreeMap::new();
     for p in &doc.parts {
         for &(t, bpm) in &p.tempos {
-            tempos.entry(t).or_insert(bpm);
+            let bar = doc.timeline.partition_point(|m| m.start + m.len <= t) + 1;
+            let (bpm, w) = crate::music::bounds::checked_bpm(bpm, bar);
+            warnings.extend(w);
+            if let Some(bpm) = bpm {
+                tempos.entry(t).or_insert(bpm);
+            }
         }
     }
     // The first tempo mark holds from the start.

@@ -87,6 +87,8 @@ pub(crate) struct PartState {
     pub tempos: Vec<(u64, f64)>,
     pub unpitched: usize,
     pub grace_skipped: usize,
+    /// An `<alter>` that is no alteration (NaN, infinite, past ±3) was read as natural.
+    bad_alter: bool,
     pub warnings: Vec<String>,
 }
 
@@ -105,6 +107,7 @@ impl PartState {
             tempos: Vec::new(),
             unpitched: 0,
             grace_skipped: 0,
+            bad_alter: false,
             warnings: Vec::new(),
         }
     }
@@ -246,6 +249,25 @@ impl PartState {
         Ok(())
     }
 
+    /// A note's `<alter>` in semitones; one that is not (not a number, infinite, past ±3)
+    /// reads as natural, with a warning the first time.
+    fn alter(&mut self, text: Option<&str>) -> f64 {
+        let Some(text) = text else { return 0.0 };
+        match text.parse::<f64>() {
+            Ok(a) if a.is_finite() && a.abs() <= 3.0 => return a,
+            _ => {}
+        }
+        if !self.bad_alter {
+            self.bad_alter = true;
+            let shown: String = text.chars().take(24).collect();
+            self.warnings.push(format!(
+                "part {}: a note's <alter> is {shown}, not an alteration: read as natural",
+                self.id
+            ));
+        }
+        0.0
+    }
+
     /// Moves the cursor past a note and returns the sounding note, if it sounds.
     fn note(&mut self, n: &Node, cur: &mut Cursor) -> Option<Local> {
         if n.has("grace") {
@@ -271,11 +293,8 @@ impl PartState {
             return None;
         }
         let written = if let Some(p) = n.child("pitch") {
-            key(
-                p.text_of("step")?,
-                p.num_of("alter").unwrap_or(0.0),
-                p.num_of("octave")?,
-            )?
+            let alter = self.alter(p.text_of("alter"));
+            key(p.text_of("step")?, alter, p.num_of("octave")?)?
         } else {
             let u = n.child("unpitched")?;
             self.unpitched += 1;

@@ -1,64 +1,70 @@
-//! One training run: the state the loop keeps between batches and epochs, and its steps.
+//! One training run: the state the loop keeps between batches and epochs, and its steps,
+//! for any network the trainer can train.
 
+use super::TrainConfig;
 use super::TrainData;
 use super::events::{After, EpochSummary, TrainControl, TrainEvent, TrainSummary, poll};
-use super::kinds::{Snapshot, new_bundle, validation};
-use crate::model::adam::{AdamSettings, AdamState};
-use crate::model::bundle::{Bundle, EpochRecord, TrainConfig};
-use crate::model::cond_bundle::Schedule;
-use crate::model::cond_fit::{Plateau, PlateauState};
-use crate::model::cond_net::BatchBuf;
-use crate::model::fit::{BatchBuffers, BatchLoss, BatchOf, EpochStats, shuffled_pass, train_batch};
-use crate::model::net::device;
+use crate::model::ModelKind;
+use crate::model::bundle::{Bundle, BundleMeta, EpochRecord};
+use crate::model::conditioned::{CondSpec, CondWeights};
+use crate::model::cpu::parallel::Parallel;
+use crate::model::device;
+use crate::model::fit::{BatchLoss, BatchOf, EpochStats, Step, Trainable, shuffled_pass};
+use crate::model::net::Net;
+use crate::model::optim::adam::{AdamSettings, AdamState};
+use crate::model::optim::schedule::{Plateau, PlateauState, Schedule};
 use burn::tensor::Device;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
-/// Trains on `data`, continuing `resume` or a fresh bundle, and saves to `out`; `Err` says
-/// why training failed.
+/// Where a run saves and whom it talks to.
+pub(super) struct Link<'a> {
+    pub out: PathBuf,
+    pub ctl: &'a Receiver<TrainControl>,
+    pub ev: &'a Sender<TrainEvent>,
+}
+
+/// Trains on `data`, continuing `resume` or a fresh bundle, and saves to `link.out`; `Err`
+/// says why training failed.
 pub(super) fn run(
     data: TrainData,
     config: TrainConfig,
-    out: PathBuf,
     resume: Option<Bundle>,
-    ctl: &Receiver<TrainControl>,
-    ev: &Sender<TrainEvent>,
+    link: Link<'_>,
 ) -> Result<(), String> {
-    if data.train_windows() == 0 {
+    if data.windows().0 == 0 {
         return Err("no training windows: the dataset is empty".into());
     }
-    let bundle = bundle_for(&data, &config, &out, resume)?;
-    let mut run = Run::start(data, config, out, bundle, ctl, ev);
-    let mut rng = ChaCha8Rng::seed_from_u64(
-        run.config
-            .seed
-            .wrapping_add(1)
-            .wrapping_add(run.first_epoch as u64),
-    );
-    for epoch in run.first_epoch..=run.config.epochs {
-        let Some((st, secs)) = run.train_epoch(epoch, &mut rng)? else {
-            return run.finish(true);
-        };
-        if let After::Stop = run.after_epoch(epoch, &st, secs)? {
-            return run.finish(true);
+    let Bundle { meta, net, adam } = bundle_for(&data, &config, &link.out, resume)?;
+    let opt = adam.unwrap_or_default();
+    match (net, &data) {
+        (Net::Exercise(w), TrainData::Tokens(t)) => {
+            Run::start(w, (&t.train, &t.val), meta, opt, config, link).epochs()
         }
+        (Net::Conditioned(c), TrainData::Events(e)) => {
+            Run::start(c, (&e.train, &e.val), meta, opt, config, link).epochs()
+        }
+        (net, _) => Err(format!(
+            "{}: the bundle is a {} model; train it on material of its kind",
+            link.out.display(),
+            net.kind()
+        )),
     }
-    run.finish(false)
 }
 
 /// The bundle to train: `resume` when it fits the data, else a fresh one.
 fn bundle_for(
     data: &TrainData,
     config: &TrainConfig,
-    out: &std::path::Path,
+    out: &Path,
     resume: Option<Bundle>,
 ) -> Result<Bundle, String> {
     let mut bundle = match resume {
         Some(b) => {
-            if b.meta.vocab != data.vocab {
+            if b.meta.vocab != data.vocab() {
                 return Err(format!(
                     "{}: the bundle's vocabulary differs from this dataset's; train a new model",
                     out.display()
@@ -68,66 +74,90 @@ fn bundle_for(
         }
         None => new_bundle(data, config)?,
     };
-    if bundle.conditioned.is_some() != data.events.is_some() {
-        return Err(format!(
-            "{}: the bundle is a {} model; train it on material of its kind",
-            out.display(),
-            bundle.meta.kind
-        ));
-    }
-    bundle.meta.bigram_baseline = data.bigram;
+    bundle.meta.bigram_baseline = data.bigram();
     bundle.meta.config.epochs = config.epochs;
     Ok(bundle)
 }
 
+/// A fresh bundle for the data and settings.
+fn new_bundle(data: &TrainData, config: &TrainConfig) -> Result<Bundle, String> {
+    match data {
+        TrainData::Tokens(_) if config.kind == ModelKind::Conditioned => {
+            Err("the conditioned kind needs event data (TrainData::from_events)".into())
+        }
+        TrainData::Tokens(t) => Ok(Bundle::new(
+            crate::model::exercise::weights::Weights::init(t.vocab.len(), config.n_a, config.seed),
+            t.tokenizer,
+            t.tx,
+            t.vocab.clone(),
+            t.fingerprint.clone(),
+            config.clone(),
+        )),
+        TrainData::Events(ev) => {
+            let layers = config.layers.clamp(1, 2);
+            let spec = CondSpec::events(config.n_a, layers, config.dropout, config.heads);
+            let augment = !ev.options.augment_keys.is_empty();
+            let meta = crate::model::conditioned::CondMeta::new(
+                spec,
+                ev.register,
+                augment,
+                ev.options.blind,
+            );
+            Ok(Bundle::new_conditioned(
+                CondWeights::init(spec, config.seed),
+                meta,
+                ev.options.tx,
+                ev.fingerprint.clone(),
+                config.clone(),
+            ))
+        }
+    }
+}
+
 /// Everything a run keeps from batch to batch and epoch to epoch.
-struct Run<'a> {
-    data: TrainData,
+struct Run<'a, N: Trainable> {
+    net: N,
+    train: &'a N::Windows,
+    val: &'a N::Windows,
+    meta: BundleMeta,
     config: TrainConfig,
-    out: PathBuf,
-    ctl: &'a Receiver<TrainControl>,
-    ev: &'a Sender<TrainEvent>,
-    bundle: Bundle,
+    link: Link<'a>,
     opt: AdamState,
-    /// The optimiser's settings; the conditioned kind's plateau schedule moves the rate.
+    /// The optimiser's settings; the plateau schedule moves the rate.
     settings: AdamSettings,
     plateau: Option<Plateau>,
     plateau_state: PlateauState,
-    /// The weights and optimiser of the best validation epoch, when keeping the best.
-    best: Option<(f64, Snapshot, AdamState)>,
+    /// The network and optimiser of the best validation epoch, when keeping the best.
+    best: Option<(f64, N, AdamState)>,
     /// The epoch of the last checkpoint written.
     last_good: Option<usize>,
     save_now: bool,
     dev: Device,
-    batch_size: usize,
-    buf: BatchBuffers,
-    cbuf: BatchBuf,
+    parallel: Parallel,
+    scratch: N::Scratch,
     first_epoch: usize,
     started: Instant,
 }
 
-impl<'a> Run<'a> {
-    /// Takes the optimiser out of the bundle and reports `Started`.
+impl<'a, N: Trainable> Run<'a, N> {
+    /// Reports `Started` and sets up the schedule and the threads.
     fn start(
-        data: TrainData,
+        net: N,
+        (train, val): (&'a N::Windows, &'a N::Windows),
+        meta: BundleMeta,
+        opt: AdamState,
         config: TrainConfig,
-        out: PathBuf,
-        mut bundle: Bundle,
-        ctl: &'a Receiver<TrainControl>,
-        ev: &'a Sender<TrainEvent>,
-    ) -> Run<'a> {
-        let first_epoch = bundle.meta.history.len() + 1;
-        let opt = bundle.adam.take().unwrap_or_default();
-        let dev = device(config.backend, true);
-        let _ = ev.send(TrainEvent::Started {
+        link: Link<'a>,
+    ) -> Run<'a, N> {
+        let first_epoch = meta.history.len() + 1;
+        let _ = link.ev.send(TrainEvent::Started {
             first_epoch,
             epochs: config.epochs,
-            params: bundle.params(),
-            train_windows: data.train_windows(),
-            val_windows: data.val_windows(),
+            params: net.params(),
+            train_windows: N::windows(train),
+            val_windows: N::windows(val),
         });
-        let started = Instant::now();
-        // The conditioned kind's schedule: a learning rate per epoch, cut on plateaus.
+        // The plateau schedule: a learning rate per epoch, cut on plateaus.
         let mut settings = config.adam.clone();
         let plateau = match config.schedule {
             Schedule::Plateau(p) => {
@@ -136,23 +166,17 @@ impl<'a> Run<'a> {
             }
             Schedule::PerUpdate => None,
         };
-        let best = bundle
-            .meta
-            .history
-            .iter()
-            .filter_map(|r| r.val)
-            .min_by(f64::total_cmp)
-            .map(|v| (v, Snapshot::of(&bundle), opt.clone()));
+        let best = meta.best_val().map(|v| (v, net.clone(), opt.clone()));
         Run {
-            batch_size: config.batch.max(1),
-            buf: BatchBuffers::with_threads(config.threads),
-            cbuf: BatchBuf::with_threads(config.threads),
-            data,
+            dev: device(config.backend, true),
+            parallel: Parallel::new(config.threads),
+            scratch: N::Scratch::default(),
+            net,
+            train,
+            val,
+            meta,
             config,
-            out,
-            ctl,
-            ev,
-            bundle,
+            link,
             opt,
             settings,
             plateau,
@@ -160,10 +184,24 @@ impl<'a> Run<'a> {
             best,
             last_good: None,
             save_now: false,
-            dev,
             first_epoch,
-            started,
+            started: Instant::now(),
         }
+    }
+
+    /// The epochs, until the last, a stop or a failure.
+    fn epochs(mut self) -> Result<(), String> {
+        let seed = self.config.seed.wrapping_add(1);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(self.first_epoch as u64));
+        for epoch in self.first_epoch..=self.config.epochs {
+            let Some((st, secs)) = self.train_epoch(epoch, &mut rng)? else {
+                return self.finish(true);
+            };
+            if let After::Stop = self.after_epoch(epoch, &st, secs)? {
+                return self.finish(true);
+            }
+        }
+        self.finish(false)
     }
 
     /// One shuffled pass over the training windows: its figures and seconds, or `None` when
@@ -175,7 +213,7 @@ impl<'a> Run<'a> {
     ) -> Result<Option<(EpochStats, f64)>, String> {
         let t0 = Instant::now();
         let mut failed: Option<String> = None;
-        let (m, batch) = (self.data.train_windows(), self.batch_size);
+        let (m, batch) = (N::windows(self.train), self.config.batch.max(1));
         let st = shuffled_pass(m, batch, rng, &mut |of, rng| {
             let (b, go) = self.step(epoch, of, rng);
             let go = go.unwrap_or_else(|e| {
@@ -191,7 +229,7 @@ impl<'a> Run<'a> {
             let kept = match self.last_good {
                 Some(e) => format!(
                     "the checkpoint of epoch {e} in {} is kept",
-                    self.out.display()
+                    self.link.out.display()
                 ),
                 None => "nothing was saved".into(),
             };
@@ -211,18 +249,27 @@ impl<'a> Run<'a> {
         of: BatchOf<'_>,
         rng: &mut ChaCha8Rng,
     ) -> (BatchLoss, Result<bool, String>) {
-        let b = self.train_batch(of.windows, rng);
+        let step = Step {
+            settings: &self.settings,
+            dev: &self.dev,
+            engine: self.config.engine,
+            parallel: &self.parallel,
+        };
+        let batch = (self.train, of.windows);
+        let b = (self.net).train_batch(&mut self.opt, &step, batch, &mut self.scratch, rng);
         if !b.loss.is_finite() {
             return (b, Ok(false));
         }
-        let _ = self.ev.send(TrainEvent::Batch {
+        let _ = self.link.ev.send(TrainEvent::Batch {
             epoch,
             batch: of.number,
             batches: of.batches,
             loss: b.nats_per_token(),
         });
-        let after = poll(self.ctl, self.ev, &mut self.save_now);
-        if self.save_now {
+        let after = poll(self.link.ctl, self.link.ev, &mut self.save_now);
+        // Before the first epoch ends the weights are still random: a save asked for now
+        // waits for that epoch.
+        if self.save_now && !self.meta.history.is_empty() {
             self.save_now = false;
             if let Err(e) = self.save(epoch.saturating_sub(1)) {
                 return (b, Err(e));
@@ -232,43 +279,16 @@ impl<'a> Run<'a> {
         (b, Ok(!matches!(after, After::Stop)))
     }
 
-    /// One optimiser step on the windows `idx`, for whichever kind the bundle is.
-    fn train_batch(&mut self, idx: &[usize], rng: &mut ChaCha8Rng) -> BatchLoss {
-        match (&mut self.bundle.conditioned, &self.data.events) {
-            (Some(w), Some(ev)) => crate::model::cond_fit::train_batch(
-                w,
-                &mut self.opt,
-                &self.settings,
-                &ev.train,
-                idx,
-                &self.dev,
-                self.config.engine,
-                &mut self.cbuf,
-                rng,
-            ),
-            _ => train_batch(
-                &mut self.bundle.weights,
-                &mut self.opt,
-                &self.settings,
-                &self.data.train,
-                idx,
-                &self.dev,
-                self.config.engine,
-                &mut self.buf,
-            ),
-        }
-    }
-
     /// After a whole epoch: validation, the best epoch, the history, the `Epoch` event, the
     /// plateau schedule (which may stop early) and the periodic checkpoint.
     fn after_epoch(&mut self, epoch: usize, st: &EpochStats, secs: f64) -> Result<After, String> {
-        let val = validation(&self.bundle, &self.data, &self.config);
+        let val = self.net.validate(self.val, self.config.backend);
         if let Some(v) = val.filter(|_| self.config.keep_best)
             && self.best.as_ref().is_none_or(|b| v < b.0)
         {
-            self.best = Some((v, Snapshot::of(&self.bundle), self.opt.clone()));
+            self.best = Some((v, self.net.clone(), self.opt.clone()));
         }
-        self.bundle.meta.history.push(EpochRecord {
+        self.meta.history.push(EpochRecord {
             epoch,
             train: st.nats_per_token,
             val,
@@ -294,12 +314,12 @@ impl<'a> Run<'a> {
     fn send_epoch(&self, epoch: usize, st: &EpochStats, val: Option<f64>, secs: f64) {
         let done = epoch + 1 - self.first_epoch;
         let elapsed = self.started.elapsed().as_secs_f64();
-        let _ = self.ev.send(TrainEvent::Epoch(EpochSummary {
+        let _ = self.link.ev.send(TrainEvent::Epoch(EpochSummary {
             epoch,
             epochs: self.config.epochs,
             train: st.nats_per_token,
             val,
-            best_val: self.bundle.best_loss(),
+            best_val: self.meta.best_loss(),
             tokens_per_sec: st.targets as f64 / secs.max(1e-9),
             lr: self.opt.lr(&self.settings),
             elapsed_secs: elapsed,
@@ -307,26 +327,23 @@ impl<'a> Run<'a> {
         }));
     }
 
-    /// Writes the bundle (with the best epoch's weights and optimiser when keeping the best)
-    /// and reports the checkpoint as of `epoch`.
+    /// Writes the bundle (with the best epoch's network and optimiser when keeping the
+    /// best) and reports the checkpoint as of `epoch`.
     fn save(&mut self, epoch: usize) -> Result<(), String> {
-        let r = match self.best.as_ref().filter(|_| self.config.keep_best) {
-            Some((_, w, o)) => {
-                let mut b = self.bundle.clone();
-                w.put(&mut b);
-                b.adam = Some(o.clone());
-                b.save(&self.out, true)
-            }
-            None => {
-                self.bundle.adam = Some(self.opt.clone());
-                let r = self.bundle.save(&self.out, true);
-                self.bundle.adam = None;
-                r
-            }
+        let (net, opt) = match self.best.as_ref().filter(|_| self.config.keep_best) {
+            Some((_, net, opt)) => (net, opt),
+            None => (&self.net, &self.opt),
         };
-        r.map_err(|e| e.to_string())?;
-        let _ = self.ev.send(TrainEvent::Checkpoint {
-            path: self.out.clone(),
+        let bundle = Bundle {
+            meta: self.meta.clone(),
+            net: net.to_net(),
+            adam: Some(opt.clone()),
+        };
+        bundle
+            .save(&self.link.out, true)
+            .map_err(|e| e.to_string())?;
+        let _ = self.link.ev.send(TrainEvent::Checkpoint {
+            path: self.link.out.clone(),
             epoch,
         });
         Ok(())
@@ -334,15 +351,22 @@ impl<'a> Run<'a> {
 
     /// The last save and the `Finished` event.
     fn finish(mut self, stopped: bool) -> Result<(), String> {
-        let epochs_done = self.bundle.meta.history.len();
+        let epochs_done = self.meta.history.len();
+        if epochs_done == 0 {
+            return Err(format!(
+                "stopped before the first epoch ended: nothing was saved to {} (a model \
+                 needs at least one whole epoch)",
+                self.link.out.display()
+            ));
+        }
         self.save(epochs_done)?;
-        let _ = self.ev.send(TrainEvent::Finished(TrainSummary {
+        let _ = self.link.ev.send(TrainEvent::Finished(TrainSummary {
             epochs_done,
             stopped,
-            final_train: self.bundle.meta.history.last().map(|r| r.train),
-            best_val: self.bundle.best_loss(),
-            bigram: self.data.bigram,
-            path: self.out,
+            final_train: self.meta.history.last().map(|r| r.train),
+            best_val: self.meta.best_loss(),
+            bigram: self.meta.bigram_baseline,
+            path: self.link.out,
             elapsed_secs: self.started.elapsed().as_secs_f64(),
         }));
         Ok(())

@@ -5,7 +5,8 @@ use super::config::Config;
 use super::effect::Effect;
 use super::jobs::{Job, Jobs};
 use super::keymap::{Action, Keymap, Tab};
-use super::overlay::{self, Overlay, Purpose};
+use super::overlay::{Overlay, Purpose};
+use super::overlay_keys;
 use super::player::SoundSource;
 use super::tabs::{DatasetTab, GenerateTab, JamTab, PlayTab, TrainTab, direction};
 use super::theme::Theme;
@@ -65,6 +66,7 @@ impl App {
             app.apply(Effect::LoadDataset(vec![corpus.to_path_buf()]));
         }
         app.send(Job::LoadBundle(model.to_path_buf()));
+        app.send(Job::LoadCharts);
         app
     }
 
@@ -119,7 +121,7 @@ impl App {
             };
             let (help, quit) = (keys(Action::Help), keys(Action::Quit));
             let open = std::mem::replace(&mut self.overlay, Overlay::None);
-            let (stays, effect) = overlay::on_key(open, key, &help, &quit);
+            let (stays, effect) = overlay_keys::on_key(open, key, &help, &quit);
             self.overlay = stays;
             self.apply(effect);
             return;
@@ -150,7 +152,7 @@ impl App {
         if self.overlay != Overlay::None {
             return;
         }
-        let Some((top, body, _)) = super::view::areas(self.screen) else {
+        let Some((top, body, _)) = super::layout::areas(self.screen) else {
             return;
         };
         if let Some(t) = super::widgets::tab_bar::hit(top, col, row) {

@@ -3,7 +3,7 @@
 //! clear line naming the key and the line, and the studio starts with the defaults.
 
 use super::keymap::{Action, Keymap};
-use super::tabs::generate::GenSettings;
+use super::tabs::generate::{GenField, GenSettings};
 use super::theme::Theme;
 use crate::music::PRESETS;
 use crossterm::event::KeyCode;
@@ -43,7 +43,7 @@ pub enum ConfigError {
 
 /// Where the config file is looked for when `--config` is not given.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "improv").map(|d| d.config_dir().join("config.toml"))
+    crate::charts::config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Reads `path` (or the default file, which may be missing). A bad file gives the
@@ -169,6 +169,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map_err(|r| bad(keys.span(), &format!("keys.{name}"), r))?;
         c.keymap.rebind(action, codes);
     }
+    if let Some((names, msg)) = crate::tui::keymap::clash_message(&c.keymap) {
+        // The entry written last is the one that made the clash.
+        let entry = (file.keys.iter())
+            .filter(|(n, _)| names.contains(&n.as_str()))
+            .max_by_key(|(_, k)| k.span().start);
+        let (name, span) = entry.map_or((String::new(), 0..0), |(n, k)| (n.clone(), k.span()));
+        return Err(bad(span, &format!("keys.{name}"), msg));
+    }
     c.theme = read_theme(&file.theme).map_err(|(span, key, r)| bad(span, &key, r))?;
     c.generate = read_generate(&file.generate).map_err(|(span, key, r)| bad(span, &key, r))?;
     Ok(c)
@@ -229,8 +237,9 @@ fn read_theme(t: &ThemeFile) -> Result<Theme, Bad> {
 
 fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
     let mut s = GenSettings::default();
-    let range = |key: &str, v: &Spanned<f64>, lo: f64, hi: f64| {
+    let range = |key: &str, v: &Spanned<f64>, f: GenField| {
         let x = *v.get_ref();
+        let (lo, hi) = f.range().unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
         if (lo..=hi).contains(&x) {
             Ok(x)
         } else {
@@ -252,31 +261,31 @@ fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
         }
     }
     if let Some(v) = &g.tempo {
-        s.bpm = range("tempo", v, 40.0, 320.0)?;
+        s.bpm = range("tempo", v, GenField::Tempo)?;
     }
     if let Some(v) = &g.temperature {
-        s.temperature = range("temperature", v, 0.0, 3.0)?;
+        s.temperature = range("temperature", v, GenField::Temperature)?;
     }
-    let whole = |key: &str, v: &Spanned<usize>, lo: f64, hi: f64| {
-        range(key, &Spanned::new(v.span(), *v.get_ref() as f64), lo, hi).map(|x| x as usize)
+    let whole = |key: &str, v: &Spanned<usize>, f: GenField| {
+        range(key, &Spanned::new(v.span(), *v.get_ref() as f64), f).map(|x| x as usize)
     };
     if let Some(v) = &g.choruses {
-        s.choruses = whole("choruses", v, 1.0, 16.0)?;
+        s.choruses = whole("choruses", v, GenField::Choruses)?;
     }
     if let Some(v) = &g.top_k {
-        s.top_k = whole("top_k", v, 0.0, 64.0)?;
+        s.top_k = whole("top_k", v, GenField::TopK)?;
     }
     if let Some(v) = &g.top_p {
-        s.top_p = range("top_p", v, 0.05, 1.0)?;
+        s.top_p = range("top_p", v, GenField::TopP)?;
     }
     if let Some(v) = &g.beam {
-        s.beam = whole("beam", v, 0.0, 16.0)?;
+        s.beam = whole("beam", v, GenField::Beam)?;
     }
     if let Some(v) = &g.branch {
-        s.branch = whole("branch", v, 1.0, 16.0)?;
+        s.branch = whole("branch", v, GenField::Branch)?;
     }
     if let Some(v) = &g.harmony {
-        s.harmony = range("harmony", v, 0.0, 5.0)?;
+        s.harmony = range("harmony", v, GenField::Harmony)?;
     }
     s.seed = g.seed.unwrap_or(s.seed);
     Ok(s)
@@ -315,116 +324,4 @@ pub fn parse_key(s: &str) -> Option<KeyCode> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tui::keymap::Tab;
-    use crossterm::event::{KeyEvent, KeyModifiers};
-
-    fn cfg(text: &str) -> Result<Config, ConfigError> {
-        parse(text, Path::new("config.toml"))
-    }
-
-    fn press(c: &Config, tab: Tab, k: KeyCode) -> Option<Action> {
-        c.keymap.lookup(tab, KeyEvent::new(k, KeyModifiers::NONE))
-    }
-
-    #[test]
-    fn an_empty_file_is_the_defaults() {
-        assert_eq!(cfg("").unwrap(), Config::default());
-    }
-
-    #[test]
-    fn keys_rebind_actions_and_the_hints_show_them() {
-        let c = cfg("[keys]\nimprovise = \"G\"\nup = [\"i\", \"Up\"]\nquit = \"F10\"\n").unwrap();
-        assert_eq!(
-            press(&c, Tab::Generate, KeyCode::Char('G')),
-            Some(Action::Generate)
-        );
-        assert_eq!(press(&c, Tab::Generate, KeyCode::Char('g')), None);
-        assert_eq!(press(&c, Tab::Train, KeyCode::Char('i')), Some(Action::Up));
-        assert_eq!(press(&c, Tab::Train, KeyCode::Char('k')), None);
-        assert_eq!(press(&c, Tab::Play, KeyCode::F(10)), Some(Action::Quit));
-        let hints = c.keymap.hints(Tab::Generate);
-        assert!(hints.contains(&("G".into(), "improvise")), "{hints:?}");
-        assert!(hints.contains(&("F10".into(), "quit")), "{hints:?}");
-        let up = c.keymap.help_rows(crate::tui::keymap::Scope::Global);
-        assert!(up.iter().any(|(k, _)| k == "i,↑/↓,j"), "{up:?}");
-    }
-
-    #[test]
-    fn themes_are_chosen_and_colours_overridden_by_name() {
-        let c =
-            cfg("[theme]\nbase = \"light\"\n[theme.colors]\nchord_tone = \"#102030\"\n").unwrap();
-        assert_eq!(c.theme.chord_tone, Color::Rgb(16, 32, 48));
-        assert_eq!(c.theme.selection_bg, Theme::LIGHT.selection_bg);
-    }
-
-    #[test]
-    fn generation_defaults_and_folders() {
-        let text = "corpus = \"solos\"\nmodel = \"m/x\"\n[generate]\nprogression = \"| Dm7 G7 | Cmaj7 |\"\n\
-                    tempo = 180\ntemperature = 1.2\nseed = 7\nbeam = 4\ntop_p = 0.9\n";
-        let c = cfg(text).unwrap();
-        assert_eq!(c.corpus, Some(PathBuf::from("solos")));
-        assert_eq!(c.model, Some(PathBuf::from("m/x")));
-        assert_eq!(c.generate.chart.as_deref(), Some("| Dm7 G7 | Cmaj7 |"));
-        assert_eq!(
-            (c.generate.bpm, c.generate.temperature, c.generate.seed),
-            (180.0, 1.2, 7)
-        );
-        assert_eq!((c.generate.beam, c.generate.top_p), (4, 0.9));
-        assert!(cfg("[generate]\nbranch = 0\n").is_err());
-    }
-
-    /// The message of a bad file, which must name the key and the line.
-    fn bad(text: &str) -> String {
-        let e = cfg(text).unwrap_err().to_string();
-        assert!(!e.contains('\n'), "one line: {e}");
-        e
-    }
-
-    #[test]
-    fn a_bad_file_names_the_key_and_the_line() {
-        let e = bad("[keys]\nimprovise = \"g\"\nimprovize = \"G\"\n");
-        assert!(e.contains("line 3") && e.contains("keys.improvize"), "{e}");
-        let e = bad("\n[keys]\nhelp = \"Hyper-X\"\n");
-        assert!(e.contains("line 3") && e.contains("keys.help"), "{e}");
-        let e = bad("[theme.colors]\ngrid = \"grey-ish\"\n");
-        assert!(
-            e.contains("line 2") && e.contains("theme.colors.grid"),
-            "{e}"
-        );
-        let e = bad("[generate]\n\ntempo = 900\n");
-        assert!(e.contains("line 3") && e.contains("generate.tempo"), "{e}");
-        let e = bad("colour = \"red\"\n");
-        assert!(e.contains("line 1") && e.contains("colour"), "{e}");
-        let e = bad("[generate]\nseed = \"one\"\n");
-        assert!(e.contains("line 2") && e.contains("generate.seed"), "{e}");
-        let e = bad("[theme]\nbase = \"light\"\nbold = true\n");
-        assert!(e.contains("line 3") && e.contains("theme.bold"), "{e}");
-    }
-
-    #[test]
-    fn loading_a_bad_or_missing_file_gives_the_defaults_and_says_why() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("config.toml");
-        std::fs::write(&p, "[keys]\nnope = \"x\"\n").unwrap();
-        let (c, why) = load(Some(&p));
-        assert_eq!(c, Config::default());
-        let why = why.unwrap();
-        assert!(why.contains("config.toml, line 2: keys.nope"), "{why}");
-        assert!(why.ends_with("using the defaults"), "{why}");
-        let (c, why) = load(Some(&dir.path().join("missing.toml")));
-        assert_eq!(c, Config::default());
-        assert!(why.unwrap().contains("missing.toml"));
-    }
-
-    #[test]
-    fn keys_are_read_by_name_or_as_one_character() {
-        assert_eq!(parse_key("x"), Some(KeyCode::Char('x')));
-        assert_eq!(parse_key("Space"), Some(KeyCode::Char(' ')));
-        assert_eq!(parse_key("S-Tab"), Some(KeyCode::BackTab));
-        assert_eq!(parse_key("f5"), Some(KeyCode::F(5)));
-        assert_eq!(parse_key("F99"), None);
-        assert_eq!(parse_key("Hyper"), None);
-    }
-}
+mod tests;

@@ -98,6 +98,11 @@ impl App {
             Done::Playing { duration } => self.play.duration = duration,
             Done::JamChanges(r) => self.start_jam_over(r),
             Done::Message(e) => self.message = e,
+            Done::Charts(Ok((lib, charts))) => {
+                self.generate.library = Some(lib);
+                self.generate.charts = charts;
+            }
+            Done::Charts(Err(e)) => self.message = format!("chart library: {e}"),
         }
     }
 

@@ -3,14 +3,14 @@
 
 use super::listing::{Browser, bundles_in};
 use super::player::{AudioCmd, AudioStatus, Report, SoundSource, audio_loop};
+use crate::dataset::events::{EventData, EventOptions};
 use crate::dataset::{self, Dataset, DatasetOptions, midi_files};
-use crate::decode::Decoding;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateOptions, Generated, generate_with};
 use crate::midi::export::write_file;
 use crate::midi::import::ImportOptions;
 use crate::midi::import::TrackSelector;
 use crate::model::bundle::Bundle;
-use crate::model::cond_data::{EventData, EventOptions};
 use crate::music::Score;
 use crate::scorefile::read_any;
 use crate::synth::{SynthSettings, write_wav_with};
@@ -51,6 +51,8 @@ pub enum Job {
         changes_from: Option<PathBuf>,
     },
     OpenScore(PathBuf),
+    /// Read the chart library in the config folder.
+    LoadCharts,
     ExportMidi {
         score: Box<Score>,
         path: PathBuf,
@@ -102,6 +104,8 @@ pub enum Done {
     /// A file's changes for the Jam session waiting to start.
     JamChanges(Result<Changes, String>),
     Message(String),
+    /// The chart library and its charts, read.
+    Charts(Result<(crate::charts::Library, Vec<crate::music::Progression>), String>),
 }
 
 pub struct Jobs {
@@ -170,6 +174,7 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
             changes_from,
         } => Done::Generated(generate_over(&bundle, opts, &decoding, changes_from)),
         Job::OpenScore(path) => open_score(path),
+        Job::LoadCharts => Done::Charts(load_charts()),
         Job::ExportMidi {
             score,
             path,
@@ -224,6 +229,13 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         }
     };
     let _ = done.send(msg);
+}
+
+fn load_charts() -> Result<(crate::charts::Library, Vec<crate::music::Progression>), String> {
+    let dir = crate::charts::config_dir().ok_or("no config folder for the chart library")?;
+    let lib = crate::charts::Library::open(&dir).map_err(|e| e.to_string())?;
+    let charts = lib.progressions();
+    Ok((lib, charts))
 }
 
 fn open_score(path: PathBuf) -> Done {

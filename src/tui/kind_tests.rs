@@ -23,7 +23,7 @@ fn studio_with(model: &str) -> App {
     app
 }
 
-/// The foreground colour of the settings row labelled `label` on an 80×24 screen.
+/// The foreground colour of the settings row labelled `label` on a 160×48 screen.
 fn row_fg(app: &App, label: &str) -> ratatui::style::Color {
     let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
     t.draw(|f| draw(f, app)).unwrap();
@@ -77,7 +77,7 @@ fn the_decoding_rows_reach_the_conditioned_models_decoding() {
 
 #[test]
 fn an_exercise_model_dims_the_conditioned_rows_and_says_so() {
-    let mut app = studio_with("models/default");
+    let mut app = studio_with("models/exercise");
     key(&mut app, KeyCode::Char('3'));
     assert_eq!(row_fg(&app, "beam width"), app.theme.dimmed);
     assert_ne!(row_fg(&app, "temperature"), app.theme.dimmed);
@@ -101,7 +101,7 @@ fn the_train_tabs_kind_reaches_the_trainer() {
     for f in ["01-blues-f-a.mid", "12-ii-v-i-a.mid"] {
         std::fs::copy(root().join("assets").join(f), corpus.join(f)).unwrap();
     }
-    let mut app = App::new(&corpus, &root().join("models/default"), false);
+    let mut app = App::new(&corpus, &root().join("models/exercise"), false);
     wait(&mut app, "the dataset", |a| a.dataset.dataset.is_some());
     app.train.models_dir = dir.path().join("models");
     key(&mut app, KeyCode::Char('2'));
@@ -125,8 +125,8 @@ fn the_train_tabs_kind_reaches_the_trainer() {
     let out = app.train.run.out.clone();
     assert!(out.ends_with("session-conditioned-1"), "{}", out.display());
     let b = Bundle::load(&out).unwrap_or_else(|e| panic!("{e}; {}", app.message));
-    assert_eq!(b.meta.kind, ModelKind::Conditioned);
-    assert_eq!(b.meta.conditioned.as_ref().unwrap().spec.n_a, 16);
+    assert_eq!(b.kind(), ModelKind::Conditioned);
+    assert_eq!(b.net.conditioned().unwrap().meta.spec.n_a, 16);
     // The new bundle comes to the Generate tab, whose decoding rows now apply.
     wait(&mut app, "the new model", |a| a.generate.model == out);
     app.tab = Tab::Generate;
@@ -137,4 +137,23 @@ fn the_train_tabs_kind_reaches_the_trainer() {
             .is_none()
     );
     assert_eq!(GenField::Beam.label(), "beam width");
+}
+
+#[test]
+fn a_hostile_bundle_is_named_and_the_studio_keeps_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("huge");
+    std::fs::create_dir(&bad).unwrap();
+    for f in ["bundle.json", "weights.bpk"] {
+        std::fs::copy(root().join("models/exercise").join(f), bad.join(f)).unwrap();
+    }
+    let json = std::fs::read_to_string(bad.join("bundle.json")).unwrap();
+    let json = json.replacen("\"n_a\": 64", "\"n_a\": 1000000000", 1);
+    std::fs::write(bad.join("bundle.json"), json).unwrap();
+    let mut app = App::new(&root().join("assets"), &bad, false);
+    wait(&mut app, "the bundle's error", |a| {
+        a.message.contains("n_a is 1000000000")
+    });
+    assert!(app.generate.bundle.is_none() && !app.quit);
+    assert!(screen(&app, 160, 48).contains("n_a is 1000000000"));
 }

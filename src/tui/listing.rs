@@ -44,11 +44,17 @@ impl Browser {
 
     /// Reads `dir` (the current folder when it is not one), selecting `select` if listed.
     pub fn read(dir: &Path, select: Option<&Path>) -> Browser {
+        // A folder that is not there is said so, and the current one shown instead.
+        let mut error = (!dir.is_dir()).then(|| {
+            format!(
+                "{}: no such folder; showing the current folder instead",
+                dir.display()
+            )
+        });
         // Absolute, so Backspace can climb past the folder the studio started in.
         let dir = if dir.is_dir() { dir } else { Path::new(".") };
         let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         let mut entries = Vec::new();
-        let mut error = None;
         match std::fs::read_dir(&dir) {
             Ok(rd) => {
                 for e in rd.flatten() {
@@ -89,4 +95,20 @@ pub fn bundles_in(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     bundles.sort();
     bundles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_corpus_folder_is_named_not_silently_replaced() {
+        let b = Browser::read(Path::new("/nonexistent/corpus"), None);
+        let e = b.error.expect("a missing folder is reported");
+        assert!(
+            e.contains("/nonexistent/corpus") && e.contains("no such folder"),
+            "{e}"
+        );
+        assert!(Browser::read(Path::new("."), None).error.is_none());
+    }
 }

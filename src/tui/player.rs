@@ -1,9 +1,9 @@
 //! The audio thread: owns the output device and the MIDI port, plays the score a few blocks
 //! ahead of the device (or sends it to a MIDI port in real time) and reports where it is.
 
-use super::quiet::Silenced;
 use crate::audio::{AudioError, Player};
 use crate::music::Score;
+use crate::quiet::Silenced;
 use crate::synth::live::LiveMixer;
 use crate::synth::soundfont::{Font, find, search_dirs};
 use crate::synth::{Stream, SynthSettings};

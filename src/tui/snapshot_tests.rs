@@ -9,7 +9,7 @@ use super::tests::{screen, wait};
 use std::path::Path;
 
 fn studio_with_a_solo() -> App {
-    let mut app = App::new(Path::new("assets"), Path::new("models/default"), false);
+    let mut app = App::new(Path::new("assets"), Path::new("models/exercise"), false);
     wait(&mut app, "the dataset", |a| a.dataset.dataset.is_some());
     wait(&mut app, "the listing", |a| !a.dataset.browser.reading);
     wait(&mut app, "the model", |a| a.generate.bundle.is_some());

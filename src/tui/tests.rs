@@ -62,7 +62,7 @@ fn export_to(app: &mut App, path: &Path) {
 }
 
 fn studio(corpus: &Path) -> App {
-    let mut app = App::new(corpus, &root().join("models/default"), false);
+    let mut app = App::new(corpus, &root().join("models/exercise"), false);
     wait(&mut app, "the dataset", |a| a.dataset.dataset.is_some());
     wait(&mut app, "the model", |a| a.generate.bundle.is_some());
     app
@@ -266,7 +266,7 @@ fn the_browser_lists_folders_off_the_ui_thread_and_goes_back_to_where_it_was() {
     .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not midi").unwrap();
     std::fs::create_dir(dir.path().join("a-first")).unwrap();
-    let mut app = App::new(dir.path(), &root().join("models/default"), false);
+    let mut app = App::new(dir.path(), &root().join("models/exercise"), false);
     wait(&mut app, "the listing", |a| !a.dataset.browser.reading);
     let names: Vec<&str> = app
         .dataset

@@ -34,6 +34,8 @@ pub struct Theme {
     pub key_names: Color,
     pub chord_symbols: Color,
     pub playhead: Color,
+    /// Notes of a restated figure (underlined, in this colour).
+    pub restated: Color,
     /// Settings that do not apply to the loaded model or the chosen decoding.
     pub dimmed: Color,
 }
@@ -71,6 +73,7 @@ impl Theme {
         key_names: Color::Gray,
         chord_symbols: Color::Magenta,
         playhead: Color::White,
+        restated: Color::White,
         dimmed: Color::DarkGray,
     };
 
@@ -101,11 +104,12 @@ impl Theme {
         key_names: Color::DarkGray,
         chord_symbols: Color::Magenta,
         playhead: Color::Black,
+        restated: Color::Blue,
         dimmed: Color::Gray,
     };
 
     /// Every colour by its config name.
-    pub fn colors_mut(&mut self) -> [(&'static str, &mut Color); 26] {
+    pub fn colors_mut(&mut self) -> [(&'static str, &mut Color); 27] {
         [
             ("selection_fg", &mut self.selection_fg),
             ("selection_bg", &mut self.selection_bg),
@@ -132,6 +136,7 @@ impl Theme {
             ("key_names", &mut self.key_names),
             ("chord_symbols", &mut self.chord_symbols),
             ("playhead", &mut self.playhead),
+            ("restated", &mut self.restated),
             ("dimmed", &mut self.dimmed),
         ]
     }

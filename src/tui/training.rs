@@ -6,8 +6,8 @@ use super::app::App;
 use super::effect::Effect;
 use super::jobs::Job;
 use super::keymap::Action;
+use crate::dataset::events::EventData;
 use crate::model::ModelKind;
-use crate::model::cond_data::EventData;
 use crate::train::{TrainData, spawn, spawn_with};
 use std::path::{Path, PathBuf};
 

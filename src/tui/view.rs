@@ -2,30 +2,14 @@
 
 use super::app::App;
 use super::keymap::Tab;
+use super::layout::{MIN_H, MIN_W, areas};
 use super::overlay::{Overlay, Purpose};
 use super::widgets::popup::{Help, Popup};
 use super::widgets::status::StatusBar;
 use super::widgets::tab_bar::TabBar;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Wrap};
-
-pub const MIN_W: u16 = 60;
-pub const MIN_H: u16 = 18;
-
-/// The tab bar, body and status bar of a screen, or None when it is too small to use.
-pub fn areas(screen: Rect) -> Option<(Rect, Rect, Rect)> {
-    if screen.width < MIN_W || screen.height < MIN_H {
-        return None;
-    }
-    let [top, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(2),
-    ])
-    .areas(screen);
-    Some((top, body, status))
-}
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
@@ -131,7 +115,7 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Confirm { prompt, .. } => popup(f, "Confirm", prompt),
         Overlay::Input { purpose, text } => {
             let title = match purpose {
-                Purpose::Chart => "Chord chart (e.g. | Dm7 G7 | Cmaj7 | % |), Enter to use",
+                Purpose::Chart => "Chord chart, iReal link or library title (Enter to use)",
                 Purpose::Midi => "Export MIDI to (Enter to write, Esc to cancel)",
                 Purpose::Wav => "Export WAV to (Enter to write, Esc to cancel)",
             };

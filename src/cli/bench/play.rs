@@ -17,7 +17,7 @@ fn seconds(runs: usize, mut f: impl FnMut()) -> Vec<f64> {
 /// Generation: 50 tokens with the bundled model's shape (78 values, n_a 64).
 pub(super) fn generation(runs: usize, rows: &mut Rows) {
     use improv::generate::{SampleOptions, sample_until};
-    let w = improv::model::weights::Weights::init(78, 64, 0);
+    let w = improv::model::exercise::weights::Weights::init(78, 64, 0);
     let opts = SampleOptions {
         temperature: 1.0,
         top_k: 0,
@@ -38,8 +38,9 @@ pub(super) fn generation(runs: usize, rows: &mut Rows) {
 
 /// The time the conditioned kind takes to decode a 32-bar chorus, sampled and by beam.
 pub(super) fn conditioned_decoding(runs: usize, rows: &mut Rows) {
-    use improv::decode::{Decoding, Sampling, decode_events};
-    use improv::model::cond_bundle::CondMeta;
+    use improv::generate::SampleOptions;
+    use improv::generate::decode::{Decoding, decode_events};
+    use improv::model::conditioned::CondMeta;
     use improv::model::conditioned::CondWeights;
     let (spec, data, _) = improv::fixtures::conditioned_bench();
     // Decoding speed depends on how many events a chorus takes: use the shipped model when
@@ -47,17 +48,12 @@ pub(super) fn conditioned_decoding(runs: usize, rows: &mut Rows) {
     let (w, meta) =
         match improv::model::bundle::Bundle::load(std::path::Path::new("models/conditioned")) {
             Ok(improv::model::bundle::Bundle {
-                conditioned: Some(w),
-                meta,
+                net: improv::model::net::Net::Conditioned(c),
                 ..
-            }) if meta.conditioned.is_some() => {
-                let m = meta.conditioned.clone().expect("checked");
-                (w, m)
-            }
+            }) => (c.weights, c.meta),
             _ => {
                 let mut w = CondWeights::init(spec, 0);
-                let dur_bias = spec.first_head() + 3;
-                w.arrays[dur_bias][improv::tokens::events::dur_index(6)] = 4.0;
+                w.heads[1].bias[improv::tokens::events::dur_index(6)] = 4.0;
                 (w, CondMeta::new(spec, data.register, false, false))
             }
         };
@@ -75,7 +71,7 @@ pub(super) fn conditioned_decoding(runs: usize, rows: &mut Rows) {
             },
         ),
     ] {
-        let s = Sampling {
+        let s = SampleOptions {
             temperature: 1.0,
             top_k: 0,
             seed: 1,

@@ -1,10 +1,10 @@
 //! `improv bench speed`'s training rows: the exercise's epochs on each engine and backend,
 //! the throughput of a real corpus's vocabulary size, and the conditioned kind.
 
+use super::exercise::{ExerciseOptions, run_exercise};
 use super::{Rows, median};
 use improv::model::BackendKind;
-use improv::model::exercise::{ExerciseOptions, run_exercise};
-use improv::model::net::Engine;
+use improv::model::Engine;
 use std::path::Path;
 
 /// 10 exercise epochs per run, each engine on each backend (and every core for the host
@@ -19,7 +19,7 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
         );
         0
     };
-    let cores = improv::model::parallel::cores();
+    let cores = improv::model::cpu::parallel::cores();
     for (backend, engine, threads) in [
         (BackendKind::Flex, Engine::Host, 1),
         (BackendKind::Flex, Engine::Host, cores),
@@ -53,18 +53,86 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
             "ms".into(),
         ));
     }
-
+    if trainings > 0 && cores > 1 {
+        busy_core(exercise_dir, runs, cores, rows)?;
+    }
     Ok(())
+}
+
+/// The host step's exercise epoch on one thread and on every core while another thread
+/// keeps one core busy (as another program would): more threads must never be slower.
+fn busy_core(
+    exercise_dir: &Path,
+    runs: usize,
+    cores: usize,
+    rows: &mut Rows,
+) -> anyhow::Result<()> {
+    let busy = Busy::start();
+    for threads in [1, cores] {
+        let opts = ExerciseOptions {
+            epochs: 10,
+            seed: 0,
+            backend: BackendKind::Flex,
+            engine: Engine::Host,
+            threads,
+        };
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            times.push(run_exercise(exercise_dir, &opts, &mut |_, _| {})?.wall_secs / 10.0);
+        }
+        let what = format!(
+            "train: exercise epoch (host, {threads} thread{}, one core busy)",
+            if threads == 1 { "" } else { "s" }
+        );
+        rows.push((what, median(times) * 1e3, "ms".into()));
+    }
+    drop(busy);
+    Ok(())
+}
+
+/// A thread that keeps one core busy until dropped.
+struct Busy {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Busy {
+    fn start() -> Busy {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        let handle = std::thread::spawn(move || {
+            let mut x = 1u64;
+            while !flag.load(Ordering::Relaxed) {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+        });
+        Busy {
+            stop,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
 }
 
 /// Tokens per second over a grammar vocabulary of 450 values, the size real corpora give
 /// (the exercise has 78): the output layer and softmax grow with it. The exercise kind's
 /// shape otherwise (n_a 64, windows of 30, batch 32, clipping at 5), one thread and every core.
 pub(super) fn vocabulary(runs: usize, rows: &mut Rows) {
-    use improv::model::adam::{AdamSettings, AdamState};
-    use improv::model::fit::{BatchBuffers, epoch_with};
-    use improv::model::net::device;
-    use improv::model::weights::Weights;
+    use improv::model::cpu::parallel::Parallel;
+    use improv::model::device;
+    use improv::model::exercise::fit::{BatchScratch, epoch};
+    use improv::model::exercise::weights::Weights;
+    use improv::model::fit::Step;
+    use improv::model::optim::adam::{AdamSettings, AdamState};
     use rand::SeedableRng;
     let v = 450u32;
     // 320 windows: ten batches an epoch, every value in use.
@@ -75,29 +143,28 @@ pub(super) fn vocabulary(runs: usize, rows: &mut Rows) {
         ..AdamSettings::default()
     };
     let dev = device(BackendKind::Flex, true);
-    let cores = improv::model::parallel::cores();
+    let cores = improv::model::cpu::parallel::cores();
     for threads in [1, cores].into_iter().filter(|&t| t == 1 || cores > 1) {
         let mut w = Weights::init(v as usize, 64, 0);
         let mut opt = AdamState::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let mut buf = BatchBuffers::with_threads(threads);
+        let mut scratch = BatchScratch::default();
+        let parallel = Parallel::new(threads);
+        let step = Step {
+            settings: &settings,
+            dev: &dev,
+            engine: Engine::Host,
+            parallel: &parallel,
+        };
         let mut rates = Vec::new();
         // One epoch warms up; each run times three.
         for r in 0..=runs {
             let t0 = std::time::Instant::now();
             let mut tokens = 0;
             for _ in 0..if r == 0 { 1 } else { 3 } {
-                let args = (&win, 32, &dev, Engine::Host);
-                tokens += epoch_with(
-                    &mut w,
-                    &mut opt,
-                    &settings,
-                    args,
-                    &mut rng,
-                    &mut buf,
-                    &mut |_, _, _| true,
-                )
-                .targets;
+                let pass = (&win, 32);
+                let all = &mut |_, _, _| true;
+                tokens += epoch(&mut w, &mut opt, &step, pass, &mut rng, &mut scratch, all).targets;
             }
             if r > 0 {
                 rates.push(tokens as f64 / t0.elapsed().as_secs_f64());
@@ -126,14 +193,14 @@ pub(super) fn thread_cpu_secs() -> f64 {
 /// The conditioned kind at n_a 128: training events per second (windows of 64 events,
 /// batch 32, fused, one layer), per kernel and backend.
 pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
-    use improv::model::net::device;
+    use improv::model::device;
 
     // 520 bars of eighths: 65 windows of 64 events.
     let (spec, data, settings) = improv::fixtures::conditioned_bench();
-    use improv::model::kernels::{self, Kernel};
+    use improv::model::cpu::kernels::{self, Kernel};
     let best = kernels::active();
     // The best kernel on both backends and on every core, then the `gemm` crate's.
-    let cores = improv::model::parallel::cores();
+    let cores = improv::model::cpu::parallel::cores();
     let mut cases = vec![
         (BackendKind::Flex, best, 1),
         (BackendKind::Ndarray, best, 1),
@@ -167,23 +234,33 @@ fn conditioned_rates(
     runs: usize,
     (spec, data, settings): (
         improv::model::conditioned::CondSpec,
-        &improv::model::cond_data::EventData,
-        &improv::model::adam::AdamSettings,
+        &improv::dataset::events::EventData,
+        &improv::model::optim::adam::AdamSettings,
     ),
     dev: &burn::tensor::Device,
     threads: usize,
 ) -> (Vec<f64>, Vec<f64>) {
-    use improv::model::adam::AdamState;
-    use improv::model::cond_fit::epoch;
     use improv::model::conditioned::CondWeights;
+    use improv::model::conditioned::fit::epoch;
+    use improv::model::conditioned::net::BatchScratch;
+    use improv::model::cpu::parallel::Parallel;
+    use improv::model::fit::Step;
+    use improv::model::optim::adam::AdamState;
     use rand::SeedableRng;
     let (mut rates, mut cpu_rates) = (Vec::new(), Vec::new());
     let mut w = CondWeights::init(spec, 0);
     let mut opt = AdamState::default();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let parallel = Parallel::new(threads);
+    let step = Step {
+        settings,
+        dev,
+        engine: Engine::Fused,
+        parallel: &parallel,
+    };
+    let mut scratch = BatchScratch::default();
     let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
-        let how = (Engine::Fused, threads);
-        epoch(w, opt, settings, &data.train, 32, &mut rng, dev, how)
+        epoch(w, opt, &step, (&data.train, 32), &mut rng, &mut scratch)
     };
     run(&mut w, &mut opt);
     for _ in 0..runs {

@@ -16,7 +16,9 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "models/default")]
     pub model: PathBuf,
     /// A preset (blues-f, blues-bb, minor-blues, rhythm-changes, ii-v-i, ii-v-i-cycle,
-    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", or a MIDI or MusicXML file.
+    /// autumn, aaba-eb, ballad), a chart like "| Dm7 G7 | Cmaj7 | % |", a MIDI or MusicXML
+    /// file, an iReal Pro link (or an .html/.txt file with one), or a title in the chart
+    /// library (`improv charts`).
     #[arg(long, default_value = "blues-f")]
     pub progression: String,
     #[arg(long, default_value_t = 2)]
@@ -61,6 +63,7 @@ pub struct GenerateArgs {
 /// The first `n` tokens of a file's melody that the model knows.
 fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<String>> {
     let imp = improv::scorefile::read_any(path, &Default::default())?;
+    crate::cli::warn(path, &imp.warnings);
     let toks: Vec<String> = improv::tokens::encode(bundle.meta.tokenizer, &imp.score)
         .into_iter()
         .filter(|t| bundle.meta.vocab.index_of(t).is_some())
@@ -77,7 +80,14 @@ fn primer_from(bundle: &Bundle, path: &std::path::Path, n: usize) -> Result<Vec<
 pub fn generate(a: GenerateArgs) -> Result<()> {
     check(&a)?;
     let bundle = Bundle::load(&a.model)?;
-    let changes = Changes::from_arg(&a.progression)?;
+    let (changes, warnings) = Changes::from_arg_noted(&a.progression)?;
+    // A file's warnings name the file; a chart's, the chart.
+    let source = std::path::Path::new(&a.progression);
+    if source.is_file() {
+        crate::cli::warn(source, &warnings);
+    } else {
+        crate::cli::warn(std::path::Path::new(&changes.name), &warnings);
+    }
     let opts = GenerateOptions {
         bpm: a.bpm.or(changes.bpm).unwrap_or(140.0),
         changes,
@@ -131,6 +141,16 @@ fn check(a: &GenerateArgs) -> Result<()> {
         a.bpm.is_none() || (20.0..=400.0).contains(&bpm),
         "--bpm must be between 20 and 400"
     );
+    if let Some(wav) = a
+        .wav
+        .as_ref()
+        .filter(|w| crate::cli::same_output(&a.out, w))
+    {
+        bail!(
+            "--out and --wav both name {}: give each its own file",
+            wav.display()
+        );
+    }
     for p in std::iter::once(&a.out).chain(a.wav.as_ref()) {
         if p.exists() && !a.write.force {
             bail!("{} already exists (use --force to overwrite)", p.display());

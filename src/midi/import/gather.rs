@@ -162,7 +162,8 @@ impl Gathered {
                 t.name = Some(n);
             }
             MetaMessage::Tempo(us) if !smpte => {
-                self.tempos.insert(tick, us.as_int().max(1));
+                // Kept as written: a tempo of 0 is refused with a warning (`music::bounds`).
+                self.tempos.insert(tick, us.as_int());
             }
             MetaMessage::TimeSignature(n, d, _, _) if n > 0 && d < 8 => {
                 self.sigs.insert(tick, (n, 1u8 << d));

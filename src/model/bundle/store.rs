@@ -3,8 +3,11 @@
 use super::arrays::{pack, unpack};
 use super::{Bundle, BundleError, BundleMeta, FORMAT, FORMAT_VERSION};
 use crate::model::ModelKind;
-use crate::model::adam::AdamState;
-use crate::model::weights::Weights;
+use crate::model::conditioned::CondMeta;
+use crate::model::exercise::weights::Weights;
+use crate::model::net::Net;
+use crate::model::optim::adam::AdamState;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Maps an I/O error to one naming `path`.
@@ -49,40 +52,42 @@ impl Bundle {
     /// Writes the metadata and the arrays into `tmp`; errors name the file under `dir`.
     fn write_files(&self, dir: &Path, tmp: &Path) -> Result<(), BundleError> {
         let mut meta = self.meta.clone();
-        if self.conditioned.is_none() {
-            meta.n_values = self.weights.n_values;
-            meta.n_a = self.weights.n_a;
+        if let Net::Exercise(w) = &self.net {
+            meta.n_values = w.n_values;
+            meta.n_a = w.n_a;
         }
         meta.adam_updates = self.adam.as_ref().map_or(0, |a| a.updates);
-        let json = serde_json::to_vec_pretty(&meta).map_err(|e| corrupt(dir, e.to_string()))?;
+        let file = MetaOut {
+            meta: &meta,
+            kind: self.net.kind(),
+            conditioned: self.net.conditioned().map(|c| &c.meta),
+        };
+        let json = serde_json::to_vec_pretty(&file).map_err(|e| corrupt(dir, e.to_string()))?;
         let write = |file: &str, bytes: &[u8]| -> Result<(), BundleError> {
             std::fs::write(tmp.join(file), bytes).map_err(io(&dir.join(file)))
         };
-        let (v, a) = (self.weights.n_values, self.weights.n_a);
         let corrupt = |reason: String| corrupt(dir, reason);
-        let w = &self.weights;
-        if let Some(cw) = &self.conditioned {
-            use crate::model::cond_bundle::pack;
-            write("weights.bpk", &pack(&cw.arrays).map_err(corrupt)?)?;
-            if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == cw.arrays.len()) {
-                write("adam_m.bpk", &pack(&adam.m).map_err(corrupt)?)?;
-                write("adam_v.bpk", &pack(&adam.v).map_err(corrupt)?)?;
+        match &self.net {
+            Net::Conditioned(c) => {
+                use crate::model::bundle::conditioned::pack;
+                let arrays = c.weights.arrays();
+                write("weights.bpk", &pack(&arrays).map_err(corrupt)?)?;
+                if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == arrays.len()) {
+                    write("adam_m.bpk", &pack(&adam.m).map_err(corrupt)?)?;
+                    write("adam_v.bpk", &pack(&adam.v).map_err(corrupt)?)?;
+                }
             }
-        } else {
-            write(
-                "weights.bpk",
-                &pack([&w.w_x, &w.u, &w.b, &w.w_y, &w.b_y], v, a).map_err(corrupt)?,
-            )?;
-        }
-        if let Some(adam) = self
-            .adam
-            .as_ref()
-            .filter(|s| s.m.len() == 5 && self.conditioned.is_none())
-        {
-            for (file, arrays) in [("adam_m.bpk", &adam.m), ("adam_v.bpk", &adam.v)] {
-                let r: [&Vec<f32>; 5] =
-                    [&arrays[0], &arrays[1], &arrays[2], &arrays[3], &arrays[4]];
-                write(file, &pack(r, v, a).map_err(corrupt)?)?;
+            Net::Exercise(w) => {
+                let (v, a) = (w.n_values, w.n_a);
+                let arrays = [&w.w_x, &w.u, &w.b, &w.w_y, &w.b_y];
+                write("weights.bpk", &pack(arrays, v, a).map_err(corrupt)?)?;
+                if let Some(adam) = self.adam.as_ref().filter(|s| s.m.len() == 5) {
+                    for (file, arrays) in [("adam_m.bpk", &adam.m), ("adam_v.bpk", &adam.v)] {
+                        let r: [&Vec<f32>; 5] =
+                            [&arrays[0], &arrays[1], &arrays[2], &arrays[3], &arrays[4]];
+                        write(file, &pack(r, v, a).map_err(corrupt)?)?;
+                    }
+                }
             }
         }
         write("bundle.json", &json)
@@ -97,11 +102,17 @@ impl Bundle {
         if !meta_path.is_file() {
             return Err(BundleError::NotABundle(dir.to_path_buf()));
         }
-        let meta = read_meta(&meta_path)?;
-        if meta.kind == ModelKind::Conditioned {
-            return crate::model::cond_bundle::load_conditioned(dir, meta);
+        let MetaIn {
+            meta,
+            kind,
+            conditioned,
+        } = read_meta(&meta_path)?;
+        match kind {
+            ModelKind::Conditioned => {
+                crate::model::bundle::conditioned::load_conditioned(dir, meta, conditioned)
+            }
+            ModelKind::Exercise => load_exercise(dir, meta),
         }
-        load_exercise(dir, meta)
     }
 }
 
@@ -122,10 +133,34 @@ fn replace_dir(staged: &Path, dir: &Path, old: &Path) -> Result<(), BundleError>
     Ok(())
 }
 
+/// `bundle.json` as written: the metadata, then the network's kind and, for the conditioned
+/// kind, its shape, layout, vocabularies and register.
+#[derive(Serialize)]
+struct MetaOut<'a> {
+    #[serde(flatten)]
+    meta: &'a BundleMeta,
+    kind: ModelKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conditioned: Option<&'a CondMeta>,
+}
+
+/// `bundle.json` as read (bundles from before kinds have no `kind`: they are exercise ones).
+#[derive(Deserialize)]
+struct MetaIn {
+    #[serde(flatten)]
+    meta: BundleMeta,
+    #[serde(default)]
+    kind: ModelKind,
+    #[serde(default)]
+    conditioned: Option<CondMeta>,
+}
+
 /// `bundle.json`, checked: this build's format and version, a vocabulary the size of the
 /// outputs, positive shapes.
-fn read_meta(meta_path: &Path) -> Result<BundleMeta, BundleError> {
-    let text = std::fs::read(meta_path).map_err(io(meta_path))?;
+fn read_meta(meta_path: &Path) -> Result<MetaIn, BundleError> {
+    let len = std::fs::metadata(meta_path).map_err(io(meta_path))?.len();
+    super::limits::check_meta_len(len).map_err(|r| corrupt(meta_path, r))?;
+    let text = super::limits::read_meta(meta_path).map_err(io(meta_path))?;
     let value: serde_json::Value =
         serde_json::from_slice(&text).map_err(|e| corrupt(meta_path, e.to_string()))?;
     let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
@@ -140,8 +175,11 @@ fn read_meta(meta_path: &Path) -> Result<BundleMeta, BundleError> {
             found,
         });
     }
-    let meta: BundleMeta =
+    let file: MetaIn =
         serde_json::from_value(value).map_err(|e| corrupt(meta_path, e.to_string()))?;
+    let meta = &file.meta;
+    super::limits::check_shape(meta.n_values, meta.n_a, meta.tx)
+        .map_err(|r| corrupt(meta_path, r))?;
     if meta.vocab.len() != meta.n_values {
         return Err(BundleError::VocabMismatch {
             path: meta_path.to_path_buf(),
@@ -158,15 +196,18 @@ fn read_meta(meta_path: &Path) -> Result<BundleMeta, BundleError> {
             "n_a, n_values and tx must be positive".into(),
         ));
     }
-    Ok(meta)
+    Ok(file)
 }
 
 /// The exercise kind's weights and, when both moment files are there, its Adam state.
 fn load_exercise(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleError> {
     let (v, a) = (meta.n_values, meta.n_a);
+    let (sx, su, sy) = ([v, 4 * a], [a, 4 * a], [a, v]);
+    let lens = super::limits::lens(&[sx, su, [1, 4 * a], sy, [1, v]])
+        .map_err(|r| corrupt(&dir.join("bundle.json"), r))?;
     let read = |file: &str| -> Result<[Vec<f32>; 5], BundleError> {
         let p = dir.join(file);
-        let bytes = std::fs::read(&p).map_err(io(&p))?;
+        let bytes = super::limits::read_weights(&p, &lens).map_err(|r| corrupt(&p, r))?;
         unpack(bytes, v, a).map_err(|r| corrupt(&p, r))
     };
     let [w_x, u, b, w_y, b_y] = read("weights.bpk")?;
@@ -193,8 +234,7 @@ fn load_exercise(dir: &Path, meta: BundleMeta) -> Result<Bundle, BundleError> {
     };
     Ok(Bundle {
         meta,
-        weights,
-        conditioned: None,
+        net: Net::Exercise(weights),
         adam,
     })
 }

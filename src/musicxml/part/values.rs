@@ -37,11 +37,9 @@ pub(super) fn meter(t: &Node) -> Option<(u8, u8)> {
         .then_some((beats as u8, den as u8))
 }
 
+/// `<sound tempo>` as written (the range is checked with every reader's, in `build`).
 pub(super) fn sound_tempo(s: &Node) -> Option<f64> {
-    s.attr("tempo")?
-        .parse::<f64>()
-        .ok()
-        .filter(|b| b.is_finite() && *b >= 1.0 && *b <= 2000.0)
+    s.attr("tempo")?.trim().parse::<f64>().ok()
 }
 
 /// A direction's tempo: `<sound tempo>` when it has one, else its metronome mark.
@@ -70,6 +68,11 @@ pub(super) fn direction_tempo(d: &Node) -> Option<f64> {
         .skip_while(|c| !c.is_ascii_digit())
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
-    let bpm = digits.parse::<f64>().ok()? * unit;
-    (1.0..=2000.0).contains(&bpm).then_some(bpm)
+    // A minus sign is kept, so the range check sees the mark as written.
+    let sign = if text.trim_start().starts_with('-') {
+        -1.0
+    } else {
+        1.0
+    };
+    Some(sign * digits.parse::<f64>().ok()? * unit)
 }

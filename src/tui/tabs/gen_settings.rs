@@ -4,12 +4,12 @@
 
 use super::super::widgets::settings::Field;
 use super::file_name;
-use crate::decode::Decoding;
+use crate::dataset::events::Register;
+use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateOptions, SampleOptions};
 use crate::model::ModelKind;
 use crate::model::bundle::Bundle;
-use crate::model::cond_data::Register;
-use crate::music::{PPQ, PRESETS, Pitch, Progression};
+use crate::music::{PPQ, Pitch, Progression};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,12 +69,31 @@ impl Field for GenField {
     }
 }
 
+impl GenField {
+    /// The values a numeric row may take (inclusive), for the keys and the config file.
+    pub fn range(self) -> Option<(f64, f64)> {
+        Some(match self {
+            GenField::Choruses => (1.0, 16.0),
+            GenField::Tempo => (40.0, 320.0),
+            GenField::Temperature => (0.0, 3.0),
+            GenField::TopK => (0.0, 64.0),
+            GenField::TopP => (0.05, 1.0),
+            GenField::Beam => (0.0, 16.0),
+            GenField::Branch => (1.0, 16.0),
+            GenField::Harmony => (0.0, 5.0),
+            _ => return None,
+        })
+    }
+}
+
 /// What an improvisation is asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GenSettings {
     pub preset: usize,
     /// A typed chord chart (wins over the preset).
     pub chart: Option<String>,
+    /// A chart from the library or a link (wins over the preset and a typed chart).
+    pub library: Option<Progression>,
     /// Improvise over the changes of this MIDI file (the Dataset tab's selected file).
     pub file: Option<PathBuf>,
     pub choruses: usize,
@@ -99,6 +118,7 @@ impl Default for GenSettings {
         GenSettings {
             preset: 0,
             chart: None,
+            library: None,
             file: None,
             choruses: 2,
             bpm: 140.0,
@@ -125,47 +145,13 @@ pub struct Loaded {
 impl Loaded {
     pub fn of(b: &Bundle) -> Loaded {
         Loaded {
-            kind: b.meta.kind,
-            register: b.meta.conditioned.as_ref().map(|c| c.register),
+            kind: b.kind(),
+            register: b.net.conditioned().map(|c| c.meta.register),
         }
     }
 }
 
 impl GenSettings {
-    pub fn progression_name(&self) -> String {
-        if let Some(f) = &self.file {
-            return format!("changes of {}", file_name(f));
-        }
-        match &self.chart {
-            Some(c) => c.clone(),
-            None => PRESETS.get(self.preset).map_or("-", |p| p.0).to_string(),
-        }
-    }
-
-    /// Steps through the presets and, when given, the changes of `file` (after the last
-    /// preset). A typed chart is left for the first preset or file in the direction of travel.
-    pub fn cycle_progression(&mut self, d: i64, file: Option<&Path>) {
-        // Positions: 0..presets are the presets, `presets` the file.
-        let n = PRESETS.len() as i64 + i64::from(file.is_some());
-        let at = if self.file.is_some() && file.is_some() {
-            PRESETS.len() as i64
-        } else if self.chart.is_some() && d > 0 {
-            -1
-        } else if self.chart.is_some() {
-            n
-        } else {
-            self.preset as i64
-        };
-        let next = (at + d).rem_euclid(n);
-        self.chart = None;
-        if next == PRESETS.len() as i64 {
-            self.file = file.map(Path::to_path_buf);
-        } else {
-            self.file = None;
-            self.preset = next as usize;
-        }
-    }
-
     /// Why `f` does nothing for the loaded model with these settings (None: it applies).
     pub fn not_applying(&self, f: GenField, m: Loaded) -> Option<&'static str> {
         let cond = m.kind == ModelKind::Conditioned;
@@ -226,22 +212,23 @@ impl GenSettings {
 
     /// Changes a value by `d` steps (progression, model and roll are the tab's business).
     pub fn adjust(&mut self, f: GenField, d: i64, m: Loaded) {
-        let step = |v: usize, lo: i64, hi: i64| (v as i64 + d).clamp(lo, hi) as usize;
-        let hundredths = |v: f64, per: f64, lo: f64, hi: f64| {
+        let (lo, hi) = f.range().unwrap_or((0.0, 0.0));
+        let step = |v: usize| (v as i64 + d).clamp(lo as i64, hi as i64) as usize;
+        let hundredths = |v: f64, per: f64| {
             ((v + per * d as f64) * 100.0)
                 .round()
                 .clamp(lo * 100.0, hi * 100.0)
                 / 100.0
         };
         match f {
-            GenField::Choruses => self.choruses = step(self.choruses, 1, 16),
-            GenField::Tempo => self.bpm = (self.bpm + 10.0 * d as f64).clamp(40.0, 320.0),
-            GenField::Temperature => self.temperature = hundredths(self.temperature, 0.1, 0.0, 3.0),
-            GenField::TopK => self.top_k = step(self.top_k, 0, 64),
-            GenField::TopP => self.top_p = hundredths(self.top_p, 0.05, 0.05, 1.0),
-            GenField::Beam => self.beam = step(self.beam, 0, 16),
-            GenField::Branch => self.branch = step(self.branch, 1, 16),
-            GenField::Harmony => self.harmony = hundredths(self.harmony, 0.25, 0.0, 5.0),
+            GenField::Choruses => self.choruses = step(self.choruses),
+            GenField::Tempo => self.bpm = (self.bpm + 10.0 * d as f64).clamp(lo, hi),
+            GenField::Temperature => self.temperature = hundredths(self.temperature, 0.1),
+            GenField::TopK => self.top_k = step(self.top_k),
+            GenField::TopP => self.top_p = hundredths(self.top_p, 0.05),
+            GenField::Beam => self.beam = step(self.beam),
+            GenField::Branch => self.branch = step(self.branch),
+            GenField::Harmony => self.harmony = hundredths(self.harmony, 0.25),
             GenField::RegisterCentre | GenField::RegisterSpan => self.adjust_register(f, d, m),
             GenField::Seed => self.seed = (self.seed as i64 + d).max(0) as u64,
             GenField::Progression | GenField::Model | GenField::Roll => {}
@@ -297,10 +284,7 @@ impl GenSettings {
                 bar_ticks: PPQ * 4,
                 bpm: None,
             },
-            None => {
-                let p = Progression::from_arg(&self.progression_name());
-                Changes::from_progression(&p.map_err(|e| e.to_string())?)
-            }
+            None => self.changes()?,
         };
         let sample = SampleOptions {
             temperature: self.temperature,

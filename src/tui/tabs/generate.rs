@@ -11,6 +11,7 @@ use super::super::widgets::settings::{Field, SettingsList};
 use super::super::widgets::{block, item_at, list_offset};
 use super::direction;
 pub use super::gen_settings::{GenField, GenSettings, Loaded};
+use crate::charts::{Library, resolve_text};
 use crate::generate::SoloStats;
 use crate::model::bundle::Bundle;
 use crate::music::{Progression, Score, Tick};
@@ -40,6 +41,9 @@ pub struct GenerateTab {
     /// The tick under the playhead while the solo plays.
     pub playhead: Option<Tick>,
     pub theme: Theme,
+    /// The chart library (read by a job at start-up) and its charts, read.
+    pub library: Option<Library>,
+    pub charts: Vec<Progression>,
 }
 
 impl GenerateTab {
@@ -54,6 +58,8 @@ impl GenerateTab {
             roll: RollView::default(),
             playhead: None,
             theme: Theme::default(),
+            library: None,
+            charts: Vec::new(),
         }
     }
 
@@ -98,7 +104,12 @@ impl GenerateTab {
         match self.field {
             GenField::Roll => self.roll.scroll(d),
             GenField::Model => return Effect::NextModel(d),
-            GenField::Progression => self.settings.cycle_progression(d, file),
+            GenField::Progression => {
+                self.settings.cycle_progression(d, file, &self.charts);
+                if let Some(why) = self.settings.library.as_ref().and_then(unread) {
+                    return Effect::Message(why);
+                }
+            }
             f => self.settings.adjust(f, d, m),
         }
         Effect::None
@@ -125,11 +136,19 @@ impl GenerateTab {
         })
     }
 
-    /// A typed chart: used when it parses, otherwise the reason.
+    /// A typed chart, an iReal link or a library title: used when it reads, otherwise the
+    /// reason. Reads no file (the library was read at start-up).
     pub fn set_chart(&mut self, text: String) -> Result<(), String> {
-        Progression::from_arg(&text).map_err(|e| e.to_string())?;
-        self.settings.chart = (!text.trim().is_empty()).then_some(text);
+        let p = resolve_text(&text, self.library.as_ref()).map_err(|e| e.to_string())?;
         self.settings.file = None;
+        if p.meta.is_some() {
+            let why = unread(&p);
+            self.settings.library = Some(p);
+            self.settings.chart = None;
+            return why.map_or(Ok(()), Err);
+        }
+        self.settings.library = None;
+        self.settings.chart = (!text.trim().is_empty()).then_some(text);
         Ok(())
     }
 
@@ -142,6 +161,17 @@ impl GenerateTab {
             self.field = f;
         }
     }
+}
+
+/// What a chart's reader could not read, in a line (None: it read every chord).
+fn unread(p: &Progression) -> Option<String> {
+    let m = p.meta.as_ref()?;
+    let first = m.unread.first()?;
+    let more = m.unread.len() - 1;
+    Some(match more {
+        0 => format!("{}: {first}", p.name),
+        _ => format!("{}: {first} (and {more} more)", p.name),
+    })
 }
 
 /// Settings (every row when there is room, else half the height), solo figures, piano roll.
@@ -192,19 +222,18 @@ impl GenerateTab {
         let mut lines = match &self.bundle {
             Some(b) => {
                 let m = &b.meta;
-                let what = match &m.conditioned {
-                    Some(c) => format!(
-                        "conditioned: n_a {}, {} layer{}",
-                        c.spec.n_a,
-                        c.spec.layers,
-                        if c.spec.layers == 1 { "" } else { "s" }
-                    ),
-                    None => format!("exercise: {} tokens, n_a {}", m.vocab.len(), m.n_a),
-                };
-                let per = if m.conditioned.is_some() {
-                    "event"
-                } else {
-                    "token"
+                let (what, per) = match b.net.conditioned() {
+                    Some(c) => {
+                        let s = &c.meta.spec;
+                        let layers = if s.layers == 1 { "" } else { "s" };
+                        let what =
+                            format!("conditioned: n_a {}, {} layer{layers}", s.n_a, s.layers);
+                        (what, "event")
+                    }
+                    None => {
+                        let what = format!("exercise: {} tokens, n_a {}", m.vocab.len(), m.n_a);
+                        (what, "token")
+                    }
                 };
                 let mut l = vec![Line::from(what)];
                 l.extend(
@@ -236,7 +265,7 @@ impl GenerateTab {
     }
 }
 
-fn solo_figures(s: &Solo) -> [Line<'static>; 5] {
+fn solo_figures(s: &Solo) -> [Line<'static>; 6] {
     let st = &s.stats;
     // The judge's figures of this solo, as `improv judge` reports them for real ones.
     let mut tally = crate::judge::Tally::default();
@@ -262,6 +291,12 @@ fn solo_figures(s: &Solo) -> [Line<'static>; 5] {
             f.wall_share * 100.0,
             f.rest_share * 100.0,
             f.pc_entropy
+        )),
+        Line::from(format!(
+            "motifs {:.0}%  seq {:.0}%  phrase {:.0}",
+            f.motif.motif_recurrence * 100.0,
+            f.motif.sequence_share * 100.0,
+            f.motif.phrase_notes
         )),
         Line::from(if s.saved {
             "exported"

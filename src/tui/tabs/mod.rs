@@ -2,6 +2,7 @@
 //! its key handling (returning effects) and its drawing (`impl Widget for &XTab`).
 
 pub mod dataset;
+mod gen_charts;
 pub mod gen_settings;
 pub mod generate;
 pub mod jam;

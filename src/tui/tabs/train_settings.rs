@@ -4,11 +4,11 @@
 
 use super::super::widgets::settings::Field;
 use crate::dataset::ALL_KEYS;
+use crate::dataset::events::EventOptions;
 use crate::model::ModelKind;
-use crate::model::bundle::TrainConfig;
-use crate::model::cond_bundle::Schedule;
-use crate::model::cond_data::EventOptions;
-use crate::model::cond_fit::Plateau;
+use crate::model::optim::schedule::Plateau;
+use crate::model::optim::schedule::Schedule;
+use crate::train::TrainConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrainField {

@@ -6,7 +6,7 @@ use crate::music::{PPQ, Pitch, Role, Score, Tick};
 use crate::tokens::classify;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::Widget;
 
 /// The piano roll's window: first tick shown and ticks per column.
@@ -171,7 +171,8 @@ impl PianoRoll<'_> {
     }
 
     /// Each note as a bar as long as it lasts, in its class colour (or `colour`); a
-    /// half-block marks where it starts, so repeated notes stay apart.
+    /// half-block marks where it starts, so repeated notes stay apart; notes of a restated
+    /// figure are underlined in the theme's `restated` colour.
     fn notes(
         &self,
         g: &Geometry,
@@ -179,15 +180,21 @@ impl PianoRoll<'_> {
         buf: &mut Buffer,
         colour: Option<ratatui::style::Color>,
     ) {
-        for n in notes {
+        let restated = crate::judge::motif::restated(notes);
+        for (n, again) in notes.iter().zip(restated) {
             let row = g.key_at(0) - n.pitch.key() as i32;
             if row < 0 || row >= g.rows as i32 || n.end() <= g.from {
                 continue;
             }
             let class = classify(n.pitch, self.score.chord_at(n.start).map(|c| &c.chord));
-            let style = Style::default()
-                .bg(colour.unwrap_or(self.theme.class(class)))
-                .fg(self.theme.note_fg);
+            let style = Style::default().bg(colour.unwrap_or(self.theme.class(class)));
+            let style = if again {
+                style
+                    .fg(self.theme.restated)
+                    .add_modifier(Modifier::UNDERLINED)
+            } else {
+                style.fg(self.theme.note_fg)
+            };
             let Some(c0) = g.col_of(n.start.max(g.from)) else {
                 continue;
             };

@@ -126,7 +126,9 @@ impl JamTab {
         }
         match f {
             JamField::Gen(GenField::Model) => return Effect::NextModel(d),
-            JamField::Gen(GenField::Progression) => gen_tab.settings.cycle_progression(d, file),
+            JamField::Gen(GenField::Progression) => {
+                gen_tab.settings.cycle_progression(d, file, &gen_tab.charts)
+            }
             JamField::Gen(g) => {
                 let m = gen_tab.loaded();
                 if let Some(why) = gen_tab.settings.not_applying(g, m) {

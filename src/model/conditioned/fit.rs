@@ -1,0 +1,133 @@
+//! Training steps for the conditioned network: a batch's gradients and an Adam step, and an
+//! epoch over shuffled windows.
+
+use crate::dataset::events::EventWindows;
+use crate::model::conditioned::CondWeights;
+use crate::model::conditioned::net::{
+    Batch, BatchScratch, CondGrads, batch_grads, dropout_mask, windows_nats,
+};
+use crate::model::cpu::parallel::{Parallel, weighted_sum};
+use crate::model::fit::{BatchLoss, Step, Trainable, shuffled_pass};
+use crate::model::net::{CondNet, Net};
+use crate::model::optim::adam::AdamState;
+use crate::model::{BackendKind, Engine, ModelKind, device};
+use burn::tensor::Device;
+use rand_chacha::ChaCha8Rng;
+
+/// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the weights
+/// untouched (and reports NaN).
+pub fn train_batch(
+    w: &mut CondWeights,
+    opt: &mut AdamState,
+    step: &Step<'_>,
+    (win, idx): (&EventWindows, &[usize]),
+    scratch: &mut BatchScratch,
+    rng: &mut ChaCha8Rng,
+) -> BatchLoss {
+    let batch = scratch.gather(win, idx);
+    let mask = dropout_mask(w, batch.b * batch.tx, rng);
+    let engine = step.engine.for_kind(ModelKind::Conditioned);
+    let g = split_grads(step.parallel, w, &batch, step.dev, engine, mask.as_deref());
+    let finite =
+        g.loss.is_finite() && opt.step_if_finite(step.settings, &mut w.arrays_mut(), &g.grads);
+    BatchLoss {
+        loss: if finite { g.loss } else { f64::NAN },
+        total_nats: g.total_nats,
+        targets: g.targets,
+    }
+}
+
+/// `batch_grads` with the batch's windows split over the threads of `par`.
+pub(crate) fn split_grads(
+    par: &Parallel,
+    w: &CondWeights,
+    batch: &Batch,
+    dev: &Device,
+    engine: Engine,
+    mask: Option<&[f32]>,
+) -> CondGrads {
+    let (tx, a) = (batch.tx, w.spec.n_a);
+    combine(par.map_slices(batch.b, &|s, e| {
+        let m = mask.map(|m| &m[s * tx * a..e * tx * a]);
+        batch_grads(w, &batch.windows(s, e), dev, engine, m)
+    }))
+}
+
+/// The slices' gradients as the whole batch's: each slice's loss is a mean over its own
+/// events, so each counts by its share of the batch's events (slices in order).
+fn combine(each: Vec<((usize, usize), CondGrads)>) -> CondGrads {
+    let targets: usize = each.iter().map(|(_, g)| g.targets).sum();
+    let mut it = each.into_iter().map(|(_, g)| g);
+    let Some(mut acc) = it.next() else {
+        unreachable!("map_slices gives at least one slice")
+    };
+    let share = |t: usize| t as f32 / targets.max(1) as f32;
+    let rest: Vec<CondGrads> = it.collect();
+    if rest.is_empty() {
+        return acc;
+    }
+    let others = rest.iter().map(|g| (share(g.targets), &g.grads[..]));
+    weighted_sum(&mut acc.grads, share(acc.targets), others);
+    for g in &rest {
+        acc.total_nats += g.total_nats;
+        acc.targets += g.targets;
+    }
+    acc.loss = acc.total_nats / acc.targets.max(1) as f64;
+    acc
+}
+
+/// Mean nats per event of one pass over shuffled windows (training as it goes), each batch
+/// split over the threads of `step`.
+pub fn epoch(
+    w: &mut CondWeights,
+    opt: &mut AdamState,
+    step: &Step<'_>,
+    (win, batch): (&EventWindows, usize),
+    rng: &mut ChaCha8Rng,
+    scratch: &mut BatchScratch,
+) -> f64 {
+    let st = shuffled_pass(win.m, batch, rng, &mut |of, rng| {
+        (
+            train_batch(w, opt, step, (win, of.windows), scratch, rng),
+            true,
+        )
+    });
+    st.nats_per_token
+}
+
+impl Trainable for CondNet {
+    type Windows = EventWindows;
+    type Scratch = BatchScratch;
+
+    fn windows(win: &EventWindows) -> usize {
+        win.m
+    }
+
+    fn train_batch(
+        &mut self,
+        opt: &mut AdamState,
+        step: &Step<'_>,
+        batch: (&EventWindows, &[usize]),
+        scratch: &mut BatchScratch,
+        rng: &mut ChaCha8Rng,
+    ) -> BatchLoss {
+        train_batch(&mut self.weights, opt, step, batch, scratch, rng)
+    }
+
+    /// Mean nats per validation event (summed over the pitch and duration heads).
+    fn validate(&self, val: &EventWindows, backend: BackendKind) -> Option<f64> {
+        if val.m == 0 {
+            return None;
+        }
+        let (nats, n) = windows_nats(&self.weights, val, 64, &device(backend, false));
+        (n > 0).then(|| nats / n as f64)
+    }
+
+    fn arrays(&self) -> Vec<&Vec<f32>> {
+        self.weights.arrays()
+    }
+
+    fn to_net(&self) -> Net {
+        Net::Conditioned(self.clone())
+    }
+}

@@ -1,0 +1,23 @@
+//! The LSTM cell on the host: a step's gate pre-activations in, the new hidden and cell
+//! state out (gates in Keras order i, f, c, o). Both kinds' decoders step with it.
+
+use crate::model::cpu::fastmath::{sigmoid, tanh};
+
+/// Applies the gates `z` [4A] to the cell state `c` [A] and writes the hidden state `h`
+/// [A]; `z` is overwritten with the activations. Whole-slice passes, so they vectorize.
+#[inline(always)]
+pub fn lstm_cell(z: &mut [f32], h: &mut [f32], c: &mut [f32]) {
+    let a = h.len();
+    let (ifg, o) = z.split_at_mut(3 * a);
+    let (if_, g) = ifg.split_at_mut(2 * a);
+    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
+    g.iter_mut().for_each(|v| *v = tanh(*v));
+    o.iter_mut().for_each(|v| *v = sigmoid(*v));
+    let (i, f) = if_.split_at(a);
+    for j in 0..a {
+        c[j] = f[j] * c[j] + i[j] * g[j];
+    }
+    for j in 0..a {
+        h[j] = o[j] * tanh(c[j]);
+    }
+}
