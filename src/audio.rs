@@ -5,6 +5,7 @@
 //! `AudioError::NoDevice` and everything else (rendering, WAV export) keeps working.
 
 use crate::synth::Stream;
+use crate::synth::live::LiveMixer;
 use rodio::buffer::SamplesBuffer;
 use rodio::{DeviceSinkBuilder, MixerDeviceSink};
 use std::num::NonZero;
@@ -31,14 +32,25 @@ pub struct Player {
     stream: MixerDeviceSink,
     track: Option<rodio::Player>,
     duration: f64,
+    /// The device buffer asked for, in frames (None: the system's default).
+    buffer: Option<u32>,
 }
 
 impl Player {
     /// Opens the default output device.
     pub fn open() -> Result<Player, AudioError> {
+        Player::open_with_buffer(None)
+    }
+
+    /// Opens the default output device with a buffer of `frames` (None: the default).
+    pub fn open_with_buffer(frames: Option<u32>) -> Result<Player, AudioError> {
         // Stream errors (an underrun, a device going away) are not worth a line on the
         // terminal, where they would scribble over the studio.
         let mut stream = DeviceSinkBuilder::from_default_device()
+            .map(|b| match frames {
+                Some(f) => b.with_buffer_size(rodio::cpal::BufferSize::Fixed(f)),
+                None => b,
+            })
             .and_then(|b| b.with_error_callback(|_| {}).open_sink_or_fallback())
             .map_err(|e| AudioError::NoDevice(e.to_string()))?;
         stream.log_on_drop(false);
@@ -46,7 +58,33 @@ impl Player {
             stream,
             track: None,
             duration: 0.0,
+            buffer: frames,
         })
+    }
+
+    /// The buffer asked for when the device was opened.
+    pub fn buffer(&self) -> Option<u32> {
+        self.buffer
+    }
+
+    /// The device's sample rate.
+    pub fn sample_rate(&self) -> u32 {
+        self.stream.config().sample_rate().get()
+    }
+
+    /// Plays a live mixer (pulled block by block in the device's callback, so a note sent
+    /// to it sounds one device buffer later); returns at once.
+    pub fn play_live(&mut self, mixer: LiveMixer) {
+        self.stop();
+        let track = rodio::Player::connect_new(self.stream.mixer());
+        track.append(Live {
+            rate: NonZero::new(mixer.sample_rate()).unwrap_or(NonZero::<u32>::MIN),
+            mixer,
+            block: vec![0.0; 2 * LIVE_BLOCK],
+            at: 2 * LIVE_BLOCK,
+        });
+        track.play();
+        self.track = Some(track);
     }
 
     /// Plays `stream` from its start, synthesizing it a few blocks ahead of the device on
@@ -131,6 +169,48 @@ impl Player {
     /// True when nothing is playing (never started, stopped or played to the end).
     pub fn is_finished(&self) -> bool {
         self.track.as_ref().is_none_or(|t| t.empty())
+    }
+}
+
+/// Frames a live mixer renders at a time in the device's callback.
+const LIVE_BLOCK: usize = 128;
+
+/// The rodio side of a live mixer.
+struct Live {
+    mixer: LiveMixer,
+    block: Vec<f32>,
+    at: usize,
+    rate: NonZero<u32>,
+}
+
+impl Iterator for Live {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        if self.at == self.block.len() {
+            self.mixer.fill(&mut self.block);
+            self.at = 0;
+        }
+        self.at += 1;
+        Some(self.block[self.at - 1])
+    }
+}
+
+impl rodio::Source for Live {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        NonZero::new(2).expect("2 is not zero")
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        self.rate
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        None
     }
 }
 

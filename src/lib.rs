@@ -12,8 +12,11 @@ pub mod corpus;
 pub mod dataset;
 pub mod fixtures;
 pub mod generate;
+pub mod jam;
 pub mod judge;
 pub mod midi;
+#[cfg(feature = "audio")]
+pub mod midi_in;
 #[cfg(feature = "audio")]
 pub mod midi_out;
 pub mod model;

@@ -11,6 +11,7 @@ fn studio(args: cli::Cli) -> anyhow::Result<()> {
         corpus: args.corpus,
         model: args.model,
         config: args.config,
+        midi_in: args.midi_in,
     })
     .map_err(anyhow::Error::from)
 }

@@ -38,6 +38,10 @@ pub struct Cli {
     /// e.g. ~/.config/improv/config.toml].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The MIDI input port the Jam tab plays from (its number in `improv ports` or part of
+    /// its name); the computer keyboard plays either way.
+    #[arg(long, value_name = "PORT")]
+    pub midi_in: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -55,7 +59,7 @@ pub enum Command {
     Render(sound::RenderArgs),
     /// Play a MIDI file through improv's synth, a SoundFont or a MIDI port (Ctrl-C stops).
     Play(sound::PlayArgs),
-    /// List the MIDI output ports `play --midi-out` can send to.
+    /// List the MIDI output ports (`play --midi-out`) and input ports (`--midi-in`).
     Ports,
     /// List the SoundFonts installed where improv looks for them.
     Soundfonts,

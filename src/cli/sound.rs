@@ -235,17 +235,27 @@ pub fn ports_cmd() -> Result<()> {
     Ok(())
 }
 
-/// `improv ports`: the MIDI output ports, or one line saying there is no MIDI system.
+/// `improv ports`: the MIDI output and input ports, or one line saying there is no MIDI
+/// system.
 #[cfg(feature = "audio")]
 pub fn ports_cmd() -> Result<()> {
-    match improv::midi_out::ports() {
-        Ok(names) if names.is_empty() => println!("no MIDI output ports"),
-        Ok(names) => {
-            for (i, n) in names.iter().enumerate() {
-                println!("{i}: {n}");
-            }
+    let outputs = match improv::midi_out::ports() {
+        Ok(names) => names,
+        Err(e) => {
+            println!("{e}");
+            return Ok(());
         }
-        Err(e) => println!("{e}"),
+    };
+    let inputs = improv::midi_in::ports().unwrap_or_default();
+    for (what, names) in [("output", outputs), ("input", inputs)] {
+        if names.is_empty() {
+            println!("no MIDI {what} ports");
+            continue;
+        }
+        println!("MIDI {what} ports:");
+        for (i, n) in names.iter().enumerate() {
+            println!("  {i}: {n}");
+        }
     }
     Ok(())
 }

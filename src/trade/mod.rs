@@ -31,15 +31,24 @@ pub enum Mode {
     Free,
 }
 
+impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Continue, Mode::Echo, Mode::Free];
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Continue => "continue",
+            Mode::Echo => "echo",
+            Mode::Free => "free",
+        }
+    }
+}
+
 impl std::str::FromStr for Mode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "continue" => Ok(Mode::Continue),
-            "echo" => Ok(Mode::Echo),
-            "free" => Ok(Mode::Free),
-            _ => Err(format!("unknown mode {s:?} (continue, echo or free)")),
-        }
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| format!("unknown mode {s:?} (continue, echo or free)"))
     }
 }
 

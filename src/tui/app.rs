@@ -8,7 +8,7 @@ use super::keymap::{Action, Keymap, Tab};
 use super::overlay::{Overlay, Purpose};
 use super::overlay_keys;
 use super::player::SoundSource;
-use super::tabs::{DatasetTab, GenerateTab, PlayTab, TrainTab, direction};
+use super::tabs::{DatasetTab, GenerateTab, JamTab, PlayTab, TrainTab, direction};
 use super::theme::Theme;
 use crate::train::{TrainControl, TrainerHandle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -26,6 +26,7 @@ pub struct App {
     pub train: TrainTab,
     pub generate: GenerateTab,
     pub play: PlayTab,
+    pub jam: JamTab,
     pub jobs: Jobs,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -47,6 +48,7 @@ impl App {
             train: TrainTab::default(),
             generate: GenerateTab::new(model),
             play: PlayTab::default(),
+            jam: JamTab::default(),
             jobs,
             keymap: Keymap::default(),
             theme: Theme::default(),
@@ -82,6 +84,7 @@ impl App {
         self.train.theme = theme;
         self.generate.theme = theme;
         self.play.theme = theme;
+        self.jam.theme = theme;
     }
 
     pub(super) fn send(&mut self, job: Job) {
@@ -102,6 +105,7 @@ impl App {
             || self.generate.busy
             || self.train.preparing
             || self.play.status.playing
+            || self.jam.running()
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -122,7 +126,7 @@ impl App {
             self.apply(effect);
             return;
         }
-        if key.code == KeyCode::Esc {
+        if key.code == KeyCode::Esc || self.jam_key(key) {
             return;
         }
         if let Some(action) = self.keymap.lookup(self.tab, key) {
@@ -160,6 +164,7 @@ impl App {
             Tab::Train => self.train.click(body, col, row),
             Tab::Generate => self.generate.click(body, col, row),
             Tab::Play => self.play.click(body, col, row),
+            Tab::Jam => self.jam.click(body, col, row),
         }
     }
 
@@ -172,7 +177,19 @@ impl App {
         }
     }
 
+    /// The synth settings a WAV is written with: the Play tab's, except that a Jam
+    /// session's swing and drums are already in its notes.
+    fn export_settings(&self) -> crate::synth::SynthSettings {
+        let mut s = self.play.settings.clone();
+        if self.tab == Tab::Jam {
+            s.swing = 0.5;
+            s.ride = false;
+        }
+        s
+    }
+
     fn shutdown(&mut self) {
+        let _ = self.jam.stop();
         if let Some(t) = self.trainer.take() {
             let _ = t.control.send(TrainControl::Stop);
             // Let it save: the thread finishes its batch and writes the bundle.
@@ -201,6 +218,11 @@ impl App {
                     self.generate.on_action(a, file.as_deref())
                 }
                 Tab::Play => self.play.on_action(a),
+                Tab::Jam => {
+                    let file = self.dataset.selected_file().map(|f| f.path.clone());
+                    let (g, p) = (&mut self.generate, &mut self.play);
+                    self.jam.on_action(a, g, p, file.as_deref())
+                }
             },
         };
         self.apply(effect);
@@ -234,6 +256,9 @@ impl App {
             Effect::AskExport { wav } => self.ask_export(wav),
             Effect::Play(from) => self.start_playback(from),
             Effect::Input(purpose, text) => self.finish_input(purpose, text),
+            Effect::StartJam => self.start_jam(),
+            Effect::SaveSolos => self.save_solos(),
+            Effect::NextMidiIn(d) => self.next_midi_in(d),
             Effect::Quit => self.shutdown(),
         }
     }
@@ -258,12 +283,26 @@ impl App {
         }
     }
 
+    /// What `e` and `w` export: the Jam session on the Jam tab, else what Play holds.
+    fn exported(&self) -> Option<crate::music::Score> {
+        match self.tab {
+            Tab::Jam => self.jam.score(),
+            _ => self.play.score.clone(),
+        }
+    }
+
     fn ask_export(&mut self, wav: bool) {
-        if self.play.score.is_none() {
-            self.message = "nothing to export yet: generate a solo or open a file".into();
+        if self.exported().is_none() {
+            self.message = match self.tab {
+                Tab::Jam => "nothing to export yet: Space starts a session".into(),
+                _ => "nothing to export yet: generate a solo or open a file".into(),
+            };
             return;
         }
-        let stem = format!("improv-{}", self.generate.settings.seed);
+        let stem = match self.tab {
+            Tab::Jam => "improv-jam".to_string(),
+            _ => format!("improv-{}", self.generate.settings.seed),
+        };
         self.overlay = Overlay::Input {
             purpose: if wav { Purpose::Wav } else { Purpose::Midi },
             text: format!("{stem}.{}", if wav { "wav" } else { "mid" }),
@@ -277,7 +316,7 @@ impl App {
             }
             return;
         }
-        let Some(score) = self.play.score.clone() else {
+        let Some(score) = self.exported() else {
             return;
         };
         let path = PathBuf::from(text.trim());
@@ -285,7 +324,7 @@ impl App {
         let job = match purpose {
             Purpose::Wav => Job::ExportWav {
                 score: Box::new(score),
-                settings: self.play.settings.clone(),
+                settings: self.export_settings(),
                 font: match &self.play.sound {
                     SoundSource::SoundFont(p) => Some(p.clone()),
                     _ => None,

@@ -32,6 +32,12 @@ pub enum Effect {
     },
     /// Render and play from this many seconds in.
     Play(f64),
+    /// Start a Jam session with the Jam tab's settings.
+    StartJam,
+    /// Save the user's turns of the last session as solo files.
+    SaveSolos,
+    /// Choose the MIDI input port this many places on.
+    NextMidiIn(i64),
     /// The text of a closed input overlay.
     Input(Purpose, String),
     Quit,

@@ -33,8 +33,8 @@ impl App {
                 self.send(Job::LoadBundle(self.train.run.out.clone()));
             }
         }
-        let status = self.jobs.audio_status.lock().map(|s| s.clone());
-        if let Ok(s) = status
+        let status = self.jobs.audio_status.lock().map(|s| s.clone()).ok();
+        if let Some(s) = status
             && s != self.play.status
         {
             if s.no_device.is_some() && self.play.status.no_device.is_none() {
@@ -44,6 +44,7 @@ impl App {
             self.play.status = s;
             changed = true;
         }
+        changed |= self.jam_tick();
         self.generate.playhead = self
             .play
             .playhead()
@@ -95,6 +96,7 @@ impl App {
                 Err(e) => self.message = e,
             },
             Done::Playing { duration } => self.play.duration = duration,
+            Done::JamChanges(r) => self.start_jam_over(r),
             Done::Message(e) => self.message = e,
             Done::Charts(Ok((lib, charts))) => {
                 self.generate.library = Some(lib);

@@ -66,6 +66,15 @@ pub enum Job {
         path: PathBuf,
         overwrite: bool,
     },
+    /// Read the chord changes of a file for a Jam session.
+    JamChanges(PathBuf),
+    /// Write the user's turns of a Jam session as solo files into `dir`.
+    SaveSolos {
+        plan: Box<crate::jam::Plan>,
+        played: Vec<crate::music::Note>,
+        end: crate::music::Tick,
+        dir: PathBuf,
+    },
     /// Start playing from `from_secs` through `source` (synthesized as it plays).
     Play {
         score: Box<Score>,
@@ -92,6 +101,8 @@ pub enum Done {
     Playing {
         duration: f64,
     },
+    /// A file's changes for the Jam session waiting to start.
+    JamChanges(Result<Changes, String>),
     Message(String),
     /// The chart library and its charts, read.
     Charts(Result<(crate::charts::Library, Vec<crate::music::Progression>), String>),
@@ -182,6 +193,25 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
             path,
             overwrite,
         )),
+        Job::JamChanges(path) => Done::JamChanges(
+            path.to_str()
+                .ok_or_else(|| format!("{}: the path is not valid UTF-8", path.display()))
+                .and_then(|p| Changes::from_arg(p).map_err(|e| e.to_string())),
+        ),
+        Job::SaveSolos {
+            plan,
+            played,
+            end,
+            dir,
+        } => match crate::jam::record::save_solos(&plan, &played, end, &dir, false) {
+            Ok(files) if files.is_empty() => Done::Message("no turn of yours has notes yet".into()),
+            Ok(files) => Done::Message(format!(
+                "wrote {} solo files to {} (the Dataset tab loads the folder)",
+                files.len(),
+                dir.display()
+            )),
+            Err(e) => Done::Message(e),
+        },
         Job::Play {
             score,
             settings,

@@ -12,16 +12,18 @@ pub enum Tab {
     Train,
     Generate,
     Play,
+    Jam,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Dataset, Tab::Train, Tab::Generate, Tab::Play];
+    pub const ALL: [Tab; 5] = [Tab::Dataset, Tab::Train, Tab::Generate, Tab::Play, Tab::Jam];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Dataset => "Dataset",
             Tab::Train => "Train",
             Tab::Generate => "Generate",
             Tab::Play => "Play",
+            Tab::Jam => "Jam",
         }
     }
     pub fn index(self) -> usize {
@@ -61,11 +63,16 @@ pub enum Action {
     BarBack,
     BarForward,
     Mute,
+    PianoLow,
+    PianoHigh,
+    OctaveDown,
+    OctaveUp,
+    SaveSolos,
 }
 
 impl Action {
     /// Every action, in the order the config file documents them.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -74,6 +81,7 @@ impl Action {
         Action::GoTab(Tab::Train),
         Action::GoTab(Tab::Generate),
         Action::GoTab(Tab::Play),
+        Action::GoTab(Tab::Jam),
         Action::Up,
         Action::Down,
         Action::Left,
@@ -99,6 +107,11 @@ impl Action {
         Action::BarBack,
         Action::BarForward,
         Action::Mute,
+        Action::PianoLow,
+        Action::PianoHigh,
+        Action::OctaveDown,
+        Action::OctaveUp,
+        Action::SaveSolos,
     ];
 
     /// The action's name in the config file's `[keys]` table.
@@ -112,6 +125,7 @@ impl Action {
             Action::GoTab(Tab::Train) => "train_tab",
             Action::GoTab(Tab::Generate) => "generate_tab",
             Action::GoTab(Tab::Play) => "play_tab",
+            Action::GoTab(Tab::Jam) => "jam_tab",
             Action::Up => "up",
             Action::Down => "down",
             Action::Left => "left",
@@ -137,6 +151,11 @@ impl Action {
             Action::BarBack => "bar_back",
             Action::BarForward => "bar_forward",
             Action::Mute => "mute",
+            Action::PianoLow => "piano_low",
+            Action::PianoHigh => "piano_high",
+            Action::OctaveDown => "octave_down",
+            Action::OctaveUp => "octave_up",
+            Action::SaveSolos => "save_solos",
         }
     }
 
@@ -168,6 +187,9 @@ impl Action {
             Action::Stop => "stop",
             Action::BarBack => "bars",
             Action::Mute => "mute",
+            Action::PianoLow => "piano",
+            Action::OctaveDown => "octave",
+            Action::SaveSolos => "solo files",
             _ => "",
         }
     }
@@ -213,6 +235,7 @@ const DS: Scope = On(Tab::Dataset);
 const TR: Scope = On(Tab::Train);
 const GE: Scope = On(Tab::Generate);
 const PL: Scope = On(Tab::Play);
+const JA: Scope = On(Tab::Jam);
 
 #[rustfmt::skip]
 pub const DEFAULTS: &[Default] = &[
@@ -224,6 +247,7 @@ pub const DEFAULTS: &[Default] = &[
     d(&[Char('2')], "2", Global, Action::GoTab(Tab::Train), "Train tab"),
     d(&[Char('3')], "3", Global, Action::GoTab(Tab::Generate), "Generate tab"),
     d(&[Char('4')], "4", Global, Action::GoTab(Tab::Play), "Play tab"),
+    d(&[Char('5')], "5", Global, Action::GoTab(Tab::Jam), "Jam tab"),
     d(&[Up, Char('k')], "↑↓/jk", Global, Action::Up, "move the selection"),
     d(&[Down, Char('j')], "", Global, Action::Down, ""),
     d(&[Left, Char('h')], "←→/hl", Global, Action::Left, "change the value or scroll"),
@@ -252,6 +276,28 @@ pub const DEFAULTS: &[Default] = &[
     d(&[Char('[')], "[ ]", PL, Action::BarBack, "jump a bar back or forward"),
     d(&[Char(']')], "", PL, Action::BarForward, ""),
     d(&[Char('m')], "m", PL, Action::Mute, "mute or unmute the selected part"),
+    d(&[Char(' ')], "Space", JA, Action::PlayPause, "start or stop the session"),
+    d(PIANO_LOW, "z s x d c v g b h n j m ,", JA, Action::PianoLow,
+      "piano C–C while jamming"),
+    d(PIANO_HIGH, "q 2 w 3 e r 5 t 6 y 7 u i", JA, Action::PianoHigh,
+      "piano, octave above"),
+    d(&[Char('[')], "[ ]", JA, Action::OctaveDown, "piano an octave down or up"),
+    d(&[Char(']')], "", JA, Action::OctaveUp, ""),
+    d(&[Char('e')], "e", JA, Action::ExportMidi, "export the session as MIDI"),
+    d(&[Char('w')], "w", JA, Action::ExportWav, "export the session as WAV"),
+    d(&[Char('f')], "f", JA, Action::SaveSolos, "your turns as solo files"),
+];
+
+/// The computer keyboard's piano: two rows, a chromatic octave each (C to C).
+#[rustfmt::skip]
+const PIANO_LOW: &[KeyCode] = &[
+    Char('z'), Char('s'), Char('x'), Char('d'), Char('c'), Char('v'), Char('g'),
+    Char('b'), Char('h'), Char('n'), Char('j'), Char('m'), Char(','),
+];
+#[rustfmt::skip]
+const PIANO_HIGH: &[KeyCode] = &[
+    Char('q'), Char('2'), Char('w'), Char('3'), Char('e'), Char('r'), Char('5'),
+    Char('t'), Char('6'), Char('y'), Char('7'), Char('u'), Char('i'),
 ];
 
 /// One binding of the live keymap (the defaults with the user's keys applied).
@@ -303,6 +349,17 @@ impl Keymap {
         hit(On(tab)).or_else(|| hit(Global))
     }
 
+    /// Semitones above the piano's lowest C that `key` plays (None: not a piano key).
+    pub fn piano(&self, key: KeyCode) -> Option<i32> {
+        [(Action::PianoLow, 0), (Action::PianoHigh, 12)]
+            .into_iter()
+            .find_map(|(a, base)| {
+                let b = self.bindings.iter().find(|b| b.action == a)?;
+                let i = b.keys.iter().position(|&k| k == key)?;
+                Some(base + i as i32)
+            })
+    }
+
     /// Binds `action` (wherever it is bound) to `keys` instead of its defaults, and
     /// relabels it and the other half of its pair.
     pub fn rebind(&mut self, action: Action, keys: Vec<KeyCode>) {
@@ -344,9 +401,11 @@ impl Keymap {
                 .iter()
                 .filter(move |b| b.scope == Global && b.action == a)
         };
+        // The piano's rows are drawn on the Jam tab itself.
+        let piano = |b: &&Binding| matches!(b.action, Action::PianoLow | Action::PianoHigh);
         self.bindings
             .iter()
-            .filter(|b| b.scope == On(tab))
+            .filter(|b| b.scope == On(tab) && !piano(b))
             .chain(global(Action::Help))
             .chain(global(Action::Quit))
             .filter(shown)

@@ -5,6 +5,7 @@ pub mod app;
 pub mod config;
 pub mod effect;
 mod inbox;
+mod jam_app;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
@@ -19,6 +20,8 @@ pub mod view;
 pub mod widgets;
 
 #[cfg(test)]
+mod jam_tests;
+#[cfg(test)]
 mod kind_tests;
 #[cfg(test)]
 mod snapshot_tests;
@@ -27,7 +30,8 @@ mod tests;
 
 use app::App;
 use crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, KeyboardEnhancementFlags,
+    MouseEventKind, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
 use ratatui::DefaultTerminal;
@@ -41,12 +45,23 @@ pub struct TuiOptions {
     pub model: Option<PathBuf>,
     /// `--config FILE`; otherwise the platform's config directory.
     pub config: Option<PathBuf>,
+    /// `--midi-in PORT`: the Jam tab's MIDI keyboard.
+    pub midi_in: Option<String>,
 }
 
 /// How long to wait for a key before looking at the workers again: short while they are
 /// busy (a playhead moves, a loss comes in), long when the studio is idle.
 fn poll_wait(app: &App) -> Duration {
-    Duration::from_millis(if app.busy() { 40 } else { 250 })
+    let ms = if app.jam.midi_in() {
+        4
+    } else if app.jam.running() {
+        15
+    } else if app.busy() {
+        40
+    } else {
+        250
+    };
+    Duration::from_millis(ms)
 }
 
 /// Runs the studio until the user quits. The terminal is restored on exit, on error and
@@ -56,10 +71,18 @@ pub fn run(opts: TuiOptions) -> std::io::Result<()> {
     // ratatui's hook restores the screen; also release the mouse first.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), PopKeyboardEnhancementFlags);
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
         hook(info);
     }));
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    // Where the terminal reports key releases, the Jam tab's notes last while held.
+    let releases = crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false)
+        && execute!(
+            std::io::stdout(),
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::REPORT_EVENT_TYPES)
+        )
+        .is_ok();
     let (config, problem) = config::load(opts.config.as_deref());
     let corpus = opts.corpus.or(config.corpus.clone());
     let model = opts.model.or(config.model.clone());
@@ -70,7 +93,12 @@ pub fn run(opts: TuiOptions) -> std::io::Result<()> {
     );
     app.configure(&config);
     app.notice = problem;
+    app.jam.releases = releases;
+    app.jam.settings.midi_in = opts.midi_in;
     let result = event_loop(&mut terminal, &mut app);
+    if releases {
+        let _ = execute!(std::io::stdout(), PopKeyboardEnhancementFlags);
+    }
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -98,7 +126,10 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<
 /// Passes a terminal event on; true when it may have changed the screen.
 fn on_event(app: &mut App, ev: Event) -> bool {
     match ev {
-        Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
+        Event::Key(k) if k.kind == KeyEventKind::Release => app.on_key_release(k),
+        // A held piano key repeats: it is still the same note.
+        Event::Key(k) if k.kind == KeyEventKind::Repeat && app.piano_key(k) => {}
+        Event::Key(k) => app.on_key(k),
         Event::Mouse(m) => match m.kind {
             MouseEventKind::Down(_) => app.click(m.column, m.row),
             MouseEventKind::ScrollDown => app.wheel(true),

@@ -4,10 +4,12 @@
 use crate::audio::{AudioError, Player};
 use crate::music::Score;
 use crate::quiet::Silenced;
+use crate::synth::live::LiveMixer;
 use crate::synth::soundfont::{Font, find, search_dirs};
 use crate::synth::{Stream, SynthSettings};
 use midi::MidiPlay;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -49,6 +51,19 @@ pub struct AudioStatus {
     pub sources: Vec<SoundSource>,
     /// Why there is no MIDI out (no MIDI system here).
     pub no_midi: Option<String>,
+    /// The MIDI input ports found when the studio started.
+    pub midi_inputs: Vec<String>,
+    /// The live mixer's output while a Jam session plays.
+    pub live: Option<LiveOut>,
+}
+
+/// How a live mixer reaches the ears.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveOut {
+    /// The device buffer: how long a note takes to be heard.
+    pub buffer_ms: f64,
+    /// Why it plays silently, on a timer instead of a device (no device here).
+    pub silent: Option<String>,
 }
 
 pub enum AudioCmd {
@@ -58,6 +73,12 @@ pub enum AudioCmd {
         settings: SynthSettings,
         source: SoundSource,
         from: f64,
+    },
+    /// Play a live mixer (a Jam session) with a device buffer of `buffer_ms`; without a
+    /// device it runs silently on a timer so the session still keeps time.
+    Live {
+        mixer: Box<LiveMixer>,
+        buffer_ms: u32,
     },
     Pause,
     Resume,
@@ -80,9 +101,9 @@ pub fn stop_and_wait(audio: &Sender<AudioCmd>) {
 }
 
 /// Opens the device with stderr silenced; the error keeps its kind, not only its words.
-fn open_quietly() -> Result<Player, AudioError> {
+fn open_quietly(buffer: Option<u32>) -> Result<Player, AudioError> {
     let _quiet = Silenced::stderr();
-    Player::open()
+    Player::open_with_buffer(buffer)
 }
 
 /// The SoundFonts installed and the MIDI ports there are (or why there are none).
@@ -98,9 +119,11 @@ fn discover(status: &Mutex<AudioStatus>) {
         }
         Err(e) => Some(e.to_string()),
     };
+    let inputs = crate::midi_in::ports().unwrap_or_default();
     if let Ok(mut s) = status.lock() {
         s.sources = sources;
         s.no_midi = no_midi;
+        s.midi_inputs = inputs;
     }
 }
 
@@ -117,6 +140,11 @@ struct Audio<R: Report> {
     playing: Option<Playing>,
     font: Option<Font>,
     midi: MidiPlay,
+    /// The device buffer to open with, in frames (None: the default).
+    buffer: Option<u32>,
+    /// Set to stop a live mixer played on a timer.
+    silent: Option<Arc<AtomicBool>>,
+    live: bool,
 }
 
 impl<R: Report> Audio<R> {
@@ -124,7 +152,7 @@ impl<R: Report> Audio<R> {
         if !self.tried {
             self.tried = true;
             let opened = match self.with_audio {
-                true => open_quietly(),
+                true => open_quietly(self.buffer),
                 false => Err(AudioError::NoDevice("audio disabled".into())),
             };
             match opened {
@@ -163,6 +191,7 @@ impl<R: Report> Audio<R> {
                 source,
                 from,
             } => self.play(score, settings, source, from),
+            AudioCmd::Live { mixer, buffer_ms } => self.live(*mixer, buffer_ms),
             AudioCmd::Pause => {
                 self.midi.pause();
                 if let Some(p) = &self.device {
@@ -184,6 +213,15 @@ impl<R: Report> Audio<R> {
     }
 
     fn stop(&mut self) {
+        if let Some(flag) = self.silent.take() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        if self.live
+            && let Ok(mut s) = self.status.lock()
+        {
+            s.live = None;
+        }
+        self.live = false;
         self.midi.stop();
         if let Some(p) = &mut self.device {
             p.stop();
@@ -191,7 +229,50 @@ impl<R: Report> Audio<R> {
         self.playing = None;
     }
 
+    /// A live mixer on the device, opened with the buffer asked for (or on a timer).
+    fn live(&mut self, mixer: LiveMixer, buffer_ms: u32) {
+        self.stop();
+        let sr = mixer.sample_rate();
+        let frames = (buffer_ms * sr / 1000).max(32);
+        if self
+            .device
+            .as_ref()
+            .is_some_and(|p| p.buffer() != Some(frames))
+        {
+            self.device = None;
+            self.tried = false;
+        }
+        self.buffer = Some(frames);
+        let out = match self.device() {
+            Some(p) => {
+                let rate = f64::from(p.sample_rate());
+                p.play_live(mixer);
+                LiveOut {
+                    buffer_ms: f64::from(frames) * 1000.0 / rate,
+                    silent: None,
+                }
+            }
+            None => {
+                let flag = Arc::new(AtomicBool::new(false));
+                drive_silently(mixer, flag.clone());
+                self.silent = Some(flag);
+                let why = self.status.lock().ok().and_then(|s| s.no_device.clone());
+                LiveOut {
+                    buffer_ms: 0.0,
+                    silent: Some(why.unwrap_or_else(|| "no audio output device".into())),
+                }
+            }
+        };
+        self.live = true;
+        if let Ok(mut s) = self.status.lock() {
+            s.live = Some(out);
+        }
+    }
+
     fn play(&mut self, score: Box<Score>, settings: SynthSettings, source: SoundSource, from: f64) {
+        if self.live {
+            self.stop();
+        }
         if let SoundSource::Midi(port) = &source {
             if let Some(p) = &mut self.device {
                 p.stop();
@@ -250,6 +331,8 @@ impl<R: Report> Audio<R> {
         };
         if let Some((position, duration, paused)) = self.midi.status() {
             (s.position, s.duration, s.paused, s.playing) = (position, duration, paused, true);
+        } else if self.live {
+            s.playing = false;
         } else if let Some(p) = &self.device {
             s.position = p.position_secs();
             s.duration = p.duration_secs();
@@ -281,6 +364,9 @@ pub fn audio_loop(
         playing: None,
         font: None,
         midi: MidiPlay::default(),
+        buffer: None,
+        silent: None,
+        live: false,
     };
     loop {
         let cmd = if a.active() {
@@ -301,6 +387,23 @@ pub fn audio_loop(
         a.report();
     }
     a.midi.stop();
+}
+
+/// Pulls a live mixer in real time without a device, so its clock still runs.
+fn drive_silently(mut mixer: LiveMixer, stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        let t0 = std::time::Instant::now();
+        let sr = f64::from(mixer.sample_rate());
+        let mut block = vec![0.0f32; 2 * 256];
+        let mut done = 0u64;
+        while !stop.load(Ordering::Relaxed) {
+            let due = (t0.elapsed().as_secs_f64() * sr) as u64;
+            while done < due {
+                done += mixer.fill(&mut block) as u64;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
 }
 
 mod midi;

@@ -34,6 +34,14 @@ pub fn draw(f: &mut Frame, app: &App) {
         Tab::Train => f.render_widget(&app.train, body),
         Tab::Generate => f.render_widget(&app.generate, body),
         Tab::Play => f.render_widget(&app.play, body),
+        Tab::Jam => f.render_widget(
+            super::tabs::jam::JamView {
+                tab: &app.jam,
+                gen_tab: &app.generate,
+                play: &app.play,
+            },
+            body,
+        ),
     }
     f.render_widget(
         StatusBar {
@@ -72,6 +80,12 @@ fn busy(app: &App) -> Vec<String> {
     }
     if app.generate.busy {
         bg.push("generating…".into());
+    }
+    if let Some(r) = &app.jam.run {
+        bg.push(format!("jam: {}", r.status()));
+        if let Some(late) = &r.session.late {
+            bg.push(late.clone());
+        }
     }
     bg
 }

@@ -3,13 +3,17 @@
 use super::{Action, Keymap, Scope, key_name};
 
 /// The first key that several actions share in one scope, with those actions (a tab's
-/// binding shadows a global one on purpose, so only bindings of the same scope clash).
+/// binding shadows a global one on purpose, so only bindings of the same scope clash; the
+/// Jam tab's piano keys play only while a session runs and the tab's other keys act when
+/// it is stopped, so a piano key clashes only with another piano key).
 pub fn first_clash(map: &Keymap) -> Option<(String, Scope, Vec<Action>)> {
+    let piano = |a: Action| matches!(a, Action::PianoLow | Action::PianoHigh);
     for (i, b) in map.bindings.iter().enumerate() {
         for &k in &b.keys {
             let mut actions: Vec<Action> = vec![b.action];
             for other in &map.bindings[i + 1..] {
                 if other.scope == b.scope
+                    && piano(other.action) == piano(b.action)
                     && other.keys.contains(&k)
                     && !actions.contains(&other.action)
                 {
@@ -54,5 +58,15 @@ mod tests {
         let (key, scope, actions) = first_clash(&m).unwrap();
         assert_eq!((key.as_str(), scope), ("z", Scope::Global));
         assert_eq!(actions, vec![Action::Quit, Action::Help, Action::NextTab]);
+    }
+
+    #[test]
+    fn piano_keys_clash_with_each_other_but_not_with_the_jam_tabs_other_keys() {
+        let mut m = Keymap::default();
+        assert!(m.piano(KeyCode::Char('w')).is_some());
+        m.rebind(Action::PianoLow, vec![KeyCode::Char('q')]);
+        let (key, _, actions) = first_clash(&m).unwrap();
+        assert_eq!(key.as_str(), "q");
+        assert_eq!(actions, vec![Action::PianoLow, Action::PianoHigh]);
     }
 }

@@ -206,6 +206,7 @@ impl Widget for &GenerateTab {
         b.render(right, buf);
         if let Some(solo) = &self.solo {
             PianoRoll {
+                yours: &[],
                 score: &solo.score,
                 view: self.roll,
                 playhead: self.playhead,

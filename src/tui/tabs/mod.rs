@@ -5,12 +5,14 @@ pub mod dataset;
 mod gen_charts;
 pub mod gen_settings;
 pub mod generate;
+pub mod jam;
 pub mod play;
 pub mod train;
 pub mod train_settings;
 
 pub use dataset::DatasetTab;
 pub use generate::GenerateTab;
+pub use jam::JamTab;
 pub use play::PlayTab;
 pub use train::TrainTab;
 

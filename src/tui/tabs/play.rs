@@ -295,6 +295,7 @@ impl PlayTab {
             false => 0,
         };
         PianoRoll {
+            yours: &[],
             score: s,
             view: RollView {
                 from,

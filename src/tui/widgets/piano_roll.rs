@@ -44,6 +44,8 @@ pub struct PianoRoll<'a> {
     pub view: RollView,
     /// The tick under the playhead, when playing.
     pub playhead: Option<Tick>,
+    /// The user's notes (the Jam tab), drawn in one colour beside the melody.
+    pub yours: &'a [crate::music::Note],
     pub theme: &'a Theme,
 }
 
@@ -86,7 +88,8 @@ impl Widget for PianoRoll<'_> {
             return;
         };
         let rows = area.height - 2; // chord row and bar-number row
-        let (lo, hi) = melody.notes.iter().fold((127u8, 0u8), |(lo, hi), n| {
+        let all = melody.notes.iter().chain(self.yours);
+        let (lo, hi) = all.fold((127u8, 0u8), |(lo, hi), n| {
             (lo.min(n.pitch.key()), hi.max(n.pitch.key()))
         });
         let (lo, hi) = if lo > hi { (60, 72) } else { (lo, hi) };
@@ -108,7 +111,8 @@ impl Widget for PianoRoll<'_> {
         self.grid(&g, buf);
         self.key_names(&g, buf);
         self.chords(&g, buf);
-        self.notes(&g, &melody.notes, buf);
+        self.notes(&g, &melody.notes, buf, None);
+        self.notes(&g, self.yours, buf, Some(self.theme.bar));
         if let Some(col) = self.playhead.and_then(|t| g.col_of(t)) {
             for r in 0..rows {
                 buf[(g.x(col), g.y(r))].set_style(Style::default().bg(self.theme.playhead));
@@ -166,10 +170,16 @@ impl PianoRoll<'_> {
         }
     }
 
-    /// Each note as a bar as long as it lasts, in its class colour; a half-block marks
-    /// where it starts, so repeated notes stay apart; notes of a restated figure are
-    /// underlined in the theme's `restated` colour.
-    fn notes(&self, g: &Geometry, notes: &[crate::music::Note], buf: &mut Buffer) {
+    /// Each note as a bar as long as it lasts, in its class colour (or `colour`); a
+    /// half-block marks where it starts, so repeated notes stay apart; notes of a restated
+    /// figure are underlined in the theme's `restated` colour.
+    fn notes(
+        &self,
+        g: &Geometry,
+        notes: &[crate::music::Note],
+        buf: &mut Buffer,
+        colour: Option<ratatui::style::Color>,
+    ) {
         let restated = crate::judge::motif::restated(notes);
         for (n, again) in notes.iter().zip(restated) {
             let row = g.key_at(0) - n.pitch.key() as i32;
@@ -177,7 +187,7 @@ impl PianoRoll<'_> {
                 continue;
             }
             let class = classify(n.pitch, self.score.chord_at(n.start).map(|c| &c.chord));
-            let style = Style::default().bg(self.theme.class(class));
+            let style = Style::default().bg(colour.unwrap_or(self.theme.class(class)));
             let style = if again {
                 style
                     .fg(self.theme.restated)
@@ -240,6 +250,7 @@ mod tests {
             score,
             view,
             playhead,
+            yours: &[],
             theme: &theme,
         }
         .render(area, &mut buf);

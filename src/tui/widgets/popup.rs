@@ -60,6 +60,7 @@ impl Help<'_> {
         let mut right = self.section(&[
             (Scope::On(Tab::Generate), "Generate"),
             (Scope::On(Tab::Play), "Play"),
+            (Scope::On(Tab::Jam), "Jam"),
         ]);
         self.also(&mut right);
         (left, right)
