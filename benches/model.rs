@@ -31,12 +31,7 @@ fn model(c: &mut Criterion) {
         let mut opt = AdamState::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let (settings, parallel) = (AdamSettings::default(), Parallel::new(1));
-        let step = Step {
-            settings: &settings,
-            dev: &dev,
-            engine,
-            parallel: &parallel,
-        };
+        let step = Step::new(&settings, &dev, engine, &parallel);
         let mut scratch = BatchScratch::default();
         g.bench_function(
             format!("train epoch, {} windows ({backend}, {engine})", win.m),
@@ -138,12 +133,7 @@ fn host_step(g: &mut Group) {
             let mut opt = AdamState::default();
             let mut buf = BatchScratch::default();
             let parallel = Parallel::new(threads);
-            let step = Step {
-                settings: &settings,
-                dev: &dev,
-                engine: Engine::Host,
-                parallel: &parallel,
-            };
+            let step = Step::new(&settings, &dev, Engine::Host, &parallel);
             let what =
                 format!("host step, batch 32 of 30, {v} values ({kernel}, {threads} threads)");
             g.bench_function(what, |b| {
@@ -165,12 +155,7 @@ fn conditioned(g: &mut Group) {
         let mut opt = AdamState::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let parallel = Parallel::new(1);
-        let step = Step {
-            settings: &settings,
-            dev: &dev,
-            engine: Engine::Fused,
-            parallel: &parallel,
-        };
+        let step = Step::new(&settings, &dev, Engine::Fused, &parallel);
         let mut scratch = improv::model::conditioned::net::BatchScratch::default();
         g.bench_function(format!("conditioned epoch, n_a 128 ({backend})"), |b| {
             b.iter(|| {

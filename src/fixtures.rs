@@ -98,6 +98,23 @@ pub fn conditioned_bench() -> (
     (spec, data, settings)
 }
 
+/// A small conditioned bundle (n_a 16, its first head sharpened so sampling is decisive),
+/// for the tests of everything that answers or improvises with one.
+pub fn small_conditioned_bundle() -> crate::model::bundle::Bundle {
+    use crate::dataset::events::Register;
+    use crate::model::bundle::{Bundle, TrainConfig};
+    use crate::model::conditioned::{CondMeta, CondSpec, CondWeights, Heads};
+    let spec = CondSpec::events(16, 1, 0.0, Heads::Split);
+    let mut w = CondWeights::init(spec, 5);
+    w.heads[0].kernel.iter_mut().for_each(|v| *v *= 4.0);
+    let reg = Register {
+        centre: 66,
+        span: 24,
+    };
+    let meta = CondMeta::new(spec, reg, false, false);
+    Bundle::new_conditioned(w, meta, 64, String::new(), TrainConfig::default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::tone_amplitude;

@@ -93,12 +93,7 @@ fn whole_steps(threads: usize) -> (usize, Weights) {
     let dev = device(BackendKind::Flex, true);
     let mut buf = BatchScratch::default();
     let parallel = Parallel::new(threads);
-    let step = Step {
-        settings: &settings,
-        dev: &dev,
-        engine: Engine::Host,
-        parallel: &parallel,
-    };
+    let step = Step::new(&settings, &dev, Engine::Host, &parallel);
     let batches: [Vec<usize>; 3] = [(0..16).collect(), (16..32).collect(), (32..40).collect()];
     let mut run = |w: &mut Weights, opt: &mut AdamState| {
         for idx in &batches {

@@ -2,22 +2,11 @@
 //! the call), an exercise model unprimed; both inside the turn.
 
 use super::*;
-use crate::dataset::events::Register;
 use crate::jam::BandMutes;
-use crate::model::bundle::TrainConfig;
-use crate::model::conditioned::{CondMeta, CondSpec, CondWeights, Heads};
 use crate::music::{Pitch, Progression};
 
 fn conditioned() -> Bundle {
-    let spec = CondSpec::events(16, 1, 0.0, Heads::Split);
-    let mut w = CondWeights::init(spec, 5);
-    w.heads[0].kernel.iter_mut().for_each(|v| *v *= 4.0);
-    let reg = Register {
-        centre: 66,
-        span: 24,
-    };
-    let meta = CondMeta::new(spec, reg, false, false);
-    Bundle::new_conditioned(w, meta, 64, String::new(), TrainConfig::default())
+    crate::fixtures::small_conditioned_bundle()
 }
 
 fn plan() -> Plan {

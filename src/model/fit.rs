@@ -20,6 +20,22 @@ pub struct Step<'a> {
     pub parallel: &'a Parallel,
 }
 
+impl<'a> Step<'a> {
+    pub fn new(
+        settings: &'a AdamSettings,
+        dev: &'a Device,
+        engine: Engine,
+        parallel: &'a Parallel,
+    ) -> Step<'a> {
+        Step {
+            settings,
+            dev,
+            engine,
+            parallel,
+        }
+    }
+}
+
 /// A network the trainer can train without knowing its kind.
 pub trait Trainable: Clone {
     /// The training or validation windows of this kind.

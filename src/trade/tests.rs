@@ -2,22 +2,10 @@
 //! `echo` answers restate the call's rhythm.
 
 use super::*;
-use crate::dataset::events::Register;
-use crate::model::bundle::TrainConfig;
-use crate::model::conditioned::{CondSpec, Heads};
 use crate::music::{PPQ, Pitch, Progression};
 
 fn bundle() -> Bundle {
-    let spec = CondSpec::events(16, 1, 0.0, Heads::Split);
-    let mut w = CondWeights::init(spec, 5);
-    // The first head's kernel (storage index `spec.first_head()`), sharpened.
-    w.heads[0].kernel.iter_mut().for_each(|v| *v *= 4.0);
-    let reg = Register {
-        centre: 66,
-        span: 24,
-    };
-    let meta = CondMeta::new(spec, reg, false, false);
-    Bundle::new_conditioned(w, meta, 64, String::new(), TrainConfig::default())
+    crate::fixtures::small_conditioned_bundle()
 }
 
 fn settings(mode: Mode, seed: u64) -> TradeSettings {

@@ -249,12 +249,12 @@ impl<'a, N: Trainable> Run<'a, N> {
         of: BatchOf<'_>,
         rng: &mut ChaCha8Rng,
     ) -> (BatchLoss, Result<bool, String>) {
-        let step = Step {
-            settings: &self.settings,
-            dev: &self.dev,
-            engine: self.config.engine,
-            parallel: &self.parallel,
-        };
+        let step = Step::new(
+            &self.settings,
+            &self.dev,
+            self.config.engine,
+            &self.parallel,
+        );
         let batch = (self.train, of.windows);
         let b = (self.net).train_batch(&mut self.opt, &step, batch, &mut self.scratch, rng);
         if !b.loss.is_finite() {

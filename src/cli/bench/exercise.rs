@@ -105,12 +105,7 @@ pub fn run_exercise(
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
     let dev = device(opts.backend, true);
     let parallel = Parallel::new(opts.threads);
-    let step = Step {
-        settings: &settings,
-        dev: &dev,
-        engine: opts.engine,
-        parallel: &parallel,
-    };
+    let step = Step::new(&settings, &dev, opts.engine, &parallel);
     let mut scratch = BatchScratch::default();
     let started = Instant::now();
     let mut losses = Vec::with_capacity(opts.epochs);

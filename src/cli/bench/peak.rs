@@ -159,12 +159,7 @@ fn steps(runs: usize, lines: &mut Vec<Line>) -> anyhow::Result<()> {
     let mut opt = AdamState::default();
     let settings = AdamSettings::default();
     let parallel = Parallel::new(1);
-    let step = Step {
-        settings: &settings,
-        dev: &dev,
-        engine: Engine::Host,
-        parallel: &parallel,
-    };
+    let step = Step::new(&settings, &dev, Engine::Host, &parallel);
     let mut buf = BatchScratch::default();
     let flops = peak::exercise_step_flops(idx.len(), t, a, v as usize);
     let gflops = best_rate(runs, flops, &mut || {
@@ -198,12 +193,7 @@ fn conditioned_step(runs: usize) -> Line {
     let per_window = peak::conditioned_step_flops((1, win.tx), (spec.n_a, spec.layers), heads);
     let flops = per_window * win.m as f64;
     let parallel = Parallel::new(1);
-    let step = Step {
-        settings: &settings,
-        dev: &dev,
-        engine: Engine::Fused,
-        parallel: &parallel,
-    };
+    let step = Step::new(&settings, &dev, Engine::Fused, &parallel);
     let mut scratch = BatchScratch::default();
     let gflops = best_rate(runs, flops, &mut || {
         epoch(&mut w, &mut opt, &step, (win, 32), &mut rng, &mut scratch);

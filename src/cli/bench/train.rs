@@ -150,12 +150,7 @@ pub(super) fn vocabulary(runs: usize, rows: &mut Rows) {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let mut scratch = BatchScratch::default();
         let parallel = Parallel::new(threads);
-        let step = Step {
-            settings: &settings,
-            dev: &dev,
-            engine: Engine::Host,
-            parallel: &parallel,
-        };
+        let step = Step::new(&settings, &dev, Engine::Host, &parallel);
         let mut rates = Vec::new();
         // One epoch warms up; each run times three.
         for r in 0..=runs {
@@ -252,12 +247,7 @@ fn conditioned_rates(
     let mut opt = AdamState::default();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let parallel = Parallel::new(threads);
-    let step = Step {
-        settings,
-        dev,
-        engine: Engine::Fused,
-        parallel: &parallel,
-    };
+    let step = Step::new(settings, dev, Engine::Fused, &parallel);
     let mut scratch = BatchScratch::default();
     let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
         epoch(w, opt, &step, (&data.train, 32), &mut rng, &mut scratch)

@@ -151,12 +151,7 @@ fn val_nats(blind: bool) -> f64 {
     let dev = device(BackendKind::Flex, true);
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let parallel = Parallel::new(1);
-    let step = Step {
-        settings: &s,
-        dev: &dev,
-        engine: Engine::Fused,
-        parallel: &parallel,
-    };
+    let step = Step::new(&s, &dev, Engine::Fused, &parallel);
     let mut scratch = BatchScratch::default();
     for _ in 0..25 {
         let pass = (&data.train, 16);
