@@ -21,7 +21,7 @@ pub mod motif;
 mod sampler;
 
 pub use changes::Changes;
-pub use sampler::{SampleOptions, Sampler, sample_until};
+pub use sampler::{SampleOptions, Sampler, TEMPERATURE, sample_until};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {

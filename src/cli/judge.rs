@@ -17,14 +17,19 @@ pub struct JudgeArgs {
     /// The files the model trained on: reports the longest phrase it copies from them.
     #[arg(long)]
     pub corpus: Vec<PathBuf>,
-    /// Times through each file's changes.
+    /// Improvise over these changes instead of each file's own (a preset, a chart, an iReal
+    /// Pro link or page, a library title, or a file's chords), as many choruses as the
+    /// player's solo is long; the players' figures stay their own.
+    #[arg(long)]
+    pub progression: Option<String>,
+    /// Times through each file's changes (without --progression).
     #[arg(long, default_value_t = 1)]
     pub choruses: usize,
     /// One model solo per seed over each file.
     #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
     pub seeds: Vec<u64>,
     /// Sampling temperature (0 = argmax), as for generate.
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = improv::generate::TEMPERATURE)]
     pub temperature: f64,
     /// Sample among the k most likely tokens only (0 = all).
     #[arg(long, default_value_t = 0)]
@@ -58,6 +63,13 @@ pub fn judge(a: JudgeArgs) -> Result<()> {
         temperature: a.temperature,
         top_k: a.top_k,
         decoding: a.decoding.decoding(&bundle)?,
+        changes: match &a.progression {
+            Some(p) => Some(
+                improv::generate::Changes::from_arg(p)
+                    .with_context(|| format!("--progression {p}"))?,
+            ),
+            None => None,
+        },
     };
     let report = judge::judge(&bundle, &a.paths, corpus.as_deref(), &opts)?;
     for w in &report.warnings {

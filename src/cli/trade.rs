@@ -35,7 +35,7 @@ pub struct TradeArgs {
     #[arg(long)]
     pub tempo: Option<f64>,
     /// Sampling temperature (0 = argmax).
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = improv::generate::TEMPERATURE)]
     pub temperature: f64,
     #[arg(long, default_value_t = 0)]
     pub top_k: usize,

@@ -71,6 +71,12 @@ impl Changes {
         }
     }
 
+    /// Bars in one chorus.
+    pub fn bars(&self) -> usize {
+        let len = self.spans.last().map_or(0, |s| s.end());
+        len.div_ceil(self.bar_ticks.max(1)) as usize
+    }
+
     /// `choruses` times through.
     pub fn repeat(&self, choruses: usize) -> Vec<ChordSpan> {
         let len = self.spans.last().map_or(0, |s| s.end());

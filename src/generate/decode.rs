@@ -96,31 +96,33 @@ impl<'a> Decoder<'a> {
     }
 
     /// Log-probabilities of each head for an event at `t`: the register's bias applied to
-    /// pitches, and only durations that end on the sixteenth/triplet grid of a beat.
+    /// pitches, and the grid's rule (`grid_allows`) applied to both heads.
     fn log_probs(&mut self, st: &CondState, t: Tick) -> Vec<Vec<f32>> {
         let heads = self.w.spec.head_sizes().len();
         let n_dur = self.w.spec.n_dur;
-        let off_grid = |d: usize| {
-            let at = (t / UNIT + units_of(d)) % 12;
-            !matches!(at, 0 | 3 | 4 | 6 | 8 | 9)
-        };
+        let at = t / UNIT;
         (0..heads)
             .map(|k| {
                 self.w.logits(st, k, &mut self.logits);
                 let mut l = self.logits.clone();
                 match (self.w.spec.heads, k) {
-                    (Heads::Split, 0) => l
-                        .iter_mut()
-                        .zip(&self.pitch_bias)
-                        .for_each(|(v, b)| *v += b),
+                    (Heads::Split, 0) => l.iter_mut().enumerate().for_each(|(p, v)| {
+                        *v = if grid_allows(at, Some(p), None) {
+                            *v + self.pitch_bias[p]
+                        } else {
+                            f32::NEG_INFINITY
+                        }
+                    }),
                     (Heads::Joint, _) => l.iter_mut().enumerate().for_each(|(i, v)| {
-                        *v += self.pitch_bias[i / n_dur];
-                        if off_grid(i % n_dur) {
-                            *v = f32::NEG_INFINITY;
+                        let (p, d) = (i / n_dur, i % n_dur);
+                        *v = if grid_allows(at, Some(p), Some(d)) {
+                            *v + self.pitch_bias[p]
+                        } else {
+                            f32::NEG_INFINITY
                         }
                     }),
                     _ => l.iter_mut().enumerate().for_each(|(d, v)| {
-                        if off_grid(d) {
+                        if !grid_allows(at, None, Some(d)) {
                             *v = f32::NEG_INFINITY;
                         }
                     }),
@@ -138,6 +140,22 @@ impl<'a> Decoder<'a> {
             Heads::Joint => (choice[0] / self.w.spec.n_dur, choice[0] % self.w.spec.n_dur),
         }
     }
+}
+
+/// Where in a beat (grid units, 0..12) a note may begin: on a sixteenth or a triplet, as
+/// every onset of the training lines does.
+fn on_grid(units: Tick) -> bool {
+    matches!(units % 12, 0 | 3 | 4 | 6 | 8 | 9)
+}
+
+/// Whether an event starting `at` grid units may have this pitch class and duration class
+/// (`None`: either). On the grid anything may follow, as in the training lines, where a
+/// note's first piece may end between grid points (a note 7 units long is a 4 and a rest
+/// of 3). Between grid points only a rest may follow, and it must reach the grid: so every
+/// note begins on a sixteenth or a triplet, and the lengths keep the mix the players have.
+fn grid_allows(at: Tick, pitch: Option<usize>, dur: Option<usize>) -> bool {
+    on_grid(at)
+        || (pitch.is_none_or(|p| p == 0) && dur.is_none_or(|d| on_grid(at + units_of(d) as Tick)))
 }
 
 fn log_softmax(l: &mut [f32]) {

@@ -6,6 +6,10 @@ use crate::model::exercise::weights::Weights;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+/// The default temperature of `generate`, `judge`, `trade` and the studio: the model's own
+/// distribution, the setting the judge finds closest to the players (BENCHMARKS.md).
+pub const TEMPERATURE: f64 = 1.0;
+
 /// How each next token is chosen.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SampleOptions {
@@ -20,7 +24,7 @@ pub struct SampleOptions {
 impl Default for SampleOptions {
     fn default() -> Self {
         SampleOptions {
-            temperature: 1.0,
+            temperature: TEMPERATURE,
             top_k: 0,
             seed: 0,
         }

@@ -33,6 +33,9 @@ pub struct JudgeOptions {
     pub top_k: usize,
     /// Top-p, beam search, register: the decoding of conditioned models.
     pub decoding: Decoding,
+    /// Changes to improvise over instead of each file's own (`judge --progression`): the
+    /// model plays as many choruses of them as the player's solo has bars.
+    pub changes: Option<Changes>,
 }
 
 impl Default for JudgeOptions {
@@ -40,9 +43,10 @@ impl Default for JudgeOptions {
         JudgeOptions {
             choruses: 1,
             seeds: vec![1, 2, 3],
-            temperature: 0.9,
+            temperature: crate::generate::TEMPERATURE,
             top_k: 0,
             decoding: Decoding::default(),
+            changes: None,
         }
     }
 }
@@ -224,7 +228,8 @@ fn compare(
     }
 }
 
-/// One model solo over a file's own changes: same form, tempo and meter.
+/// One model solo over a file's own changes (same form, tempo and meter), or over the
+/// changes given instead, for as many bars as the player's solo.
 fn improvise(
     bundle: &Bundle,
     score: &Score,
@@ -232,19 +237,29 @@ fn improvise(
     seed: u64,
     opts: &JudgeOptions,
 ) -> Result<Take, GenerateError> {
-    let changes = Changes {
-        name: path
-            .file_stem()
-            .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
-        spans: score.chords.clone(),
-        bar_ticks: score.time_sig_at(0).bar_ticks(),
-        bpm: Some(score.bpm()),
+    let form_bars = Take::of_melody(score).bars;
+    let (changes, choruses) = match &opts.changes {
+        Some(c) => {
+            let chart_bars = c.bars().max(1);
+            (c.clone(), form_bars.div_ceil(chart_bars).max(1))
+        }
+        None => (
+            Changes {
+                name: path
+                    .file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+                spans: score.chords.clone(),
+                bar_ticks: score.time_sig_at(0).bar_ticks(),
+                bpm: Some(score.bpm()),
+            },
+            opts.choruses.max(1),
+        ),
     };
     let g = generate_with(
         bundle,
         &GenerateOptions {
             changes,
-            choruses: opts.choruses.max(1),
+            choruses,
             bpm: score.bpm(),
             sample: SampleOptions {
                 temperature: opts.temperature,
@@ -255,10 +270,14 @@ fn improvise(
         },
         &opts.decoding,
     )?;
-    let form_bars = Take::of_melody(score).bars;
     let mut take = Take::of_melody(&g.score);
-    take.time_sigs = score.time_sigs.clone();
-    take.bars = form_bars * opts.choruses.max(1);
+    match &opts.changes {
+        Some(c) => take.bars = c.bars().max(1) * choruses,
+        None => {
+            take.time_sigs = score.time_sigs.clone();
+            take.bars = form_bars * choruses;
+        }
+    }
     Ok(take)
 }
 

@@ -210,3 +210,33 @@ fn musdr_figures_and_the_span_come_out_per_solo_and_in_the_json() {
         assert!(json.get(key).is_some(), "{key} missing from {json}");
     }
 }
+
+#[test]
+fn judge_progression_plays_the_changes_given_for_the_player_s_length() {
+    let bundle = crate::fixtures::small_conditioned_bundle();
+    // Five bars of a player over C major; the model is sent over a two-bar chart instead.
+    let notes: Vec<(u32, u32, u8)> = (0..20).map(|i| (i * Q, Q, 60 + (i % 5) as u8)).collect();
+    let player = solo(&notes, &[("Cmaj7", 0, 20 * Q)]);
+    let chart = crate::generate::Changes::from_arg("| Eb7 | Ab7 |").unwrap();
+    let opts = JudgeOptions {
+        changes: Some(chart),
+        ..JudgeOptions::default()
+    };
+    let take = improvise(&bundle, &player, Path::new("p.mid"), 1, &opts).unwrap();
+    // Three choruses of the chart cover the player's five bars.
+    assert_eq!(take.bars, 6);
+    let roots: std::collections::BTreeSet<String> =
+        take.chords.iter().map(|c| c.chord.to_string()).collect();
+    assert_eq!(roots.into_iter().collect::<Vec<_>>(), ["Ab7", "Eb7"]);
+    // Without the chart, the file's own changes and length.
+    let own = improvise(
+        &bundle,
+        &player,
+        Path::new("p.mid"),
+        1,
+        &JudgeOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(own.bars, 5);
+    assert!(own.chords.iter().all(|c| c.chord.to_string() == "Cmaj7"));
+}

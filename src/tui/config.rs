@@ -254,8 +254,13 @@ fn read_generate(g: &GenerateFile) -> Result<GenSettings, Bad> {
         let name = p.get_ref();
         match PRESETS.iter().position(|p| p.0 == name) {
             Some(i) => s.preset = i,
-            None => match crate::music::Progression::from_arg(name) {
-                Ok(_) => s.chart = Some(name.clone()),
+            // Anything `--progression` takes: a typed chart stays editable as text; a link,
+            // a page of links or a library title is read once, here.
+            None => match crate::charts::resolve(name, crate::charts::config_dir().as_deref()) {
+                Ok(_) if name.contains('|') && !crate::music::ireal::is_link(name) => {
+                    s.chart = Some(name.clone())
+                }
+                Ok(prog) => s.library = Some(prog),
                 Err(e) => return Err((p.span(), "generate.progression".into(), e.to_string())),
             },
         }

@@ -30,7 +30,7 @@ pub(super) fn answer(runs: usize, rows: &mut Rows) {
         starts: Who::You,
         mode: Mode::Continue,
         sampling: SampleOptions {
-            temperature: 0.9,
+            temperature: improv::generate::TEMPERATURE,
             top_k: 0,
             seed: 1,
         },

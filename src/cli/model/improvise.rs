@@ -27,7 +27,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub bpm: Option<f64>,
     /// 0 = always the most likely token (argmax).
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = improv::generate::TEMPERATURE)]
     pub temperature: f64,
     /// Sample among the k most likely tokens only (0 = all).
     #[arg(long, default_value_t = 0)]

@@ -113,3 +113,38 @@ fn the_register_holds_over_a_long_generation() {
     assert!(free.iter().filter_map(|e| e.pitch).any(|k| k > 66));
     assert_eq!(pitch_index(Some(54)), 19);
 }
+
+#[test]
+fn every_note_begins_on_a_sixteenth_or_a_triplet() {
+    // Between grid points only a rest that reaches the grid may follow.
+    assert!(grid_allows(3, Some(5), Some(dur_index(1))));
+    assert!(!grid_allows(5, Some(5), Some(dur_index(1))));
+    assert!(grid_allows(5, Some(0), Some(dur_index(1))));
+    assert!(!grid_allows(5, Some(0), Some(dur_index(2))));
+    assert!(!grid_allows(7, Some(3), None));
+    // A decoded line, hot enough to try every length, keeps every note on the grid, for
+    // both kinds of heads, sampled and beam-searched; some pieces end between grid points.
+    let mut between = 0;
+    for (heads, beam) in [(Heads::Split, 0), (Heads::Joint, 0), (Heads::Split, 3)] {
+        let (w, m) = model(heads, 1);
+        let d = Decoding {
+            beam,
+            ..Default::default()
+        };
+        for seed in 1..=4 {
+            for e in run(&w, &m, sampling(2.5, seed), d, 2) {
+                let at = e.start / UNIT;
+                if e.pitch.is_some() {
+                    assert!(on_grid(at), "{heads:?} note at {} of a beat", at % 12);
+                } else if !on_grid(at) {
+                    between += 1;
+                    assert!(
+                        on_grid(at + e.units),
+                        "a rest between grid points reaches it"
+                    );
+                }
+            }
+        }
+    }
+    assert!(between > 0, "no piece ever ended between grid points");
+}

@@ -58,6 +58,27 @@ fn generation_defaults_and_folders() {
     assert!(cfg("[generate]\nbranch = 0\n").is_err());
 }
 
+#[test]
+fn a_progression_is_read_as_the_command_line_reads_it() {
+    // An iReal Pro link goes through the one resolver and is kept as read.
+    let link = "[generate]\nprogression = \"irealbook://Tune=Me=Swing=F=n=[F7 |Bb7 ]\"\n";
+    let c = cfg(link).unwrap();
+    let prog = c.generate.library.expect("the link's song");
+    assert_eq!(prog.name, "Tune");
+    assert_eq!(prog.bars.len(), 2);
+    assert_eq!(c.generate.chart, None);
+    // A preset stays a preset; nonsense is one line naming the key.
+    assert!(
+        cfg("[generate]\nprogression = \"minor-blues\"\n")
+            .unwrap()
+            .generate
+            .library
+            .is_none()
+    );
+    let e = bad("[generate]\nprogression = \"irealbook://broken\"\n");
+    assert!(e.contains("generate.progression"), "{e}");
+}
+
 /// The message of a bad file, which must name the key and the line.
 fn bad(text: &str) -> String {
     let e = cfg(text).unwrap_err().to_string();

@@ -122,7 +122,7 @@ impl Default for GenSettings {
             file: None,
             choruses: 2,
             bpm: 140.0,
-            temperature: 0.9,
+            temperature: crate::generate::TEMPERATURE,
             top_k: 0,
             top_p: d.top_p,
             beam: d.beam,
