@@ -6,7 +6,7 @@ mod common {
     pub mod midi;
 }
 
-use common::midi::{import, mel_track, meta, off, on, smf, track_of};
+use common::midi::{chord_names, import, mel_track, meta, off, on, smf, track_of};
 use improv::midi::import::{ChordSource, ImportOptions, TrackSelector, parse_bytes};
 use improv::music::{Chord, Role};
 use midly::{Format, MetaMessage, TrackEvent};
@@ -21,12 +21,7 @@ fn chord_markers_win_and_comping_is_estimated_otherwise() {
     let mel = vec![on(0, 0, 74, 90), off(3840, 0, 74)];
     let imp = import(&smf(Format::Parallel, 480, vec![marked, mel]));
     assert_eq!(imp.chord_source, ChordSource::Markers);
-    let names: Vec<String> = imp
-        .score
-        .chords
-        .iter()
-        .map(|c| c.chord.to_string())
-        .collect();
+    let names = chord_names(&imp);
     assert_eq!(names, ["Dm7", "G7"]);
 
     let mut comp = Vec::new();
@@ -58,12 +53,7 @@ fn database_chord_spellings_no_chord_and_unreadable_symbols() {
     let mel = vec![on(0, 0, 74, 90), off(1920 * 14, 0, 74)];
     let imp = import(&smf(Format::Parallel, 480, vec![marked, mel]));
     assert_eq!(imp.chord_source, ChordSource::Markers);
-    let names: Vec<String> = imp
-        .score
-        .chords
-        .iter()
-        .map(|c| c.chord.to_string())
-        .collect();
+    let names = chord_names(&imp);
     assert_eq!(
         names,
         [
@@ -130,11 +120,7 @@ fn a_low_comping_piano_is_comping_not_the_bass() {
     // Without a bass the low piano is still the comping, and the chords come from it.
     let (r, imp) = roles(vec![track_of(&solo), track_of(&piano)], Format::Parallel);
     assert_eq!(r, [Role::Melody, Role::Chords]);
-    let names: Vec<String> = imp.score.chords[..2]
-        .iter()
-        .map(|c| c.chord.to_string())
-        .collect();
-    assert_eq!(names, ["Dm7", "G7"]);
+    assert_eq!(chord_names(&imp)[..2], ["Dm7", "G7"]);
 }
 
 #[test]

@@ -51,6 +51,15 @@ pub fn import(bytes: &[u8]) -> Imported {
     parse_bytes(bytes, &ImportOptions::default()).unwrap()
 }
 
+/// The imported score's chord symbols, in order.
+pub fn chord_names(imp: &Imported) -> Vec<String> {
+    imp.score
+        .chords
+        .iter()
+        .map(|c| c.chord.to_string())
+        .collect()
+}
+
 /// One track from notes given as (start, end, channel, key) in absolute ticks.
 pub fn track_of(notes: &[(u32, u32, u8, u8)]) -> Vec<TrackEvent<'static>> {
     let mut evs: Vec<(u32, bool, u8, u8)> = Vec::new();
