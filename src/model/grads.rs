@@ -43,7 +43,7 @@ where
 
 /// The slices' gradients (in slice order) as the whole batch's, each slice counting by its
 /// `share`.
-pub fn combine<A>(each: Vec<((usize, usize), Grads<A>)>, share: Share) -> Grads<A>
+fn combine<A>(each: Vec<((usize, usize), Grads<A>)>, share: Share) -> Grads<A>
 where
     A: AsRef<[Vec<f32>]> + AsMut<[Vec<f32>]>,
 {
