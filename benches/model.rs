@@ -15,11 +15,22 @@ use improv::model::{Engine, device};
 use rand::SeedableRng;
 
 fn model(c: &mut Criterion) {
-    // The exercise's shape: 60 windows of 30 steps over 78 values, n_a 64, batch 32.
-    let stream: Vec<u32> = (0..2000u32).map(|i| (i * 7 + i / 3) % 78).collect();
-    let win = make_windows(&[stream], 30, 33, 78);
     let mut g = c.benchmark_group("model");
     g.sample_size(10);
+    train_epochs(&mut g);
+    recurrence(&mut g);
+    kernels(&mut g);
+    host_step(&mut g);
+    conditioned(&mut g);
+    generation(&mut g);
+    g.finish();
+}
+
+/// A training epoch of the exercise's shape on each backend and engine: 60 windows of 30
+/// steps over 78 values, n_a 64, batch 32.
+fn train_epochs(g: &mut Group) {
+    let stream: Vec<u32> = (0..2000u32).map(|i| (i * 7 + i / 3) % 78).collect();
+    let win = make_windows(&[stream], 30, 33, 78);
     for (backend, engine) in [
         (BackendKind::Flex, Engine::Host),
         (BackendKind::Flex, Engine::Fused),
@@ -44,27 +55,29 @@ fn model(c: &mut Criterion) {
             },
         );
     }
-    // The fused recurrence alone, forward and BPTT, on one batch of the exercise's shape.
-    {
-        let (t, b, a) = (30, 32, 64);
-        let xp: Vec<f32> = (0..t * b * 4 * a)
-            .map(|i| ((i % 97) as f32 - 48.0) * 0.01)
-            .collect();
-        let u: Vec<f32> = (0..a * 4 * a)
-            .map(|i| ((i % 89) as f32 - 44.0) * 0.002)
-            .collect();
-        g.bench_function("recurrence forward + backward, one batch", |bench| {
-            bench.iter(|| {
-                let cache = improv::model::ops::lstm::forward(&xp, &u, b, t, a);
-                improv::model::ops::lstm::backward(&cache, &cache.hs)
-                    .1
-                    .len()
-            })
-        });
-    }
-    kernels(&mut g);
-    host_step(&mut g);
-    conditioned(&mut g);
+}
+
+/// The fused recurrence alone, forward and BPTT, on one batch of the exercise's shape.
+fn recurrence(g: &mut Group) {
+    let (t, b, a) = (30, 32, 64);
+    let xp: Vec<f32> = (0..t * b * 4 * a)
+        .map(|i| ((i % 97) as f32 - 48.0) * 0.01)
+        .collect();
+    let u: Vec<f32> = (0..a * 4 * a)
+        .map(|i| ((i % 89) as f32 - 44.0) * 0.002)
+        .collect();
+    g.bench_function("recurrence forward + backward, one batch", |bench| {
+        bench.iter(|| {
+            let cache = improv::model::ops::lstm::forward(&xp, &u, b, t, a);
+            improv::model::ops::lstm::backward(&cache, &cache.hs)
+                .1
+                .len()
+        })
+    });
+}
+
+/// Generation latency: 50 tokens from a fresh exercise network.
+fn generation(g: &mut Group) {
     let w = Weights::init(78, 64, 0);
     let opts = SampleOptions {
         temperature: 1.0,
@@ -75,7 +88,6 @@ fn model(c: &mut Criterion) {
     g.bench_function("generate 50 tokens", |b| {
         b.iter(|| sample_until(&w, &[], &opts, 50, &mut |_| false).len())
     });
-    g.finish();
 }
 
 type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;

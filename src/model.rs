@@ -6,6 +6,7 @@ pub mod conditioned;
 pub mod cpu;
 pub mod exercise;
 pub mod fit;
+pub mod grads;
 pub mod init;
 pub mod net;
 pub mod ops;

@@ -68,6 +68,14 @@ fn out(o: &std::process::Output) -> (String, String) {
     )
 }
 
+/// Runs improv with `args` and this config folder: whether it succeeded, its stdout and
+/// its stderr.
+fn run(config: &Path, args: &[&str]) -> (bool, String, String) {
+    let o = improv(config).args(args).output().unwrap();
+    let (so, se) = out(&o);
+    (o.status.success(), so, se)
+}
+
 #[test]
 fn import_list_show_and_play_a_chart_by_title() {
     let config = tempfile::tempdir().unwrap();
@@ -75,17 +83,12 @@ fn import_list_show_and_play_a_chart_by_title() {
         ("Autumn Leaves", LEAVES),
         ("Autumn In New York", "[F^7 |G-7 C7 Z"),
     ]);
-    let o = improv(config.path())
-        .args(["charts", "import", &l])
-        .output()
-        .unwrap();
-    let (so, se) = out(&o);
-    assert!(o.status.success(), "{se}");
+    let (ok, so, se) = run(config.path(), &["charts", "import", &l]);
+    assert!(ok, "{se}");
     assert!(so.contains("2 new, 0 replaced"), "{so}");
     assert!(config.path().join("charts.json").is_file());
 
-    let o = improv(config.path()).arg("charts").output().unwrap();
-    let (so, _) = out(&o);
+    let (_, so, _) = run(config.path(), &["charts"]);
     assert!(
         so.contains("Autumn Leaves") && so.contains("Joseph Kosma"),
         "{so}"
@@ -97,37 +100,28 @@ fn import_list_show_and_play_a_chart_by_title() {
         "{so}"
     );
 
-    let o = improv(config.path())
-        .args(["charts", "show", "autumn l"])
-        .output()
-        .unwrap();
-    let (so, se) = out(&o);
-    assert!(o.status.success(), "{se}");
+    let (ok, so, se) = run(config.path(), &["charts", "show", "autumn l"]);
+    assert!(ok, "{se}");
     assert!(so.contains("32 bars") && so.contains("Gm6"), "{so}");
 
-    let o = improv(config.path())
-        .args(["charts", "show", "Autumn"])
-        .output()
-        .unwrap();
-    let (_, se) = out(&o);
-    assert!(!o.status.success());
+    let (ok, _, se) = run(config.path(), &["charts", "show", "Autumn"]);
+    assert!(!ok);
     assert!(se.contains("Autumn In New York, Autumn Leaves"), "{se}");
 
     let mid = config.path().join("solo.mid");
-    let o = improv(config.path())
-        .args([
-            "generate",
-            "--choruses",
-            "1",
-            "--progression",
-            "Autumn Leaves",
-            "--out",
-        ])
-        .arg(&mid)
-        .output()
-        .unwrap();
-    let (so, se) = out(&o);
-    assert!(o.status.success(), "{se}");
+    let mid_arg = mid.to_str().expect("a UTF-8 temporary path");
+    let generate = [
+        "generate",
+        "--choruses",
+        "1",
+        "--progression",
+        "Autumn Leaves",
+    ];
+    let (ok, so, se) = run(
+        config.path(),
+        &[&generate[..], &["--out", mid_arg]].concat(),
+    );
+    assert!(ok, "{se}");
     assert!(so.contains("32 bars over Autumn Leaves at 120 bpm"), "{so}");
     assert!(mid.is_file());
 }

@@ -288,28 +288,9 @@ fn write_real_style_solo(path: &std::path::Path) {
     improv::midi::export::write_file(&s, path, false).unwrap();
 }
 
-#[test]
-fn judge_sets_the_model_beside_the_players_as_json_and_a_table() {
-    let dir = tempfile::tempdir().unwrap();
-    write_real_style_solo(&dir.path().join("solo.mid"));
-    std::fs::write(dir.path().join("junk.mid"), b"not midi").unwrap();
-    let out = improv()
-        .args([
-            "judge",
-            "--model",
-            "models/exercise",
-            "--seeds",
-            "1,2",
-            "--json",
-        ])
-        .arg(dir.path())
-        .args(["--corpus", "assets"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+/// Every figure of the first file's players and model, and of the overall model, is a number.
+fn assert_every_figure(v: &serde_json::Value) {
     let file = &v["files"][0];
-    assert!(file["path"].as_str().unwrap().ends_with("solo.mid"));
     for key in [
         "chord_tone_rate",
         "scale_tone_rate",
@@ -334,6 +315,31 @@ fn judge_sets_the_model_beside_the_players_as_json_and_a_table() {
     ] {
         assert!(file["model"][key].is_number(), "model.{key}: {file}");
     }
+}
+
+#[test]
+fn judge_sets_the_model_beside_the_players_as_json_and_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    write_real_style_solo(&dir.path().join("solo.mid"));
+    std::fs::write(dir.path().join("junk.mid"), b"not midi").unwrap();
+    let out = improv()
+        .args([
+            "judge",
+            "--model",
+            "models/exercise",
+            "--seeds",
+            "1,2",
+            "--json",
+        ])
+        .arg(dir.path())
+        .args(["--corpus", "assets"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = &v["files"][0];
+    assert!(file["path"].as_str().unwrap().ends_with("solo.mid"));
+    assert_every_figure(&v);
     // The players' line: every note of Dm7 / G7 / Cmaj7 arpeggios is a chord tone.
     assert_eq!(file["players"]["chord_tone_rate"], 1.0);
     assert_eq!(file["players"]["notes_per_bar"], 8.0);

@@ -59,7 +59,8 @@ pub struct TradeArgs {
 /// The most calls a session takes from a file.
 const MAX_CALLS: usize = 256;
 
-pub fn trade(a: TradeArgs) -> Result<()> {
+/// Refuses settings out of range and outputs that would be overwritten without `--force`.
+fn check(a: &TradeArgs) -> Result<()> {
     let tempo = a.tempo.unwrap_or(0.0);
     if a.tempo.is_some() && !(20.0..=400.0).contains(&tempo) {
         bail!("--tempo must be between 20 and 400 bpm (got {tempo})");
@@ -73,6 +74,11 @@ pub fn trade(a: TradeArgs) -> Result<()> {
             bail!("{} already exists (use --force to overwrite)", p.display());
         }
     }
+    Ok(())
+}
+
+pub fn trade(a: TradeArgs) -> Result<()> {
+    check(&a)?;
     let changes = Changes::from_arg(&a.progression)?;
     let imp = improv::scorefile::read_any(&a.calls, &ImportOptions::default())
         .with_context(|| format!("reading {}", a.calls.display()))?;
@@ -111,11 +117,16 @@ pub fn trade(a: TradeArgs) -> Result<()> {
         super::sound::write_wav_for(&score, wav, &a.sound, a.write.force)
             .with_context(|| format!("rendering {}", wav.display()))?;
     }
+    report(&a, &session.turns)
+}
+
+/// The turns as JSON, or one line each and the file written.
+fn report(a: &TradeArgs, turns: &[TurnReport]) -> Result<()> {
     if a.json {
-        let out = serde_json::json!({ "turns": session.turns, "overall": overall(&session.turns) });
+        let out = serde_json::json!({ "turns": turns, "overall": overall(turns) });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        for t in &session.turns {
+        for t in turns {
             println!("{}", line(t));
         }
         println!("wrote {}", a.out.display());

@@ -24,6 +24,12 @@ pub fn scaled(l: &[f32], t: f32, out: &mut Vec<(f32, usize)>) {
     );
 }
 
+/// Sorts candidates most likely first, the lower index first among equals: the order the
+/// conditioned sampler truncates and draws in, and the beam search expands in.
+pub fn rank(c: &mut [(f32, usize)]) {
+    c.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+}
+
 /// Turns the scaled values into weights relative to the largest, `max`.
 pub fn weights(c: &mut [(f32, usize)], max: f32) {
     c.iter_mut().for_each(|x| x.0 = exp_fast(x.0 - max));
@@ -84,5 +90,8 @@ mod tests {
         let mut s = Vec::new();
         scaled(&[2.0, f32::NEG_INFINITY, 4.0], 2.0, &mut s);
         assert_eq!(s, vec![(1.0, 0), (2.0, 2)]);
+        let mut c = vec![(0.5, 3), (2.0, 5), (0.5, 1), (2.0, 2)];
+        rank(&mut c);
+        assert_eq!(c, vec![(2.0, 2), (2.0, 5), (0.5, 1), (0.5, 3)]);
     }
 }

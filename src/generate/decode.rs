@@ -3,7 +3,7 @@
 //! argmax, temperature, top-k, top-p or beam search, inside a register.
 
 use super::SampleOptions;
-use super::choose::{argmax, draw, nucleus, scaled, weights};
+use super::choose::{argmax, draw, nucleus, rank, scaled, weights};
 use crate::dataset::events::Register;
 use crate::generate::develop::Develop;
 use crate::model::conditioned::CondMeta;
@@ -174,7 +174,7 @@ pub fn pick(logp: &[f32], s: &SampleOptions, top_p: f64, rng: &mut ChaCha8Rng) -
     }
     let mut c = Vec::new();
     scaled(logp, s.temperature as f32, &mut c);
-    c.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    rank(&mut c);
     if s.top_k > 0 {
         c.truncate(s.top_k);
     }

@@ -1,9 +1,11 @@
 //! burn operations with hand-written backward passes: the fused LSTM recurrence, the
-//! softmax cross-entropy and the conditioned model's first layer.
+//! softmax cross-entropy, a dense head with its cross-entropy, and the conditioned model's
+//! first layer.
 
 pub mod conditioned;
 pub mod conditioned_input;
 pub mod lstm;
+pub mod nll;
 pub mod xent;
 
 use crate::model::Engine;

@@ -269,5 +269,4 @@ impl Chord {
 pub(crate) const ALTERED: u16 = 1 | 1 << 1 | 1 << 3 | 1 << 4 | 1 << 6 | 1 << 8 | 1 << 10;
 
 #[cfg(test)]
-#[path = "chord_tests.rs"]
 mod tests;

@@ -8,7 +8,8 @@
 //! samples: the rest of a group waits for the next call. The sound is the one of the
 //! note-at-a-time renderer this replaced (see `reference` in the tests).
 
-use super::osc::{Envelope, OnePole, saw};
+use super::envelope::Envelope;
+use super::osc::{OnePole, saw};
 use super::phasor::{Lanes, Phasor, Phasor8, cos_small, decay_lanes, sin_small};
 use super::voice::{Voice, sin_cycles, table};
 use kit::{Kick, NoiseKit};

@@ -1,6 +1,7 @@
 //! The synth as it was before block processing, kept for tests: new renders must keep its partials.
 
-use super::osc::{Envelope, OnePole, Osc, Wave};
+use super::envelope::Envelope;
+use super::osc::{OnePole, Osc, Wave};
 use super::voice::{Noise, Voice, edge_env, sin_cycles, table};
 use super::{SynthSettings, events, freq, limit, pan, voice_level};
 use crate::music::Score;

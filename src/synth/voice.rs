@@ -5,7 +5,7 @@
 //! below Nyquist, so they are band-limited; every tonal envelope starts and ends at zero,
 //! so note edges never click.
 
-use super::osc::Adsr;
+use super::envelope::Adsr;
 use std::sync::OnceLock;
 
 const TABLE: usize = 4096;

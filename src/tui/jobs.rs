@@ -1,19 +1,20 @@
 //! Work the UI thread never does itself: loading, generating, rendering, writing files and
 //! driving the audio device, each on a worker thread that answers over a channel.
 
+mod output;
+
 use super::listing::{Browser, bundles_in};
 use super::player::{AudioCmd, AudioStatus, Report, SoundSource, audio_loop};
 use crate::dataset::events::{EventData, EventOptions};
 use crate::dataset::{self, Dataset, DatasetOptions, midi_files};
 use crate::generate::decode::Decoding;
 use crate::generate::{Changes, GenerateOptions, Generated, generate_with};
-use crate::midi::export::write_file;
 use crate::midi::import::ImportOptions;
 use crate::midi::import::TrackSelector;
 use crate::model::bundle::Bundle;
 use crate::music::Score;
 use crate::scorefile::read_any;
-use crate::synth::{SynthSettings, write_wav_with};
+use crate::synth::SynthSettings;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -175,60 +176,20 @@ fn run(job: Job, done: &Sender<Done>, audio: &Sender<AudioCmd>) {
         } => Done::Generated(generate_over(&bundle, opts, &decoding, changes_from)),
         Job::OpenScore(path) => open_score(path),
         Job::LoadCharts => Done::Charts(load_charts()),
-        Job::ExportMidi {
-            score,
-            path,
-            overwrite,
-        } => Done::Exported(export_midi(&score, path, overwrite)),
-        Job::ExportWav {
-            score,
-            settings,
-            font,
-            path,
-            overwrite,
-        } => Done::Exported(export_wav(
-            &score,
-            &settings,
-            font.as_deref(),
-            path,
-            overwrite,
-        )),
-        Job::JamChanges(path) => Done::JamChanges(
-            path.to_str()
-                .ok_or_else(|| format!("{}: the path is not valid UTF-8", path.display()))
-                .and_then(|p| Changes::from_arg(p).map_err(|e| e.to_string())),
-        ),
-        Job::SaveSolos {
-            plan,
-            played,
-            end,
-            dir,
-        } => match crate::jam::record::save_solos(&plan, &played, end, &dir, false) {
-            Ok(files) if files.is_empty() => Done::Message("no turn of yours has notes yet".into()),
-            Ok(files) => Done::Message(format!(
-                "wrote {} solo files to {} (the Dataset tab loads the folder)",
-                files.len(),
-                dir.display()
-            )),
-            Err(e) => Done::Message(e),
-        },
-        Job::Play {
-            score,
-            settings,
-            source,
-            from_secs,
-        } => {
-            let duration = crate::synth::plan::render_secs(&score, &settings);
-            let _ = audio.send(AudioCmd::Play {
-                score,
-                settings,
-                source,
-                from: from_secs,
-            });
-            Done::Playing { duration }
-        }
+        Job::JamChanges(path) => Done::JamChanges(changes_of(&path)),
+        Job::ExportMidi { .. }
+        | Job::ExportWav { .. }
+        | Job::SaveSolos { .. }
+        | Job::Play { .. } => output::run(job, audio),
     };
     let _ = done.send(msg);
+}
+
+/// The changes (and tempo) of a score file or chart.
+fn changes_of(path: &Path) -> Result<Changes, String> {
+    path.to_str()
+        .ok_or_else(|| format!("{}: the path is not valid UTF-8", path.display()))
+        .and_then(|p| Changes::from_arg(p).map_err(|e| e.to_string()))
 }
 
 fn load_charts() -> Result<(crate::charts::Library, Vec<crate::music::Progression>), String> {
@@ -243,12 +204,6 @@ fn open_score(path: PathBuf) -> Done {
         .map(|i| Box::new(i.score))
         .map_err(|e| e.to_string());
     Done::Score(path, r)
-}
-
-fn export_midi(score: &Score, path: PathBuf, overwrite: bool) -> Result<PathBuf, String> {
-    write_file(score, &path, overwrite)
-        .map(|_| path)
-        .map_err(|e| e.to_string())
 }
 
 /// The dataset, reporting each file read.
@@ -317,10 +272,7 @@ fn generate_over(
     changes_from: Option<PathBuf>,
 ) -> Result<Box<Generated>, String> {
     if let Some(path) = changes_from {
-        let p = path
-            .to_str()
-            .ok_or_else(|| format!("{}: the path is not valid UTF-8", path.display()))?;
-        let c = Changes::from_arg(p).map_err(|e| e.to_string())?;
+        let c = changes_of(&path)?;
         opts.bpm = c.bpm.unwrap_or(opts.bpm);
         opts.changes = c;
     }
@@ -329,62 +281,8 @@ fn generate_over(
         .map_err(|e| e.to_string())
 }
 
-fn export_wav(
-    score: &Score,
-    settings: &SynthSettings,
-    font: Option<&Path>,
-    path: PathBuf,
-    overwrite: bool,
-) -> Result<PathBuf, String> {
-    // The sound the Play tab plays with; a font that cannot be read exports nothing, so
-    // the file never holds a sound the user did not choose.
-    let font = font
-        .map(crate::synth::soundfont::Font::load)
-        .transpose()
-        .map_err(|e| format!("{e}; not exported (choose the built-in synth to export)"))?;
-    // Written as it is synthesized: memory stays small whatever the length.
-    let (mut r, fallback) = crate::synth::Stream::new(score, settings, font.as_ref());
-    if let Some(why) = fallback {
-        return Err(format!("{why}; not exported"));
-    }
-    write_wav_with(&path, r.sample_rate(), overwrite, &mut |out| r.fill(out))
-        .map(|_| path)
-        .map_err(|e| e.to_string())
-}
-
 impl Report for Sender<Done> {
     fn report(&self, message: String) {
         let _ = self.send(Done::Message(message));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_wav_export_with_an_unreadable_soundfont_names_it_and_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let score = crate::fixtures::combo_score(1);
-        let bad = dir.path().join("broken.sf2");
-        std::fs::write(&bad, b"not a soundfont").unwrap();
-        let out = dir.path().join("solo.wav");
-        let err = export_wav(
-            &score,
-            &SynthSettings::default(),
-            Some(&bad),
-            out.clone(),
-            false,
-        )
-        .unwrap_err();
-        assert!(
-            err.contains("broken.sf2") && err.contains("not exported"),
-            "{err}"
-        );
-        assert!(!out.exists());
-        // The built-in synth exports the same score.
-        let done = export_wav(&score, &SynthSettings::default(), None, out.clone(), false);
-        assert_eq!(done.as_deref(), Ok(out.as_path()));
-        assert!(std::fs::metadata(&out).unwrap().len() > 44);
     }
 }

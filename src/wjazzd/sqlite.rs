@@ -90,6 +90,14 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// `performer_title`, with `-2`, `-3` … after the second and later solos of one name.
+fn unique_name(seen: &mut HashMap<String, usize>, performer: &str, title: &str) -> String {
+    let name = format!("{}_{}", super::squash(performer), super::squash(title));
+    let n = seen.entry(name.clone()).or_default();
+    *n += 1;
+    if *n > 1 { format!("{name}-{n}") } else { name }
+}
+
 /// Reads every solo of the SQLite database at `path`, in melid order.
 pub fn read(path: &Path) -> Result<Database, WjazzdError> {
     let conn =
@@ -124,12 +132,7 @@ pub fn read(path: &Path) -> Result<Database, WjazzdError> {
         let title = text(&row[2]).unwrap_or_else(|| format!("Solo {melid}"));
         let (instrument, program) =
             text(&row[3]).map_or((String::new(), 0), |c| instruments::by_code(&c));
-        let mut name = format!("{}_{}", super::squash(&performer), super::squash(&title));
-        let n = seen.entry(name.clone()).or_default();
-        *n += 1;
-        if *n > 1 {
-            name = format!("{name}-{n}");
-        }
+        let name = unique_name(&mut seen, &performer, &title);
         let mut problems = Vec::new();
         let notes = melody(&db, melid, &mut problems)?;
         let beats = beats(&db, melid, &mut problems)?;

@@ -25,51 +25,56 @@ fn make_db(dir: &Path, solos: &[(i64, &str, &str, &str)]) -> PathBuf {
     )
     .unwrap();
     for &(melid, performer, title, inst) in solos {
-        c.execute(
-            "INSERT INTO solo_info (melid, trackid, recordid, performer, title, instrument,
-             signature) VALUES (?1, ?1, ?1, ?2, ?3, ?4, '4/4')",
-            rusqlite::params![melid, performer, title, inst],
-        )
-        .unwrap();
-        c.execute(
-            "INSERT INTO record_info VALUES (?1, ?2, 'x', '1960', '12.3.1956')",
-            rusqlite::params![melid, performer],
-        )
-        .unwrap();
-        // Two bars of 4/4 at 120 bpm from 1 s: C7 then F7; part A1.
-        for i in 0..8i64 {
-            let chord = match i {
-                0 => "C7",
-                4 => "F79b",
-                _ => "",
-            };
-            let form = if i == 0 { "A1" } else { "" };
-            c.execute(
-                "INSERT INTO beats (melid, onset, bar, beat, signature, chord, form)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                rusqlite::params![
-                    melid,
-                    1.0 + i as f64 * 0.5,
-                    1 + i / 4,
-                    1 + i % 4,
-                    if i == 0 { "4/4" } else { "" },
-                    chord,
-                    form
-                ],
-            )
-            .unwrap();
-        }
-        // Eighth notes C D E G on the first two beats.
-        for (i, key) in [60, 62, 64, 67].iter().enumerate() {
-            c.execute(
-                "INSERT INTO melody (melid, onset, pitch, duration, loud_med)
-                 VALUES (?1, ?2, ?3, 0.2, 66.0)",
-                rusqlite::params![melid, 1.0 + i as f64 * 0.25, key],
-            )
-            .unwrap();
-        }
+        insert_solo(&c, melid, performer, title, inst);
     }
     path
+}
+
+/// One solo's rows: its info and record, two bars of beats (C7, then F7b9) and four notes.
+fn insert_solo(c: &Connection, melid: i64, performer: &str, title: &str, inst: &str) {
+    c.execute(
+        "INSERT INTO solo_info (melid, trackid, recordid, performer, title, instrument,
+         signature) VALUES (?1, ?1, ?1, ?2, ?3, ?4, '4/4')",
+        rusqlite::params![melid, performer, title, inst],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO record_info VALUES (?1, ?2, 'x', '1960', '12.3.1956')",
+        rusqlite::params![melid, performer],
+    )
+    .unwrap();
+    // Two bars of 4/4 at 120 bpm from 1 s: C7 then F7; part A1.
+    for i in 0..8i64 {
+        let chord = match i {
+            0 => "C7",
+            4 => "F79b",
+            _ => "",
+        };
+        let form = if i == 0 { "A1" } else { "" };
+        c.execute(
+            "INSERT INTO beats (melid, onset, bar, beat, signature, chord, form)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![
+                melid,
+                1.0 + i as f64 * 0.5,
+                1 + i / 4,
+                1 + i % 4,
+                if i == 0 { "4/4" } else { "" },
+                chord,
+                form
+            ],
+        )
+        .unwrap();
+    }
+    // Eighth notes C D E G on the first two beats.
+    for (i, key) in [60, 62, 64, 67].iter().enumerate() {
+        c.execute(
+            "INSERT INTO melody (melid, onset, pitch, duration, loud_med)
+             VALUES (?1, ?2, ?3, 0.2, 66.0)",
+            rusqlite::params![melid, 1.0 + i as f64 * 0.25, key],
+        )
+        .unwrap();
+    }
 }
 
 #[test]

@@ -73,6 +73,21 @@ fn best_rate(runs: usize, flops: f64, f: &mut dyn FnMut()) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Deterministic test values, small and of both signs.
+fn fill(len: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.01)
+        .collect()
+}
+
+/// The flops of an m×k by k×n product.
+fn flops(m: usize, k: usize, n: usize) -> f64 {
+    2.0 * (m * k * n) as f64
+}
+
+/// Measures one product: what it is, its flops, and the call.
+type Rate<'a> = dyn FnMut(String, f64, &mut dyn FnMut()) + 'a;
+
 /// The conditioned kind's products at n_a 128, batch 32, windows of 64, as the training
 /// step calls them (strides included), on `kernel`.
 fn products(kernel: Kernel, runs: usize, lines: &mut Vec<Line>) {
@@ -83,17 +98,7 @@ fn products(kernel: Kernel, runs: usize, lines: &mut Vec<Line>) {
         improv::model::conditioned::Heads::Split,
     );
     let (b, t, a) = (32usize, 64usize, spec.n_a);
-    let g = 4 * a;
-    let n = b * t;
-    let fill = |len: usize| -> Vec<f32> {
-        (0..len)
-            .map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.01)
-            .collect()
-    };
-    let (hs, u, ut) = (fill(n * a), fill(a * g), fill(g * a));
-    let (mut z, dz) = (fill(n * g), fill(n * g));
-    let mut dh = fill(b * a);
-    let mut du = fill(a * g);
+    let hs = fill(b * t * a);
     let mut rate = |what: String, flops: f64, f: &mut dyn FnMut()| {
         let gflops = kernels::with(kernel, || best_rate(runs, flops, f));
         lines.push(Line {
@@ -101,44 +106,58 @@ fn products(kernel: Kernel, runs: usize, lines: &mut Vec<Line>) {
             gflops,
         });
     };
-    let fl = |m: usize, k: usize, nn: usize| 2.0 * (m * k * nn) as f64;
+    recurrent_products((b, t, a), &hs, &mut rate);
+    for v in spec.head_sizes() {
+        head_products((b * t, a, v), &hs, &mut rate);
+    }
+}
+
+/// The recurrence's products: a step forward, a step back, the recurrent weights' gradient.
+fn recurrent_products((b, t, a): (usize, usize, usize), hs: &[f32], rate: &mut Rate<'_>) {
+    let (g, n) = (4 * a, b * t);
+    let (u, ut) = (fill(a * g), fill(g * a));
+    let (mut z, dz) = (fill(n * g), fill(n * g));
+    let mut dh = fill(b * a);
+    let mut du = fill(a * g);
     rate(
         format!("recurrent step h·u ({b}×{a}·{a}×{g})"),
-        fl(b, a, g),
-        &mut || kernels::gemm(b, a, g, &hs, (t * a, 1), &u, (g, 1), 1.0, &mut z, t * g),
+        flops(b, a, g),
+        &mut || kernels::gemm(b, a, g, hs, (t * a, 1), &u, (g, 1), 1.0, &mut z, t * g),
     );
     rate(
         format!("BPTT step dz·uᵀ ({b}×{g}·{g}×{a})"),
-        fl(b, g, a),
+        flops(b, g, a),
         &mut || kernels::gemm(b, g, a, &dz, (t * g, 1), &ut, (a, 1), 0.0, &mut dh, a),
     );
     rate(
         format!("recurrent-weight gradient ({a}×{n}·{n}×{g})"),
-        fl(a, n, g),
-        &mut || kernels::gemm(a, n, g, &hs, (1, a), &dz, (g, 1), 0.0, &mut du, g),
+        flops(a, n, g),
+        &mut || kernels::gemm(a, n, g, hs, (1, a), &dz, (g, 1), 0.0, &mut du, g),
     );
-    for v in spec.head_sizes() {
-        let (w, wt) = (fill(a * v), fill(v * a));
-        let mut logits = fill(n * v);
-        let d = fill(n * v);
-        let mut dw = fill(a * v);
-        let mut dhh = fill(n * a);
-        rate(
-            format!("head forward ({n}×{a}·{a}×{v})"),
-            fl(n, a, v),
-            &mut || kernels::gemm(n, a, v, &hs, (a, 1), &w, (v, 1), 0.0, &mut logits, v),
-        );
-        rate(
-            format!("head weight gradient ({a}×{n}·{n}×{v})"),
-            fl(a, n, v),
-            &mut || kernels::gemm(a, n, v, &hs, (1, a), &d, (v, 1), 0.0, &mut dw, v),
-        );
-        rate(
-            format!("head input gradient ({n}×{v}·{v}×{a})"),
-            fl(n, v, a),
-            &mut || kernels::gemm(n, v, a, &d, (v, 1), &wt, (a, 1), 0.0, &mut dhh, a),
-        );
-    }
+}
+
+/// A head of `v` outputs over `n` rows of `a` hidden values: forward and both gradients.
+fn head_products((n, a, v): (usize, usize, usize), hs: &[f32], rate: &mut Rate<'_>) {
+    let (w, wt) = (fill(a * v), fill(v * a));
+    let mut logits = fill(n * v);
+    let d = fill(n * v);
+    let mut dw = fill(a * v);
+    let mut dhh = fill(n * a);
+    rate(
+        format!("head forward ({n}×{a}·{a}×{v})"),
+        flops(n, a, v),
+        &mut || kernels::gemm(n, a, v, hs, (a, 1), &w, (v, 1), 0.0, &mut logits, v),
+    );
+    rate(
+        format!("head weight gradient ({a}×{n}·{n}×{v})"),
+        flops(a, n, v),
+        &mut || kernels::gemm(a, n, v, hs, (1, a), &d, (v, 1), 0.0, &mut dw, v),
+    );
+    rate(
+        format!("head input gradient ({n}×{v}·{v}×{a})"),
+        flops(n, v, a),
+        &mut || kernels::gemm(n, v, a, &d, (v, 1), &wt, (a, 1), 0.0, &mut dhh, a),
+    );
 }
 
 /// Each kind's whole training step on one thread (forward, backward, Adam), its products'

@@ -2,6 +2,7 @@
 //! likelihood plus the harmony and development bonuses, and finish by mean score per event.
 
 use super::{Decoder, Decoding, Start, event};
+use crate::generate::choose::{rank, scaled};
 use crate::generate::develop::Develop;
 use crate::model::conditioned::{CondState, Heads};
 use crate::music::Tick;
@@ -38,10 +39,11 @@ impl Arena {
 
 /// The `n` best indices of a log-probability row.
 fn best(l: &[f32], n: usize) -> Vec<usize> {
-    let mut i: Vec<usize> = (0..l.len()).filter(|&i| l[i].is_finite()).collect();
-    i.sort_by(|&a, &b| l[b].total_cmp(&l[a]).then(a.cmp(&b)));
-    i.truncate(n.max(1));
-    i
+    let mut c = Vec::new();
+    scaled(l, 1.0, &mut c);
+    rank(&mut c);
+    c.truncate(n.max(1));
+    c.into_iter().map(|x| x.1).collect()
 }
 
 /// The harmony score of a note at `t`: chord tone 1, scale tone 0.5, on the beat only.

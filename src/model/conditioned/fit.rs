@@ -4,10 +4,11 @@
 use crate::dataset::events::EventWindows;
 use crate::model::conditioned::CondWeights;
 use crate::model::conditioned::net::{
-    Batch, BatchScratch, CondGrads, batch_grads, dropout_mask, windows_nats,
+    Batch, BatchScratch, batch_grads, dropout_mask, windows_nats,
 };
-use crate::model::cpu::parallel::{Parallel, weighted_sum};
+use crate::model::cpu::parallel::Parallel;
 use crate::model::fit::{BatchLoss, Step, Trainable, shuffled_pass};
+use crate::model::grads::{Grads, Share, split};
 use crate::model::net::{CondNet, Net};
 use crate::model::optim::adam::AdamState;
 use crate::model::{BackendKind, Engine, ModelKind, device};
@@ -45,35 +46,12 @@ pub(crate) fn split_grads(
     dev: &Device,
     engine: Engine,
     mask: Option<&[f32]>,
-) -> CondGrads {
+) -> Grads<Vec<Vec<f32>>> {
     let (tx, a) = (batch.tx, w.spec.n_a);
-    combine(par.map_slices(batch.b, &|s, e| {
+    split(par, batch.b, Share::Targets, &|s, e| {
         let m = mask.map(|m| &m[s * tx * a..e * tx * a]);
         batch_grads(w, &batch.windows(s, e), dev, engine, m)
-    }))
-}
-
-/// The slices' gradients as the whole batch's: each slice's loss is a mean over its own
-/// events, so each counts by its share of the batch's events (slices in order).
-fn combine(each: Vec<((usize, usize), CondGrads)>) -> CondGrads {
-    let targets: usize = each.iter().map(|(_, g)| g.targets).sum();
-    let mut it = each.into_iter().map(|(_, g)| g);
-    let Some(mut acc) = it.next() else {
-        unreachable!("map_slices gives at least one slice")
-    };
-    let share = |t: usize| t as f32 / targets.max(1) as f32;
-    let rest: Vec<CondGrads> = it.collect();
-    if rest.is_empty() {
-        return acc;
-    }
-    let others = rest.iter().map(|g| (share(g.targets), &g.grads[..]));
-    weighted_sum(&mut acc.grads, share(acc.targets), others);
-    for g in &rest {
-        acc.total_nats += g.total_nats;
-        acc.targets += g.targets;
-    }
-    acc.loss = acc.total_nats / acc.targets.max(1) as f64;
-    acc
+    })
 }
 
 /// Mean nats per event of one pass over shuffled windows (training as it goes), each batch

@@ -5,7 +5,9 @@
 use crate::dataset::events::EventWindows;
 use crate::model::Engine;
 use crate::model::conditioned::{CondWeights, Heads};
+use crate::model::grads::Grads;
 use crate::model::ops::conditioned::CondBackend;
+use crate::model::ops::nll::NllBackend;
 use crate::model::ops::xent::XentBackend;
 use crate::model::ops::{int_tensor as ints, recurrence, scalar};
 use burn::backend::Dispatch;
@@ -80,15 +82,6 @@ impl BatchScratch {
             y_d: &self.y_d,
         }
     }
-}
-
-/// The loss of a batch and the gradient of every parameter array (in `shapes()` order).
-pub struct CondGrads {
-    /// Mean nats per event (summed over the heads): what is minimised.
-    pub loss: f64,
-    pub total_nats: f64,
-    pub targets: usize,
-    pub grads: Vec<Vec<f32>>,
 }
 
 /// Targets of each head (`-1`: no loss).
@@ -201,7 +194,7 @@ fn head_nll(h: Tensor<2>, wb: &[Tensor<2>], targets: &[i64], engine: Engine) -> 
         Engine::Host | Engine::Fused => {
             let dev = h.device();
             let n = h.dims()[0];
-            Tensor::<1>::from_dispatch(<Dispatch as CondBackend>::dense_nll(
+            Tensor::<1>::from_dispatch(<Dispatch as NllBackend>::dense_nll(
                 h.into_dispatch(),
                 wb[0].clone().into_dispatch(),
                 wb[1].clone().into_dispatch(),
@@ -274,7 +267,7 @@ pub fn batch_grads(
     dev: &Device,
     engine: Engine,
     mask: Option<&[f32]>,
-) -> CondGrads {
+) -> Grads<Vec<Vec<f32>>> {
     let p = params(w, dev, true);
     let nats = forward(w, &p, batch, dev, engine, mask);
     let targets = batch.y_p.iter().filter(|&&t| t >= 0).count();
@@ -289,7 +282,7 @@ pub fn batch_grads(
                 .unwrap_or_else(|| vec![0.0; t.dims()[0] * t.dims()[1]])
         })
         .collect();
-    CondGrads {
+    Grads {
         loss: scalar(loss),
         total_nats,
         targets,

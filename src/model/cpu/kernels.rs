@@ -137,6 +137,33 @@ pub fn gemm_with(
     unsafe { crate_gemm(m, k, n, a, (rsa, csa), b, (rsb, csb), beta, c, rsc) }
 }
 
+/// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
+pub fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
+    let mut t = crate::model::cpu::pool::scratch(r * c);
+    transpose_into(x, r, c, &mut t);
+    t
+}
+
+/// `x` [r, c] transposed into `out` [c, r].
+pub fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
+    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            out[j * r + i] = v;
+        }
+    }
+}
+
+/// The kernels this CPU can run, for tests: each one it cannot is named on stderr, so a test
+/// that covers less than it would elsewhere says so.
+#[cfg(test)]
+pub(crate) fn runnable() -> Vec<Kernel> {
+    let all = [Kernel::Avx512, Kernel::Gemm];
+    if !available(Kernel::Avx512) {
+        eprintln!("skipped: this CPU has no AVX-512");
+    }
+    all.into_iter().filter(|&k| available(k)).collect()
+}
+
 /// Panics unless every element of A (m×k), B (k×n) and C (m×n) at the given strides lies
 /// inside its slice (lengths given): what the unsafe kernels rely on.
 fn assert_fits(
@@ -196,155 +223,7 @@ unsafe fn crate_gemm(
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use std::arch::x86_64::*;
-
-    /// Depth of one pass: a 64-column panel of B this deep (32 KiB) stays in L1.
-    const KC: usize = 128;
-    /// Rows of a tile: 6 rows × 4 vectors = 24 accumulators of the 32 registers.
-    const MR: usize = 6;
-
-    /// C = A·B (+ C when `acc`); B and C rows contiguous.
-    ///
-    /// # Safety
-    /// The CPU has AVX-512F; A's m×k, B's k×n and C's m×n elements at the given strides
-    /// are in bounds.
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn gemm(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: *const f32,
-        (rsa, csa): (usize, usize),
-        b: *const f32,
-        ldb: usize,
-        acc: bool,
-        c: *mut f32,
-        ldc: usize,
-    ) {
-        let mut p0 = 0;
-        loop {
-            let kc = KC.min(k - p0);
-            let load_c = acc || p0 > 0;
-            for j0 in (0..n).step_by(64) {
-                let nv = (n - j0).div_ceil(16).min(4);
-                let masks: [__mmask16; 4] = std::array::from_fn(|v| {
-                    let left = (n - j0).saturating_sub(16 * v).min(16);
-                    ((1u32 << left) - 1) as __mmask16
-                });
-                let mut i0 = 0;
-                while i0 < m {
-                    // Split a ragged end evenly (8 rows as 4 + 4, not 6 + 2): thin tiles
-                    // waste most of their loads.
-                    let left = m - i0;
-                    let mr = if left > MR && left < 2 * MR {
-                        left.div_ceil(2)
-                    } else {
-                        MR.min(left)
-                    };
-                    // SAFETY: tiles stay inside the m×n / k×n ranges the caller vouches for.
-                    unsafe {
-                        let ap = a.add(i0 * rsa + p0 * csa);
-                        let bp = b.add(p0 * ldb + j0);
-                        let cp = c.add(i0 * ldc + j0);
-                        let t = Tile {
-                            kc,
-                            a: ap,
-                            rsa,
-                            csa,
-                            b: bp,
-                            ldb,
-                            c: cp,
-                            ldc,
-                            masks,
-                            load_c,
-                        };
-                        dispatch(&t, mr, nv);
-                    }
-                    i0 += mr;
-                }
-            }
-            p0 += kc;
-            if p0 >= k {
-                break;
-            }
-        }
-    }
-
-    struct Tile {
-        kc: usize,
-        a: *const f32,
-        rsa: usize,
-        csa: usize,
-        b: *const f32,
-        ldb: usize,
-        c: *mut f32,
-        ldc: usize,
-        masks: [__mmask16; 4],
-        load_c: bool,
-    }
-
-    #[target_feature(enable = "avx512f")]
-    unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
-        macro_rules! rows {
-            ($nv:literal) => {
-                match mr {
-                    6 => tile::<6, $nv>(t),
-                    5 => tile::<5, $nv>(t),
-                    4 => tile::<4, $nv>(t),
-                    3 => tile::<3, $nv>(t),
-                    2 => tile::<2, $nv>(t),
-                    _ => tile::<1, $nv>(t),
-                }
-            };
-        }
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            match nv {
-                4 => rows!(4),
-                3 => rows!(3),
-                2 => rows!(2),
-                _ => rows!(1),
-            }
-        }
-    }
-
-    /// One MR×(16·NV) tile of C over `kc` steps of the depth, in registers.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn tile<const R: usize, const NV: usize>(t: &Tile) {
-        // SAFETY: every pointer stays in the tile the caller vouches for; masked loads and
-        // stores touch only the columns inside n.
-        unsafe {
-            let mut acc = [[_mm512_setzero_ps(); NV]; R];
-            if t.load_c {
-                for (i, row) in acc.iter_mut().enumerate() {
-                    for (v, x) in row.iter_mut().enumerate() {
-                        *x = _mm512_maskz_loadu_ps(t.masks[v], t.c.add(i * t.ldc + 16 * v));
-                    }
-                }
-            }
-            for p in 0..t.kc {
-                let bp = t.b.add(p * t.ldb);
-                let bv: [__m512; NV] =
-                    std::array::from_fn(|v| _mm512_maskz_loadu_ps(t.masks[v], bp.add(16 * v)));
-                let ap = t.a.add(p * t.csa);
-                for (i, row) in acc.iter_mut().enumerate() {
-                    let ai = _mm512_set1_ps(*ap.add(i * t.rsa));
-                    for (x, bj) in row.iter_mut().zip(&bv) {
-                        *x = _mm512_fmadd_ps(ai, *bj, *x);
-                    }
-                }
-            }
-            for (i, row) in acc.iter().enumerate() {
-                for (v, x) in row.iter().enumerate() {
-                    _mm512_mask_storeu_ps(t.c.add(i * t.ldc + 16 * v), t.masks[v], *x);
-                }
-            }
-        }
-    }
-}
+mod avx512;
 
 #[cfg(test)]
 mod tests {
@@ -379,7 +258,6 @@ mod tests {
     #[test]
     fn every_kernel_matches_the_definition_on_edges_strides_and_depths() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
-        let kernels = [Kernel::Avx512, Kernel::Gemm];
         // The recurrence's, BPTT's and the heads' shapes, and ragged edges and depths.
         let shapes = [
             (32, 128, 512),
@@ -389,7 +267,7 @@ mod tests {
             (128, 130, 47),
             (5, 0, 20),
         ];
-        for kernel in kernels.into_iter().filter(|&k| available(k)) {
+        for kernel in runnable() {
             for &(m, k, n) in &shapes {
                 for (transposed_a, beta) in [(false, 0.0), (true, 1.0)] {
                     let a: Vec<f32> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();

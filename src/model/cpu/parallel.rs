@@ -104,21 +104,6 @@ pub fn slice_iter(n: usize, k: usize) -> impl Iterator<Item = (usize, usize)> {
         .filter(|(s, e)| e > s)
 }
 
-/// The weighted sum w₀·g₀ + Σ wᵢ·gᵢ of the slices' gradient arrays, written over the first
-/// slice's, slice after slice in order (so it never depends on scheduling).
-pub fn weighted_sum<'a>(
-    acc: &mut [Vec<f32>],
-    w0: f32,
-    rest: impl IntoIterator<Item = (f32, &'a [Vec<f32>])>,
-) {
-    acc.iter_mut().flatten().for_each(|g| *g *= w0);
-    for (w, g) in rest {
-        for (a, b) in acc.iter_mut().zip(g) {
-            a.iter_mut().zip(b).for_each(|(a, b)| *a += w * b);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

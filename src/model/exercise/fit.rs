@@ -2,11 +2,11 @@
 //! from burn) and an Adam step, and an epoch over shuffled windows.
 
 use crate::dataset::Windows;
-use crate::model::cpu::parallel::{Parallel, weighted_sum};
 use crate::model::exercise::host::HostStep;
-use crate::model::exercise::net::{BatchGrads, batch_grads};
+use crate::model::exercise::net::batch_grads;
 use crate::model::exercise::weights::Weights;
 use crate::model::fit::{BatchLoss, EpochStats, Step, Trainable, shuffled_pass};
+use crate::model::grads::{Share, split};
 use crate::model::net::Net;
 use crate::model::optim::adam::AdamState;
 use crate::model::{BackendKind, Engine};
@@ -64,7 +64,7 @@ pub fn train_batch(
     } else {
         let (x, y, weights) = (&buf.x, &buf.y, &*w);
         let (n, dev, engine) = (idx.len(), step.dev, step.engine);
-        let g = split_grads(par, n, &|s, e| {
+        let g = split(par, n, Share::Windows, &|s, e| {
             let rows = s * tx..e * tx;
             batch_grads(weights, &x[rows.clone()], &y[rows], e - s, tx, dev, engine)
         });
@@ -77,39 +77,6 @@ pub fn train_batch(
         total_nats,
         targets,
     }
-}
-
-/// `grads(start, end)` for each slice of `0..n` windows, on the threads of `par`, combined
-/// as the gradient of the whole batch's loss (which divides by the batch size).
-fn split_grads(
-    par: &Parallel,
-    n: usize,
-    grads: &(dyn Fn(usize, usize) -> BatchGrads + Sync),
-) -> BatchGrads {
-    combine(par.map_slices(n, grads), n)
-}
-
-/// The slices' gradients as the whole batch's: each slice's loss and gradients are means
-/// over its own windows, so each counts by its share of the batch (slices in order).
-fn combine(each: Vec<((usize, usize), BatchGrads)>, n: usize) -> BatchGrads {
-    let share = |(s, e): (usize, usize)| (e - s) as f32 / n as f32;
-    let mut it = each.into_iter();
-    let Some((first, mut acc)) = it.next() else {
-        unreachable!("map_slices gives at least one slice")
-    };
-    let rest: Vec<_> = it.collect();
-    if rest.is_empty() {
-        return acc;
-    }
-    acc.loss *= f64::from(share(first));
-    for (part, g) in &rest {
-        acc.loss += g.loss * f64::from(share(*part));
-        acc.total_nats += g.total_nats;
-        acc.targets += g.targets;
-    }
-    let others = rest.iter().map(|(part, g)| (share(*part), &g.grads[..]));
-    weighted_sum(&mut acc.grads, share(first), others);
-    acc
 }
 
 impl Trainable for Weights {
@@ -152,16 +119,18 @@ impl Trainable for Weights {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::cpu::parallel::Parallel;
     use crate::model::device;
+    use crate::model::grads::Grads;
 
     /// Gradients of one batch of 12 windows, on `threads` threads.
-    fn grads_on(threads: usize) -> BatchGrads {
+    fn grads_on(threads: usize) -> Grads<[Vec<f32>; 5]> {
         let (v, tx, b) = (9usize, 7usize, 12usize);
         let w = Weights::init(v, 16, 3);
         let x: Vec<i32> = (0..b * tx).map(|i| ((i * 5 + i / 3) % v) as i32).collect();
         let y: Vec<i32> = (0..b * tx).map(|i| ((i * 7 + 2) % v) as i32).collect();
         let dev = device(BackendKind::Flex, true);
-        split_grads(&Parallel::new(threads), b, &|s, e| {
+        split(&Parallel::new(threads), b, Share::Windows, &|s, e| {
             batch_grads(
                 &w,
                 &x[s * tx..e * tx],

@@ -6,10 +6,11 @@
 //! the same network (`net::batch_grads`) is the reference it is tested against.
 
 use crate::model::cpu::kernels::gemm;
+use crate::model::cpu::kernels::transpose_into;
 use crate::model::cpu::parallel::{Parallel, slice_iter};
 use crate::model::cpu::pool;
 use crate::model::exercise::weights::Weights;
-use crate::model::ops::lstm::{Cache, backward_sink, forward_fill, transpose_into};
+use crate::model::ops::lstm::{Cache, backward_sink, forward_fill};
 use crate::model::ops::xent::{nll_grad_in_place, nll_in_place};
 use crate::model::optim::adam::{AdamSettings, AdamState, sum_squares, update};
 
@@ -73,7 +74,7 @@ impl HostStep {
         let (total_nats, targets) = self.parts[..k]
             .iter()
             .fold((0.0, 0), |(n, t), p| (n + p.total_nats, t + p.targets));
-        self.norm = self.combine(k, par);
+        self.norm = self.sum_slices(k, par);
         StepLoss {
             loss: total_nats * f64::from(scale),
             total_nats,
@@ -84,7 +85,7 @@ impl HostStep {
     /// Adds the gradients of slices 1..k into slice 0's, each thread a part of every
     /// array (slices in order, so the sums never depend on scheduling), and returns the
     /// norm of the sum (NaN or infinite when a gradient is).
-    fn combine(&mut self, k: usize, par: &Parallel) -> f64 {
+    fn sum_slices(&mut self, k: usize, par: &Parallel) -> f64 {
         let t = par.threads().min(MAX_PARTS);
         let (first, rest) = self.parts.split_at_mut(1);
         let rest = &rest[..k.saturating_sub(1)];

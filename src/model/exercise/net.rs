@@ -3,7 +3,8 @@
 
 use crate::model::Engine;
 use crate::model::exercise::weights::Weights;
-use crate::model::ops::conditioned::CondBackend;
+use crate::model::grads::Grads;
+use crate::model::ops::nll::NllBackend;
 use crate::model::ops::{recurrence, scalar};
 use burn::backend::Dispatch;
 use burn::tensor::activation::log_softmax;
@@ -24,16 +25,6 @@ fn one_hot(idx: &[i32], n: usize, dev: &Device) -> Tensor<2> {
     tensor2(&v, [idx.len(), n], dev)
 }
 
-/// The loss of a batch and the gradient of every parameter array (in `Weights` order).
-pub struct BatchGrads {
-    /// The exercise's loss: per-step batch-mean cross-entropy, summed over steps.
-    pub loss: f64,
-    /// Summed cross-entropy over all targets, and their number.
-    pub total_nats: f64,
-    pub targets: usize,
-    pub grads: [Vec<f32>; 5],
-}
-
 /// Forward and backward over `b` windows of `tx` steps on an autodiff device. The input
 /// projection of all steps is one matmul, each step one matmul for all four gates, and the
 /// output layer one matmul over all steps.
@@ -45,7 +36,7 @@ pub fn batch_grads(
     tx: usize,
     dev: &Device,
     engine: Engine,
-) -> BatchGrads {
+) -> Grads<[Vec<f32>; 5]> {
     let (v, a) = (w.n_values, w.n_a);
     let p = Params::new(w, dev);
     let xp = input_projection(&p.w_x, x, b, tx, dev);
@@ -59,7 +50,7 @@ pub fn batch_grads(
     let loss = nats.clone().div_scalar(b as f64);
     let total_nats = scalar(nats);
     let grads = loss.backward();
-    BatchGrads {
+    Grads {
         loss: scalar(loss),
         total_nats,
         targets: y.iter().filter(|&&t| t >= 0 && (t as usize) < v).count(),
@@ -134,7 +125,7 @@ fn output_nats(h: Tensor<2>, p: &Params, y: &[i32], dev: &Device, engine: Engine
             let n = h.dims()[0];
             let targets: Vec<i64> = y.iter().map(|&t| i64::from(t)).collect();
             let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [n]), dev);
-            Tensor::<1>::from_dispatch(<Dispatch as CondBackend>::dense_nll(
+            Tensor::<1>::from_dispatch(<Dispatch as NllBackend>::dense_nll(
                 h.into_dispatch(),
                 p.w_y.clone().into_dispatch(),
                 p.b_y.clone().into_dispatch(),

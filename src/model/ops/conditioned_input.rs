@@ -117,7 +117,7 @@ fn axpy(y: &mut [f32], k: f32, x: &[f32]) {
 }
 
 #[inline(always)]
-pub(crate) fn add(y: &mut [f32], x: &[f32]) {
+fn add(y: &mut [f32], x: &[f32]) {
     for (yj, xj) in y.iter_mut().zip(x) {
         *yj += xj;
     }

@@ -6,10 +6,8 @@
 //! from the gates and cell states the forward pass kept. Matrix products go through
 //! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
 
-#![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
-
 use crate::model::cpu::fastmath::{sigmoid, tanh, with_simd};
-pub(crate) use crate::model::cpu::kernels::gemm;
+use crate::model::cpu::kernels::{gemm, transpose};
 use crate::model::cpu::pool;
 use crate::model::ops::xent::host;
 use burn::backend::autodiff::Autodiff;
@@ -17,15 +15,25 @@ use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::Checkpoi
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
+#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
 use burn::tensor::TensorData;
 
-#[backend_extension(NdArray, Flex, Autodiff)]
-pub trait LstmBackend: Backend {
-    /// Hidden states [B, T, A] of the recurrence over `xp` [B, T, 4A] (input projections,
-    /// bias included; gates in Keras order i, f, c, o) with recurrent kernel `u` [A, 4A],
-    /// from a zero initial state.
-    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self>;
+pub use extension::LstmBackend;
+
+/// `LstmBackend` in a module of its own: the code `backend_extension` writes for it names
+/// burn-ndarray, and the allow on the module covers that code.
+#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
+mod extension {
+    use super::*;
+
+    #[backend_extension(NdArray, Flex, Autodiff)]
+    pub trait LstmBackend: Backend {
+        /// Hidden states [B, T, A] of the recurrence over `xp` [B, T, 4A] (input projections,
+        /// bias included; gates in Keras order i, f, c, o) with recurrent kernel `u` [A, 4A],
+        /// from a zero initial state.
+        fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self>;
+    }
 }
 
 /// What the backward pass needs from the forward pass. Arrays are batch-major like the
@@ -288,22 +296,6 @@ fn bptt_row(
     }
 }
 
-/// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
-pub(crate) fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
-    let mut t = pool::scratch(r * c);
-    transpose_into(x, r, c, &mut t);
-    t
-}
-
-/// `x` [r, c] transposed into `out` [c, r].
-pub(crate) fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
-    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            out[j * r + i] = v;
-        }
-    }
-}
-
 fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {
     assert!(
         xp.len() == 3 && u.len() == 2,
@@ -328,6 +320,7 @@ fn host_forward<B: Backend>(xp: FloatTensor<B>, u: FloatTensor<B>) -> (Cache, Fl
     (cache, out)
 }
 
+#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 impl LstmBackend for NdArray {
     fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
         let (cache, out) = host_forward::<Self>(xp, u);

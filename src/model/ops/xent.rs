@@ -5,22 +5,30 @@
 //! nodes, a [N, V] one-hot tensor and a libm `exp` per logit. Fused, the forward pass
 //! keeps the softmax it computed and the backward pass is `g · (softmax − onehot)`.
 
-#![allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
-
 use crate::model::cpu::fastmath::{exp_fast, with_simd};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::{FloatTensor, IntTensor};
+#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
 use burn::tensor::{TensorData, read_sync};
 
-#[backend_extension(NdArray, Flex, Autodiff)]
-pub trait XentBackend: Backend {
-    /// The summed negative log-likelihood in nats (shape [1]) of `targets` [N] under
-    /// softmax(`logits` [N, V]). A target outside 0..V adds nothing and gets no gradient.
-    fn softmax_nll(logits: FloatTensor<Self>, targets: IntTensor<Self>) -> FloatTensor<Self>;
+pub use extension::XentBackend;
+
+/// `XentBackend` in a module of its own: the code `backend_extension` writes for it names
+/// burn-ndarray, and the allow on the module covers that code.
+#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
+mod extension {
+    use super::*;
+
+    #[backend_extension(NdArray, Flex, Autodiff)]
+    pub trait XentBackend: Backend {
+        /// The summed negative log-likelihood in nats (shape [1]) of `targets` [N] under
+        /// softmax(`logits` [N, V]). A target outside 0..V adds nothing and gets no gradient.
+        fn softmax_nll(logits: FloatTensor<Self>, targets: IntTensor<Self>) -> FloatTensor<Self>;
+    }
 }
 
 /// The host side: total nats and the softmax of every row (zero rows for skipped targets).
@@ -213,6 +221,7 @@ fn host_forward<B: Backend>(
     )
 }
 
+#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 impl XentBackend for NdArray {
     fn softmax_nll(logits: FloatTensor<Self>, targets: IntTensor<Self>) -> FloatTensor<Self> {
         host_forward::<Self>(logits, targets).1

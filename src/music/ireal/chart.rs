@@ -53,6 +53,26 @@ pub fn song(raw: &RawSong, n: usize) -> Result<Song, IrealError> {
         .collect();
     let (order, notes) = play_order(&bars);
     meta.notes = notes;
+    note_meter_changes(&bars, &mut meta);
+    let out = played_bars(&bars, &ready, &order, &mut meta);
+    if out.is_empty() {
+        return Err(IrealError::NoBars {
+            song: n,
+            title: raw.title.clone(),
+        });
+    }
+    Ok(Song {
+        progression: Progression {
+            name: raw.title.clone(),
+            bars: out,
+            meta: Some(meta),
+        },
+        link: raw.link.clone(),
+    })
+}
+
+/// Notes each bar written in another meter than the chart's (it is played in the chart's).
+fn note_meter_changes(bars: &[Written], meta: &mut ChartMeta) {
     for (i, b) in bars.iter().enumerate() {
         if let Some(t) = b.time.filter(|t| *t != meta.meter) {
             meta.notes.push(format!(
@@ -65,9 +85,19 @@ pub fn song(raw: &RawSong, n: usize) -> Result<Song, IrealError> {
             ));
         }
     }
+}
+
+/// The bars as played in `order`, with the sections where they start and what could not be
+/// repeated noted in `meta`.
+fn played_bars(
+    bars: &[Written],
+    ready: &[Ready],
+    order: &[usize],
+    meta: &mut ChartMeta,
+) -> Vec<Bar> {
     let beats = usize::from(meta.meter.0.max(1));
     let mut out: Vec<Bar> = Vec::new();
-    for &w in &order {
+    for &w in order {
         if let Some(s) = bars[w].section {
             meta.sections.push((out.len() + 1, s));
         }
@@ -86,20 +116,7 @@ pub fn song(raw: &RawSong, n: usize) -> Result<Song, IrealError> {
             }
         }
     }
-    if out.is_empty() {
-        return Err(IrealError::NoBars {
-            song: n,
-            title: raw.title.clone(),
-        });
-    }
-    Ok(Song {
-        progression: Progression {
-            name: raw.title.clone(),
-            bars: out,
-            meta: Some(meta),
-        },
-        link: raw.link.clone(),
-    })
+    out
 }
 
 /// A written bar's cells as slots, its chords read (what cannot be is listed and held).

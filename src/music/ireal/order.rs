@@ -18,9 +18,41 @@ struct Walk<'a> {
     returning: bool,
     /// A D.C. or D.S. was taken (repeats are not taken again; the last ending is played).
     jumped: Option<Jump>,
+    /// The ending being played in the current repeat.
+    ending: Option<u8>,
+    /// The "to coda" sign and the coda itself (the first two bars marked coda).
+    to_coda: Option<usize>,
+    coda: Option<usize>,
+    segno: Option<usize>,
+    /// The chart has a D.C. or D.S. somewhere.
+    has_jump: bool,
+    /// What was read freely.
+    notes: Vec<String>,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(bars: &'a [Written]) -> Self {
+        let codas: Vec<usize> = (0..bars.len()).filter(|&i| bars[i].coda).collect();
+        let (to_coda, coda) = match codas.as_slice() {
+            [a, b, ..] => (Some(*a), Some(*b)),
+            _ => (None, None),
+        };
+        Walk {
+            bars,
+            pos: 0,
+            repeat_start: 0,
+            pass: 1,
+            returning: false,
+            jumped: None,
+            ending: None,
+            to_coda,
+            coda,
+            segno: bars.iter().position(|b| b.segno),
+            has_jump: bars.iter().any(|b| b.jump.is_some()),
+            notes: Vec::new(),
+        }
+    }
+
     /// The highest ending of the repeat `pos` is in (up to the next `{`).
     fn last_ending(&self, pos: usize) -> u8 {
         self.bars[pos..]
@@ -59,100 +91,94 @@ impl Walk<'_> {
             None => self.pass == 1,
         }
     }
+
+    /// Plays the bar at `pos`, or skips an ending this pass does not take, and moves on;
+    /// false when the walk ends there.
+    fn bar(&mut self, order: &mut Vec<usize>) -> bool {
+        let (bars, pos) = (self.bars, self.pos);
+        let b = &bars[pos];
+        // Without a D.C. or D.S., the coda ends the last chorus: a chorus stops before it.
+        if !self.has_jump && Some(pos) == self.coda {
+            self.notes.push(format!(
+                "the coda (bar {} on) ends the tune: left out of the chorus",
+                pos + 1
+            ));
+            return false;
+        }
+        if self.returning && pos == self.repeat_start {
+            self.returning = false;
+        } else if b.open_repeat {
+            self.repeat_start = pos;
+            self.pass = 1;
+            self.ending = None;
+        }
+        if let Some(k) = b.ending {
+            let target = if self.jumped.is_some() {
+                self.last_ending(pos)
+            } else {
+                self.pass
+            };
+            if k < target {
+                self.pos = self.skip_ending(pos);
+                return true;
+            }
+            self.ending = Some(k);
+        }
+        order.push(pos);
+        self.pos = pos + 1;
+        self.after(pos)
+    }
+
+    /// Where to go after playing bar `pos`: to the coda, back to a repeat's start, back to
+    /// the top or the segno, or on; false at the Fine.
+    fn after(&mut self, pos: usize) -> bool {
+        let bars = self.bars;
+        let b = &bars[pos];
+        if self.jumped.is_some() && Some(pos) == self.to_coda {
+            self.pos = self.coda.unwrap_or(pos + 1);
+            return true;
+        }
+        if self.jumped.is_some() && b.fine {
+            return false;
+        }
+        if b.close_repeat && self.goes_back(pos, self.ending) {
+            self.pos = self.repeat_start;
+            self.pass += 1;
+            self.returning = true;
+            self.ending = None;
+            return true;
+        }
+        if let (Some(j @ Jump::Back { segno, al_coda }), None) = (b.jump, self.jumped) {
+            self.jumped = Some(j);
+            self.pos = if segno { self.segno.unwrap_or(0) } else { 0 };
+            if segno && self.segno.is_none() {
+                self.notes
+                    .push("D.S. but no segno: back to the start".into());
+            }
+            if al_coda && self.to_coda.is_none() {
+                self.notes
+                    .push("al Coda but no 'to coda' sign: played on to the end".into());
+            }
+            self.returning = false;
+        }
+        true
+    }
 }
 
 /// The written bars' indices as played once through, and notes on what was read freely.
 pub fn play_order(bars: &[Written]) -> (Vec<usize>, Vec<String>) {
-    let mut notes = Vec::new();
-    let codas: Vec<usize> = (0..bars.len()).filter(|&i| bars[i].coda).collect();
-    let has_jump = bars.iter().any(|b| b.jump.is_some());
-    let segno = bars.iter().position(|b| b.segno);
-    let (to_coda, coda) = match codas.as_slice() {
-        [a, b, ..] => (Some(*a), Some(*b)),
-        _ => (None, None),
-    };
-    let mut w = Walk {
-        bars,
-        pos: 0,
-        repeat_start: 0,
-        pass: 1,
-        returning: false,
-        jumped: None,
-    };
+    let mut w = Walk::new(bars);
     let mut order = Vec::new();
-    let mut ending: Option<u8> = None;
     while w.pos < bars.len() {
         if order.len() >= MAX_FORM_BARS {
-            notes.push(format!(
+            w.notes.push(format!(
                 "the form runs past {MAX_FORM_BARS} bars: cut there"
             ));
             break;
         }
-        let pos = w.pos;
-        let b = &bars[pos];
-        // Without a D.C. or D.S., the coda ends the last chorus: a chorus stops before it.
-        if !has_jump && Some(pos) == coda {
-            notes.push(format!(
-                "the coda (bar {} on) ends the tune: left out of the chorus",
-                pos + 1
-            ));
+        if !w.bar(&mut order) {
             break;
-        }
-        if w.returning && pos == w.repeat_start {
-            w.returning = false;
-        } else if b.open_repeat {
-            w.repeat_start = pos;
-            w.pass = 1;
-            ending = None;
-        }
-        if let Some(k) = b.ending {
-            let target = if w.jumped.is_some() {
-                w.last_ending(pos)
-            } else {
-                w.pass
-            };
-            if k < target {
-                w.pos = w.skip_ending(pos);
-                continue;
-            }
-            ending = Some(k);
-        }
-        order.push(pos);
-        w.pos = pos + 1;
-        if w.jumped.is_some() && Some(pos) == to_coda {
-            w.pos = coda.unwrap_or(pos + 1);
-            continue;
-        }
-        if w.jumped.is_some() && b.fine {
-            break;
-        }
-        if b.close_repeat && w.goes_back(pos, ending) {
-            w.pos = w.repeat_start;
-            w.pass += 1;
-            w.returning = true;
-            ending = None;
-            continue;
-        }
-        if let (
-            Some(
-                j @ Jump::Back {
-                    segno: to_segno,
-                    al_coda,
-                },
-            ),
-            None,
-        ) = (b.jump, w.jumped)
-        {
-            w.jumped = Some(j);
-            w.pos = if to_segno { segno.unwrap_or(0) } else { 0 };
-            if to_segno && segno.is_none() {
-                notes.push("D.S. but no segno: back to the start".into());
-            }
-            if al_coda && to_coda.is_none() {
-                notes.push("al Coda but no 'to coda' sign: played on to the end".into());
-            }
-            w.returning = false;
         }
     }
-    (order, notes)
+    (order, w.notes)
 }

@@ -20,12 +20,6 @@ pub mod view;
 pub mod widgets;
 
 #[cfg(test)]
-mod jam_tests;
-#[cfg(test)]
-mod kind_tests;
-#[cfg(test)]
-mod snapshot_tests;
-#[cfg(test)]
 mod tests;
 
 use app::App;

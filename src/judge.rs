@@ -175,17 +175,7 @@ pub fn judge(
         }
         let mut p = Tally::default();
         p.add(&players);
-        let mut m = Tally::default();
-        let mut longest: Option<usize> = None;
-        for &seed in &opts.seeds {
-            let take = improvise(bundle, &score, &path, seed, opts)?;
-            if let Some(c) = corpus {
-                let l = longest_copied(&take.intervals(), c);
-                longest = Some(longest.unwrap_or(0).max(l));
-            }
-            m.add(&take);
-            model_all.add(&take);
-        }
+        let (m, longest) = model_takes(bundle, (&score, &path), corpus, opts, &mut model_all)?;
         players_all.add(&players);
         if let Some(l) = longest {
             longest_all = Some(longest_all.unwrap_or(0).max(l));
@@ -208,6 +198,29 @@ pub fn judge(
         skipped,
         warnings,
     })
+}
+
+/// The model's takes over one solo's changes, one per seed, tallied (also into `all`), and
+/// the longest run of intervals they copy from `corpus`, when given.
+fn model_takes(
+    bundle: &Bundle,
+    (score, path): (&Score, &Path),
+    corpus: Option<&[Vec<i8>]>,
+    opts: &JudgeOptions,
+    all: &mut Tally,
+) -> Result<(Tally, Option<usize>), JudgeError> {
+    let mut m = Tally::default();
+    let mut longest: Option<usize> = None;
+    for &seed in &opts.seeds {
+        let take = improvise(bundle, score, path, seed, opts)?;
+        if let Some(c) = corpus {
+            let l = longest_copied(&take.intervals(), c);
+            longest = Some(longest.unwrap_or(0).max(l));
+        }
+        m.add(&take);
+        all.add(&take);
+    }
+    Ok((m, longest))
 }
 
 fn compare(

@@ -1,16 +1,16 @@
 //! The two model kinds in the studio: the Generate tab's decoding rows reach the decoding
 //! of a run and dim where they do not apply; the Train tab's kind reaches the trainer.
 
-use super::app::App;
-use super::jobs::Job;
-use super::keymap::Tab;
-use super::tabs::generate::GenField;
-use super::tabs::train::TrainField;
-use super::tests::{key, root, screen, wait};
-use super::view::draw;
-use super::widgets::settings::Field;
+use super::{key, root, screen, wait};
 use crate::model::ModelKind;
 use crate::model::bundle::Bundle;
+use crate::tui::app::App;
+use crate::tui::jobs::Job;
+use crate::tui::keymap::Tab;
+use crate::tui::tabs::generate::GenField;
+use crate::tui::tabs::train::TrainField;
+use crate::tui::view::draw;
+use crate::tui::widgets::settings::Field;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -1,11 +1,11 @@
 //! Every tab drawn at 80×24 and 160×48 and compared with the stored snapshots
-//! (`src/tui/snapshots/`), so a layout change shows as a diff. The studio opens on the
+//! (`src/tui/tests/snapshots/`), so a layout change shows as a diff. The studio opens on the
 //! bundled corpus and model by relative paths and improvises with a fixed seed, so the
 //! screens hold no times, machine paths or random draws.
 
-use super::app::App;
-use super::keymap::Tab;
-use super::tests::{screen, wait};
+use super::{screen, wait};
+use crate::tui::app::App;
+use crate::tui::keymap::Tab;
 use std::path::Path;
 
 fn studio_with_a_solo() -> App {

@@ -4,6 +4,7 @@
 //! The output lasts the score plus a short tail (the last notes' release and the ride's
 //! ring), and a soft limiter keeps every sample inside full scale.
 
+pub mod envelope;
 pub mod live;
 mod note;
 pub mod osc;

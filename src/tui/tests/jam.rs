@@ -1,9 +1,9 @@
 //! The Jam tab driven by keys: the keyboard piano's map, piano keys taking over while a
 //! session runs, the settings rows it shares, and its one-line refusals.
 
-use super::app::App;
-use super::keymap::{Keymap, Scope, Tab};
-use super::tests::{key, screen, wait};
+use super::{key, screen, wait};
+use crate::tui::app::App;
+use crate::tui::keymap::{Keymap, Scope, Tab};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use std::path::Path;
 
