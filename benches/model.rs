@@ -109,7 +109,7 @@ fn kernels(g: &mut Group) {
         .collect();
     let mut z = vec![0.0f32; n * g4];
     let mut du = vec![0.0f32; a * g4];
-    for kernel in [Kernel::Avx512, Kernel::Gemm]
+    for kernel in [Kernel::Avx512, Kernel::Avx2, Kernel::Gemm]
         .into_iter()
         .filter(|&k| available(k))
     {
@@ -138,7 +138,12 @@ fn host_step(g: &mut Group) {
             ..AdamSettings::default()
         };
         let dev = device(BackendKind::Flex, true);
-        let paths = [(Kernel::Avx512, 1), (Kernel::Gemm, 1), (best, 2)];
+        let paths = [
+            (Kernel::Avx512, 1),
+            (Kernel::Avx2, 1),
+            (Kernel::Gemm, 1),
+            (best, 2),
+        ];
         for (kernel, threads) in paths.into_iter().filter(|&(k, _)| available(k)) {
             kernels::prefer(kernel);
             let mut w = Weights::init(v, 64, 0);

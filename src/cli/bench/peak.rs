@@ -16,7 +16,7 @@ struct Line {
 pub(super) fn peak(runs: usize, json: bool) -> anyhow::Result<()> {
     let (isa, fma) = best_fma(runs);
     let mut lines = Vec::new();
-    for kernel in [Kernel::Avx512, Kernel::Gemm] {
+    for kernel in [Kernel::Avx512, Kernel::Avx2, Kernel::Gemm] {
         if kernels::available(kernel) {
             products(kernel, runs, &mut lines);
         }

@@ -1,6 +1,6 @@
 //! Matrix products for the recurrences and output layers of both models, with the kernel
-//! chosen at run time: an AVX-512 register-tiled kernel where the CPU has AVX-512F, else the
-//! `gemm` crate (its own AVX2/FMA microkernels where present, portable code elsewhere).
+//! chosen at run time: a register-tiled kernel of our own where the CPU has AVX-512F or
+//! AVX2+FMA (neither allocates), else the `gemm` crate's portable code.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 pub enum Kernel {
     /// 6×64 tiles of 16-wide FMAs (AVX-512F), with masked edges.
     Avx512,
+    /// 6×16 tiles of 8-wide FMAs (AVX2+FMA), with masked edges.
+    Avx2,
     /// The `gemm` crate: AVX2/FMA microkernels where the CPU has them, portable otherwise.
     Gemm,
 }
@@ -17,13 +19,30 @@ impl std::fmt::Display for Kernel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Kernel::Avx512 => "avx512",
+            Kernel::Avx2 => "avx2",
             Kernel::Gemm => "gemm",
         })
     }
 }
 
-/// 0: the best the CPU has; 1: force `Kernel::Gemm`.
+/// 0: the best the CPU has; else the code (`Kernel::code`) of the kernel asked for.
 static FORCE: AtomicU8 = AtomicU8::new(0);
+
+impl Kernel {
+    const ALL: [Kernel; 3] = [Kernel::Avx512, Kernel::Avx2, Kernel::Gemm];
+
+    fn code(self) -> u8 {
+        match self {
+            Kernel::Avx512 => 1,
+            Kernel::Avx2 => 2,
+            Kernel::Gemm => 3,
+        }
+    }
+
+    fn of_code(c: u8) -> Option<Kernel> {
+        Kernel::ALL.into_iter().find(|k| k.code() == c)
+    }
+}
 
 /// Whether this CPU can run `k`.
 pub fn available(k: Kernel) -> bool {
@@ -31,42 +50,55 @@ pub fn available(k: Kernel) -> bool {
         Kernel::Gemm => true,
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512 => is_x86_feature_detected!("avx512f"),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
         #[cfg(not(target_arch = "x86_64"))]
-        Kernel::Avx512 => false,
+        Kernel::Avx512 | Kernel::Avx2 => false,
     }
 }
 
-/// The kernel products use now: the best the CPU has, unless `prefer` or the environment
-/// variable `IMPROV_KERNEL=gemm` asks for the `gemm` crate's.
+/// The kernel products use now: this thread's (`with`), else the one `prefer` chose, else
+/// the one the environment variable `IMPROV_KERNEL` (avx512, avx2 or gemm) names, else the
+/// best the CPU has; one the CPU cannot run gives way to the best it can.
 pub fn active() -> Kernel {
-    static ENV: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let env_gemm = *ENV.get_or_init(|| std::env::var("IMPROV_KERNEL").is_ok_and(|v| v == "gemm"));
-    let local_gemm = LOCAL.with(std::cell::Cell::get);
-    if FORCE.load(Ordering::Relaxed) == 0 && !env_gemm && !local_gemm && available(Kernel::Avx512) {
-        Kernel::Avx512
-    } else {
-        Kernel::Gemm
-    }
+    static ENV: std::sync::OnceLock<Option<Kernel>> = std::sync::OnceLock::new();
+    let env = *ENV.get_or_init(|| {
+        let v = std::env::var("IMPROV_KERNEL").ok()?;
+        Kernel::ALL.into_iter().find(|k| k.to_string() == v)
+    });
+    LOCAL
+        .with(std::cell::Cell::get)
+        .or_else(|| Kernel::of_code(FORCE.load(Ordering::Relaxed)))
+        .or(env)
+        .filter(|&k| available(k))
+        .unwrap_or_else(best)
+}
+
+/// The fastest kernel this CPU runs.
+pub fn best() -> Kernel {
+    Kernel::ALL
+        .into_iter()
+        .find(|&k| available(k))
+        .unwrap_or(Kernel::Gemm)
 }
 
 thread_local! {
-    /// This thread uses `Kernel::Gemm` (see `with`).
-    static LOCAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The kernel this thread's products use (see `with`).
+    static LOCAL: std::cell::Cell<Option<Kernel>> = const { std::cell::Cell::new(None) };
 }
 
-/// Runs `f` with this thread's products on `k` (`Avx512` only where the CPU has it): tests
-/// compare the paths without touching other threads.
+/// Runs `f` with this thread's products on `k` (where the CPU can run it): tests compare
+/// the paths without touching other threads.
 pub fn with<R>(k: Kernel, f: impl FnOnce() -> R) -> R {
-    let before = LOCAL.with(|c| c.replace(k == Kernel::Gemm));
+    let before = LOCAL.with(|c| c.replace(Some(k)));
     let r = f();
     LOCAL.with(|c| c.set(before));
     r
 }
 
-/// Chooses the kernel for every later product (for benchmarks): `Avx512` only takes effect
-/// where the CPU has it.
+/// Chooses the kernel for every later product (for benchmarks), where the CPU can run it.
 pub fn prefer(k: Kernel) {
-    FORCE.store(u8::from(k == Kernel::Gemm), Ordering::Relaxed);
+    FORCE.store(k.code(), Ordering::Relaxed);
 }
 
 /// C (m×n) = op(A)·op(B) + beta·C (beta 0 or 1), each operand described by its row and
@@ -87,8 +119,8 @@ pub fn gemm(
     gemm_with(active(), m, k, n, a, sa, b, sb, beta, c, rsc)
 }
 
-/// `gemm` with a chosen kernel (tests compare them); `Avx512` where the CPU lacks it, or
-/// with a B whose rows are not contiguous, falls back to `Gemm`.
+/// `gemm` with a chosen kernel (tests compare them); a kernel the CPU lacks, or a B whose
+/// rows are not contiguous, falls back to `Gemm`.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_with(
     kernel: Kernel,
@@ -133,6 +165,25 @@ pub fn gemm_with(
         };
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Avx2 && csb == 1 && available(Kernel::Avx2) {
+        // SAFETY: the CPU has AVX2 and FMA; bounds as above.
+        unsafe {
+            avx2::gemm(
+                m,
+                k,
+                n,
+                a.as_ptr(),
+                (rsa, csa),
+                b.as_ptr(),
+                rsb,
+                beta != 0.0,
+                c.as_mut_ptr(),
+                rsc,
+            )
+        };
+        return;
+    }
     // SAFETY: as above.
     unsafe { crate_gemm(m, k, n, a, (rsa, csa), b, (rsb, csb), beta, c, rsc) }
 }
@@ -157,11 +208,10 @@ pub fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
 /// that covers less than it would elsewhere says so.
 #[cfg(test)]
 pub(crate) fn runnable() -> Vec<Kernel> {
-    let all = [Kernel::Avx512, Kernel::Gemm];
-    if !available(Kernel::Avx512) {
-        eprintln!("skipped: this CPU has no AVX-512");
+    for k in Kernel::ALL.into_iter().filter(|&k| !available(k)) {
+        eprintln!("skipped: this CPU cannot run the {k} kernel");
     }
-    all.into_iter().filter(|&k| available(k)).collect()
+    Kernel::ALL.into_iter().filter(|&k| available(k)).collect()
 }
 
 /// Panics unless every element of A (m×k), B (k×n) and C (m×n) at the given strides lies
@@ -222,6 +272,8 @@ unsafe fn crate_gemm(
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 

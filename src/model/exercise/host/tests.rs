@@ -38,7 +38,7 @@ fn case(v: usize, a: usize, b: usize, tx: usize) -> (Weights, Vec<i32>, Vec<i32>
 #[test]
 fn the_host_step_matches_the_reference_graph_on_every_path_and_thread_count() {
     use crate::model::cpu::fastmath::{capped, simd_level};
-    use crate::model::cpu::kernels::{Kernel, runnable, with};
+    use crate::model::cpu::kernels::{Kernel, best, runnable, with};
     // Odd sizes, so every kernel edge and an uneven split are exercised.
     let (v, a, b, tx) = (13, 9, 7, 6);
     let (w, x, y) = case(v, a, b, tx);
@@ -55,7 +55,7 @@ fn the_host_step_matches_the_reference_graph_on_every_path_and_thread_count() {
             paths.push((kernel, level, 1));
         }
     }
-    paths.extend([(Kernel::Avx512, 2, 2), (Kernel::Avx512, 2, 3)]);
+    paths.extend([(best(), 2, 2), (best(), 2, 3)]);
     for (kernel, level, threads) in paths {
         let mut step = HostStep::default();
         let par = Parallel::new(threads);

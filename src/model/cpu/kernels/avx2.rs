@@ -1,0 +1,153 @@
+//! The AVX2+FMA kernel: 6×16 register tiles of 8-wide FMAs, masked at the edges. It keeps
+//! no buffers of its own, so a warm training step allocates nothing on CPUs without AVX-512.
+
+use std::arch::x86_64::*;
+
+/// Depth of one pass: a 16-column panel of B this deep (8 KiB) stays in L1.
+const KC: usize = 128;
+/// Rows of a tile: 6 rows × 2 vectors = 12 accumulators of the 16 registers.
+const MR: usize = 6;
+/// Columns of a tile: two 8-wide vectors.
+const NR: usize = 16;
+
+/// C = A·B (+ C when `acc`); B and C rows contiguous.
+///
+/// # Safety
+/// The CPU has AVX2 and FMA; A's m×k, B's k×n and C's m×n elements at the given strides
+/// are in bounds.
+#[allow(clippy::too_many_arguments)]
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: *const f32,
+    (rsa, csa): (usize, usize),
+    b: *const f32,
+    ldb: usize,
+    acc: bool,
+    c: *mut f32,
+    ldc: usize,
+) {
+    let mut p0 = 0;
+    loop {
+        let kc = KC.min(k - p0);
+        let load_c = acc || p0 > 0;
+        for j0 in (0..n).step_by(NR) {
+            let nv = (n - j0).div_ceil(8).min(2);
+            let masks: [__m256i; 2] =
+                std::array::from_fn(|v| lanes((n - j0).saturating_sub(8 * v)));
+            let mut i0 = 0;
+            while i0 < m {
+                let left = m - i0;
+                let mr = if left > MR && left < 2 * MR {
+                    left.div_ceil(2)
+                } else {
+                    MR.min(left)
+                };
+                // SAFETY: tiles stay inside the m×n / k×n ranges the caller vouches for.
+                unsafe {
+                    let t = Tile {
+                        kc,
+                        a: a.add(i0 * rsa + p0 * csa),
+                        rsa,
+                        csa,
+                        b: b.add(p0 * ldb + j0),
+                        ldb,
+                        c: c.add(i0 * ldc + j0),
+                        ldc,
+                        masks,
+                        load_c,
+                    };
+                    dispatch(&t, mr, nv);
+                }
+                i0 += mr;
+            }
+        }
+        p0 += kc;
+        if p0 >= k {
+            break;
+        }
+    }
+}
+
+/// A mask with the first `left` (at most 8) of 8 lanes on.
+#[target_feature(enable = "avx2,fma")]
+fn lanes(left: usize) -> __m256i {
+    let on = left.min(8) as i32;
+    _mm256_cmpgt_epi32(
+        _mm256_set1_epi32(on),
+        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+    )
+}
+
+struct Tile {
+    kc: usize,
+    a: *const f32,
+    rsa: usize,
+    csa: usize,
+    b: *const f32,
+    ldb: usize,
+    c: *mut f32,
+    ldc: usize,
+    masks: [__m256i; 2],
+    load_c: bool,
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
+    macro_rules! rows {
+        ($nv:literal) => {
+            match mr {
+                6 => tile::<6, $nv>(t),
+                5 => tile::<5, $nv>(t),
+                4 => tile::<4, $nv>(t),
+                3 => tile::<3, $nv>(t),
+                2 => tile::<2, $nv>(t),
+                _ => tile::<1, $nv>(t),
+            }
+        };
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match nv {
+            2 => rows!(2),
+            _ => rows!(1),
+        }
+    }
+}
+
+/// One MR×(8·NV) tile of C over `kc` steps of the depth, in registers.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile<const R: usize, const NV: usize>(t: &Tile) {
+    // SAFETY: every pointer stays in the tile the caller vouches for; masked loads and
+    // stores touch only the columns inside n.
+    unsafe {
+        let mut acc = [[_mm256_setzero_ps(); NV]; R];
+        if t.load_c {
+            for (i, row) in acc.iter_mut().enumerate() {
+                for (v, x) in row.iter_mut().enumerate() {
+                    *x = _mm256_maskload_ps(t.c.add(i * t.ldc + 8 * v), t.masks[v]);
+                }
+            }
+        }
+        for p in 0..t.kc {
+            let bp = t.b.add(p * t.ldb);
+            let bv: [__m256; NV] =
+                std::array::from_fn(|v| _mm256_maskload_ps(bp.add(8 * v), t.masks[v]));
+            let ap = t.a.add(p * t.csa);
+            for (i, row) in acc.iter_mut().enumerate() {
+                let ai = _mm256_set1_ps(*ap.add(i * t.rsa));
+                for (x, bj) in row.iter_mut().zip(&bv) {
+                    *x = _mm256_fmadd_ps(ai, *bj, *x);
+                }
+            }
+        }
+        for (i, row) in acc.iter().enumerate() {
+            for (v, x) in row.iter().enumerate() {
+                _mm256_maskstore_ps(t.c.add(i * t.ldc + 8 * v), t.masks[v], *x);
+            }
+        }
+    }
+}
