@@ -69,7 +69,7 @@ fn a_conditioned_model_answers_through_the_trade_engine_inside_its_turn() {
             p.changes.clone(),
             TradeSettings {
                 bars: 2,
-                starts: crate::trade::Who::You,
+                starts: Who::You,
                 mode,
                 sampling: s.sample,
                 decoding: s.decoding,
