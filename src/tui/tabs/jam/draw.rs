@@ -5,8 +5,11 @@ use super::super::generate::GenerateTab;
 use super::super::play::{PlayField, PlayTab};
 use super::JamTab;
 use super::fields::JamField;
+use super::live::RATE;
+use crate::audio::{live_latency_ms, period_frames};
 use crate::jam::Plan;
 use crate::music::{Note, PPQ, Pitch, Role, Score, Tick, Track};
+use crate::tui::player::SoundSource;
 use crate::tui::widgets::block;
 use crate::tui::widgets::piano_roll::{PianoRoll, RollView};
 use crate::tui::widgets::settings::{Field, SettingsList};
@@ -79,6 +82,24 @@ impl Widget for JamView<'_> {
     }
 }
 
+/// How long a key takes to be heard: measured from the stream while a session plays,
+/// expected from the buffer asked for before.
+fn out_line(t: &JamTab) -> String {
+    let buffer = t.settings.buffer_ms;
+    match &t.output {
+        Some(o) if o.silent.is_some() => "out: no device (silent, timer clock)".into(),
+        Some(o) => match (o.latency_ms, &o.sound) {
+            (Some(ms), SoundSource::Midi(_)) => format!("out {ms:.0} ms (MIDI port, timer)"),
+            (Some(ms), _) => format!("out {ms:.0} ms ({buffer} ms buffer)"),
+            (None, _) => "out: the system chose the buffer".into(),
+        },
+        None => {
+            let ms = live_latency_ms(period_frames(buffer, RATE), RATE, RATE);
+            format!("out {ms:.0} ms expected ({buffer} ms buffer)")
+        }
+    }
+}
+
 fn keys_title(t: &JamTab) -> String {
     match t.releases {
         true => "Keyboard: a note lasts while its key is held".into(),
@@ -125,11 +146,11 @@ impl JamView<'_> {
             Some((med, worst)) => format!("answer: {med:.0} ms median, {worst:.0} worst"),
             None => "answer: not computed yet".into(),
         }));
-        lines.push(Line::from(match &t.output {
-            Some(o) if o.silent.is_some() => "output: none (silent, timer clock)".to_string(),
-            Some(o) => format!("output buffer: {:.0} ms", o.buffer_ms),
-            None => format!("output buffer: {} ms (asked)", t.settings.buffer_ms),
-        }));
+        lines.push(Line::from(out_line(t)));
+        if let Some(o) = t.output.as_ref().filter(|o| o.sound != self.play.sound) {
+            let s = format!("sound: {} (the choice could not play)", o.sound.label());
+            lines.push(Line::styled(s, t.theme.warning()));
+        }
         if self.gen_tab.bundle.is_none() {
             lines.push(Line::styled(
                 "no model loaded: improv rests",
