@@ -60,9 +60,10 @@ pub struct TradeArgs {
 const MAX_CALLS: usize = 256;
 
 pub fn trade(a: TradeArgs) -> Result<()> {
-    let tempo = a.tempo.unwrap_or(0.0);
-    if a.tempo.is_some() && !(20.0..=400.0).contains(&tempo) {
-        bail!("--tempo must be between 20 and 400 bpm (got {tempo})");
+    let range = improv::jam::TEMPO_RANGE;
+    if let Some(t) = a.tempo.filter(|t| !range.contains(t)) {
+        let (lo, hi) = (range.start(), range.end());
+        bail!("--tempo {t} is out of range ({lo} to {hi} bpm)");
     }
     anyhow::ensure!(
         a.temperature.is_finite() && a.temperature >= 0.0,
@@ -73,7 +74,8 @@ pub fn trade(a: TradeArgs) -> Result<()> {
             bail!("{} already exists (use --force to overwrite)", p.display());
         }
     }
-    let changes = Changes::from_arg(&a.progression)?;
+    let progression = || format!("--progression {:?}", a.progression);
+    let changes = Changes::from_arg(&a.progression).with_context(progression)?;
     let imp = improv::scorefile::read_any(&a.calls, &ImportOptions::default())
         .with_context(|| format!("reading {}", a.calls.display()))?;
     let melody = imp
@@ -96,7 +98,7 @@ pub fn trade(a: TradeArgs) -> Result<()> {
         },
         decoding: a.decoding.decoding(&bundle)?,
     };
-    let engine = Engine::new(&bundle, changes.clone(), settings)?;
+    let engine = Engine::new(&bundle, changes.clone(), settings).with_context(progression)?;
     let calls = cut_calls(
         &melody,
         imp.score.time_sig_at(0).bar_ticks(),
@@ -108,8 +110,13 @@ pub fn trade(a: TradeArgs) -> Result<()> {
     let score = improv::trade::session_score(&engine, &session, bpm, a.seed);
     write_file(&score, &a.out, a.write.force)?;
     if let Some(wav) = &a.wav {
-        super::sound::write_wav_for(&score, wav, &a.sound, a.write.force)
-            .with_context(|| format!("rendering {}", wav.display()))?;
+        let written = super::sound::write_wav_for(&score, wav, &a.sound, a.write.force)
+            .with_context(|| format!("rendering {}", wav.display()));
+        if written.is_err() {
+            // Half a session is no session: the MIDI goes too.
+            let _ = std::fs::remove_file(&a.out);
+        }
+        written?;
     }
     if a.json {
         let out = serde_json::json!({ "turns": session.turns, "overall": overall(&session.turns) });
