@@ -132,3 +132,40 @@ fn the_shared_rows_change_the_generate_tabs_settings() {
     key(&mut app, KeyCode::Right);
     assert_eq!(app.jam.settings.bars, 8);
 }
+
+#[test]
+fn the_session_plays_through_the_sound_rows_choice_or_says_why_not() {
+    use super::player::SoundSource;
+    use super::tabs::jam::JamField;
+    let mut app = jam_studio();
+    // Nothing else found (no audio here): the row says so in one line.
+    app.jam.field = JamField::Sound;
+    key(&mut app, KeyCode::Right);
+    assert!(
+        app.message.contains("only the built-in synth"),
+        "{}",
+        app.message
+    );
+    let plays = |app: &mut App, sound: SoundSource, want: SoundSource| {
+        app.play.sound = sound;
+        key(app, KeyCode::Char(' '));
+        assert!(app.jam.running(), "{}", app.message);
+        wait(app, "the output", |a| {
+            a.jam.output.as_ref().is_some_and(|o| o.sound == want)
+        });
+        let s = screen(app, 160, 48);
+        key(app, KeyCode::Char(' '));
+        s
+    };
+    let font = Path::new("/usr/share/sounds/sf2/TimGM6mb.sf2");
+    if font.exists() {
+        let sf = SoundSource::SoundFont(font.into());
+        let s = plays(&mut app, sf.clone(), sf);
+        assert!(!s.contains("instead"), "{s}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.sf2");
+    std::fs::write(&junk, b"not a SoundFont").unwrap();
+    let s = plays(&mut app, SoundSource::SoundFont(junk), SoundSource::Builtin);
+    assert!(s.contains("sound: built-in synth instead"), "{s}");
+}

@@ -87,7 +87,7 @@ impl Widget for JamView<'_> {
 fn out_line(t: &JamTab) -> String {
     let buffer = t.settings.buffer_ms;
     match &t.output {
-        Some(o) if o.silent.is_some() => "out: no device (silent, timer clock)".into(),
+        Some(o) if o.silent.is_some() => "out: none (silent, on a timer)".into(),
         Some(o) => match (o.latency_ms, &o.sound) {
             (Some(ms), SoundSource::Midi(_)) => format!("out {ms:.0} ms (MIDI port, timer)"),
             (Some(ms), _) => format!("out {ms:.0} ms ({buffer} ms buffer)"),
@@ -148,7 +148,7 @@ impl JamView<'_> {
         }));
         lines.push(Line::from(out_line(t)));
         if let Some(o) = t.output.as_ref().filter(|o| o.sound != self.play.sound) {
-            let s = format!("sound: {} (the choice could not play)", o.sound.label());
+            let s = format!("sound: {} instead", o.sound.label());
             lines.push(Line::styled(s, t.theme.warning()));
         }
         if self.gen_tab.bundle.is_none() {
