@@ -96,6 +96,9 @@ fn without_key_releases_the_tab_says_so_and_notes_end_on_the_next_key() {
     assert_eq!(r.session.played[0].pitch.key(), 60);
     let s = screen(&app, 160, 48);
     assert!(s.contains("until the next key or a beat"), "{s}");
+    // Narrower, in fewer words that fit the box.
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("a note ends at the next key/beat┐"), "{s}");
     key(&mut app, KeyCode::Char(' '));
 }
 
@@ -117,7 +120,11 @@ fn a_bad_tempo_is_one_line_and_nothing_starts() {
 fn a_terminal_too_small_for_the_tab_gets_one_line() {
     let app = jam_studio();
     let s = screen(&app, 64, 20);
-    assert!(s.contains("The Jam tab needs"), "{s}");
+    // The sizes are the terminal's (the bars around the tab included), not the body's.
+    assert!(
+        s.contains("The Jam tab needs a 70×21 terminal (this one is 64×20)."),
+        "{s}"
+    );
 }
 
 #[test]
