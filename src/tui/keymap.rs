@@ -148,15 +148,18 @@ impl std::default::Default for Keymap {
 }
 
 impl Keymap {
-    /// The action a key has on `tab`: tab bindings win over global ones.
+    /// The action a key has on `tab`: tab bindings win over global ones. The piano's keys
+    /// are not actions (a running session plays them through `piano`), so stopped, they
+    /// keep their other meanings (`q` quits, `e` exports, `j` moves down).
     pub fn lookup(&self, tab: Tab, key: KeyEvent) -> Option<Action> {
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             return None;
         }
+        let piano = |a: Action| matches!(a, Action::PianoLow | Action::PianoHigh);
         let hit = |scope: Scope| {
             self.bindings
                 .iter()
-                .find(|b| b.scope == scope && b.keys.contains(&key.code))
+                .find(|b| b.scope == scope && !piano(b.action) && b.keys.contains(&key.code))
                 .map(|b| b.action)
         };
         hit(On(tab)).or_else(|| hit(Global))
