@@ -113,6 +113,13 @@ fn an_empty_chart_is_refused() {
     let r = Run::new();
     let out = r.trade(&["--progression", "| |"]);
     r.refused(&out, &["--progression", "no bars"]);
+    // A file without chords (drums only) is named once.
+    let drums = r.dir.path().join("drums-only.mid");
+    write_calls(&drums, Role::Drums);
+    let out = r.trade(&["--progression", drums.to_str().unwrap()]);
+    r.refused(&out, &["--progression", "no chord changes"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("drums-only.mid").count(), 1, "{err}");
 }
 
 #[test]

@@ -74,8 +74,12 @@ pub fn trade(a: TradeArgs) -> Result<()> {
             bail!("{} already exists (use --force to overwrite)", p.display());
         }
     }
-    let progression = || format!("--progression {:?}", a.progression);
-    let changes = Changes::from_arg(&a.progression).with_context(progression)?;
+    // The flag, and what it says unless the message names it already (a file does).
+    let progression = |e: anyhow::Error| match e.to_string().contains(&a.progression) {
+        true => e.context("--progression"),
+        false => e.context(format!("--progression {:?}", a.progression)),
+    };
+    let changes = Changes::from_arg(&a.progression).map_err(|e| progression(e.into()))?;
     let imp = improv::scorefile::read_any(&a.calls, &ImportOptions::default())
         .with_context(|| format!("reading {}", a.calls.display()))?;
     let melody = imp
@@ -98,7 +102,8 @@ pub fn trade(a: TradeArgs) -> Result<()> {
         },
         decoding: a.decoding.decoding(&bundle)?,
     };
-    let engine = Engine::new(&bundle, changes.clone(), settings).with_context(progression)?;
+    let engine =
+        Engine::new(&bundle, changes.clone(), settings).map_err(|e| progression(e.into()))?;
     let calls = cut_calls(
         &melody,
         imp.score.time_sig_at(0).bar_ticks(),
