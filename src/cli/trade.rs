@@ -59,7 +59,8 @@ pub struct TradeArgs {
 /// The most calls a session takes from a file.
 const MAX_CALLS: usize = 256;
 
-pub fn trade(a: TradeArgs) -> Result<()> {
+/// What can be refused before anything is read: the tempo, the temperature, the outputs.
+fn check(a: &TradeArgs) -> Result<()> {
     let range = improv::jam::TEMPO_RANGE;
     if let Some(t) = a.tempo.filter(|t| !range.contains(t)) {
         let (lo, hi) = (range.start(), range.end());
@@ -74,6 +75,24 @@ pub fn trade(a: TradeArgs) -> Result<()> {
             bail!("{} already exists (use --force to overwrite)", p.display());
         }
     }
+    Ok(())
+}
+
+/// The session as MIDI, and as WAV when asked; a WAV that fails takes the MIDI with it
+/// (half a session is no session).
+fn write_session(score: &improv::music::Score, a: &TradeArgs) -> Result<()> {
+    write_file(score, &a.out, a.write.force)?;
+    let Some(wav) = &a.wav else { return Ok(()) };
+    let written = super::sound::write_wav_for(score, wav, &a.sound, a.write.force)
+        .with_context(|| format!("rendering {}", wav.display()));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&a.out);
+    }
+    written.map(|_| ())
+}
+
+pub fn trade(a: TradeArgs) -> Result<()> {
+    check(&a)?;
     // The flag, and what it says unless the message names it already (a file does).
     let progression = |e: anyhow::Error| match e.to_string().contains(&a.progression) {
         true => e.context("--progression"),
@@ -113,16 +132,7 @@ pub fn trade(a: TradeArgs) -> Result<()> {
     let session = Session::play(&engine, &calls);
     let bpm = a.tempo.or(changes.bpm).unwrap_or(140.0);
     let score = improv::trade::session_score(&engine, &session, bpm, a.seed);
-    write_file(&score, &a.out, a.write.force)?;
-    if let Some(wav) = &a.wav {
-        let written = super::sound::write_wav_for(&score, wav, &a.sound, a.write.force)
-            .with_context(|| format!("rendering {}", wav.display()));
-        if written.is_err() {
-            // Half a session is no session: the MIDI goes too.
-            let _ = std::fs::remove_file(&a.out);
-        }
-        written?;
-    }
+    write_session(&score, &a)?;
     if a.json {
         let out = serde_json::json!({ "turns": session.turns, "overall": overall(&session.turns) });
         println!("{}", serde_json::to_string_pretty(&out)?);
