@@ -32,8 +32,6 @@ pub struct Player {
     stream: MixerDeviceSink,
     track: Option<rodio::Player>,
     duration: f64,
-    /// The device buffer asked for, in frames (None: the system's default).
-    buffer: Option<u32>,
 }
 
 impl Player {
@@ -42,7 +40,8 @@ impl Player {
         Player::open_with_buffer(None)
     }
 
-    /// Opens the default output device with a buffer of `frames` (None: the default).
+    /// Opens the default output device with a callback size of `frames` (None: the
+    /// system's choice).
     pub fn open_with_buffer(frames: Option<u32>) -> Result<Player, AudioError> {
         // Stream errors (an underrun, a device going away) are not worth a line on the
         // terminal, where they would scribble over the studio.
@@ -58,13 +57,26 @@ impl Player {
             stream,
             track: None,
             duration: 0.0,
-            buffer: frames,
         })
     }
 
-    /// The buffer asked for when the device was opened.
+    /// The device's callback size in frames, as the stream was opened (None: the system
+    /// chose it, and does not say).
     pub fn buffer(&self) -> Option<u32> {
-        self.buffer
+        match self.stream.config().buffer_size() {
+            rodio::cpal::BufferSize::Fixed(frames) => Some(*frames),
+            _ => None,
+        }
+    }
+
+    /// The worst wait, in milliseconds, from a note handed to a live mixer running at
+    /// `mixer_rate` to its sound leaving this device (None: the system chose the buffer).
+    pub fn live_latency_ms(&self, mixer_rate: u32) -> Option<f64> {
+        Some(live_latency_ms(
+            self.buffer()?,
+            self.sample_rate(),
+            mixer_rate,
+        ))
     }
 
     /// The device's sample rate.
@@ -174,6 +186,24 @@ impl Player {
 
 /// Frames a live mixer renders at a time in the device's callback.
 const LIVE_BLOCK: usize = 128;
+
+/// Callbacks' worth of frames in the device buffer when the callback size is fixed (cpal
+/// gives ALSA two periods).
+pub const PERIODS: u32 = 2;
+
+/// The worst wait from a note handed to a live mixer to its sound leaving the device, in
+/// milliseconds: a pressed key waits for the mixer's next block, that block for this
+/// player's chunk of it, then the device buffer (`PERIODS` callbacks of `period` frames).
+pub fn live_latency_ms(period: u32, device_rate: u32, mixer_rate: u32) -> f64 {
+    let device = f64::from(period * PERIODS) / f64::from(device_rate.max(1));
+    let mixer = (crate::synth::render::BLOCK + LIVE_BLOCK) as f64 / f64::from(mixer_rate.max(1));
+    (device + mixer) * 1000.0
+}
+
+/// The callback size that gives a device buffer of `buffer_ms` at `rate`.
+pub fn period_frames(buffer_ms: u32, rate: u32) -> u32 {
+    (u64::from(buffer_ms) * u64::from(rate) / 1000 / u64::from(PERIODS)).max(32) as u32
+}
 
 /// The rodio side of a live mixer.
 struct Live {
@@ -336,5 +366,25 @@ impl rodio::Source for Streamed {
         self.block.clear();
         self.at = 0;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_jam_buffer_keeps_a_key_within_30_ms_of_the_ear() {
+        let rate = 48_000;
+        let period = period_frames(20, rate);
+        assert_eq!(period, 480, "two periods of 10 ms");
+        let ms = live_latency_ms(period, rate, rate);
+        assert!(
+            (ms - 28.0).abs() < 0.01,
+            "20 ms of device, 8 of the mixer: {ms}"
+        );
+        let at_44k = live_latency_ms(period_frames(20, 44_100), 44_100, rate);
+        assert!(at_44k <= 30.0, "{at_44k}");
+        assert!(live_latency_ms(period_frames(50, rate), rate, rate) > 50.0);
     }
 }

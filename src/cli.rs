@@ -42,6 +42,10 @@ pub struct Cli {
     /// its name); the computer keyboard plays either way.
     #[arg(long, value_name = "PORT")]
     pub midi_in: Option<String>,
+    /// The Jam tab's output buffer in milliseconds, 5 to 100 [default: the config file's
+    /// jam.buffer_ms, or 20].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(5..=100))]
+    pub buffer_ms: Option<u32>,
 }
 
 #[derive(Subcommand, Debug)]

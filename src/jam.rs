@@ -17,12 +17,8 @@ use crate::generate::Changes;
 use crate::music::{ChordSpan, PPQ, Tick};
 pub use session::{Out, Session};
 
-/// Who plays a turn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Who {
-    You,
-    Improv,
-}
+/// Who plays a turn (the trade engine's).
+pub use crate::trade::Who;
 
 /// Tempi a session can run at.
 pub const TEMPO_RANGE: std::ops::RangeInclusive<f64> = 40.0..=320.0;

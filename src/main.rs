@@ -12,6 +12,7 @@ fn studio(args: cli::Cli) -> anyhow::Result<()> {
         model: args.model,
         config: args.config,
         midi_in: args.midi_in,
+        buffer_ms: args.buffer_ms,
     })
     .map_err(anyhow::Error::from)
 }

@@ -41,6 +41,8 @@ pub struct TuiOptions {
     pub config: Option<PathBuf>,
     /// `--midi-in PORT`: the Jam tab's MIDI keyboard.
     pub midi_in: Option<String>,
+    /// `--buffer-ms MS`: the Jam tab's output buffer.
+    pub buffer_ms: Option<u32>,
 }
 
 /// How long to wait for a key before looking at the workers again: short while they are
@@ -89,6 +91,9 @@ pub fn run(opts: TuiOptions) -> std::io::Result<()> {
     app.notice = problem;
     app.jam.releases = releases;
     app.jam.settings.midi_in = opts.midi_in;
+    if let Some(ms) = opts.buffer_ms {
+        app.jam.settings.buffer_ms = ms;
+    }
     let result = event_loop(&mut terminal, &mut app);
     if releases {
         let _ = execute!(std::io::stdout(), PopKeyboardEnhancementFlags);

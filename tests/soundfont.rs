@@ -172,3 +172,59 @@ fn installed_soundfonts_are_found_once_each() {
     assert_eq!(names[..2], ["a.SF2".to_string(), "b.sf2".to_string()]);
     assert_eq!(names.len(), 2, "{names:?}");
 }
+
+#[test]
+fn a_live_session_through_a_soundfont_sounds_its_notes_at_their_frames_and_keys_while_held() {
+    use improv::synth::Part;
+    use improv::synth::live::{Instrument, LiveCmd, live};
+    use improv::synth::voice::Voice;
+    let Some(font) = font() else { return };
+    let (mut mixer, tx, clock) = live(SR as u32, 0.0);
+    let synth = font.synthesizer(SR as u32, false).unwrap();
+    mixer.set_instrument(Instrument::Font(Box::new(synth)));
+    let (voice, part, key, velocity) = (Voice::EPiano, Part::Chords, 69, 100);
+    let at = |frame| LiveCmd::At {
+        frame,
+        held: SR as u64,
+        voice,
+        part,
+        key,
+        velocity,
+    };
+    tx.send(at(12_000)).unwrap();
+    let mut out = vec![0.0f32; 2 * 48_000];
+    mixer.fill(&mut out);
+    assert_eq!(clock.now(), 48_000);
+    let left: Vec<f32> = out.iter().step_by(2).copied().collect();
+    assert!(
+        left[..12_000].iter().all(|v| v.abs() < 1e-6),
+        "silent before its frame"
+    );
+    assert!(
+        left[12_000..12_400].iter().any(|v| v.abs() > 1e-3),
+        "sounding from it"
+    );
+    let m = |f| magnitude(&left[14_400..38_400], f);
+    assert!(
+        m(440.0) > 5.0 * m(330.0),
+        "an A: {} against {}",
+        m(440.0),
+        m(330.0)
+    );
+    // A key held sounds on; let go, it dies away.
+    tx.send(LiveCmd::Press {
+        id: 1,
+        voice: Voice::Lead,
+        key: 60,
+        velocity: 96,
+    })
+    .unwrap();
+    mixer.fill(&mut out);
+    let held = out[2 * 40_000..].iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    assert!(held > 1e-3, "held: {held}");
+    tx.send(LiveCmd::Release(1)).unwrap();
+    mixer.fill(&mut out);
+    mixer.fill(&mut out);
+    let tail = out[2 * 40_000..].iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    assert!(tail < held / 10.0, "released: {tail} against {held}");
+}

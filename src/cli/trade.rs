@@ -59,11 +59,12 @@ pub struct TradeArgs {
 /// The most calls a session takes from a file.
 const MAX_CALLS: usize = 256;
 
-/// Refuses settings out of range and outputs that would be overwritten without `--force`.
+/// What can be refused before anything is read: the tempo, the temperature, the outputs.
 fn check(a: &TradeArgs) -> Result<()> {
-    let tempo = a.tempo.unwrap_or(0.0);
-    if a.tempo.is_some() && !(20.0..=400.0).contains(&tempo) {
-        bail!("--tempo must be between 20 and 400 bpm (got {tempo})");
+    let range = improv::jam::TEMPO_RANGE;
+    if let Some(t) = a.tempo.filter(|t| !range.contains(t)) {
+        let (lo, hi) = (range.start(), range.end());
+        bail!("--tempo {t} is out of range ({lo} to {hi} bpm)");
     }
     anyhow::ensure!(
         a.temperature.is_finite() && a.temperature >= 0.0,
@@ -77,9 +78,27 @@ fn check(a: &TradeArgs) -> Result<()> {
     Ok(())
 }
 
+/// The session as MIDI, and as WAV when asked; a WAV that fails takes the MIDI with it
+/// (half a session is no session).
+fn write_session(score: &improv::music::Score, a: &TradeArgs) -> Result<()> {
+    write_file(score, &a.out, a.write.force)?;
+    let Some(wav) = &a.wav else { return Ok(()) };
+    let written = super::sound::write_wav_for(score, wav, &a.sound, a.write.force)
+        .with_context(|| format!("rendering {}", wav.display()));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&a.out);
+    }
+    written.map(|_| ())
+}
+
 pub fn trade(a: TradeArgs) -> Result<()> {
     check(&a)?;
-    let changes = Changes::from_arg(&a.progression)?;
+    // The flag, and what it says unless the message names it already (a file does).
+    let progression = |e: anyhow::Error| match e.to_string().contains(&a.progression) {
+        true => e.context("--progression"),
+        false => e.context(format!("--progression {:?}", a.progression)),
+    };
+    let changes = Changes::from_arg(&a.progression).map_err(|e| progression(e.into()))?;
     let imp = improv::scorefile::read_any(&a.calls, &ImportOptions::default())
         .with_context(|| format!("reading {}", a.calls.display()))?;
     let melody = imp
@@ -102,7 +121,8 @@ pub fn trade(a: TradeArgs) -> Result<()> {
         },
         decoding: a.decoding.decoding(&bundle)?,
     };
-    let engine = Engine::new(&bundle, changes.clone(), settings)?;
+    let engine =
+        Engine::new(&bundle, changes.clone(), settings).map_err(|e| progression(e.into()))?;
     let calls = cut_calls(
         &melody,
         imp.score.time_sig_at(0).bar_ticks(),
@@ -112,21 +132,12 @@ pub fn trade(a: TradeArgs) -> Result<()> {
     let session = Session::play(&engine, &calls);
     let bpm = a.tempo.or(changes.bpm).unwrap_or(140.0);
     let score = improv::trade::session_score(&engine, &session, bpm, a.seed);
-    write_file(&score, &a.out, a.write.force)?;
-    if let Some(wav) = &a.wav {
-        super::sound::write_wav_for(&score, wav, &a.sound, a.write.force)
-            .with_context(|| format!("rendering {}", wav.display()))?;
-    }
-    report(&a, &session.turns)
-}
-
-/// The turns as JSON, or one line each and the file written.
-fn report(a: &TradeArgs, turns: &[TurnReport]) -> Result<()> {
+    write_session(&score, &a)?;
     if a.json {
-        let out = serde_json::json!({ "turns": turns, "overall": overall(turns) });
+        let out = serde_json::json!({ "turns": session.turns, "overall": overall(&session.turns) });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        for t in turns {
+        for t in &session.turns {
             println!("{}", line(t));
         }
         println!("wrote {}", a.out.display());

@@ -34,10 +34,7 @@ pub fn answer(
     }
     let settings = TradeSettings {
         bars: plan.bars,
-        starts: match plan.starts {
-            Who::You => crate::trade::Who::You,
-            Who::Improv => crate::trade::Who::Improv,
-        },
+        starts: plan.starts,
         mode: s.mode,
         sampling: s.sample,
         decoding: s.decoding,
@@ -46,7 +43,7 @@ pub fn answer(
     let bar = plan.bar_ticks().max(1);
     let t = Turn {
         index: turn.index,
-        who: crate::trade::Who::Improv,
+        who: Who::Improv,
         first_bar: turn.start / bar,
         bars: plan.bars,
         start: turn.start,

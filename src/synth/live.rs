@@ -5,11 +5,15 @@
 //! sound until released (then fade over a short release). Nothing here knows a device:
 //! `fill` is called by whatever plays the stream (the device callback, a test, a WAV).
 
+mod midi;
+
 use super::note::Sounding;
 use super::render::BLOCK;
 use super::reverb::Reverb;
 use super::voice::Voice;
 use super::{LIMIT_KNEE, Part, freq, limit, pan, voice_level};
+pub use midi::Instrument;
+use midi::MidiVoices;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -87,6 +91,8 @@ pub struct LiveMixer {
     mix: Vec<f32>,
     read: usize,
     seed: u32,
+    /// A SoundFont or a MIDI port playing the notes instead of the built-in voices.
+    midi: Option<MidiVoices>,
 }
 
 /// The mixer (in a `room` from 0, dry, to 1), the sender its notes go through, and its clock.
@@ -109,6 +115,7 @@ pub fn live(sample_rate: u32, room: f32) -> (LiveMixer, Sender<LiveCmd>, LiveClo
         mix: vec![0.0; 2 * BLOCK],
         read: BLOCK,
         seed: 1,
+        midi: None,
     };
     (m, tx, clock)
 }
@@ -125,6 +132,11 @@ fn part_index(p: Part) -> usize {
 impl LiveMixer {
     pub fn sample_rate(&self) -> u32 {
         self.sr as u32
+    }
+
+    /// Plays every note through `inst` (a SoundFont or a MIDI port) from now on.
+    pub fn set_instrument(&mut self, inst: Instrument) {
+        self.midi = Some(MidiVoices::new(inst, BLOCK));
     }
 
     /// Writes interleaved stereo frames into all of `out`; returns how many.
@@ -157,17 +169,31 @@ impl LiveMixer {
                     voice,
                     key,
                     velocity,
-                } => self.start(voice, Part::Lead, key, velocity, HOLD_SECS, 0, Some(id)),
+                } => match &mut self.midi {
+                    Some(m) => m.press(id, key, velocity, self.frame),
+                    None => self.start(voice, Part::Lead, key, velocity, HOLD_SECS, 0, Some(id)),
+                },
                 LiveCmd::Release(id) => {
+                    if let Some(m) = &mut self.midi {
+                        m.release(id, self.frame);
+                    }
                     let step = 1.0 / (FADE_SECS * self.sr);
                     for p in self.playing.iter_mut().filter(|p| p.id == Some(id)) {
                         p.fade.get_or_insert((1.0, step));
                         p.id = None;
                     }
                 }
-                LiveCmd::Mute(part, m) => self.muted[part_index(part)] = m,
+                LiveCmd::Mute(part, m) => {
+                    self.muted[part_index(part)] = m;
+                    if let Some(v) = self.midi.as_mut().filter(|_| m) {
+                        v.mute(part, self.frame);
+                    }
+                }
                 LiveCmd::Clear => {
                     self.pending.clear();
+                    if let Some(m) = &mut self.midi {
+                        m.clear(self.frame);
+                    }
                     let step = 1.0 / (FADE_SECS * self.sr);
                     for p in &mut self.playing {
                         p.fade.get_or_insert((1.0, step));
@@ -220,8 +246,14 @@ impl LiveMixer {
         {
             self.pending.pop_front();
             let offset = frame.saturating_sub(self.frame) as usize;
-            let held = held as f32 / self.sr;
-            self.start(voice, part, key, velocity, held, offset, None);
+            match &mut self.midi {
+                Some(_) if self.muted[part_index(part)] => {}
+                Some(m) => m.note(frame.max(self.frame), held, voice, part, key, velocity),
+                None => {
+                    let held = held as f32 / self.sr;
+                    self.start(voice, part, key, velocity, held, offset, None);
+                }
+            }
         }
         self.render_block();
         self.frame = end;
@@ -261,6 +293,9 @@ impl LiveMixer {
         if let Some(room) = &mut self.room {
             room.process(&mut self.left, &mut self.right);
         }
+        if let Some(m) = &mut self.midi {
+            m.render(self.frame, &mut self.left, &mut self.right);
+        }
         let peak = self
             .left
             .iter()
@@ -291,72 +326,4 @@ fn start_of(c: &LiveCmd) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn energy(s: &[f32]) -> f32 {
-        s.iter().map(|x| x * x).sum()
-    }
-
-    fn note(frame: u64, held: u64) -> LiveCmd {
-        LiveCmd::At {
-            frame,
-            held,
-            voice: Voice::Lead,
-            part: Part::Lead,
-            key: 69,
-            velocity: 100,
-        }
-    }
-
-    #[test]
-    fn a_scheduled_note_starts_at_its_frame_and_the_clock_counts_frames() {
-        let (mut m, tx, clock) = live(48_000, 0.0);
-        tx.send(note(1000, 4800)).unwrap();
-        let mut out = vec![0.0f32; 2 * 3000];
-        assert_eq!(m.fill(&mut out), 3000);
-        assert_eq!(clock.now(), 3000);
-        assert_eq!(energy(&out[..2 * 1000]), 0.0, "silent before its frame");
-        assert!(
-            energy(&out[2 * 1000..2 * 1100]) > 0.0,
-            "sounding from its frame"
-        );
-    }
-
-    #[test]
-    fn a_pressed_key_sounds_until_released_then_fades_out() {
-        let (mut m, tx, _) = live(48_000, 0.0);
-        tx.send(LiveCmd::Press {
-            id: 7,
-            voice: Voice::Lead,
-            key: 60,
-            velocity: 90,
-        })
-        .unwrap();
-        let mut out = vec![0.0f32; 2 * 48_000];
-        m.fill(&mut out);
-        assert!(energy(&out[2 * 40_000..]) > 0.0, "held a second on");
-        assert_eq!(m.sounding(), 1);
-        tx.send(LiveCmd::Release(7)).unwrap();
-        m.fill(&mut out);
-        assert_eq!(m.sounding(), 0);
-        let tail = &out[2 * 10_000..];
-        assert!(tail.iter().all(|x| x.abs() < 1e-3), "faded and gone");
-    }
-
-    #[test]
-    fn a_muted_part_is_silent_and_clear_forgets_what_was_scheduled() {
-        let (mut m, tx, _) = live(48_000, 0.0);
-        tx.send(LiveCmd::Mute(Part::Lead, true)).unwrap();
-        tx.send(note(0, 4800)).unwrap();
-        let mut out = vec![0.0f32; 2 * 2048];
-        m.fill(&mut out);
-        assert_eq!(energy(&out), 0.0);
-        tx.send(LiveCmd::Mute(Part::Lead, false)).unwrap();
-        tx.send(note(10_000, 4800)).unwrap();
-        tx.send(LiveCmd::Clear).unwrap();
-        let mut out = vec![0.0f32; 2 * 20_000];
-        m.fill(&mut out);
-        assert!(energy(&out[2 * 4_000..]) < 1e-9, "nothing left to play");
-    }
-}
+mod tests;

@@ -55,7 +55,7 @@ impl MidiMsg {
 
     /// Order among messages at the same instant: set-up, then note-offs, then note-ons
     /// (so a repeated note is released before it sounds again).
-    fn rank(self) -> u8 {
+    pub(super) fn rank(self) -> u8 {
         match self {
             MidiMsg::Program { .. } | MidiMsg::Control { .. } => 0,
             MidiMsg::NoteOff { .. } => 1,

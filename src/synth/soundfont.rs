@@ -44,6 +44,17 @@ impl Font {
         })
     }
 
+    /// A synthesizer playing this font at `sample_rate` (with its own reverb and chorus or
+    /// dry).
+    pub fn synthesizer(&self, sample_rate: u32, room: bool) -> Result<Synthesizer, SoundFontError> {
+        let mut ss = SynthesizerSettings::new(sample_rate as i32);
+        ss.enable_reverb_and_chorus = room;
+        Synthesizer::new(&self.font, &ss).map_err(|e| SoundFontError::Bad {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })
+    }
+
     /// The file's name without its folder, for menus and messages.
     pub fn name(&self) -> String {
         self.path.file_name().map_or_else(
@@ -95,7 +106,7 @@ pub fn find(dirs: &[PathBuf]) -> Vec<PathBuf> {
 const BLOCK: usize = 64;
 /// rustysynth's General MIDI mix is quiet (TimGM6mb: about -18 dB against improv's own):
 /// this brings a band to the built-in synth's level; the limiter keeps the peaks in.
-const GAIN: f32 = 2.5;
+pub(super) const GAIN: f32 = 2.5;
 
 /// Renders a score through a SoundFont block by block: call `fill` until it returns 0.
 pub struct SoundFontRenderer {
@@ -117,12 +128,7 @@ impl SoundFontRenderer {
         settings: &SynthSettings,
     ) -> Result<SoundFontRenderer, SoundFontError> {
         let sr = settings.sample_rate.clamp(8_000, 192_000);
-        let mut ss = SynthesizerSettings::new(sr as i32);
-        ss.enable_reverb_and_chorus = settings.room > 0.0;
-        let synth = Synthesizer::new(&font.font, &ss).map_err(|e| SoundFontError::Bad {
-            path: font.path.clone(),
-            reason: e.to_string(),
-        })?;
+        let synth = font.synthesizer(sr, settings.room > 0.0)?;
         let msgs = schedule(score, settings)
             .into_iter()
             .map(|Timed { secs, msg }| ((secs * f64::from(sr)).round() as usize, msg))
@@ -211,7 +217,8 @@ fn same_note(m: MidiMsg, ch: u8, k: u8) -> bool {
     matches!(m, MidiMsg::NoteOn { channel, key, .. } if channel == ch && key == k)
 }
 
-fn send(synth: &mut Synthesizer, msg: MidiMsg) {
+/// Sends one message to a synthesizer.
+pub(super) fn send(synth: &mut Synthesizer, msg: MidiMsg) {
     let b = msg.bytes();
     let (status, d1, d2) = (b[0], b[1], b.get(2).copied().unwrap_or(0));
     synth.process_midi_message(

@@ -75,6 +75,7 @@ impl App {
         self.keymap = c.keymap.clone();
         self.set_theme(c.theme);
         self.generate.settings = c.generate.clone();
+        self.jam.settings.buffer_ms = c.jam_buffer_ms;
     }
 
     /// Colours every tab draws with.

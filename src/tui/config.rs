@@ -4,6 +4,7 @@
 
 use super::keymap::{Action, Keymap};
 use super::tabs::generate::{GenField, GenSettings};
+use super::tabs::jam::{BUFFER_MS, JamSettings};
 use super::theme::Theme;
 use crate::music::PRESETS;
 use crossterm::event::KeyCode;
@@ -15,13 +16,28 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// Everything a config file can set, with the defaults for what it leaves out.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub corpus: Option<PathBuf>,
     pub model: Option<PathBuf>,
     pub keymap: Keymap,
     pub theme: Theme,
     pub generate: GenSettings,
+    /// The Jam tab's output buffer, in milliseconds (`[jam] buffer_ms`).
+    pub jam_buffer_ms: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            corpus: None,
+            model: None,
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            generate: GenSettings::default(),
+            jam_buffer_ms: JamSettings::default().buffer_ms,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +98,14 @@ struct File {
     theme: ThemeFile,
     #[serde(default)]
     generate: GenerateFile,
+    #[serde(default)]
+    jam: JamFile,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct JamFile {
+    buffer_ms: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +203,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     c.theme = read_theme(&file.theme).map_err(|(span, key, r)| bad(span, &key, r))?;
     c.generate = read_generate(&file.generate).map_err(|(span, key, r)| bad(span, &key, r))?;
+    if let Some(ms) = &file.jam.buffer_ms {
+        c.jam_buffer_ms = *ms.get_ref();
+        if !BUFFER_MS.contains(&c.jam_buffer_ms) {
+            let r = format!("{} is outside 5..=100 (milliseconds)", c.jam_buffer_ms);
+            return Err(bad(ms.span(), "jam.buffer_ms", r));
+        }
+    }
     Ok(c)
 }
 

@@ -61,6 +61,7 @@ impl App {
                 self.apply(Effect::Audio(AudioCmd::Live {
                     mixer: Box::new(mixer),
                     buffer_ms,
+                    source: self.play.sound.clone(),
                 }));
             }
             Err(e) => self.message = e.to_string(),

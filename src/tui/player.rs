@@ -57,15 +57,6 @@ pub struct AudioStatus {
     pub live: Option<LiveOut>,
 }
 
-/// How a live mixer reaches the ears.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LiveOut {
-    /// The device buffer: how long a note takes to be heard.
-    pub buffer_ms: f64,
-    /// Why it plays silently, on a timer instead of a device (no device here).
-    pub silent: Option<String>,
-}
-
 pub enum AudioCmd {
     /// Play `score` from `from` seconds through `source` (a jump when it already plays).
     Play {
@@ -74,11 +65,13 @@ pub enum AudioCmd {
         source: SoundSource,
         from: f64,
     },
-    /// Play a live mixer (a Jam session) with a device buffer of `buffer_ms`; without a
-    /// device it runs silently on a timer so the session still keeps time.
+    /// Play a live mixer (a Jam session) through `source` with a device buffer of
+    /// `buffer_ms`; without a device it runs silently on a timer so the session still
+    /// keeps time.
     Live {
         mixer: Box<LiveMixer>,
         buffer_ms: u32,
+        source: SoundSource,
     },
     Pause,
     Resume,
@@ -191,7 +184,11 @@ impl<R: Report> Audio<R> {
                 source,
                 from,
             } => self.play(score, settings, source, from),
-            AudioCmd::Live { mixer, buffer_ms } => self.live(*mixer, buffer_ms),
+            AudioCmd::Live {
+                mixer,
+                buffer_ms,
+                source,
+            } => self.live(*mixer, buffer_ms, &source),
             AudioCmd::Pause => {
                 self.midi.pause();
                 if let Some(p) = &self.device {
@@ -227,46 +224,6 @@ impl<R: Report> Audio<R> {
             p.stop();
         }
         self.playing = None;
-    }
-
-    /// A live mixer on the device, opened with the buffer asked for (or on a timer).
-    fn live(&mut self, mixer: LiveMixer, buffer_ms: u32) {
-        self.stop();
-        let sr = mixer.sample_rate();
-        let frames = (buffer_ms * sr / 1000).max(32);
-        if self
-            .device
-            .as_ref()
-            .is_some_and(|p| p.buffer() != Some(frames))
-        {
-            self.device = None;
-            self.tried = false;
-        }
-        self.buffer = Some(frames);
-        let out = match self.device() {
-            Some(p) => {
-                let rate = f64::from(p.sample_rate());
-                p.play_live(mixer);
-                LiveOut {
-                    buffer_ms: f64::from(frames) * 1000.0 / rate,
-                    silent: None,
-                }
-            }
-            None => {
-                let flag = Arc::new(AtomicBool::new(false));
-                drive_silently(mixer, flag.clone());
-                self.silent = Some(flag);
-                let why = self.status.lock().ok().and_then(|s| s.no_device.clone());
-                LiveOut {
-                    buffer_ms: 0.0,
-                    silent: Some(why.unwrap_or_else(|| "no audio output device".into())),
-                }
-            }
-        };
-        self.live = true;
-        if let Ok(mut s) = self.status.lock() {
-            s.live = Some(out);
-        }
     }
 
     fn play(&mut self, score: Box<Score>, settings: SynthSettings, source: SoundSource, from: f64) {
@@ -389,24 +346,9 @@ pub fn audio_loop(
     a.midi.stop();
 }
 
-/// Pulls a live mixer in real time without a device, so its clock still runs.
-fn drive_silently(mut mixer: LiveMixer, stop: Arc<AtomicBool>) {
-    std::thread::spawn(move || {
-        let t0 = std::time::Instant::now();
-        let sr = f64::from(mixer.sample_rate());
-        let mut block = vec![0.0f32; 2 * 256];
-        let mut done = 0u64;
-        while !stop.load(Ordering::Relaxed) {
-            let due = (t0.elapsed().as_secs_f64() * sr) as u64;
-            while done < due {
-                done += mixer.fill(&mut block) as u64;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    });
-}
-
+mod live;
 mod midi;
+pub use live::LiveOut;
 
 #[cfg(test)]
 mod tests;

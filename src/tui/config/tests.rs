@@ -141,3 +141,12 @@ fn one_key_bound_to_several_actions_is_one_line_naming_both() {
         "{e}"
     );
 }
+
+#[test]
+fn the_jam_buffer_is_read_and_one_out_of_range_is_named() {
+    assert_eq!(cfg("").unwrap().jam_buffer_ms, 20);
+    assert_eq!(cfg("[jam]\nbuffer_ms = 50\n").unwrap().jam_buffer_ms, 50);
+    let e = bad("[jam]\n\nbuffer_ms = 500\n");
+    assert!(e.contains("line 3") && e.contains("jam.buffer_ms"), "{e}");
+    assert!(e.contains("5..=100"), "{e}");
+}

@@ -69,4 +69,21 @@ mod tests {
         assert_eq!(key.as_str(), "q");
         assert_eq!(actions, vec![Action::PianoLow, Action::PianoHigh]);
     }
+
+    #[test]
+    fn on_the_jam_tab_piano_keys_keep_their_meanings_for_lookup() {
+        use crossterm::event::{KeyEvent, KeyModifiers};
+        let m = Keymap::default();
+        let on_jam = |c: char| {
+            let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            m.lookup(crate::tui::keymap::Tab::Jam, k)
+        };
+        assert_eq!(on_jam('q'), Some(Action::Quit));
+        assert_eq!(on_jam('e'), Some(Action::ExportMidi));
+        assert_eq!(on_jam('w'), Some(Action::ExportWav));
+        assert_eq!(on_jam('j'), Some(Action::Down));
+        assert_eq!(on_jam('h'), Some(Action::Left));
+        assert_eq!(on_jam('z'), None);
+        assert_eq!(m.piano(KeyCode::Char('q')), Some(12), "still the piano's C");
+    }
 }

@@ -33,14 +33,21 @@ impl MidiPlay {
         settings: &SynthSettings,
         from: f64,
     ) -> Result<(), MidiOutError> {
-        self.stop();
-        if self.port.as_ref().is_none_or(|p| p.name != port) {
-            self.port = Some(MidiOut::connect(port)?);
-        }
+        self.port = Some(self.take_port(port)?);
         self.msgs = Arc::new(schedule(score, settings));
         self.duration = self.msgs.last().map_or(0.0, |m| m.secs);
         self.start(from);
         Ok(())
+    }
+
+    /// Stops what plays and hands over a connection to `port` (the open one when it is
+    /// that port), for a Jam session to play into.
+    pub fn take_port(&mut self, port: &str) -> Result<MidiOut, MidiOutError> {
+        self.stop();
+        match self.port.take() {
+            Some(p) if p.name == port => Ok(p),
+            _ => MidiOut::connect(port),
+        }
     }
 
     fn start(&mut self, from: f64) {

@@ -22,7 +22,7 @@ use crate::jam::Session;
 use crate::jam::answer::AnswerSettings;
 use crate::music::{Score, Tick};
 pub use draw::JamView;
-pub use fields::{JamField, JamSettings};
+pub use fields::{BUFFER_MS, JamField, JamSettings};
 pub use live::Running;
 use ratatui::layout::Rect;
 use std::path::Path;
@@ -136,7 +136,10 @@ impl JamTab {
                 }
                 gen_tab.settings.adjust(g, d, m);
             }
-            JamField::Sound => play.adjust(PlayField::Sound, d),
+            JamField::Sound => match play.only_builtin() {
+                Some(why) => return Effect::Message(why),
+                None => play.adjust(PlayField::Sound, d),
+            },
             JamField::MidiIn => return Effect::NextMidiIn(d),
             _ => self.settings.adjust(f, d),
         }

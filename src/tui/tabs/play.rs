@@ -118,6 +118,22 @@ impl PlayTab {
         }
     }
 
+    /// Why the sound row has nothing but the built-in synth to offer, in one line (None:
+    /// a SoundFont or a MIDI port was found).
+    pub fn only_builtin(&self) -> Option<String> {
+        if !self.status.sources.is_empty() {
+            return None;
+        }
+        let midi = match self.status.no_midi {
+            Some(_) => "no MIDI system",
+            None => "no MIDI output port",
+        };
+        Some(format!(
+            "only the built-in synth: no .sf2 SoundFont in /usr/share/sounds/sf2 or \
+             ~/.config/improv, {midi}"
+        ))
+    }
+
     /// The sound source `d` places on among the built-in synth and those found.
     fn next_sound(&self, d: i64) -> SoundSource {
         let mut all = vec![SoundSource::Builtin];
@@ -161,10 +177,13 @@ impl PlayTab {
             },
             Action::Up => self.select(self.field.step(-1)),
             Action::Down => self.select(self.field.step(1)),
-            Action::Left | Action::Right => {
-                self.adjust(self.field, direction(a == Action::Right));
-                Effect::None
-            }
+            Action::Left | Action::Right => match self.only_builtin() {
+                Some(why) if self.field == PlayField::Sound => Effect::Message(why),
+                _ => {
+                    self.adjust(self.field, direction(a == Action::Right));
+                    Effect::None
+                }
+            },
             Action::Mute => {
                 if let PlayField::Level(p) = self.field {
                     let m = self.settings.mix_mut(p);
@@ -335,7 +354,10 @@ mod tests {
     fn without_a_midi_system_the_row_says_so_and_keeps_the_built_in_synth() {
         let mut tab = PlayTab::default();
         tab.status.no_midi = Some("no MIDI system here".into());
-        tab.on_action(Action::Right);
+        let Effect::Message(why) = tab.on_action(Action::Right) else {
+            panic!("a line saying why nothing else plays");
+        };
+        assert!(why.contains("no .sf2 SoundFont") && why.contains("no MIDI system"));
         assert_eq!(tab.sound, SoundSource::Builtin);
         assert_eq!(tab.value(PlayField::Sound), "built-in, no MIDI");
     }

@@ -96,6 +96,9 @@ fn without_key_releases_the_tab_says_so_and_notes_end_on_the_next_key() {
     assert_eq!(r.session.played[0].pitch.key(), 60);
     let s = screen(&app, 160, 48);
     assert!(s.contains("until the next key or a beat"), "{s}");
+    // Narrower, in fewer words that fit the box.
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("a note ends at the next key/beat┐"), "{s}");
     key(&mut app, KeyCode::Char(' '));
 }
 
@@ -117,7 +120,11 @@ fn a_bad_tempo_is_one_line_and_nothing_starts() {
 fn a_terminal_too_small_for_the_tab_gets_one_line() {
     let app = jam_studio();
     let s = screen(&app, 64, 20);
-    assert!(s.contains("The Jam tab needs"), "{s}");
+    // The sizes are the terminal's (the bars around the tab included), not the body's.
+    assert!(
+        s.contains("The Jam tab needs a 70×21 terminal (this one is 64×20)."),
+        "{s}"
+    );
 }
 
 #[test]
@@ -131,4 +138,41 @@ fn the_shared_rows_change_the_generate_tabs_settings() {
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Right);
     assert_eq!(app.jam.settings.bars, 8);
+}
+
+#[test]
+fn the_session_plays_through_the_sound_rows_choice_or_says_why_not() {
+    use super::player::SoundSource;
+    use super::tabs::jam::JamField;
+    let mut app = jam_studio();
+    // Nothing else found (no audio here): the row says so in one line.
+    app.jam.field = JamField::Sound;
+    key(&mut app, KeyCode::Right);
+    assert!(
+        app.message.contains("only the built-in synth"),
+        "{}",
+        app.message
+    );
+    let plays = |app: &mut App, sound: SoundSource, want: SoundSource| {
+        app.play.sound = sound;
+        key(app, KeyCode::Char(' '));
+        assert!(app.jam.running(), "{}", app.message);
+        wait(app, "the output", |a| {
+            a.jam.output.as_ref().is_some_and(|o| o.sound == want)
+        });
+        let s = screen(app, 160, 48);
+        key(app, KeyCode::Char(' '));
+        s
+    };
+    let font = Path::new("/usr/share/sounds/sf2/TimGM6mb.sf2");
+    if font.exists() {
+        let sf = SoundSource::SoundFont(font.into());
+        let s = plays(&mut app, sf.clone(), sf);
+        assert!(!s.contains("instead"), "{s}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.sf2");
+    std::fs::write(&junk, b"not a SoundFont").unwrap();
+    let s = plays(&mut app, SoundSource::SoundFont(junk), SoundSource::Builtin);
+    assert!(s.contains("sound: built-in synth instead"), "{s}");
 }

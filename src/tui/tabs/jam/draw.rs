@@ -5,8 +5,12 @@ use super::super::generate::GenerateTab;
 use super::super::play::{PlayField, PlayTab};
 use super::JamTab;
 use super::fields::JamField;
+use super::live::RATE;
+use crate::audio::{live_latency_ms, period_frames};
 use crate::jam::Plan;
 use crate::music::{Note, PPQ, Pitch, Role, Score, Tick, Track};
+use crate::tui::layout::BARS_H;
+use crate::tui::player::SoundSource;
 use crate::tui::widgets::block;
 use crate::tui::widgets::piano_roll::{PianoRoll, RollView};
 use crate::tui::widgets::settings::{Field, SettingsList};
@@ -40,9 +44,13 @@ pub fn areas(area: Rect) -> (Rect, Rect, Rect, Rect) {
 impl Widget for JamView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.width < MIN_BODY.0 || area.height < MIN_BODY.1 {
+            // The terminal's size, not the body's: the tab and status bars are around it.
             let msg = format!(
-                "The Jam tab needs {}×{} (this one is {}×{}): enlarge the terminal.",
-                MIN_BODY.0, MIN_BODY.1, area.width, area.height
+                "The Jam tab needs a {}×{} terminal (this one is {}×{}).",
+                MIN_BODY.0,
+                MIN_BODY.1 + BARS_H,
+                area.width,
+                area.height + BARS_H
             );
             Paragraph::new(msg)
                 .wrap(Wrap { trim: true })
@@ -70,7 +78,7 @@ impl Widget for JamView<'_> {
             .block(block("Session"))
             .render(info, buf);
         Paragraph::new(keyboard_lines(t))
-            .block(block(keys_title(t)))
+            .block(block(keys_title(t, keys.width.saturating_sub(2))))
             .render(keys, buf);
         let b = block(format!("Turns: {}", g.progression_name()));
         let inner = b.inner(roll);
@@ -79,12 +87,40 @@ impl Widget for JamView<'_> {
     }
 }
 
-fn keys_title(t: &JamTab) -> String {
-    match t.releases {
-        true => "Keyboard: a note lasts while its key is held".into(),
-        false => {
-            "Keyboard: a note lasts until the next key or a beat (no key releases here)".into()
+/// How long a key takes to be heard: measured from the stream while a session plays,
+/// expected from the buffer asked for before.
+fn out_line(t: &JamTab) -> String {
+    let buffer = t.settings.buffer_ms;
+    match &t.output {
+        Some(o) if o.silent.is_some() => "out: none (silent, on a timer)".into(),
+        Some(o) => match (o.latency_ms, &o.sound) {
+            (Some(ms), SoundSource::Midi(_)) => format!("out {ms:.0} ms (MIDI port, timer)"),
+            (Some(ms), _) => format!("out {ms:.0} ms ({buffer} ms buffer)"),
+            (None, _) => "out: the system chose the buffer".into(),
+        },
+        None => {
+            let ms = live_latency_ms(period_frames(buffer, RATE), RATE, RATE);
+            format!("out {ms:.0} ms expected ({buffer} ms buffer)")
         }
+    }
+}
+
+/// What a key's note lasts, in as many words as `width` holds.
+fn keys_title(t: &JamTab, width: u16) -> &'static str {
+    let (long, short) = match t.releases {
+        true => (
+            "Keyboard: a note lasts while its key is held",
+            "Keyboard: notes last while held",
+        ),
+        false => (
+            "Keyboard: a note lasts until the next key or a beat (no key releases here)",
+            "Keyboard: a note ends at the next key/beat",
+        ),
+    };
+    if long.chars().count() <= usize::from(width) {
+        long
+    } else {
+        short
     }
 }
 
@@ -97,7 +133,7 @@ fn keyboard_lines(t: &JamTab) -> Vec<Line<'static>> {
             .map_or("--".into(), |p| p.to_string())
     };
     vec![
-        Line::from("       2   3       5   6   7     [ ] octave"),
+        Line::from("       2   3       5   6   7    [ ] octave"),
         Line::from(format!(
             "{:<4}  q   w   e   r   t   y   u   i",
             name(t.low_c + 12)
@@ -125,11 +161,11 @@ impl JamView<'_> {
             Some((med, worst)) => format!("answer: {med:.0} ms median, {worst:.0} worst"),
             None => "answer: not computed yet".into(),
         }));
-        lines.push(Line::from(match &t.output {
-            Some(o) if o.silent.is_some() => "output: none (silent, timer clock)".to_string(),
-            Some(o) => format!("output buffer: {:.0} ms", o.buffer_ms),
-            None => format!("output buffer: {} ms (asked)", t.settings.buffer_ms),
-        }));
+        lines.push(Line::from(out_line(t)));
+        if let Some(o) = t.output.as_ref().filter(|o| o.sound != self.play.sound) {
+            let s = format!("sound: {} instead", o.sound.label());
+            lines.push(Line::styled(s, t.theme.warning()));
+        }
         if self.gen_tab.bundle.is_none() {
             lines.push(Line::styled(
                 "no model loaded: improv rests",

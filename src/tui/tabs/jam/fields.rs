@@ -97,6 +97,8 @@ impl Default for JamSettings {
 
 /// Buffer sizes offered, in milliseconds.
 const BUFFERS: [u32; 6] = [5, 10, 20, 30, 50, 100];
+/// Buffer sizes the command line and the config file may ask for, in milliseconds.
+pub const BUFFER_MS: std::ops::RangeInclusive<u32> = 5..=100;
 
 fn on_off(b: bool) -> String {
     if b { "on".into() } else { "off".into() }
@@ -156,11 +158,16 @@ impl JamSettings {
             JamField::Bass => self.mutes.bass = !self.mutes.bass,
             JamField::Drums => self.mutes.drums = !self.mutes.drums,
             JamField::Buffer => {
-                let at = BUFFERS
-                    .iter()
-                    .position(|&b| b == self.buffer_ms)
-                    .unwrap_or(2);
-                self.buffer_ms = BUFFERS[(at as i64 + d).clamp(0, 5) as usize];
+                // The next size offered (from a size set in the config file too).
+                let cur = self.buffer_ms;
+                self.buffer_ms = match d > 0 {
+                    true => BUFFERS.into_iter().find(|&b| b > cur).unwrap_or(BUFFERS[5]),
+                    false => BUFFERS
+                        .into_iter()
+                        .rev()
+                        .find(|&b| b < cur)
+                        .unwrap_or(BUFFERS[0]),
+                };
             }
             JamField::Gen(_) | JamField::Sound | JamField::MidiIn => {}
         }
