@@ -142,8 +142,8 @@ fn the_shared_rows_change_the_generate_tabs_settings() {
 
 #[test]
 fn the_session_plays_through_the_sound_rows_choice_or_says_why_not() {
-    use super::player::SoundSource;
-    use super::tabs::jam::JamField;
+    use crate::tui::player::SoundSource;
+    use crate::tui::tabs::jam::JamField;
     let mut app = jam_studio();
     // Nothing else found (no audio here): the row says so in one line.
     app.jam.field = JamField::Sound;
