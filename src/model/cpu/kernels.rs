@@ -146,30 +146,11 @@ pub fn gemm_with(
         (c.len(), rsc),
     );
     #[cfg(target_arch = "x86_64")]
-    if kernel == Kernel::Avx512 && csb == 1 && available(Kernel::Avx512) {
-        // SAFETY: the CPU has AVX-512F, and the asserts above keep every element the
-        // kernel reads or writes inside the three slices.
+    if let Some(own) = own_kernel(kernel).filter(|_| csb == 1 && available(kernel)) {
+        // SAFETY: the CPU runs this kernel (checked above), and the asserts above keep
+        // every element it reads or writes inside the three slices.
         unsafe {
-            avx512::gemm(
-                m,
-                k,
-                n,
-                a.as_ptr(),
-                (rsa, csa),
-                b.as_ptr(),
-                rsb,
-                beta != 0.0,
-                c.as_mut_ptr(),
-                rsc,
-            )
-        };
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if kernel == Kernel::Avx2 && csb == 1 && available(Kernel::Avx2) {
-        // SAFETY: the CPU has AVX2 and FMA; bounds as above.
-        unsafe {
-            avx2::gemm(
+            own(
                 m,
                 k,
                 n,
@@ -186,6 +167,31 @@ pub fn gemm_with(
     }
     // SAFETY: as above.
     unsafe { crate_gemm(m, k, n, a, (rsa, csa), b, (rsb, csb), beta, c, rsc) }
+}
+
+/// The signature both register-tiled kernels share (`avx512::gemm`, `avx2::gemm`).
+#[cfg(target_arch = "x86_64")]
+type OwnKernel = unsafe fn(
+    usize,
+    usize,
+    usize,
+    *const f32,
+    (usize, usize),
+    *const f32,
+    usize,
+    bool,
+    *mut f32,
+    usize,
+);
+
+/// The kernel of our own behind `k` (`None`: the `gemm` crate's).
+#[cfg(target_arch = "x86_64")]
+fn own_kernel(k: Kernel) -> Option<OwnKernel> {
+    match k {
+        Kernel::Avx512 => Some(avx512::gemm),
+        Kernel::Avx2 => Some(avx2::gemm),
+        Kernel::Gemm => None,
+    }
 }
 
 /// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
