@@ -110,7 +110,7 @@ impl Inputs {
 }
 
 #[inline(always)]
-fn axpy(y: &mut [f32], k: f32, x: &[f32]) {
+pub(crate) fn axpy(y: &mut [f32], k: f32, x: &[f32]) {
     for (yj, xj) in y.iter_mut().zip(x) {
         *yj += k * xj;
     }
