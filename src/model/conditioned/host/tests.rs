@@ -220,7 +220,7 @@ fn epochs_on_the_host_match_the_fused_path_epoch_by_epoch() {
         for threads in [1, 2] {
             let host = epoch_losses(s, Engine::Host, threads, 6);
             let fused = epoch_losses(s, Engine::Fused, threads, 6);
-            assert!(host[5] < host[0] - 0.1, "it learns: {host:?}");
+            assert!(host[5] < host[0] - 0.05, "it learns: {host:?}");
             for (e, (h, f)) in host.iter().zip(&fused).enumerate() {
                 assert!((h - f).abs() < 1e-5 * f, "epoch {e}: {h} vs {f}");
             }
