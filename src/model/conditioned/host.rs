@@ -7,6 +7,7 @@
 //! order, so results never depend on scheduling. The fused burn operations
 //! (`net::batch_grads`) are the reference it is tested against.
 
+mod features;
 mod slice;
 
 use crate::model::conditioned::CondWeights;

@@ -2,11 +2,12 @@
 //! heads' products with softmax cross-entropy and its gradient fused, and BPTT through each
 //! layer with the gate gradients added to the looked-up rows as they come.
 
+use super::features::Features;
 use crate::model::conditioned::net::Batch;
 use crate::model::conditioned::{CondWeights, Heads, Layer};
 use crate::model::cpu::kernels::gemm;
 use crate::model::cpu::pool;
-use crate::model::ops::conditioned_input::{add, axpy};
+use crate::model::ops::conditioned_input::add;
 use crate::model::ops::lstm::{Cache, backward_sink, forward_fill, forward_owned};
 use crate::model::ops::xent::nll_grad_in_place;
 
@@ -29,6 +30,7 @@ pub(super) struct SliceGrads {
     pub total_nats: f64,
     /// Each head's targets (-1: none), kept to reuse the buffers.
     targets: [Vec<i64>; 2],
+    features: Features,
 }
 
 /// One slice's forward and backward pass; `mask` is its part of the dropout mask.
@@ -38,7 +40,9 @@ pub(super) fn slice_grads(sh: &Shared, batch: &Batch, mask: Option<&[f32]>, out:
     let n = b * tx;
     zero_grads(w, &mut out.grads);
     fill_targets(w, batch, &mut out.targets);
-    let first = first_forward(w, batch);
+    let fs = &mut out.features;
+    fs.build(batch.feats, (&w.feat, &w.bias), w.spec.n_feat);
+    let first = first_forward(w, batch, fs);
     let second = w.second.as_ref();
     let second = second.map(|l| second_forward(l, &first.hs, mask, (b, tx, a)));
     let top = second.as_ref().map_or(&first.hs, |(_, c)| &c.hs);
@@ -52,7 +56,13 @@ pub(super) fn slice_grads(sh: &Shared, batch: &Batch, mask: Option<&[f32]>, out:
         cache.recycle();
         pool::give([x, std::mem::replace(&mut dh, dh1)]);
     }
-    first_backward(w, batch, &first, &dh, &mut out.grads[..5]);
+    first_backward(
+        (w, batch),
+        &mut out.features,
+        &first,
+        &dh,
+        &mut out.grads[..5],
+    );
     first.recycle();
     pool::give([dh]);
 }
@@ -99,22 +109,20 @@ fn lookups(w: &CondWeights, batch: &Batch, row: usize) -> (usize, usize) {
     )
 }
 
-/// The first layer's forward pass: each row's gates start as the bias, its two looked-up
-/// rows and its non-zero features' rows of the feature kernel, written just before the
-/// step reads them.
-fn first_forward(w: &CondWeights, batch: &Batch) -> Cache {
-    let (a, nf) = (w.spec.n_a, w.spec.n_feat);
+/// The first layer's forward pass: each row's gates start as its two looked-up rows and
+/// its feature row's projection (bias included), written just before the step reads them.
+fn first_forward(w: &CondWeights, batch: &Batch, fs: &Features) -> Cache {
+    let a = w.spec.n_a;
     let g4 = 4 * a;
     let gates = pool::scratch(batch.b * batch.tx * g4);
     forward_fill(gates, &w.recurrent, batch.b, batch.tx, a, |row, z| {
         let (p, d) = lookups(w, batch, row);
-        z.copy_from_slice(&w.bias);
-        add(z, &w.pitch[p * g4..(p + 1) * g4]);
-        add(z, &w.dur[d * g4..(d + 1) * g4]);
-        for (f, &v) in batch.feats[row * nf..(row + 1) * nf].iter().enumerate() {
-            if v != 0.0 {
-                axpy(z, v, &w.feat[f * g4..(f + 1) * g4]);
-            }
+        let u = fs.which[row] as usize;
+        let (ep, ed) = (&w.pitch[p * g4..(p + 1) * g4], &w.dur[d * g4..(d + 1) * g4]);
+        let fu = &fs.table[u * g4..(u + 1) * g4];
+        let z = &mut z[..g4];
+        for j in 0..g4 {
+            z[j] = ep[j] + ed[j] + fu[j];
         }
     })
 }
@@ -198,10 +206,11 @@ fn second_backward(
 }
 
 /// The first layer's backward pass: BPTT, with each row's gate gradients added to its
-/// looked-up rows, the bias and its non-zero features' rows as they come.
+/// looked-up rows and its feature row's as they come; then the feature kernel's and the
+/// bias's gradients from the feature rows'.
 fn first_backward(
-    w: &CondWeights,
-    batch: &Batch,
+    (w, batch): (&CondWeights, &Batch),
+    fs: &mut Features,
     cache: &Cache,
     dh: &[f32],
     grads: &mut [Vec<f32>],
@@ -209,18 +218,16 @@ fn first_backward(
     let [dp, dd, df, db, du] = grads else {
         unreachable!("the first layer has five arrays")
     };
-    let (g4, nf) = (4 * w.spec.n_a, w.spec.n_feat);
+    let g4 = 4 * w.spec.n_a;
+    let (which, dtable) = (&fs.which, &mut fs.dtable);
     let (dz, dus) = backward_sink(cache, dh, |row, dz| {
         let (p, d) = lookups(w, batch, row);
+        let u = which[row] as usize;
         add(&mut dp[p * g4..(p + 1) * g4], dz);
         add(&mut dd[d * g4..(d + 1) * g4], dz);
-        add(db, dz);
-        for (f, &v) in batch.feats[row * nf..(row + 1) * nf].iter().enumerate() {
-            if v != 0.0 {
-                axpy(&mut df[f * g4..(f + 1) * g4], v, dz);
-            }
-        }
+        add(&mut dtable[u * g4..(u + 1) * g4], dz);
     });
+    fs.backward(batch.feats, w.spec.n_feat, df, db);
     du.copy_from_slice(&dus);
     pool::give([dz, dus]);
 }
