@@ -118,8 +118,8 @@ pub fn device(kind: BackendKind, autodiff: bool) -> burn::tensor::Device {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
-    /// The exercise kind's whole step by hand on the host, no graph (`exercise::host`).
-    /// The conditioned kind has no such step: for it this is `Fused` (`for_kind` says so).
+    /// Each kind's whole step by hand on the host, no graph (`exercise::host`,
+    /// `conditioned::host`).
     #[default]
     Host,
     /// The recurrence and the output layer as fused burn operations with hand-written
@@ -127,17 +127,6 @@ pub enum Engine {
     Fused,
     /// A graph of burn ops per step: the tested reference.
     Reference,
-}
-
-impl Engine {
-    /// The engine a run of `kind` computes with: the conditioned kind has no step by hand,
-    /// so `Host` runs its fused operations.
-    pub fn for_kind(self, kind: ModelKind) -> Engine {
-        match (self, kind) {
-            (Engine::Host, ModelKind::Conditioned) => Engine::Fused,
-            (e, _) => e,
-        }
-    }
 }
 
 impl std::str::FromStr for Engine {

@@ -1,9 +1,13 @@
 //! Training allocates nothing once its buffers are warm: the fused recurrence alone, and a
-//! whole training step of the exercise kind (forward, BPTT, output layer, Adam) on one
+//! whole training step of each kind on the host (forward, BPTT, output layers, Adam) on one
 //! thread and on two. Counted with a counting global allocator, on every thread.
 
+use improv::dataset::events::EventWindows;
 use improv::dataset::make_windows;
 use improv::model::BackendKind;
+use improv::model::conditioned::fit::train_batch as cond_train_batch;
+use improv::model::conditioned::net::BatchScratch as CondScratch;
+use improv::model::conditioned::{CondSpec, CondWeights, Heads};
 use improv::model::cpu::parallel::Parallel;
 use improv::model::cpu::pool;
 use improv::model::exercise::fit::{BatchScratch, train_batch};
@@ -51,6 +55,7 @@ fn allocations() -> usize {
 fn warm_training_steps_allocate_nothing() {
     recurrence_alone();
     whole_step_on_one_thread_and_two();
+    conditioned_step_on_one_thread_and_two();
 }
 
 fn recurrence_alone() {
@@ -124,4 +129,80 @@ fn whole_step_on_one_thread_and_two() {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0f32, f32::max);
     assert!(worst < 1e-4, "one and two threads differ by {worst}");
+}
+
+/// 12 windows of 16 events with two of every 7 features on, batches of 5, 5 and a ragged 2.
+fn event_windows(spec: &CondSpec) -> EventWindows {
+    let (m, tx, nf) = (12, 16, spec.n_feat);
+    let n = m * tx;
+    let cycle = |i: usize, k: usize| (i * 7 + i / 5) % k;
+    EventWindows {
+        m,
+        tx,
+        prev_p: (0..n).map(|i| cycle(i, spec.n_pitch + 1) as i32).collect(),
+        prev_d: (0..n)
+            .map(|i| cycle(i + 3, spec.n_dur + 1) as i32)
+            .collect(),
+        feats: (0..n * nf)
+            .map(|j| if (j / nf + j % nf) % 7 < 2 { 1.0 } else { 0.0 })
+            .collect(),
+        y_p: (0..n).map(|i| cycle(i + 1, spec.n_pitch) as i32).collect(),
+        y_d: (0..n).map(|i| cycle(i + 4, spec.n_dur) as i32).collect(),
+    }
+}
+
+/// Allocations in 15 warm host steps of the conditioned kind on `threads` threads.
+fn conditioned_steps(spec: CondSpec, threads: usize) -> usize {
+    use rand::SeedableRng;
+    let win = event_windows(&spec);
+    let mut w = CondWeights::init(spec, 3);
+    let (mut opt, settings) = (AdamState::default(), AdamSettings::default());
+    let dev = device(BackendKind::Flex, true);
+    let mut buf = CondScratch::default();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+    let parallel = Parallel::new(threads);
+    let step = Step::new(&settings, &dev, Engine::Host, &parallel);
+    let batches: [Vec<usize>; 3] = [(0..5).collect(), (5..10).collect(), (10..12).collect()];
+    let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
+        for idx in &batches {
+            let l = cond_train_batch(w, opt, &step, (&win, idx), &mut buf, &mut rng);
+            assert!(l.loss.is_finite());
+        }
+    };
+    for _ in 0..3 {
+        run(&mut w, &mut opt);
+    }
+    let rounds = 5;
+    let before = allocations();
+    for _ in 0..rounds {
+        run(&mut w, &mut opt);
+    }
+    allocations() - before
+}
+
+fn conditioned_step_on_one_thread_and_two() {
+    let two_layers = CondSpec {
+        n_a: 40,
+        layers: 2,
+        dropout: 0.2,
+        heads: Heads::Split,
+        n_pitch: 20,
+        n_dur: 6,
+        n_feat: 7,
+    };
+    let joint = CondSpec {
+        layers: 1,
+        heads: Heads::Joint,
+        ..two_layers
+    };
+    // Two layers with dropout (its mask drawn into a kept buffer), and the joint head.
+    for spec in [two_layers, joint] {
+        for threads in [1, 2] {
+            let n = conditioned_steps(spec, threads);
+            assert_eq!(
+                n, 0,
+                "{spec:?}: allocations in warm steps, {threads} threads"
+            );
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! and predicts the pitch and duration of the next event.
 
 pub mod fit;
+pub mod host;
 pub mod meta;
 pub mod net;
 pub mod weights;

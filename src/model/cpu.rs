@@ -7,4 +7,5 @@ pub mod kernels;
 pub mod parallel;
 pub mod peak;
 pub mod pool;
+pub mod reduce;
 pub mod team;

@@ -188,19 +188,21 @@ fn steps(runs: usize, lines: &mut Vec<Line>) -> anyhow::Result<()> {
         what: format!("exercise step, host (B {b}, T {t}, n_a {a}, {v} values)"),
         gflops,
     });
-    lines.push(conditioned_step(runs));
+    for engine in [Engine::Host, Engine::Fused] {
+        lines.push(conditioned_step(runs, engine));
+    }
     Ok(())
 }
 
-/// The conditioned kind's epochs on `improv bench speed`'s data, one thread, fused.
-fn conditioned_step(runs: usize) -> Line {
+/// The conditioned kind's epochs on `improv bench speed`'s data, one thread.
+fn conditioned_step(runs: usize, engine: improv::model::Engine) -> Line {
     use improv::model::conditioned::CondWeights;
     use improv::model::conditioned::fit::epoch;
     use improv::model::conditioned::net::BatchScratch;
     use improv::model::cpu::parallel::Parallel;
     use improv::model::fit::Step;
     use improv::model::optim::adam::AdamState;
-    use improv::model::{BackendKind, Engine, device};
+    use improv::model::{BackendKind, device};
     use rand::SeedableRng;
     let (spec, data, settings) = improv::fixtures::conditioned_bench();
     let dev = device(BackendKind::Flex, true);
@@ -212,14 +214,14 @@ fn conditioned_step(runs: usize) -> Line {
     let per_window = peak::conditioned_step_flops((1, win.tx), (spec.n_a, spec.layers), heads);
     let flops = per_window * win.m as f64;
     let parallel = Parallel::new(1);
-    let step = Step::new(&settings, &dev, Engine::Fused, &parallel);
+    let step = Step::new(&settings, &dev, engine, &parallel);
     let mut scratch = BatchScratch::default();
     let gflops = best_rate(runs, flops, &mut || {
         epoch(&mut w, &mut opt, &step, (win, 32), &mut rng, &mut scratch);
     });
     Line {
         what: format!(
-            "conditioned step, fused (B 32, T {}, n_a {}, {heads} classes)",
+            "conditioned step, {engine} (B 32, T {}, n_a {}, {heads} classes)",
             win.tx, spec.n_a
         ),
         gflops,

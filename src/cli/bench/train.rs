@@ -186,37 +186,42 @@ pub(super) fn thread_cpu_secs() -> f64 {
 }
 
 /// The conditioned kind at n_a 128: training events per second (windows of 64 events,
-/// batch 32, fused, one layer), per kernel and backend.
+/// batch 32, one layer), the host step and the fused operations on one thread and two, then
+/// the `gemm` crate's kernel and the other backend.
 pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
+    use improv::model::cpu::kernels::{self, Kernel};
     use improv::model::device;
 
     // 520 bars of eighths: 65 windows of 64 events.
     let (spec, data, settings) = improv::fixtures::conditioned_bench();
-    use improv::model::cpu::kernels::{self, Kernel};
     let best = kernels::active();
-    // The best kernel on both backends and on every core, then the `gemm` crate's.
-    let cores = improv::model::cpu::parallel::cores();
-    let mut cases = vec![
-        (BackendKind::Flex, best, 1),
-        (BackendKind::Ndarray, best, 1),
-    ];
-    if cores > 1 {
-        cases.push((BackendKind::Flex, best, cores));
+    let two = improv::model::cpu::parallel::cores() > 1;
+    let mut cases = Vec::new();
+    for engine in [Engine::Host, Engine::Fused] {
+        cases.push((engine, BackendKind::Flex, best, 1));
+        if two {
+            cases.push((engine, BackendKind::Flex, best, 2));
+        }
     }
     if best != Kernel::Gemm {
-        cases.push((BackendKind::Flex, Kernel::Gemm, 1));
+        cases.push((Engine::Host, BackendKind::Flex, Kernel::Gemm, 1));
     }
-    for (backend, kernel, threads) in cases {
+    cases.push((Engine::Fused, BackendKind::Ndarray, best, 1));
+    for (engine, backend, kernel, threads) in cases {
         kernels::prefer(kernel);
         let dev = device(backend, true);
-        let (rates, cpu_rates) = conditioned_rates(runs, (spec, &data, &settings), &dev, threads);
+        let data = (spec, &data, &settings);
+        let (rates, cpu_rates) = conditioned_rates(runs, data, (&dev, engine), threads);
+        let on = match engine {
+            Engine::Host => format!("host, {kernel}"),
+            _ => format!("{engine}, {backend}, {kernel}"),
+        };
         if threads > 1 {
-            let what =
-                format!("train: conditioned n_a 128 ({backend}, {kernel}, {threads} threads)");
+            let what = format!("train: conditioned n_a 128 ({on}, {threads} threads)");
             rows.push((what, median(rates), "events/s".into()));
             continue;
         }
-        let what = format!("train: conditioned n_a 128 ({backend}, fused, {kernel})");
+        let what = format!("train: conditioned n_a 128 ({on})");
         rows.push((what.clone(), median(rates), "events/s".into()));
         rows.push((what, median(cpu_rates), "events/CPU-s".into()));
     }
@@ -232,7 +237,7 @@ fn conditioned_rates(
         &improv::dataset::events::EventData,
         &improv::model::optim::adam::AdamSettings,
     ),
-    dev: &burn::tensor::Device,
+    (dev, engine): (&burn::tensor::Device, Engine),
     threads: usize,
 ) -> (Vec<f64>, Vec<f64>) {
     use improv::model::conditioned::CondWeights;
@@ -247,7 +252,7 @@ fn conditioned_rates(
     let mut opt = AdamState::default();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let parallel = Parallel::new(threads);
-    let step = Step::new(settings, dev, Engine::Fused, &parallel);
+    let step = Step::new(settings, dev, engine, &parallel);
     let mut scratch = BatchScratch::default();
     let mut run = |w: &mut CondWeights, opt: &mut AdamState| {
         epoch(w, opt, &step, (&data.train, 32), &mut rng, &mut scratch)

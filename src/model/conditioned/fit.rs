@@ -3,15 +3,13 @@
 
 use crate::dataset::events::EventWindows;
 use crate::model::conditioned::CondWeights;
-use crate::model::conditioned::net::{
-    Batch, BatchScratch, batch_grads, dropout_mask, windows_nats,
-};
+use crate::model::conditioned::net::{Batch, BatchScratch, batch_grads, windows_nats};
 use crate::model::cpu::parallel::Parallel;
 use crate::model::fit::{BatchLoss, Step, Trainable, shuffled_pass};
 use crate::model::grads::{Grads, Share, split};
 use crate::model::net::{CondNet, Net};
 use crate::model::optim::adam::AdamState;
-use crate::model::{BackendKind, Engine, ModelKind, device};
+use crate::model::{BackendKind, Engine, device};
 use burn::tensor::Device;
 use rand_chacha::ChaCha8Rng;
 
@@ -21,20 +19,33 @@ pub fn train_batch(
     w: &mut CondWeights,
     opt: &mut AdamState,
     step: &Step<'_>,
-    (win, idx): (&EventWindows, &[usize]),
+    windows: (&EventWindows, &[usize]),
     scratch: &mut BatchScratch,
     rng: &mut ChaCha8Rng,
 ) -> BatchLoss {
-    let batch = scratch.gather(win, idx);
-    let mask = dropout_mask(w, batch.b * batch.tx, rng);
-    let engine = step.engine.for_kind(ModelKind::Conditioned);
-    let g = split_grads(step.parallel, w, &batch, step.dev, engine, mask.as_deref());
-    let finite =
-        g.loss.is_finite() && opt.step_if_finite(step.settings, &mut w.arrays_mut(), &g.grads);
+    let (batch, mask, host) = scratch.prepare(windows, w, rng);
+    let (par, settings) = (step.parallel, step.settings);
+    let (g, stepped) = if step.engine == Engine::Host {
+        let g = host.run(w, &batch, mask, par);
+        let stepped = g.loss.is_finite() && host.adam_step(w, opt, settings, par);
+        (g, stepped)
+    } else {
+        let g = split_grads(par, w, &batch, step.dev, step.engine, mask);
+        let stepped =
+            g.loss.is_finite() && opt.step_if_finite(settings, &mut w.arrays_mut(), &g.grads);
+        let (loss, total_nats, targets) = (g.loss, g.total_nats, g.targets);
+        (
+            BatchLoss {
+                loss,
+                total_nats,
+                targets,
+            },
+            stepped,
+        )
+    };
     BatchLoss {
-        loss: if finite { g.loss } else { f64::NAN },
-        total_nats: g.total_nats,
-        targets: g.targets,
+        loss: if stepped { g.loss } else { f64::NAN },
+        ..g
     }
 }
 

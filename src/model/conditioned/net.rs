@@ -4,6 +4,7 @@
 
 use crate::dataset::events::EventWindows;
 use crate::model::Engine;
+use crate::model::conditioned::host::HostStep;
 use crate::model::conditioned::{CondWeights, Heads};
 use crate::model::grads::Grads;
 use crate::model::ops::conditioned::CondBackend;
@@ -44,7 +45,7 @@ impl Batch<'_> {
     }
 }
 
-/// Reusable buffers gathering windows into a batch.
+/// Reusable buffers gathering windows into a batch, its dropout mask, and the host step's.
 #[derive(Default)]
 pub struct BatchScratch {
     prev_p: Vec<i32>,
@@ -52,11 +53,52 @@ pub struct BatchScratch {
     feats: Vec<f32>,
     y_p: Vec<i32>,
     y_d: Vec<i32>,
+    mask: Vec<f32>,
+    host: HostStep,
 }
 
 impl BatchScratch {
     /// The windows `idx` of `w` as one batch.
     pub fn gather<'a>(&'a mut self, w: &EventWindows, idx: &[usize]) -> Batch<'a> {
+        self.fill(w, idx);
+        self.batch(idx.len(), w.tx)
+    }
+
+    /// The windows `idx` of `win` as one batch, its dropout mask for `weights` (drawn from
+    /// `rng`; None without dropout) and the host step's buffers.
+    pub(crate) fn prepare<'a>(
+        &'a mut self,
+        (win, idx): (&EventWindows, &[usize]),
+        weights: &CondWeights,
+        rng: &mut impl Rng,
+    ) -> (Batch<'a>, Option<&'a [f32]>, &'a mut HostStep) {
+        self.fill(win, idx);
+        let masked = fill_dropout_mask(weights, idx.len() * win.tx, rng, &mut self.mask);
+        let batch = Batch {
+            b: idx.len(),
+            tx: win.tx,
+            prev_p: &self.prev_p,
+            prev_d: &self.prev_d,
+            feats: &self.feats,
+            y_p: &self.y_p,
+            y_d: &self.y_d,
+        };
+        (batch, masked.then_some(&self.mask[..]), &mut self.host)
+    }
+
+    fn batch(&self, b: usize, tx: usize) -> Batch<'_> {
+        Batch {
+            b,
+            tx,
+            prev_p: &self.prev_p,
+            prev_d: &self.prev_d,
+            feats: &self.feats,
+            y_p: &self.y_p,
+            y_d: &self.y_d,
+        }
+    }
+
+    fn fill(&mut self, w: &EventWindows, idx: &[usize]) {
         let (tx, f) = (w.tx, w.feats.len() / (w.m * w.tx).max(1));
         self.prev_p.clear();
         self.prev_d.clear();
@@ -71,15 +113,6 @@ impl BatchScratch {
             self.y_d.extend_from_slice(&w.y_d[r]);
             self.feats
                 .extend_from_slice(&w.feats[i * tx * f..(i + 1) * tx * f]);
-        }
-        Batch {
-            b: idx.len(),
-            tx,
-            prev_p: &self.prev_p,
-            prev_d: &self.prev_d,
-            feats: &self.feats,
-            y_p: &self.y_p,
-            y_d: &self.y_d,
         }
     }
 }
@@ -111,13 +144,26 @@ fn head_targets(w: &CondWeights, batch: &Batch) -> Vec<Vec<i64>> {
 
 /// A dropout mask over the first layer's outputs ([B·T·A], 0 or 1/(1−p)), or None.
 pub fn dropout_mask(w: &CondWeights, n: usize, rng: &mut impl Rng) -> Option<Vec<f32>> {
+    let mut mask = Vec::new();
+    fill_dropout_mask(w, n, rng, &mut mask).then_some(mask)
+}
+
+/// `dropout_mask` written into `out`, kept from batch to batch: false (and `out` and `rng`
+/// untouched) when there is none.
+pub fn fill_dropout_mask(
+    w: &CondWeights,
+    n: usize,
+    rng: &mut impl Rng,
+    out: &mut Vec<f32>,
+) -> bool {
     let p = w.spec.dropout;
-    (w.spec.layers > 1 && p > 0.0 && p < 1.0).then(|| {
+    let masked = w.spec.layers > 1 && p > 0.0 && p < 1.0;
+    if masked {
         let keep = 1.0 / (1.0 - p);
-        (0..n * w.spec.n_a)
-            .map(|_| if rng.random::<f32>() < p { 0.0 } else { keep })
-            .collect()
-    })
+        out.clear();
+        out.extend((0..n * w.spec.n_a).map(|_| if rng.random::<f32>() < p { 0.0 } else { keep }));
+    }
+    masked
 }
 
 fn nll(logits: Tensor<2>, targets: &[i64], engine: Engine) -> Tensor<1> {

@@ -199,38 +199,49 @@ impl CondWeights {
     /// bias, recurrent kernel; the second layer's input kernel, recurrent kernel and bias;
     /// each head's kernel and bias.
     pub fn arrays(&self) -> Vec<&Vec<f32>> {
-        let mut v = vec![
+        self.arrays_iter().collect()
+    }
+
+    /// `arrays()` without a fresh vector.
+    pub fn arrays_iter(&self) -> impl Iterator<Item = &Vec<f32>> {
+        let second = self
+            .second
+            .iter()
+            .flat_map(|l| [&l.input, &l.recurrent, &l.bias]);
+        let heads = self.heads.iter().flat_map(|h| [&h.kernel, &h.bias]);
+        let first = [
             &self.pitch,
             &self.dur,
             &self.feat,
             &self.bias,
             &self.recurrent,
         ];
-        if let Some(l) = &self.second {
-            v.extend([&l.input, &l.recurrent, &l.bias]);
-        }
-        for h in &self.heads {
-            v.extend([&h.kernel, &h.bias]);
-        }
-        v
+        first.into_iter().chain(second).chain(heads)
     }
 
     /// `arrays()`, to change in place.
     pub fn arrays_mut(&mut self) -> Vec<&mut Vec<f32>> {
-        let mut v = vec![
+        self.arrays_iter_mut().collect()
+    }
+
+    /// `arrays_mut()` without a fresh vector.
+    pub fn arrays_iter_mut(&mut self) -> impl Iterator<Item = &mut Vec<f32>> {
+        let second = self
+            .second
+            .iter_mut()
+            .flat_map(|l| [&mut l.input, &mut l.recurrent, &mut l.bias]);
+        let heads = self
+            .heads
+            .iter_mut()
+            .flat_map(|h| [&mut h.kernel, &mut h.bias]);
+        let first = [
             &mut self.pitch,
             &mut self.dur,
             &mut self.feat,
             &mut self.bias,
             &mut self.recurrent,
         ];
-        if let Some(l) = &mut self.second {
-            v.extend([&mut l.input, &mut l.recurrent, &mut l.bias]);
-        }
-        for h in &mut self.heads {
-            v.extend([&mut h.kernel, &mut h.bias]);
-        }
-        v
+        first.into_iter().chain(second).chain(heads)
     }
 
     pub fn params(&self) -> usize {

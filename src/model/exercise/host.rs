@@ -9,10 +9,11 @@ use crate::model::cpu::kernels::gemm;
 use crate::model::cpu::kernels::transpose_into;
 use crate::model::cpu::parallel::{Parallel, slice_iter};
 use crate::model::cpu::pool;
+use crate::model::cpu::reduce::{adam_parts, sum_slices};
 use crate::model::exercise::weights::Weights;
 use crate::model::ops::lstm::{Cache, backward_sink, forward_fill};
 use crate::model::ops::xent::{nll_grad_in_place, nll_in_place};
-use crate::model::optim::adam::{AdamSettings, AdamState, sum_squares, update};
+use crate::model::optim::adam::{AdamSettings, AdamState};
 
 /// What one slice of a batch computed: gradients of the whole batch's loss from its windows.
 #[derive(Default)]
@@ -74,7 +75,7 @@ impl HostStep {
         let (total_nats, targets) = self.parts[..k]
             .iter()
             .fold((0.0, 0), |(n, t), p| (n + p.total_nats, t + p.targets));
-        self.norm = self.sum_slices(k, par);
+        self.norm = self.add_slices(k, par);
         StepLoss {
             loss: total_nats * f64::from(scale),
             total_nats,
@@ -82,28 +83,16 @@ impl HostStep {
         }
     }
 
-    /// Adds the gradients of slices 1..k into slice 0's, each thread a part of every
-    /// array (slices in order, so the sums never depend on scheduling), and returns the
-    /// norm of the sum (NaN or infinite when a gradient is).
-    fn sum_slices(&mut self, k: usize, par: &Parallel) -> f64 {
-        let t = par.threads().min(MAX_PARTS);
+    /// Adds the gradients of slices 1..k into slice 0's and returns the norm of the sum.
+    fn add_slices(&mut self, k: usize, par: &Parallel) -> f64 {
         let (first, rest) = self.parts.split_at_mut(1);
         let rest = &rest[..k.saturating_sub(1)];
-        let lens = first[0].grads.each_ref().map(Vec::len);
-        let mut acc = cut(first[0].grads.each_mut().map(Vec::as_mut_slice), t).into_iter();
-        let mut items: [(Five<'_>, f64); MAX_PARTS] =
-            std::array::from_fn(|_| (acc.next().unwrap_or_default(), 0.0));
-        par.each(&mut items[..t], &|i, (acc, sumsq)| {
-            for (kk, acc) in acc.iter_mut().enumerate() {
-                let r = part(lens[kk], t, i);
-                for p in rest {
-                    let g = &p.grads[kk][r.clone()];
-                    acc.iter_mut().zip(g).for_each(|(a, g)| *a += g);
-                }
-                *sumsq += sum_squares(acc);
-            }
-        });
-        items[..t].iter().map(|(_, s)| s).sum::<f64>().sqrt()
+        sum_slices(
+            &mut first[0].grads,
+            rest.len(),
+            &|s| &rest[s].grads[..],
+            par,
+        )
     }
 
     /// Adam's update from the gradients of the last `run`, each thread a part of every
@@ -115,69 +104,20 @@ impl HostStep {
         settings: &AdamSettings,
         par: &Parallel,
     ) -> bool {
-        if !self.norm.is_finite() {
-            return false;
-        }
         let g = &self.parts[0].grads;
-        let lens = g.each_ref().map(Vec::len);
-        let c = opt.begin(settings, lens.iter().copied(), self.norm);
-        let t = par.threads().min(MAX_PARTS);
-        let mut wp = cut(w.arrays_mut().map(|a| a.as_mut_slice()), t).into_iter();
-        let (m, v) = (&mut opt.m, &mut opt.v);
-        let mut mp = cut(five(m), t).into_iter();
-        let mut vp = cut(five(v), t).into_iter();
-        let mut items: [(Five<'_>, Five<'_>, Five<'_>); MAX_PARTS] = std::array::from_fn(|_| {
-            (
-                wp.next().unwrap_or_default(),
-                mp.next().unwrap_or_default(),
-                vp.next().unwrap_or_default(),
-            )
-        });
-        par.each(&mut items[..t], &|i, (p, m, v)| {
-            for kk in 0..5 {
-                let r = part(lens[kk], t, i);
-                update(c, p[kk], m[kk], v[kk], &g[kk][r]);
-            }
-        });
-        true
+        adam_parts(
+            w.arrays_mut().into_iter(),
+            g,
+            self.norm,
+            (opt, settings),
+            par,
+        )
     }
 
     /// The gradients of the last `run`, in `Weights` order.
     pub fn grads(&self) -> &[Vec<f32>; 5] {
         &self.parts[0].grads
     }
-}
-
-/// At most this many parts of the parameter arrays are combined and updated at once.
-const MAX_PARTS: usize = 16;
-
-/// One part of each of the five parameter arrays (or their gradients or moments).
-type Five<'a> = [&'a mut [f32]; 5];
-
-/// Part `i` of `t` near-equal contiguous parts of `0..n`.
-fn part(n: usize, t: usize, i: usize) -> std::ops::Range<usize> {
-    i * n / t..(i + 1) * n / t
-}
-
-/// Each of five arrays cut into `t` parts (`part`): entry i holds part i of every array.
-fn cut(arrays: Five<'_>, t: usize) -> [Five<'_>; MAX_PARTS] {
-    let mut out: [Five<'_>; MAX_PARTS] = Default::default();
-    for (k, arr) in arrays.into_iter().enumerate() {
-        let n = arr.len();
-        let mut rest = arr;
-        for (i, slot) in out.iter_mut().enumerate().take(t) {
-            let (a, b) = std::mem::take(&mut rest).split_at_mut(part(n, t, i).len());
-            slot[k] = a;
-            rest = b;
-        }
-    }
-    out
-}
-
-/// The five arrays of Adam's moments, as slices.
-fn five(v: &mut [Vec<f32>]) -> Five<'_> {
-    let mut it = v.iter_mut();
-    std::array::from_fn(|_| it.next().map_or(&mut [][..], Vec::as_mut_slice))
 }
 
 /// Resizes `v` to `len` and zeroes it, keeping its allocation.

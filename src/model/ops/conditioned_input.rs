@@ -110,14 +110,14 @@ impl Inputs {
 }
 
 #[inline(always)]
-fn axpy(y: &mut [f32], k: f32, x: &[f32]) {
+pub(crate) fn axpy(y: &mut [f32], k: f32, x: &[f32]) {
     for (yj, xj) in y.iter_mut().zip(x) {
         *yj += k * xj;
     }
 }
 
 #[inline(always)]
-fn add(y: &mut [f32], x: &[f32]) {
+pub(crate) fn add(y: &mut [f32], x: &[f32]) {
     for (yj, xj) in y.iter_mut().zip(x) {
         *yj += xj;
     }

@@ -1,0 +1,121 @@
+//! The conditioned network's whole training step on the host, with no graph: the previous
+//! event's rows and the chord/beat features gathered into the first layer's gates, the
+//! recurrence of one or two layers (dropout between them), each head's product with its
+//! softmax cross-entropy fused, and the backward passes written straight into gradient
+//! arrays, into buffers kept from batch to batch (a warm step allocates nothing). Each
+//! thread takes a contiguous slice of the batch; the slices' gradients are added in slice
+//! order, so results never depend on scheduling. The fused burn operations
+//! (`net::batch_grads`) are the reference it is tested against.
+
+mod features;
+mod slice;
+
+use crate::model::conditioned::CondWeights;
+use crate::model::conditioned::net::Batch;
+use crate::model::cpu::kernels::transpose_into;
+use crate::model::cpu::parallel::{Parallel, slice_iter};
+use crate::model::cpu::reduce::{adam_parts, sum_slices};
+use crate::model::fit::BatchLoss;
+use crate::model::optim::adam::{AdamSettings, AdamState};
+use slice::{Shared, SliceGrads, slice_grads};
+
+/// The buffers of host training steps: one slice's worth per thread.
+#[derive(Default)]
+pub struct HostStep {
+    parts: Vec<SliceGrads>,
+    bounds: Vec<(usize, usize)>,
+    /// Each head's kernel transposed [V, A], for the products that take gradients to h.
+    heads_t: Vec<Vec<f32>>,
+    /// The second layer's input kernel transposed [4A, A].
+    input_t: Vec<f32>,
+    /// The norm of the last batch's gradient.
+    norm: f64,
+}
+
+impl HostStep {
+    /// Gradients of the loss of `batch` (mean nats per event, summed over the heads), with
+    /// `mask` the dropout mask over the first layer's outputs [B·T·A], split over the
+    /// threads of `par`. Read them with `grads`.
+    pub fn run(
+        &mut self,
+        w: &CondWeights,
+        batch: &Batch,
+        mask: Option<&[f32]>,
+        par: &Parallel,
+    ) -> BatchLoss {
+        let (a, tx) = (w.spec.n_a, batch.tx);
+        let n = batch.b * tx;
+        assert!(
+            batch.prev_p.len() == n && batch.feats.len() == n * w.spec.n_feat,
+            "a batch is [B·T] events with n_feat features each"
+        );
+        assert!(mask.is_none_or(|m| m.len() == n * a), "the mask is [B·T·A]");
+        self.transpose_kernels(w);
+        self.bounds.clear();
+        self.bounds.extend(slice_iter(batch.b, par.threads()));
+        let k = self.bounds.len();
+        self.parts.resize_with(k.max(1), SliceGrads::default);
+        let targets = batch.y_p.iter().filter(|&&t| t >= 0).count();
+        let shared = Shared {
+            w,
+            heads_t: &self.heads_t,
+            input_t: &self.input_t,
+            scale: 1.0 / targets.max(1) as f32,
+        };
+        let bounds = &self.bounds[..];
+        par.each(&mut self.parts[..k], &|i, part| {
+            let (s, e) = bounds[i];
+            let m = mask.map(|m| &m[s * tx * a..e * tx * a]);
+            slice_grads(&shared, &batch.windows(s, e), m, part);
+        });
+        let total_nats: f64 = self.parts[..k].iter().map(|p| p.total_nats).sum();
+        let (first, rest) = self.parts.split_at_mut(1);
+        let rest = &rest[..k.saturating_sub(1)];
+        self.norm = sum_slices(
+            &mut first[0].grads,
+            rest.len(),
+            &|s| &rest[s].grads[..],
+            par,
+        );
+        BatchLoss {
+            loss: total_nats / targets.max(1) as f64,
+            total_nats,
+            targets,
+        }
+    }
+
+    /// The kernels the backward products read transposed, for this batch's weights.
+    fn transpose_kernels(&mut self, w: &CondWeights) {
+        let a = w.spec.n_a;
+        self.heads_t.resize_with(w.heads.len(), Vec::new);
+        for (t, h) in self.heads_t.iter_mut().zip(&w.heads) {
+            t.resize(h.kernel.len(), 0.0);
+            transpose_into(&h.kernel, a, h.bias.len(), t);
+        }
+        if let Some(l) = &w.second {
+            self.input_t.resize(l.input.len(), 0.0);
+            transpose_into(&l.input, a, 4 * a, &mut self.input_t);
+        }
+    }
+
+    /// Adam's update from the gradients of the last `run`, each thread a part of every
+    /// array; false (and nothing changed) when a gradient is NaN or infinite.
+    pub fn adam_step(
+        &mut self,
+        w: &mut CondWeights,
+        opt: &mut AdamState,
+        settings: &AdamSettings,
+        par: &Parallel,
+    ) -> bool {
+        let g = &self.parts[0].grads;
+        adam_parts(w.arrays_iter_mut(), g, self.norm, (opt, settings), par)
+    }
+
+    /// The gradients of the last `run`, in `CondWeights::arrays` order.
+    pub fn grads(&self) -> &[Vec<f32>] {
+        &self.parts[0].grads
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! One slice of a batch through the conditioned network and back: the forward passes, the
+//! heads' products with softmax cross-entropy and its gradient fused, and BPTT through each
+//! layer with the gate gradients added to the looked-up rows as they come.
+
+use super::features::Features;
+use crate::model::conditioned::net::Batch;
+use crate::model::conditioned::{CondWeights, Heads, Layer};
+use crate::model::cpu::kernels::gemm;
+use crate::model::cpu::pool;
+use crate::model::ops::conditioned_input::add;
+use crate::model::ops::lstm::{Cache, backward_sink, forward_fill, forward_owned};
+use crate::model::ops::xent::nll_grad_in_place;
+
+/// What every slice of a batch reads.
+pub(super) struct Shared<'a> {
+    pub w: &'a CondWeights,
+    /// Each head's kernel transposed [V, A].
+    pub heads_t: &'a [Vec<f32>],
+    /// The second layer's input kernel transposed [4A, A] (empty with one layer).
+    pub input_t: &'a [f32],
+    /// 1 / the whole batch's number of events: the loss is their mean.
+    pub scale: f32,
+}
+
+/// What one slice computed: gradients of the whole batch's loss from its windows.
+#[derive(Default)]
+pub(super) struct SliceGrads {
+    /// Gradients in `CondWeights::arrays` order.
+    pub grads: Vec<Vec<f32>>,
+    pub total_nats: f64,
+    /// Each head's targets (-1: none), kept to reuse the buffers.
+    targets: [Vec<i64>; 2],
+    features: Features,
+}
+
+/// One slice's forward and backward pass; `mask` is its part of the dropout mask.
+pub(super) fn slice_grads(sh: &Shared, batch: &Batch, mask: Option<&[f32]>, out: &mut SliceGrads) {
+    let w = sh.w;
+    let (b, tx, a) = (batch.b, batch.tx, w.spec.n_a);
+    let n = b * tx;
+    zero_grads(w, &mut out.grads);
+    fill_targets(w, batch, &mut out.targets);
+    let fs = &mut out.features;
+    fs.build(batch.feats, (&w.feat, &w.bias), w.spec.n_feat);
+    let first = first_forward(w, batch, fs);
+    let second = w.second.as_ref();
+    let second = second.map(|l| second_forward(l, &first.hs, mask, (b, tx, a)));
+    let top = second.as_ref().map_or(&first.hs, |(_, c)| &c.hs);
+    let mut dh = pool::scratch(n * a);
+    let head0 = w.spec.first_head();
+    out.total_nats = heads(sh, top, &out.targets, &mut out.grads[head0..], &mut dh);
+    if let Some((x, cache)) = second {
+        let mut dh1 = pool::scratch(n * a);
+        let layer = (&cache, &x[..], sh.input_t);
+        second_backward(layer, &dh, mask, &mut out.grads[5..8], &mut dh1);
+        cache.recycle();
+        pool::give([x, std::mem::replace(&mut dh, dh1)]);
+    }
+    first_backward(
+        (w, batch),
+        &mut out.features,
+        &first,
+        &dh,
+        &mut out.grads[..5],
+    );
+    first.recycle();
+    pool::give([dh]);
+}
+
+/// `grads` shaped like the weights' arrays, all zero.
+fn zero_grads(w: &CondWeights, grads: &mut Vec<Vec<f32>>) {
+    grads.resize_with(w.arrays_iter().count(), Vec::new);
+    for (g, p) in grads.iter_mut().zip(w.arrays_iter()) {
+        g.clear();
+        g.resize(p.len(), 0.0);
+    }
+}
+
+/// Each head's targets: pitch and duration, or the joint class (-1 when either is none).
+fn fill_targets(w: &CondWeights, batch: &Batch, t: &mut [Vec<i64>; 2]) {
+    t.iter_mut().for_each(Vec::clear);
+    let [tp, td] = t;
+    match w.spec.heads {
+        Heads::Split => {
+            tp.extend(batch.y_p.iter().map(|&p| i64::from(p)));
+            td.extend(batch.y_d.iter().map(|&d| i64::from(d)));
+        }
+        Heads::Joint => {
+            let n_dur = w.spec.n_dur as i64;
+            tp.extend(batch.y_p.iter().zip(batch.y_d).map(|(&p, &d)| {
+                if p < 0 || d < 0 {
+                    -1
+                } else {
+                    i64::from(p) * n_dur + i64::from(d)
+                }
+            }));
+        }
+    }
+}
+
+/// The rows of the pitch and duration tables row `row` of the batch looks up (an index
+/// out of range reads the nearest row, as the fused operation's does).
+#[inline(always)]
+fn lookups(w: &CondWeights, batch: &Batch, row: usize) -> (usize, usize) {
+    let clamp = |i: i32, hi: usize| (i.max(0) as usize).min(hi);
+    (
+        clamp(batch.prev_p[row], w.spec.n_pitch),
+        clamp(batch.prev_d[row], w.spec.n_dur),
+    )
+}
+
+/// The first layer's forward pass: each row's gates start as its two looked-up rows and
+/// its feature row's projection (bias included), written just before the step reads them.
+fn first_forward(w: &CondWeights, batch: &Batch, fs: &Features) -> Cache {
+    let a = w.spec.n_a;
+    let g4 = 4 * a;
+    let gates = pool::scratch(batch.b * batch.tx * g4);
+    forward_fill(gates, &w.recurrent, batch.b, batch.tx, a, |row, z| {
+        let (p, d) = lookups(w, batch, row);
+        let u = fs.which[row] as usize;
+        let (ep, ed) = (&w.pitch[p * g4..(p + 1) * g4], &w.dur[d * g4..(d + 1) * g4]);
+        let fu = &fs.table[u * g4..(u + 1) * g4];
+        let z = &mut z[..g4];
+        for j in 0..g4 {
+            z[j] = ep[j] + ed[j] + fu[j];
+        }
+    })
+}
+
+/// The second layer's input (the first layer's outputs [N, A] with dropout applied) and
+/// its forward pass.
+fn second_forward(
+    l: &Layer,
+    h1: &[f32],
+    mask: Option<&[f32]>,
+    (b, tx, a): (usize, usize, usize),
+) -> (Vec<f32>, Cache) {
+    let (n, g4) = (b * tx, 4 * a);
+    let mut x = pool::copy_of(h1);
+    if let Some(m) = mask {
+        x.iter_mut().zip(m).for_each(|(x, m)| *x *= m);
+    }
+    let mut gates = pool::scratch(n * g4);
+    for row in gates.chunks_exact_mut(g4) {
+        row.copy_from_slice(&l.bias);
+    }
+    gemm(n, a, g4, &x, (a, 1), &l.input, (g4, 1), 1.0, &mut gates, g4);
+    let cache = forward_owned(gates, &l.recurrent, b, tx, a);
+    (x, cache)
+}
+
+/// Every head's forward and backward pass at once over the top layer's outputs `h`
+/// [N, A]: returns the summed nats, writes the heads' gradients into `grads` (kernel, bias
+/// per head) and the gradient of `h` into `dh`.
+fn heads(
+    sh: &Shared,
+    h: &[f32],
+    targets: &[Vec<i64>; 2],
+    grads: &mut [Vec<f32>],
+    dh: &mut [f32],
+) -> f64 {
+    let a = sh.w.spec.n_a;
+    let n = h.len() / a.max(1);
+    let mut nats = 0.0;
+    for (k, head) in sh.w.heads.iter().enumerate() {
+        let v = head.bias.len();
+        let (dk, db) = grads[2 * k..].split_at_mut(1);
+        let mut d = pool::scratch(n * v);
+        gemm(n, a, v, h, (a, 1), &head.kernel, (v, 1), 0.0, &mut d, v);
+        let t = &targets[k];
+        nats += f64::from(nll_grad_in_place(
+            &mut d, &head.bias, t, sh.scale, &mut db[0],
+        ));
+        gemm(a, n, v, h, (1, a), &d, (v, 1), 0.0, &mut dk[0], v);
+        let beta = if k == 0 { 0.0 } else { 1.0 };
+        gemm(n, v, a, &d, (v, 1), &sh.heads_t[k], (a, 1), beta, dh, a);
+        pool::give([d]);
+    }
+    nats
+}
+
+/// The second layer's backward pass from the gradient `dh` of its outputs, given its cache,
+/// its input `x` and its input kernel transposed: its gradients into `grads` (input
+/// kernel, recurrent kernel, bias) and the gradient of the first layer's outputs (dropout
+/// applied) into `dh1`.
+fn second_backward(
+    (cache, x, input_t): (&Cache, &[f32], &[f32]),
+    dh: &[f32],
+    mask: Option<&[f32]>,
+    grads: &mut [Vec<f32>],
+    dh1: &mut [f32],
+) {
+    let [dw_in, du, db] = grads else {
+        unreachable!("a layer has three arrays")
+    };
+    let (a, n) = (cache.a, cache.b * cache.t);
+    let g4 = 4 * a;
+    let (dz, dus) = backward_sink(cache, dh, |_, dz| add(db, dz));
+    du.copy_from_slice(&dus);
+    gemm(a, n, g4, x, (1, a), &dz, (g4, 1), 0.0, dw_in, g4);
+    gemm(n, g4, a, &dz, (g4, 1), input_t, (a, 1), 0.0, dh1, a);
+    if let Some(m) = mask {
+        dh1.iter_mut().zip(m).for_each(|(d, m)| *d *= m);
+    }
+    pool::give([dz, dus]);
+}
+
+/// The first layer's backward pass: BPTT, with each row's gate gradients added to its
+/// looked-up rows and its feature row's as they come; then the feature kernel's and the
+/// bias's gradients from the feature rows'.
+fn first_backward(
+    (w, batch): (&CondWeights, &Batch),
+    fs: &mut Features,
+    cache: &Cache,
+    dh: &[f32],
+    grads: &mut [Vec<f32>],
+) {
+    let [dp, dd, df, db, du] = grads else {
+        unreachable!("the first layer has five arrays")
+    };
+    let g4 = 4 * w.spec.n_a;
+    let (which, dtable) = (&fs.which, &mut fs.dtable);
+    let (dz, dus) = backward_sink(cache, dh, |row, dz| {
+        let (p, d) = lookups(w, batch, row);
+        let u = which[row] as usize;
+        add(&mut dp[p * g4..(p + 1) * g4], dz);
+        add(&mut dd[d * g4..(d + 1) * g4], dz);
+        add(&mut dtable[u * g4..(u + 1) * g4], dz);
+    });
+    fs.backward(batch.feats, w.spec.n_feat, df, db);
+    du.copy_from_slice(&dus);
+    pool::give([dz, dus]);
+}

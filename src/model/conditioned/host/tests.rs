@@ -1,0 +1,229 @@
+//! Tests of the conditioned host step: against the fused burn operations' gradients on every
+//! kernel path and thread count, Adam, and whole epochs beside the fused path's.
+
+use super::*;
+use crate::dataset::events::EventWindows;
+use crate::model::conditioned::fit::epoch;
+use crate::model::conditioned::net::{BatchScratch, batch_grads, dropout_mask};
+use crate::model::conditioned::{CondSpec, Heads};
+use crate::model::fit::Step;
+use crate::model::{BackendKind, Engine, device};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn spec(layers: usize, heads: Heads, dropout: f32) -> CondSpec {
+    CondSpec {
+        n_a: 9,
+        layers,
+        dropout,
+        heads,
+        n_pitch: 5,
+        n_dur: 3,
+        n_feat: 7,
+    }
+}
+
+/// `m` windows of `tx` random events: every kind of index (the start rows, and an out of
+/// range one the lookups clamp), sparse features with values other than 1, and a few
+/// padding targets.
+fn windows(rng: &mut ChaCha8Rng, s: &CondSpec, m: usize, tx: usize) -> EventWindows {
+    let n = m * tx;
+    let mut w = EventWindows {
+        m,
+        tx,
+        prev_p: (0..n)
+            .map(|_| rng.random_range(-1..=s.n_pitch as i32))
+            .collect(),
+        prev_d: (0..n)
+            .map(|_| rng.random_range(0..=s.n_dur as i32 + 1))
+            .collect(),
+        feats: (0..n * s.n_feat)
+            .map(|_| match rng.random_range(0..10) {
+                0..4 => 1.0,
+                4 => rng.random_range(-1.0..1.0),
+                _ => 0.0,
+            })
+            .collect(),
+        y_p: (0..n)
+            .map(|_| rng.random_range(0..s.n_pitch as i32))
+            .collect(),
+        y_d: (0..n)
+            .map(|_| rng.random_range(0..s.n_dur as i32))
+            .collect(),
+    };
+    for i in (0..n).filter(|i| i % 11 == 4) {
+        w.y_p[i] = -1;
+        w.y_d[i] = -1;
+    }
+    // A pitch with no duration: the joint head skips it, the split heads do not.
+    w.y_d[n / 2] = -1;
+    w
+}
+
+/// Weights with random biases everywhere, so every gate path is exercised.
+fn weights(s: CondSpec, rng: &mut ChaCha8Rng) -> CondWeights {
+    let mut w = CondWeights::init(s, 2);
+    for a in w.arrays_mut() {
+        a.iter_mut().for_each(|x| *x += rng.random_range(-0.3..0.3));
+    }
+    w
+}
+
+/// The largest difference, relative to the reference's largest value where that is over 1.
+fn rel_diff(got: &[f32], want: &[f32]) -> f32 {
+    let scale = want.iter().fold(1.0f32, |m, x| m.max(x.abs()));
+    crate::model::max_diff(got, want) / scale
+}
+
+#[test]
+fn the_host_step_matches_the_fused_operations_on_every_shape_path_and_thread_count() {
+    use crate::model::cpu::fastmath::{capped, simd_level};
+    use crate::model::cpu::kernels::{Kernel, available, with};
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let dev = device(BackendKind::Flex, true);
+    let mut paths: Vec<(Kernel, u8, usize)> = Vec::new();
+    for kernel in [Kernel::Avx512, Kernel::Gemm]
+        .into_iter()
+        .filter(|&k| available(k))
+    {
+        for level in (0..=simd_level()).rev() {
+            paths.push((kernel, level, 1));
+        }
+    }
+    paths.extend([(Kernel::Avx512, 2, 2), (Kernel::Avx512, 2, 3)]);
+    for (layers, heads, dropout) in [
+        (1, Heads::Split, 0.0),
+        (1, Heads::Joint, 0.0),
+        (2, Heads::Split, 0.0),
+        (2, Heads::Split, 0.4),
+        (2, Heads::Joint, 0.4),
+    ] {
+        let s = spec(layers, heads, dropout);
+        let w = weights(s, &mut rng);
+        // Seven windows of six: odd sizes, an uneven split over threads.
+        let win = windows(&mut rng, &s, 7, 6);
+        let mut buf = BatchScratch::default();
+        let batch = buf.gather(&win, &[3, 0, 6, 1, 5, 2, 4]);
+        let mask = dropout_mask(&w, 42, &mut rng);
+        assert_eq!(mask.is_some(), dropout > 0.0);
+        let r = batch_grads(&w, &batch, &dev, Engine::Fused, mask.as_deref());
+        let case = format!("{layers} layers, {heads:?}, dropout {dropout}");
+        for &(kernel, level, threads) in &paths {
+            let mut step = HostStep::default();
+            let par = Parallel::new(threads);
+            let got = with(kernel, || {
+                capped(level, || step.run(&w, &batch, mask.as_deref(), &par))
+            });
+            let at = format!("{case}, {kernel}, level {level}, {threads} threads");
+            assert!((got.loss - r.loss).abs() < 1e-5 * r.loss.max(1.0), "{at}");
+            assert!(
+                (got.total_nats - r.total_nats).abs() < 1e-5 * r.total_nats,
+                "{at}"
+            );
+            assert_eq!(got.targets, r.targets);
+            assert_eq!(step.grads().len(), r.grads.len());
+            for (k, (g, q)) in step.grads().iter().zip(&r.grads).enumerate() {
+                let worst = rel_diff(g, q);
+                assert!(worst < 1e-5, "{at}: gradient {k} off by {worst}");
+                assert!(
+                    q.iter().any(|&g| g != 0.0),
+                    "{at}: gradient {k} is all zero"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_threaded_adam_step_is_adam_s_own_step() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let s = spec(2, Heads::Split, 0.0);
+    let w = weights(s, &mut rng);
+    let win = windows(&mut rng, &s, 5, 4);
+    let mut buf = BatchScratch::default();
+    let batch = buf.gather(&win, &[0, 1, 2, 3, 4]);
+    // A low clip, so the clipping factor is in play.
+    let settings = AdamSettings {
+        clip: Some(0.05),
+        ..AdamSettings::default()
+    };
+    for threads in [1, 2, 3] {
+        let par = Parallel::new(threads);
+        let mut step = HostStep::default();
+        let (mut o1, mut o2) = (AdamState::default(), AdamState::default());
+        let mut w2 = w.clone();
+        // Two updates, so the moments count too.
+        for _ in 0..2 {
+            step.run(&w2, &batch, None, &par);
+            let g = step.grads().to_vec();
+            let mut w1 = w2.clone();
+            assert!(o1.step_if_finite(&settings, &mut w1.arrays_mut(), &g));
+            assert!(step.adam_step(&mut w2, &mut o2, &settings, &par));
+            assert!((w1.recurrent[3] - w.recurrent[3]).abs() > 0.0);
+            for (p, q) in w1.arrays().iter().zip(w2.arrays()) {
+                for (p, q) in p.iter().zip(q.iter()) {
+                    assert!((p - q).abs() <= 1e-6 * p.abs().max(1.0), "{p} vs {q}");
+                }
+            }
+        }
+        assert_eq!(o2.updates, 2);
+    }
+}
+
+#[test]
+fn a_nan_weight_stops_the_update_and_a_step_repeats_bit_for_bit() {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let s = spec(1, Heads::Joint, 0.0);
+    let mut w = weights(s, &mut rng);
+    let win = windows(&mut rng, &s, 6, 5);
+    let mut buf = BatchScratch::default();
+    let par = Parallel::new(2);
+    let mut step = HostStep::default();
+    let first = step.run(&w, &buf.gather(&win, &[0, 1, 2, 3, 4, 5]), None, &par);
+    let grads = step.grads().to_vec();
+    // A smaller batch in between leaves nothing behind in the reused buffers.
+    step.run(&w, &buf.gather(&win, &[4, 5]), None, &par);
+    let again = step.run(&w, &buf.gather(&win, &[0, 1, 2, 3, 4, 5]), None, &par);
+    assert_eq!(first.loss.to_bits(), again.loss.to_bits());
+    assert_eq!(grads, step.grads());
+    w.heads[0].kernel[4] = f32::NAN;
+    let before = w.clone();
+    let mut opt = AdamState::default();
+    step.run(&w, &buf.gather(&win, &[0, 1, 2]), None, &par);
+    assert!(!step.adam_step(&mut w, &mut opt, &AdamSettings::default(), &par));
+    assert_eq!(opt.updates, 0);
+    assert!(w.recurrent == before.recurrent && w.pitch == before.pitch);
+}
+
+/// Mean nats per event of each of `epochs` epochs of `engine` on `threads` threads.
+fn epoch_losses(s: CondSpec, engine: Engine, threads: usize, epochs: usize) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let mut w = weights(s, &mut rng);
+    let win = windows(&mut rng, &s, 24, 8);
+    let settings = AdamSettings {
+        clip: Some(1.0),
+        ..AdamSettings::default()
+    };
+    let (dev, par) = (device(BackendKind::Flex, true), Parallel::new(threads));
+    let step = Step::new(&settings, &dev, engine, &par);
+    let (mut opt, mut scratch) = (AdamState::default(), BatchScratch::default());
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    (0..epochs)
+        .map(|_| epoch(&mut w, &mut opt, &step, (&win, 5), &mut rng, &mut scratch))
+        .collect()
+}
+
+#[test]
+fn epochs_on_the_host_match_the_fused_path_epoch_by_epoch() {
+    // Dropout draws the same masks from the same stream on both paths.
+    for s in [spec(1, Heads::Split, 0.0), spec(2, Heads::Joint, 0.3)] {
+        for threads in [1, 2] {
+            let host = epoch_losses(s, Engine::Host, threads, 6);
+            let fused = epoch_losses(s, Engine::Fused, threads, 6);
+            assert!(host[5] < host[0] - 0.05, "it learns: {host:?}");
+            for (e, (h, f)) in host.iter().zip(&fused).enumerate() {
+                assert!((h - f).abs() < 1e-5 * f, "epoch {e}: {h} vs {f}");
+            }
+        }
+    }
+}
