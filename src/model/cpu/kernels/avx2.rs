@@ -57,6 +57,7 @@ pub unsafe fn gemm(
                         c: c.add(i0 * ldc + j0),
                         ldc,
                         masks,
+                        full: n - j0 >= NR,
                         load_c,
                     };
                     dispatch(&t, mr, nv);
@@ -91,6 +92,8 @@ struct Tile {
     c: *mut f32,
     ldc: usize,
     masks: [__m256i; 2],
+    /// Every column of the tile lies inside n: plain loads and stores.
+    full: bool,
     load_c: bool,
 }
 
@@ -110,9 +113,60 @@ unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
     }
     // SAFETY: forwarded from the caller.
     unsafe {
+        if t.full {
+            full_tile_rows(t, mr);
+            return;
+        }
         match nv {
             2 => rows!(2),
             _ => rows!(1),
+        }
+    }
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn full_tile_rows(t: &Tile, mr: usize) {
+    // SAFETY: forwarded from the caller; the tile's 16 columns lie inside n.
+    unsafe {
+        match mr {
+            6 => full_tile::<6>(t),
+            5 => full_tile::<5>(t),
+            4 => full_tile::<4>(t),
+            3 => full_tile::<3>(t),
+            2 => full_tile::<2>(t),
+            _ => full_tile::<1>(t),
+        }
+    }
+}
+
+/// `tile` for a tile whose 16 columns all lie inside n: unmasked loads and stores.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn full_tile<const R: usize>(t: &Tile) {
+    // SAFETY: every pointer stays in the tile the caller vouches for.
+    unsafe {
+        let mut acc = [[_mm256_setzero_ps(); 2]; R];
+        if t.load_c {
+            for (i, row) in acc.iter_mut().enumerate() {
+                for (v, x) in row.iter_mut().enumerate() {
+                    *x = _mm256_loadu_ps(t.c.add(i * t.ldc + 8 * v));
+                }
+            }
+        }
+        for p in 0..t.kc {
+            let bp = t.b.add(p * t.ldb);
+            let (b0, b1) = (_mm256_loadu_ps(bp), _mm256_loadu_ps(bp.add(8)));
+            let ap = t.a.add(p * t.csa);
+            for (i, row) in acc.iter_mut().enumerate() {
+                let ai = _mm256_set1_ps(*ap.add(i * t.rsa));
+                row[0] = _mm256_fmadd_ps(ai, b0, row[0]);
+                row[1] = _mm256_fmadd_ps(ai, b1, row[1]);
+            }
+        }
+        for (i, row) in acc.iter().enumerate() {
+            for (v, x) in row.iter().enumerate() {
+                _mm256_storeu_ps(t.c.add(i * t.ldc + 8 * v), *x);
+            }
         }
     }
 }
