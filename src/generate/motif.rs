@@ -140,9 +140,11 @@ pub struct Restated {
 
 /// `fig` restated from `t`: same rhythm, moved by the root motion from the chord under its
 /// opening to the chord at `t` (a sequence) or left at its level (a repeat), whichever
-/// bends fewer notes, in the octave nearest `near` (the last note played). A note outside
-/// the scale of the chord at its onset is bent to the nearest chord tone (on a beat) or
-/// scale tone (off it). Rests stay rests; keys stay inside the event vocabulary.
+/// bends fewer notes, in the octave nearest `near` (the last note played). A note on a beat
+/// outside the scale of the chord there is bent to the nearest chord tone; a note off the
+/// beat keeps its place in the figure (a passing or approach tone, as players play them:
+/// bending it would turn its semitone step into a repeated note). Rests stay rests; keys
+/// stay inside the event vocabulary.
 pub fn restate(fig: &Figure, from: &Clock, t: Tick, to: &Clock, near: Option<u8>) -> Restated {
     let motion = match (from.chord_at(fig.start()), to.chord_at(t)) {
         (Some(a), Some(b)) => root_motion(a.root, b.root),
@@ -180,8 +182,7 @@ fn moved(fig: &Figure, mut shift: i32, t: Tick, to: &Clock, near: Option<u8>) ->
                 let b = match to.chord_at(start) {
                     Some(c) if c.scale().contains(PitchClass::new(k)) => k,
                     Some(c) if to.on_beat(start) => bend(k, |pc| c.tones().contains(pc)),
-                    Some(c) => bend(k, |pc| c.scale().contains(pc)),
-                    None => k,
+                    _ => k,
                 };
                 bent += usize::from(b != k);
                 fold(b)
@@ -347,6 +348,24 @@ mod tests {
         // Near a high note, the same figure an octave up.
         let high = restate(&fig, &c, 4 * PPQ, &c, Some(80)).events;
         assert_eq!(high[0].pitch, Some(77));
+    }
+
+    #[test]
+    fn passing_tones_off_the_beat_keep_their_step_and_the_beat_lands_on_chord_tones() {
+        // D Db (eighths) C Bb (quarters) over C7: the Db off the beat is a chromatic
+        // passing tone; the Bb falls on beat three.
+        let fig = Figure {
+            events: line(&[(62, 6), (61, 6), (60, 12), (58, 12)]),
+        };
+        let c = clock(&[("C7", 4), ("Cmaj7", 4)]);
+        let out = restate(&fig, &c, 4 * PPQ, &c, None);
+        let keys: Vec<u8> = out.events.iter().filter_map(|e| e.pitch).collect();
+        // Over Cmaj7 (same root: a repeat) the off-beat Db stays a half step between D and
+        // C, and the Bb on beat three, outside the scale, is bent to a chord tone (B).
+        assert_eq!(keys, [62, 61, 60, 59]);
+        assert_eq!(out.bent, 1);
+        let steps: Vec<i32> = keys.windows(2).map(|w| w[1] as i32 - w[0] as i32).collect();
+        assert!(!steps.contains(&0), "no repeated note: {steps:?}");
     }
 
     #[test]
