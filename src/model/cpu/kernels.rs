@@ -282,6 +282,8 @@ unsafe fn crate_gemm(
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod tiled;
 
 #[cfg(test)]
 mod tests {

@@ -3,12 +3,25 @@
 
 use std::arch::x86_64::*;
 
-/// Depth of one pass: a 16-column panel of B this deep (8 KiB) stays in L1.
-const KC: usize = 128;
-/// Rows of a tile: 6 rows × 2 vectors = 12 accumulators of the 16 registers.
-const MR: usize = 6;
-/// Columns of a tile: two 8-wide vectors.
-const NR: usize = 16;
+use super::tiled::{self, Tile, Tiles};
+
+/// 6 rows × 2 vectors = 12 accumulators of the 16 registers.
+pub(super) struct Avx2;
+
+impl Tiles for Avx2 {
+    const NR: usize = 16;
+    type Masks = [__m256i; 2];
+
+    unsafe fn masks(cols: usize) -> Self::Masks {
+        // SAFETY: the caller vouches for AVX2.
+        unsafe { std::array::from_fn(|v| lanes(cols.saturating_sub(8 * v))) }
+    }
+
+    unsafe fn tile(t: &Tile<Self::Masks>, rows: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { dispatch(t, rows, t.cols.div_ceil(8).min(2)) }
+    }
+}
 
 /// C = A·B (+ C when `acc`); B and C rows contiguous.
 ///
@@ -16,60 +29,20 @@ const NR: usize = 16;
 /// The CPU has AVX2 and FMA; A's m×k, B's k×n and C's m×n elements at the given strides
 /// are in bounds.
 #[allow(clippy::too_many_arguments)]
-#[target_feature(enable = "avx2,fma")]
 pub unsafe fn gemm(
     m: usize,
     k: usize,
     n: usize,
     a: *const f32,
-    (rsa, csa): (usize, usize),
+    sa: (usize, usize),
     b: *const f32,
     ldb: usize,
     acc: bool,
     c: *mut f32,
     ldc: usize,
 ) {
-    let mut p0 = 0;
-    loop {
-        let kc = KC.min(k - p0);
-        let load_c = acc || p0 > 0;
-        for j0 in (0..n).step_by(NR) {
-            let nv = (n - j0).div_ceil(8).min(2);
-            let masks: [__m256i; 2] =
-                std::array::from_fn(|v| lanes((n - j0).saturating_sub(8 * v)));
-            let mut i0 = 0;
-            while i0 < m {
-                let left = m - i0;
-                let mr = if left > MR && left < 2 * MR {
-                    left.div_ceil(2)
-                } else {
-                    MR.min(left)
-                };
-                // SAFETY: tiles stay inside the m×n / k×n ranges the caller vouches for.
-                unsafe {
-                    let t = Tile {
-                        kc,
-                        a: a.add(i0 * rsa + p0 * csa),
-                        rsa,
-                        csa,
-                        b: b.add(p0 * ldb + j0),
-                        ldb,
-                        c: c.add(i0 * ldc + j0),
-                        ldc,
-                        masks,
-                        full: n - j0 >= NR,
-                        load_c,
-                    };
-                    dispatch(&t, mr, nv);
-                }
-                i0 += mr;
-            }
-        }
-        p0 += kc;
-        if p0 >= k {
-            break;
-        }
-    }
+    // SAFETY: forwarded from the caller.
+    unsafe { tiled::gemm::<Avx2>(m, k, n, a, sa, b, ldb, acc, c, ldc) }
 }
 
 /// A mask with the first `left` (at most 8) of 8 lanes on.
@@ -82,23 +55,8 @@ fn lanes(left: usize) -> __m256i {
     )
 }
 
-struct Tile {
-    kc: usize,
-    a: *const f32,
-    rsa: usize,
-    csa: usize,
-    b: *const f32,
-    ldb: usize,
-    c: *mut f32,
-    ldc: usize,
-    masks: [__m256i; 2],
-    /// Every column of the tile lies inside n: plain loads and stores.
-    full: bool,
-    load_c: bool,
-}
-
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
+unsafe fn dispatch(t: &Tile<[__m256i; 2]>, mr: usize, nv: usize) {
     macro_rules! rows {
         ($nv:literal) => {
             match mr {
@@ -113,7 +71,7 @@ unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
     }
     // SAFETY: forwarded from the caller.
     unsafe {
-        if t.full {
+        if t.cols == 16 {
             full_tile_rows(t, mr);
             return;
         }
@@ -125,7 +83,7 @@ unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
 }
 
 #[target_feature(enable = "avx2,fma")]
-unsafe fn full_tile_rows(t: &Tile, mr: usize) {
+unsafe fn full_tile_rows(t: &Tile<[__m256i; 2]>, mr: usize) {
     // SAFETY: forwarded from the caller; the tile's 16 columns lie inside n.
     unsafe {
         match mr {
@@ -142,7 +100,7 @@ unsafe fn full_tile_rows(t: &Tile, mr: usize) {
 /// `tile` for a tile whose 16 columns all lie inside n: unmasked loads and stores.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn full_tile<const R: usize>(t: &Tile) {
+unsafe fn full_tile<const R: usize>(t: &Tile<[__m256i; 2]>) {
     // SAFETY: every pointer stays in the tile the caller vouches for.
     unsafe {
         let mut acc = [[_mm256_setzero_ps(); 2]; R];
@@ -174,7 +132,7 @@ unsafe fn full_tile<const R: usize>(t: &Tile) {
 /// One MR×(8·NV) tile of C over `kc` steps of the depth, in registers.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn tile<const R: usize, const NV: usize>(t: &Tile) {
+unsafe fn tile<const R: usize, const NV: usize>(t: &Tile<[__m256i; 2]>) {
     // SAFETY: every pointer stays in the tile the caller vouches for; masked loads and
     // stores touch only the columns inside n.
     unsafe {

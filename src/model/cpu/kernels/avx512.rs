@@ -2,10 +2,27 @@
 
 use std::arch::x86_64::*;
 
-/// Depth of one pass: a 64-column panel of B this deep (32 KiB) stays in L1.
-const KC: usize = 128;
-/// Rows of a tile: 6 rows × 4 vectors = 24 accumulators of the 32 registers.
-const MR: usize = 6;
+use super::tiled::{self, Tile, Tiles};
+
+/// 6 rows × 4 vectors = 24 accumulators of the 32 registers.
+pub(super) struct Avx512;
+
+impl Tiles for Avx512 {
+    const NR: usize = 64;
+    type Masks = [__mmask16; 4];
+
+    unsafe fn masks(cols: usize) -> Self::Masks {
+        std::array::from_fn(|v| {
+            let left = cols.saturating_sub(16 * v).min(16);
+            ((1u32 << left) - 1) as __mmask16
+        })
+    }
+
+    unsafe fn tile(t: &Tile<Self::Masks>, rows: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { dispatch(t, rows, t.cols.div_ceil(16).min(4)) }
+    }
+}
 
 /// C = A·B (+ C when `acc`); B and C rows contiguous.
 ///
@@ -13,83 +30,24 @@ const MR: usize = 6;
 /// The CPU has AVX-512F; A's m×k, B's k×n and C's m×n elements at the given strides
 /// are in bounds.
 #[allow(clippy::too_many_arguments)]
-#[target_feature(enable = "avx512f")]
 pub unsafe fn gemm(
     m: usize,
     k: usize,
     n: usize,
     a: *const f32,
-    (rsa, csa): (usize, usize),
+    sa: (usize, usize),
     b: *const f32,
     ldb: usize,
     acc: bool,
     c: *mut f32,
     ldc: usize,
 ) {
-    let mut p0 = 0;
-    loop {
-        let kc = KC.min(k - p0);
-        let load_c = acc || p0 > 0;
-        for j0 in (0..n).step_by(64) {
-            let nv = (n - j0).div_ceil(16).min(4);
-            let masks: [__mmask16; 4] = std::array::from_fn(|v| {
-                let left = (n - j0).saturating_sub(16 * v).min(16);
-                ((1u32 << left) - 1) as __mmask16
-            });
-            let mut i0 = 0;
-            while i0 < m {
-                // Split a ragged end evenly (8 rows as 4 + 4, not 6 + 2): thin tiles
-                // waste most of their loads.
-                let left = m - i0;
-                let mr = if left > MR && left < 2 * MR {
-                    left.div_ceil(2)
-                } else {
-                    MR.min(left)
-                };
-                // SAFETY: tiles stay inside the m×n / k×n ranges the caller vouches for.
-                unsafe {
-                    let ap = a.add(i0 * rsa + p0 * csa);
-                    let bp = b.add(p0 * ldb + j0);
-                    let cp = c.add(i0 * ldc + j0);
-                    let t = Tile {
-                        kc,
-                        a: ap,
-                        rsa,
-                        csa,
-                        b: bp,
-                        ldb,
-                        c: cp,
-                        ldc,
-                        masks,
-                        load_c,
-                    };
-                    dispatch(&t, mr, nv);
-                }
-                i0 += mr;
-            }
-        }
-        p0 += kc;
-        if p0 >= k {
-            break;
-        }
-    }
-}
-
-struct Tile {
-    kc: usize,
-    a: *const f32,
-    rsa: usize,
-    csa: usize,
-    b: *const f32,
-    ldb: usize,
-    c: *mut f32,
-    ldc: usize,
-    masks: [__mmask16; 4],
-    load_c: bool,
+    // SAFETY: forwarded from the caller.
+    unsafe { tiled::gemm::<Avx512>(m, k, n, a, sa, b, ldb, acc, c, ldc) }
 }
 
 #[target_feature(enable = "avx512f")]
-unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
+unsafe fn dispatch(t: &Tile<[__mmask16; 4]>, mr: usize, nv: usize) {
     macro_rules! rows {
         ($nv:literal) => {
             match mr {
@@ -116,7 +74,7 @@ unsafe fn dispatch(t: &Tile, mr: usize, nv: usize) {
 /// One MR×(16·NV) tile of C over `kc` steps of the depth, in registers.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn tile<const R: usize, const NV: usize>(t: &Tile) {
+unsafe fn tile<const R: usize, const NV: usize>(t: &Tile<[__mmask16; 4]>) {
     // SAFETY: every pointer stays in the tile the caller vouches for; masked loads and
     // stores touch only the columns inside n.
     unsafe {
