@@ -49,6 +49,21 @@ fn allocations() -> usize {
     ALLOCATIONS.load(Ordering::SeqCst)
 }
 
+/// Rounds counted after the warm-up.
+const ROUNDS: usize = 5;
+
+/// The allocations of `ROUNDS` calls of `round`, after three to warm the buffers.
+fn warm_then_count(mut round: impl FnMut()) -> usize {
+    for _ in 0..3 {
+        round();
+    }
+    let before = allocations();
+    for _ in 0..ROUNDS {
+        round();
+    }
+    allocations() - before
+}
+
 /// The count is the whole process's, so this binary holds one test (no other test thread
 /// starts or reports while it counts), which runs the checks one after the other.
 #[test]
@@ -106,15 +121,8 @@ fn whole_steps(threads: usize) -> (usize, Weights) {
             assert!(l.loss.is_finite());
         }
     };
-    for _ in 0..3 {
-        run(&mut w, &mut opt);
-    }
-    let rounds = 5;
-    let before = allocations();
-    for _ in 0..rounds {
-        run(&mut w, &mut opt);
-    }
-    ((allocations() - before) / (rounds * batches.len()), w)
+    let n = warm_then_count(|| run(&mut w, &mut opt));
+    (n / (ROUNDS * batches.len()), w)
 }
 
 fn whole_step_on_one_thread_and_two() {
@@ -169,15 +177,7 @@ fn conditioned_steps(spec: CondSpec, threads: usize) -> usize {
             assert!(l.loss.is_finite());
         }
     };
-    for _ in 0..3 {
-        run(&mut w, &mut opt);
-    }
-    let rounds = 5;
-    let before = allocations();
-    for _ in 0..rounds {
-        run(&mut w, &mut opt);
-    }
-    allocations() - before
+    warm_then_count(|| run(&mut w, &mut opt))
 }
 
 fn conditioned_step_on_one_thread_and_two() {
