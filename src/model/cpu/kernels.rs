@@ -169,7 +169,7 @@ pub fn gemm_with(
     unsafe { crate_gemm(m, k, n, a, (rsa, csa), b, (rsb, csb), beta, c, rsc) }
 }
 
-/// The signature both register-tiled kernels share (`avx512::gemm`, `avx2::gemm`).
+/// The register-tiled kernels' product (`tiled::gemm` over a kernel's tiles).
 #[cfg(target_arch = "x86_64")]
 type OwnKernel = unsafe fn(
     usize,
@@ -188,8 +188,8 @@ type OwnKernel = unsafe fn(
 #[cfg(target_arch = "x86_64")]
 fn own_kernel(k: Kernel) -> Option<OwnKernel> {
     match k {
-        Kernel::Avx512 => Some(avx512::gemm),
-        Kernel::Avx2 => Some(avx2::gemm),
+        Kernel::Avx512 => Some(tiled::gemm::<avx512::Avx512>),
+        Kernel::Avx2 => Some(tiled::gemm::<avx2::Avx2>),
         Kernel::Gemm => None,
     }
 }

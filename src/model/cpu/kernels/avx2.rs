@@ -3,7 +3,7 @@
 
 use std::arch::x86_64::*;
 
-use super::tiled::{self, Tile, Tiles};
+use super::tiled::{Tile, Tiles};
 
 /// 6 rows × 2 vectors = 12 accumulators of the 16 registers.
 pub(super) struct Avx2;
@@ -21,28 +21,6 @@ impl Tiles for Avx2 {
         // SAFETY: forwarded from the caller.
         unsafe { dispatch(t, rows, t.cols.div_ceil(8).min(2)) }
     }
-}
-
-/// C = A·B (+ C when `acc`); B and C rows contiguous.
-///
-/// # Safety
-/// The CPU has AVX2 and FMA; A's m×k, B's k×n and C's m×n elements at the given strides
-/// are in bounds.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: *const f32,
-    sa: (usize, usize),
-    b: *const f32,
-    ldb: usize,
-    acc: bool,
-    c: *mut f32,
-    ldc: usize,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { tiled::gemm::<Avx2>(m, k, n, a, sa, b, ldb, acc, c, ldc) }
 }
 
 /// A mask with the first `left` (at most 8) of 8 lanes on.

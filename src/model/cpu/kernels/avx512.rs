@@ -2,7 +2,7 @@
 
 use std::arch::x86_64::*;
 
-use super::tiled::{self, Tile, Tiles};
+use super::tiled::{Tile, Tiles};
 
 /// 6 rows × 4 vectors = 24 accumulators of the 32 registers.
 pub(super) struct Avx512;
@@ -22,28 +22,6 @@ impl Tiles for Avx512 {
         // SAFETY: forwarded from the caller.
         unsafe { dispatch(t, rows, t.cols.div_ceil(16).min(4)) }
     }
-}
-
-/// C = A·B (+ C when `acc`); B and C rows contiguous.
-///
-/// # Safety
-/// The CPU has AVX-512F; A's m×k, B's k×n and C's m×n elements at the given strides
-/// are in bounds.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: *const f32,
-    sa: (usize, usize),
-    b: *const f32,
-    ldb: usize,
-    acc: bool,
-    c: *mut f32,
-    ldc: usize,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { tiled::gemm::<Avx512>(m, k, n, a, sa, b, ldb, acc, c, ldc) }
 }
 
 #[target_feature(enable = "avx512f")]
