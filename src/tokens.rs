@@ -1,6 +1,7 @@
 //! Tokenizers: a melody as a sequence of tokens and back (the chord-aware grammar, or plain pitches).
 
 pub mod events;
+pub mod form;
 pub mod grammar;
 pub mod rhythm;
 pub mod vocab;

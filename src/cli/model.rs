@@ -54,6 +54,10 @@ pub struct TrainArgs {
     /// Conditioned kind: zero the chord and beat inputs (the ablation's baseline).
     #[arg(long)]
     pub blind: bool,
+    /// Conditioned kind: the inputs beside the previous event: v1 (chord, next chord, beat)
+    /// or v2 (v1, and where the line is in the form and in its phrase).
+    #[arg(long, default_value = "v1")]
+    pub features: improv::tokens::events::FeatureLayout,
     /// Conditioned kind: halve the learning rate after this many epochs without a better
     /// validation loss, and stop after four times as many.
     #[arg(long, default_value_t = 2)]
@@ -258,6 +262,7 @@ fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
         stride: (a.data.tx / 2).max(1),
         augment_keys: a.data.augment_keys.clone().map(|k| k.0).unwrap_or_default(),
         blind: a.blind,
+        layout: a.features,
         seed: a.seed,
         ..EventOptions::default()
     };

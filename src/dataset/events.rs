@@ -4,7 +4,10 @@
 use crate::dataset::{DatasetError, FailedFile, midi_files};
 use crate::midi::import::{ImportOptions, read_file};
 use crate::music::Score;
-use crate::tokens::events::{self, Clock, Event, N_DUR, N_FEAT, N_PITCH, dur_index, pitch_index};
+use crate::tokens::events::{
+    self, Clock, Event, FeatureLayout, N_DUR, N_PITCH, dur_index, pitch_index,
+};
+use crate::tokens::form::piece_features;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -108,15 +111,21 @@ impl Piece {
     }
 }
 
-/// Windows of `tx` events every `stride` events over the pieces.
-pub fn make_windows(pieces: &[Piece], tx: usize, stride: usize) -> EventWindows {
+/// Windows of `tx` events every `stride` events over the pieces, with `layout`'s features.
+pub fn make_windows(
+    pieces: &[Piece],
+    tx: usize,
+    stride: usize,
+    layout: &FeatureLayout,
+) -> EventWindows {
     let mut w = EventWindows {
         tx,
         ..Default::default()
     };
-    let mut f = vec![0.0f32; N_FEAT];
+    let nf = layout.len;
     for p in pieces.iter().filter(|p| !p.events.is_empty()) {
         let ev = &p.events;
+        let table = piece_features(layout, &p.clock, ev);
         let last = ev.len().saturating_sub(tx);
         let mut start = 0;
         loop {
@@ -129,13 +138,12 @@ pub fn make_windows(pieces: &[Piece], tx: usize, stride: usize) -> EventWindows 
                 w.prev_d.push(pd as i32);
                 match ev.get(t) {
                     Some(e) => {
-                        p.clock.features(e.start, &mut f);
-                        w.feats.extend_from_slice(&f);
+                        w.feats.extend_from_slice(&table[t * nf..(t + 1) * nf]);
                         w.y_p.push(pitch_index(e.pitch) as i32);
                         w.y_d.push(dur_index(e.units) as i32);
                     }
                     None => {
-                        w.feats.extend(std::iter::repeat_n(0.0, N_FEAT));
+                        w.feats.extend(std::iter::repeat_n(0.0, nf));
                         w.y_p.push(-1);
                         w.y_d.push(-1);
                     }
@@ -162,6 +170,8 @@ pub struct EventOptions {
     pub augment_keys: Vec<i32>,
     /// Zero the chord and beat features (the ablation).
     pub blind: bool,
+    /// Which features the network reads (`FeatureLayout::V1` or `V2`).
+    pub layout: FeatureLayout,
     pub seed: u64,
 }
 
@@ -173,6 +183,7 @@ impl Default for EventOptions {
             val_fraction: 0.1,
             augment_keys: Vec::new(),
             blind: false,
+            layout: FeatureLayout::V1,
             seed: 0,
         }
     }
@@ -247,8 +258,8 @@ impl EventData {
             train
         };
         let count = |ps: &[Piece]| ps.iter().map(|p| p.events.len()).sum();
-        let mut tw = make_windows(&train, opts.tx, opts.stride);
-        let mut vw = make_windows(&val, opts.tx, opts.tx);
+        let mut tw = make_windows(&train, opts.tx, opts.stride, &opts.layout);
+        let mut vw = make_windows(&val, opts.tx, opts.tx, &opts.layout);
         if opts.blind {
             tw = tw.blinded();
             vw = vw.blinded();
@@ -308,6 +319,9 @@ fn fingerprint(train: &[Piece], val: &[Piece], opts: &EventOptions) -> String {
         eat(k as u64);
     }
     eat(u64::from(opts.blind));
+    if opts.layout != FeatureLayout::V1 {
+        eat(opts.layout.len as u64);
+    }
     for p in train.iter().chain(val) {
         for e in &p.events {
             eat(e.pitch.map_or(0, |k| k as u64 + 1) | (e.units as u64) << 8);
@@ -345,12 +359,12 @@ mod tests {
     #[test]
     fn windows_feed_the_previous_event_and_target_the_next() {
         let p = Piece::of_score("a", &score(&[60, 62, 64]));
-        let w = make_windows(&[p], 4, 4);
+        let w = make_windows(&[p], 4, 4, &FeatureLayout::V1);
         assert_eq!(w.m, 1);
         assert_eq!(w.prev_p, vec![N_PITCH as i32, 25, 27, 29]);
         assert_eq!(w.y_p, vec![25, 27, 29, -1]);
         assert_eq!(w.y_d[0], dur_index(12) as i32);
-        assert_eq!(w.feats.len(), 4 * N_FEAT);
+        assert_eq!(w.feats.len(), 4 * FeatureLayout::V1.len);
         assert_eq!(w.targets(), 3);
         assert!(w.clone().blinded().feats.iter().all(|&v| v == 0.0));
     }

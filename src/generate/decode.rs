@@ -10,7 +10,10 @@ use crate::model::conditioned::CondMeta;
 use crate::model::conditioned::{CondState, CondWeights, Heads};
 use crate::model::cpu::fastmath::exp_fast;
 use crate::music::{ChordSpan, Note, Pitch, Tick};
-use crate::tokens::events::{Clock, Event, N_FEAT, dur_index, pitch_index, pitch_of, units_of};
+use crate::tokens::events::{
+    Clock, Event, FeatureLayout, dur_index, pitch_index, pitch_of, units_of,
+};
+use crate::tokens::form::{self, Form, LineState};
 use crate::tokens::rhythm::{UNIT, split_units};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -56,11 +59,17 @@ impl Default for Decoding {
 struct Decoder<'a> {
     w: &'a CondWeights,
     clock: Clock,
+    /// The features the model reads, and the form its V2 inputs place the line in.
+    layout: FeatureLayout,
+    form: Option<Form>,
     blind: bool,
     /// Added to each pitch class's logit: -inf outside the register, a push near its edges.
     pitch_bias: Vec<f32>,
     feats: Vec<f32>,
     logits: Vec<f32>,
+    /// Every feature row fed, in order (tests compare them with training's).
+    #[cfg(test)]
+    fed: Vec<f32>,
 }
 
 impl<'a> Decoder<'a> {
@@ -77,21 +86,29 @@ impl<'a> Decoder<'a> {
             .collect();
         Decoder {
             w,
+            form: Form::of(&clock),
             clock,
+            layout: meta.layout,
             blind: meta.blind,
             pitch_bias,
-            feats: vec![0.0; N_FEAT],
+            feats: vec![0.0; w.spec.n_feat],
             logits: Vec::new(),
+            #[cfg(test)]
+            fed: Vec::new(),
         }
     }
 
-    /// Feeds the previous event's classes and the features at `t`.
-    fn feed(&mut self, st: &mut CondState, prev: (usize, usize), t: Tick) {
+    /// Feeds the previous event's classes and the features at `t` (with `line` the phrase
+    /// the line so far is in).
+    fn feed(&mut self, st: &mut CondState, prev: (usize, usize), t: Tick, line: &LineState) {
         if self.blind {
             self.feats.iter_mut().for_each(|v| *v = 0.0);
         } else {
             self.clock.features(t, &mut self.feats);
+            form::write(&self.layout, self.form.as_ref(), line, t, &mut self.feats);
         }
+        #[cfg(test)]
+        self.fed.extend_from_slice(&self.feats);
         self.w.step(st, prev.0, prev.1, &self.feats);
     }
 
@@ -206,10 +223,11 @@ fn sample(
         mut prev,
         mut t,
         mut dev,
+        mut line,
     } = start;
     let mut out = Vec::new();
     while t < end {
-        dec.feed(&mut st, prev, t);
+        dec.feed(&mut st, prev, t, &line);
         let mut logp = dec.log_probs(&st, t);
         if dev.active() {
             let (heads, n_dur) = (dec.w.spec.heads, dec.w.spec.n_dur);
@@ -221,6 +239,7 @@ fn sample(
         prev = dec.classes(&choice);
         let e = event(prev.0, prev.1, t);
         dev.played(e, prev);
+        line.push(&e);
         t += e.units * UNIT;
         out.push(e);
     }
@@ -257,6 +276,7 @@ struct Start {
     prev: (usize, usize),
     t: Tick,
     dev: Develop,
+    line: LineState,
 }
 
 /// Events from `lead.start` to `end` over `clock`: the primer fed first (rests fill any gap
@@ -277,6 +297,7 @@ pub fn decode_turn(
         prev: (w.spec.n_pitch, w.spec.n_dur),
         t: 0,
         dev: Develop::new(d.develop, d.phrase),
+        line: LineState::default(),
     };
     let mut heard: Vec<Event> = lead.primer.clone();
     let until = heard.last().map_or(0, |e| e.start + e.units * UNIT);
@@ -288,9 +309,10 @@ pub fn decode_turn(
         .filter(|e| e.start < end)
         .collect();
     for e in heard.iter().chain(&opening) {
-        dec.feed(&mut start.st, start.prev, e.start);
+        dec.feed(&mut start.st, start.prev, e.start, &start.line);
         start.prev = (pitch_index(e.pitch), dur_index(e.units));
         start.dev.played(*e, start.prev);
+        start.line.push(e);
         start.t = e.start + e.units * UNIT;
     }
     start.t = start.t.max(lead.start);

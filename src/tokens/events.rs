@@ -32,6 +32,16 @@ pub struct FeatureLayout {
     pub bar_fraction: usize,
     /// Position inside the beat in grid units, one-hot 0..11 (12).
     pub sub_beat: usize,
+    /// V2: place in the form (`form::Form`): fraction of the chorus (1), bar of its
+    /// four-bar group one-hot (4), chorus number one-hot 0..3, the last slot for later ones
+    /// (4).
+    #[serde(default)]
+    pub form: Option<usize>,
+    /// V2: the phrase so far (`form::LineState`): beats since it began, one-hot over
+    /// none (a phrase break), ≤1, ≤2, ≤4, ≤8, ≤16, more (7); its notes, one-hot over none,
+    /// ≤2, ≤4, ≤8, ≤16, more (6).
+    #[serde(default)]
+    pub line: Option<usize>,
     pub len: usize,
 }
 
@@ -45,8 +55,40 @@ impl FeatureLayout {
         beat: 2 * CHORD_WIDTH + 6,
         bar_fraction: 2 * CHORD_WIDTH + 14,
         sub_beat: 2 * CHORD_WIDTH + 15,
+        form: None,
+        line: None,
         len: 2 * CHORD_WIDTH + 27,
     };
+
+    /// V1 and where the line is in the form and in its phrase.
+    pub const V2: FeatureLayout = FeatureLayout {
+        form: Some(FeatureLayout::V1.len),
+        line: Some(FeatureLayout::V1.len + super::form::FORM_WIDTH),
+        len: FeatureLayout::V1.len + super::form::FORM_WIDTH + super::form::LINE_WIDTH,
+        ..FeatureLayout::V1
+    };
+
+    /// The layouts this build reads, by name.
+    pub const ALL: [(&'static str, FeatureLayout); 2] =
+        [("v1", FeatureLayout::V1), ("v2", FeatureLayout::V2)];
+
+    pub fn name(&self) -> &'static str {
+        FeatureLayout::ALL
+            .iter()
+            .find(|(_, l)| l == self)
+            .map_or("unknown", |(n, _)| n)
+    }
+}
+
+impl std::str::FromStr for FeatureLayout {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FeatureLayout::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, l)| *l)
+            .ok_or_else(|| format!("unknown feature layout {s:?} (v1 or v2)"))
+    }
 }
 
 impl Default for FeatureLayout {
@@ -183,10 +225,11 @@ impl Clock {
         self.position(tick).1 == 0
     }
 
-    /// The features of an event starting at `tick`, written into `out` (N_FEAT long).
+    /// V1's features of an event starting at `tick`, written into `out` (at least N_FEAT
+    /// long; the whole of `out` is cleared first, so later groups start from zero).
     pub fn features(&self, tick: Tick, out: &mut [f32]) {
         let l = FeatureLayout::V1;
-        out[..l.len].iter_mut().for_each(|v| *v = 0.0);
+        out.iter_mut().for_each(|v| *v = 0.0);
         chord_features(self.chord_at(tick), &mut out[l.chord..l.next_chord]);
         let next = self.next_chord(tick);
         chord_features(next.map(|n| n.0), &mut out[l.next_chord..l.distance]);

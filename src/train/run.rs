@@ -95,7 +95,8 @@ fn new_bundle(data: &TrainData, config: &TrainConfig) -> Result<Bundle, String> 
         )),
         TrainData::Events(ev) => {
             let layers = config.layers.clamp(1, 2);
-            let spec = CondSpec::events(config.n_a, layers, config.dropout, config.heads);
+            let spec = CondSpec::events(config.n_a, layers, config.dropout, config.heads)
+                .with_layout(ev.options.layout);
             let augment = !ev.options.augment_keys.is_empty();
             let meta = crate::model::conditioned::CondMeta::new(
                 spec,

@@ -7,6 +7,7 @@ use crate::generate::develop::Develop;
 use crate::model::conditioned::{CondState, Heads};
 use crate::music::Tick;
 use crate::tokens::events::{Clock, Event};
+use crate::tokens::form::LineState;
 use crate::tokens::rhythm::UNIT;
 
 #[derive(Clone)]
@@ -19,6 +20,7 @@ struct Beam {
     t: Tick,
     score: f64,
     dev: Develop,
+    line: LineState,
 }
 
 /// Events chosen by any beam, each with its predecessor, so beams share their history.
@@ -74,8 +76,9 @@ pub(super) fn beam_search(dec: &mut Decoder, start: Start, end: Tick, d: &Decodi
         prev,
         t,
         mut dev,
+        line,
     } = start;
-    dec.feed(&mut st, prev, t);
+    dec.feed(&mut st, prev, t, &line);
     let mut logp = dec.log_probs(&st, t);
     dev.phrase_lean(&mut logp, dec.w.spec.heads, dec.w.spec.n_dur);
     dev.prepare(t, &dec.clock, None);
@@ -87,6 +90,7 @@ pub(super) fn beam_search(dec: &mut Decoder, start: Start, end: Tick, d: &Decodi
         t,
         score: 0.0,
         dev,
+        line,
     }];
     let mut arena = Arena::default();
     let mut done: Vec<Beam> = Vec::new();
@@ -105,11 +109,12 @@ pub(super) fn beam_search(dec: &mut Decoder, start: Start, end: Tick, d: &Decodi
             b.len += 1;
             b.score = score;
             b.dev.played(e, (p, du));
+            b.line.push(&e);
             if b.t >= end {
                 done.push(b);
                 continue;
             }
-            dec.feed(&mut b.st, (p, du), b.t);
+            dec.feed(&mut b.st, (p, du), b.t, &b.line);
             b.logp = dec.log_probs(&b.st, b.t);
             b.dev
                 .phrase_lean(&mut b.logp, dec.w.spec.heads, dec.w.spec.n_dur);

@@ -148,3 +148,43 @@ fn every_note_begins_on_a_sixteenth_or_a_triplet() {
     }
     assert!(between > 0, "no piece ever ended between grid points");
 }
+
+#[test]
+fn a_v2_model_is_fed_the_features_it_was_trained_on() {
+    // Training computes a piece's features in one pass (`piece_features`); decoding builds
+    // them event by event, the phrase state with it. Over a sampled solo they must agree.
+    use crate::tokens::events::FeatureLayout;
+    let spec = CondSpec::events(16, 1, 0.0, Heads::Split).with_layout(FeatureLayout::V2);
+    let mut w = CondWeights::init(spec, 5);
+    w.heads[0].kernel.iter_mut().for_each(|v| *v *= 6.0);
+    let reg = Register {
+        centre: 66,
+        span: 24,
+    };
+    let m = CondMeta::new(spec, reg, false, false);
+    assert_eq!(m.layout, FeatureLayout::V2);
+    let (spans, end) = blues(3);
+    let clock = Clock::new(spans, 4 * PPQ);
+    let mut dec = Decoder::new(&w, &m, clock.clone(), &Decoding::default());
+    let start = Start {
+        st: CondState::new(&w.spec),
+        prev: (w.spec.n_pitch, w.spec.n_dur),
+        t: 0,
+        dev: Develop::new(0.0, 0.0),
+        line: LineState::default(),
+    };
+    let events = sample(
+        &mut dec,
+        start,
+        end,
+        &sampling(1.0, 2),
+        &Decoding::default(),
+    );
+    assert!(
+        events.iter().any(|e| e.pitch.is_none()),
+        "the line rests somewhere"
+    );
+    let trained = crate::tokens::form::piece_features(&FeatureLayout::V2, &clock, &events);
+    assert_eq!(dec.fed.len(), trained.len());
+    assert_eq!(dec.fed, trained);
+}

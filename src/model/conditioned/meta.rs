@@ -30,7 +30,11 @@ impl CondMeta {
     pub fn new(spec: CondSpec, register: Register, augment_keys: bool, blind: bool) -> CondMeta {
         CondMeta {
             spec,
-            layout: FeatureLayout::V1,
+            layout: FeatureLayout::ALL
+                .iter()
+                .map(|l| l.1)
+                .find(|l| l.len == spec.n_feat)
+                .unwrap_or(FeatureLayout::V1),
             low: LOW,
             high: HIGH,
             durations: LENGTHS.to_vec(),
@@ -42,11 +46,11 @@ impl CondMeta {
 
     /// Whether this build's encoding is the one the bundle was trained with.
     pub fn check(&self) -> Result<(), String> {
-        if self.layout != FeatureLayout::V1
+        if !FeatureLayout::ALL.iter().any(|l| l.1 == self.layout)
             || self.low != LOW
             || self.high != HIGH
             || self.durations != LENGTHS
-            || self.spec.n_feat != FeatureLayout::V1.len
+            || self.spec.n_feat != self.layout.len
             || self.spec.n_pitch != (HIGH - LOW) as usize + 2
             || self.spec.n_dur != LENGTHS.len()
         {

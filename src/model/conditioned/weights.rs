@@ -61,6 +61,14 @@ impl CondSpec {
         }
     }
 
+    /// The same network reading `layout`'s features.
+    pub fn with_layout(self, layout: crate::tokens::events::FeatureLayout) -> CondSpec {
+        CondSpec {
+            n_feat: layout.len,
+            ..self
+        }
+    }
+
     /// Output classes of each head.
     pub fn head_sizes(&self) -> Vec<usize> {
         match self.heads {
