@@ -24,11 +24,11 @@ pub struct DecodingArgs {
     /// Conditioned models: restate the solo's own figures moved onto the chords (0 = off):
     /// in beam search a bonus in nats per step that follows a restatement, in sampling how
     /// hard each step leans toward it (and W/(1+W) the chance a phrase opens with one).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = improv::generate::decode::DEVELOP)]
     pub develop: f64,
     /// Conditioned models: phrasing, the notes a phrase aims at (0 = off): past half of it
     /// a rest grows likelier, and a rest begun then is held to a beat or more.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = improv::generate::decode::PHRASE)]
     pub phrase: f64,
     /// Conditioned models: the register's centre, a MIDI key (default: the corpus's).
     #[arg(long)]

@@ -40,6 +40,12 @@ pub struct Decoding {
     pub phrase: f64,
 }
 
+/// The default phrasing target, in notes per phrase, and weight of restating the solo's own
+/// figures: with them a model trained on players restates its figures and rests about as
+/// often as the players do (BENCHMARKS.md, "Solos that develop ideas").
+pub const PHRASE: f64 = 20.0;
+pub const DEVELOP: f64 = 6.0;
+
 impl Default for Decoding {
     fn default() -> Self {
         Decoding {
@@ -49,8 +55,8 @@ impl Default for Decoding {
             harmony: 0.0,
             register: None,
             edge_push: 2.0,
-            develop: 0.0,
-            phrase: 0.0,
+            develop: DEVELOP,
+            phrase: PHRASE,
         }
     }
 }

@@ -115,7 +115,7 @@ impl Develop {
         let lean = if resting && n >= 0.5 {
             3.0
         } else {
-            4.0 * (n - 0.5).max(0.0)
+            6.0 * (n - 0.5).max(0.0)
         };
         lean as f32
     }

@@ -6,9 +6,11 @@ use crate::model::exercise::weights::Weights;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// The default temperature of `generate`, `judge`, `trade` and the studio: the model's own
-/// distribution, the setting the judge finds closest to the players (BENCHMARKS.md).
-pub const TEMPERATURE: f64 = 1.0;
+/// The default temperature of `generate`, `judge`, `trade` and the studio: a little below
+/// the model's own distribution, which with the default phrasing and development
+/// (`decode::PHRASE`, `decode::DEVELOP`) is the setting the judge finds closest to the
+/// players (BENCHMARKS.md).
+pub const TEMPERATURE: f64 = 0.95;
 
 /// How each next token is chosen.
 #[derive(Clone, Copy, Debug, PartialEq)]
