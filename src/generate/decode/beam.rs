@@ -66,11 +66,8 @@ fn harmony(clock: &Clock, e: &Event) -> f64 {
     }
 }
 
-/// Beam search: every step each beam tries its `branch` best pitches × durations; the
-/// `width` best by log-likelihood (plus the harmony score) go on. Finished lines compete
-/// by mean score per event.
-pub(super) fn beam_search(dec: &mut Decoder, start: Start, end: Tick, d: &Decoding) -> Vec<Event> {
-    let width = d.beam.max(1);
+/// The one beam a search starts from: the start fed and its next step's choices weighed.
+fn first_beam(dec: &mut Decoder, start: Start) -> Beam {
     let Start {
         mut st,
         prev,
@@ -82,7 +79,7 @@ pub(super) fn beam_search(dec: &mut Decoder, start: Start, end: Tick, d: &Decodi
     let mut logp = dec.log_probs(&st, t);
     dev.phrase_lean(&mut logp, dec.w.spec.heads, dec.w.spec.n_dur);
     dev.prepare(t, &dec.clock, None);
-    let mut beams = vec![Beam {
+    Beam {
         st,
         logp,
         last: None,
@@ -91,7 +88,15 @@ pub(super) fn beam_search(dec: &mut Decoder, start: Start, end: Tick, d: &Decodi
         score: 0.0,
         dev,
         line,
-    }];
+    }
+}
+
+/// Beam search: every step each beam tries its `branch` best pitches × durations; the
+/// `width` best by log-likelihood (plus the harmony score) go on. Finished lines compete
+/// by mean score per event.
+pub(super) fn beam_search(dec: &mut Decoder, start: Start, end: Tick, d: &Decoding) -> Vec<Event> {
+    let width = d.beam.max(1);
+    let mut beams = vec![first_beam(dec, start)];
     let mut arena = Arena::default();
     let mut done: Vec<Beam> = Vec::new();
     while !beams.is_empty() && done.len() < width {
