@@ -156,13 +156,19 @@ fn event_windows(spec: &CondSpec) -> EventWindows {
             .collect(),
         y_p: (0..n).map(|i| cycle(i + 1, spec.n_pitch) as i32).collect(),
         y_d: (0..n).map(|i| cycle(i + 4, spec.n_dur) as i32).collect(),
+        starts: Vec::new(),
     }
 }
 
-/// Allocations in 15 warm host steps of the conditioned kind on `threads` threads.
-fn conditioned_steps(spec: CondSpec, threads: usize) -> usize {
+/// Allocations in 15 warm host steps of the conditioned kind on `threads` threads; with
+/// `carry`, the windows of the second and third batches carry on from the state the
+/// batch before them ended in.
+fn conditioned_steps(spec: CondSpec, threads: usize, carry: bool) -> usize {
     use rand::SeedableRng;
-    let win = event_windows(&spec);
+    let mut win = event_windows(&spec);
+    if carry {
+        win.starts = (0..win.m).map(|i| i < 5).collect();
+    }
     let mut w = CondWeights::init(spec, 3);
     let (mut opt, settings) = (AdamState::default(), AdamSettings::default());
     let dev = device(BackendKind::Flex, true);
@@ -195,13 +201,14 @@ fn conditioned_step_on_one_thread_and_two() {
         heads: Heads::Joint,
         ..two_layers
     };
-    // Two layers with dropout (its mask drawn into a kept buffer), and the joint head.
+    // Two layers with dropout (its mask drawn into a kept buffer), and the joint head;
+    // windows from a zero state, and windows carrying the state on.
     for spec in [two_layers, joint] {
-        for threads in [1, 2] {
-            let n = conditioned_steps(spec, threads);
+        for (threads, carry) in [(1, false), (2, false), (1, true), (2, true)] {
+            let n = conditioned_steps(spec, threads, carry);
             assert_eq!(
                 n, 0,
-                "{spec:?}: allocations in warm steps, {threads} threads"
+                "{spec:?}: allocations in warm steps, {threads} threads, carry {carry}"
             );
         }
     }

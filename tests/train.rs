@@ -185,3 +185,61 @@ fn resume_continues_history_and_optimiser() {
     assert_eq!(b.meta.history.len(), 5);
     assert!(b.adam.unwrap().updates > updates);
 }
+
+/// Conditioned material from combo scores of 6 to 14 bars, cut to carry the state.
+fn carried_events() -> TrainData {
+    use improv::dataset::events::{EventData, EventOptions};
+    let named = (6..15)
+        .map(|bars| (format!("combo{bars}"), improv::fixtures::combo_score(bars)))
+        .collect();
+    let opts = EventOptions {
+        tx: 16,
+        carry: true,
+        val_fraction: 0.2,
+        ..EventOptions::default()
+    };
+    TrainData::from_events(EventData::from_scores(named, &opts))
+}
+
+fn conditioned_config(epochs: usize, engine: improv::model::Engine) -> TrainConfig {
+    TrainConfig {
+        kind: improv::model::ModelKind::Conditioned,
+        engine,
+        batch: 3,
+        threads: 1,
+        ..config(epochs)
+    }
+}
+
+#[test]
+fn the_conditioned_kind_trains_carrying_its_state_and_the_fused_engine_refuses() {
+    use improv::model::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m");
+    let h = spawn(
+        carried_events(),
+        conditioned_config(4, Engine::Host),
+        out.clone(),
+        None,
+    );
+    let events = collect(&h.events);
+    let epochs: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            TrainEvent::Epoch(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(epochs.len(), 4, "{:?}", events.last());
+    assert!(epochs[3].train < epochs[0].train, "{epochs:?}");
+    assert!(epochs.iter().all(|s| s.val.is_some_and(f64::is_finite)));
+    let b = Bundle::load(&out).unwrap();
+    assert!(b.meta.config.carry, "the bundle says how it was trained");
+    let fused = conditioned_config(2, Engine::Fused);
+    let h = spawn(carried_events(), fused, dir.path().join("f"), None);
+    let events = collect(&h.events);
+    let Some(TrainEvent::Failed(reason)) = events.last() else {
+        panic!("{:?}", events.last());
+    };
+    assert!(reason.contains("cannot carry"), "{reason}");
+}

@@ -58,6 +58,13 @@ pub struct TrainArgs {
     /// or v2 (v1, and where the line is in the form and in its phrase).
     #[arg(long, default_value = "v1")]
     pub features: improv::tokens::events::FeatureLayout,
+    /// Conditioned kind: carry the network's state from window to window through whole
+    /// solos (truncated backpropagation through time): windows cut one after another
+    /// (stride --tx), batched lane by lane (--batch lanes, each a run of whole solos), and
+    /// validation runs each solo in one long pass. --carry=false: windows from a zero state.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          value_name = "BOOL")]
+    pub carry: Option<bool>,
     /// Conditioned kind: halve the learning rate after this many epochs without a better
     /// validation loss, and stop after four times as many.
     #[arg(long, default_value_t = 2)]
@@ -150,10 +157,21 @@ fn check(a: &TrainArgs) -> Result<f64> {
         "--dropout must be at least 0 and below 0.9"
     );
     anyhow::ensure!(
-        conditioned || !(a.blind || a.layers > 1),
-        "--blind and --layers are for --kind conditioned"
+        conditioned || !(a.blind || a.layers > 1 || a.carry == Some(true)),
+        "--blind, --layers and --carry are for --kind conditioned"
+    );
+    anyhow::ensure!(
+        !(carry(a) && a.engine == Engine::Fused),
+        "--carry: {}",
+        improv::model::conditioned::net::FUSED_CANNOT_CARRY
     );
     Ok(lr)
+}
+
+/// Whether the conditioned kind carries its state across windows (`--carry`, else the
+/// default).
+fn carry(a: &TrainArgs) -> bool {
+    a.kind == ModelKind::Conditioned && a.carry.unwrap_or(improv::dataset::events::CARRY_BY_DEFAULT)
 }
 
 /// The exercise kind's windows, and a line saying what they are.
@@ -263,6 +281,7 @@ fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
         augment_keys: a.data.augment_keys.clone().map(|k| k.0).unwrap_or_default(),
         blind: a.blind,
         layout: a.features,
+        carry: carry(a),
         seed: a.seed,
         ..EventOptions::default()
     };
@@ -274,7 +293,7 @@ fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
         eprintln!("skipped {}: {}", f.path.display(), f.reason);
     }
     let summary = format!(
-        "{} training events{}, {} validation events; {} training and {} validation windows of {}; register {}–{}",
+        "{} training events{}, {} validation events; {} training and {} validation windows of {}{}; register {}–{}",
         ev.train_events,
         if ev.options.augment_keys.is_empty() {
             ""
@@ -285,6 +304,11 @@ fn conditioned_data(a: &TrainArgs) -> Result<(TrainData, String)> {
         ev.train.m,
         ev.val.m,
         ev.options.tx,
+        if ev.options.carry {
+            " carrying the state through whole solos"
+        } else {
+            ""
+        },
         ev.register.low(),
         ev.register.high()
     );

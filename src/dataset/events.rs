@@ -13,6 +13,12 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+pub mod lanes;
+
+/// Whether the conditioned kind's training carries the network's state across windows
+/// unless told otherwise (`EventOptions::carry`, `improv train --carry`, the studio).
+pub const CARRY_BY_DEFAULT: bool = false;
+
 /// Windows of events. Step `t` of window `i` is at `i * tx + t`: the previous event's pitch
 /// and duration classes (`N_PITCH` / `N_DUR` start a piece), the features at the new
 /// event's onset (`N_FEAT` each), and its classes as targets (`-1`: padding, no loss).
@@ -25,11 +31,25 @@ pub struct EventWindows {
     pub feats: Vec<f32>,
     pub y_p: Vec<i32>,
     pub y_d: Vec<i32>,
+    /// Windows that carry their state (`carried_windows`): per window, whether it starts its
+    /// piece (from a zero state) or carries on from the window before it, the piece's
+    /// previous part. Empty: every window starts from a zero state.
+    pub starts: Vec<bool>,
 }
 
 impl EventWindows {
     pub fn targets(&self) -> usize {
         self.y_p.iter().filter(|&&v| v >= 0).count()
+    }
+
+    /// Whether the windows carry their state: each piece cut into consecutive windows.
+    pub fn carried(&self) -> bool {
+        !self.starts.is_empty()
+    }
+
+    /// Whether window `i` carries on from the window before it (the same piece's).
+    pub fn continues(&self, i: usize) -> bool {
+        self.starts.get(i).is_some_and(|s| !s)
     }
 
     /// The same windows with every chord and beat feature zeroed (the ablation's input).
@@ -111,11 +131,29 @@ impl Piece {
     }
 }
 
-/// Windows of `tx` events every `stride` events over the pieces, with `layout`'s features.
+/// Windows of `tx` events every `stride` events over the pieces, with `layout`'s features
+/// (the last window of a piece ends with it; a piece shorter than `tx` is one window,
+/// padded).
 pub fn make_windows(
     pieces: &[Piece],
     tx: usize,
     stride: usize,
+    layout: &FeatureLayout,
+) -> EventWindows {
+    cut_windows(pieces, tx, Some(stride), layout)
+}
+
+/// Windows that carry their state: each piece cut into consecutive windows of `tx` events,
+/// one after another (the last one padded), each flagged whether it starts its piece.
+pub fn carried_windows(pieces: &[Piece], tx: usize, layout: &FeatureLayout) -> EventWindows {
+    cut_windows(pieces, tx, None, layout)
+}
+
+/// `make_windows` every `stride` events, or `carried_windows` (None).
+fn cut_windows(
+    pieces: &[Piece],
+    tx: usize,
+    stride: Option<usize>,
     layout: &FeatureLayout,
 ) -> EventWindows {
     let mut w = EventWindows {
@@ -126,7 +164,10 @@ pub fn make_windows(
     for p in pieces.iter().filter(|p| !p.events.is_empty()) {
         let ev = &p.events;
         let table = piece_features(layout, &p.clock, ev);
-        let last = ev.len().saturating_sub(tx);
+        let last = match stride {
+            Some(_) => ev.len().saturating_sub(tx),
+            None => (ev.len() - 1) / tx.max(1) * tx,
+        };
         let mut start = 0;
         loop {
             for t in start..start + tx {
@@ -150,10 +191,13 @@ pub fn make_windows(
                 }
             }
             w.m += 1;
+            if stride.is_none() {
+                w.starts.push(start == 0);
+            }
             if start >= last {
                 break;
             }
-            start = (start + stride.max(1)).min(last);
+            start = (start + stride.unwrap_or(tx).max(1)).min(last);
         }
     }
     w
@@ -172,6 +216,9 @@ pub struct EventOptions {
     pub blind: bool,
     /// Which features the network reads (`FeatureLayout::V1` or `V2`).
     pub layout: FeatureLayout,
+    /// Cut every piece into consecutive windows that carry the network's state from one
+    /// to the next (`carried_windows`; `stride` is then `tx`), for training and validation.
+    pub carry: bool,
     pub seed: u64,
 }
 
@@ -184,6 +231,7 @@ impl Default for EventOptions {
             augment_keys: Vec::new(),
             blind: false,
             layout: FeatureLayout::V1,
+            carry: CARRY_BY_DEFAULT,
             seed: 0,
         }
     }
@@ -258,8 +306,15 @@ impl EventData {
             train
         };
         let count = |ps: &[Piece]| ps.iter().map(|p| p.events.len()).sum();
-        let mut tw = make_windows(&train, opts.tx, opts.stride, &opts.layout);
-        let mut vw = make_windows(&val, opts.tx, opts.tx, &opts.layout);
+        let (mut tw, mut vw) = if opts.carry {
+            (
+                carried_windows(&train, opts.tx, &opts.layout),
+                carried_windows(&val, opts.tx, &opts.layout),
+            )
+        } else {
+            let tw = make_windows(&train, opts.tx, opts.stride, &opts.layout);
+            (tw, make_windows(&val, opts.tx, opts.tx, &opts.layout))
+        };
         if opts.blind {
             tw = tw.blinded();
             vw = vw.blinded();
@@ -332,66 +387,4 @@ fn fingerprint(train: &[Piece], val: &[Piece], opts: &EventOptions) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::music::{ChordSpan, Note, PPQ, Pitch, Role, Track};
-
-    fn score(keys: &[u8]) -> Score {
-        let mut s = Score::new("t", 120.0);
-        let mut m = Track::new("m", Role::Melody, 0, 0);
-        for (i, &k) in keys.iter().enumerate() {
-            m.notes.push(Note {
-                start: i as u32 * PPQ,
-                dur: PPQ,
-                pitch: Pitch::new(k).unwrap(),
-                velocity: 90,
-            });
-        }
-        s.tracks.push(m);
-        s.chords.push(ChordSpan {
-            start: 0,
-            dur: keys.len() as u32 * PPQ,
-            chord: "C7".parse().unwrap(),
-        });
-        s
-    }
-
-    #[test]
-    fn windows_feed_the_previous_event_and_target_the_next() {
-        let p = Piece::of_score("a", &score(&[60, 62, 64]));
-        let w = make_windows(&[p], 4, 4, &FeatureLayout::V1);
-        assert_eq!(w.m, 1);
-        assert_eq!(w.prev_p, vec![N_PITCH as i32, 25, 27, 29]);
-        assert_eq!(w.y_p, vec![25, 27, 29, -1]);
-        assert_eq!(w.y_d[0], dur_index(12) as i32);
-        assert_eq!(w.feats.len(), 4 * FeatureLayout::V1.len);
-        assert_eq!(w.targets(), 3);
-        assert!(w.clone().blinded().feats.iter().all(|&v| v == 0.0));
-    }
-
-    #[test]
-    fn augmentation_multiplies_training_only_and_register_is_the_corpus_s() {
-        let named: Vec<(String, Score)> = (0..10)
-            .map(|i| (format!("s{i}"), score(&[60, 64, 67, 70, 72])))
-            .collect();
-        let opts = EventOptions {
-            tx: 8,
-            stride: 8,
-            augment_keys: KEY_SHIFTS.to_vec(),
-            ..Default::default()
-        };
-        let d = EventData::from_scores(named.clone(), &opts);
-        assert_eq!(d.val.m, 1);
-        assert_eq!(d.train.m, 9 * 12);
-        let plain = EventData::from_scores(
-            named,
-            &EventOptions {
-                augment_keys: Vec::new(),
-                ..opts
-            },
-        );
-        assert_eq!(plain.train.m, 9);
-        assert_eq!(d.register, plain.register);
-        assert!(d.register.low() <= 60 && d.register.high() >= 72);
-    }
-}
+mod tests;

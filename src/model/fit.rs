@@ -46,6 +46,16 @@ pub trait Trainable: Clone {
     /// How many windows `win` holds.
     fn windows(win: &Self::Windows) -> usize;
 
+    /// One epoch's batches in order when they are not `batch` shuffled windows at a time:
+    /// windows that carry their state go lane by lane (`dataset::events::lanes`).
+    fn lanes(
+        _win: &Self::Windows,
+        _batch: usize,
+        _rng: &mut ChaCha8Rng,
+    ) -> Option<Vec<Vec<usize>>> {
+        None
+    }
+
     /// Gradients for the windows `idx` and one Adam step; a non-finite loss leaves the
     /// weights untouched and reads NaN.
     fn train_batch(
@@ -103,21 +113,29 @@ pub fn shuffled_pass(
     rng: &mut ChaCha8Rng,
     step: &mut dyn FnMut(BatchOf<'_>, &mut ChaCha8Rng) -> (BatchLoss, bool),
 ) -> EpochStats {
-    crate::model::keep_freed_memory();
     let mut order: Vec<usize> = (0..m).collect();
     order.shuffle(rng);
-    let batch = batch.max(1);
-    let batches = m.div_ceil(batch);
+    pass(order.chunks(batch.max(1)), m, rng, step)
+}
+
+/// `shuffled_pass` over given batches in their order (`m` windows in all).
+pub fn pass<'a>(
+    batches: impl ExactSizeIterator<Item = &'a [usize]>,
+    m: usize,
+    rng: &mut ChaCha8Rng,
+    step: &mut dyn FnMut(BatchOf<'_>, &mut ChaCha8Rng) -> (BatchLoss, bool),
+) -> EpochStats {
+    crate::model::keep_freed_memory();
     let mut st = EpochStats {
-        batches,
+        batches: batches.len(),
         completed: true,
         ..Default::default()
     };
     let (mut weighted, mut nats) = (0.0, 0.0);
-    for (bi, chunk) in order.chunks(batch).enumerate() {
+    for (bi, chunk) in batches.enumerate() {
         let of = BatchOf {
             number: bi + 1,
-            batches,
+            batches: st.batches,
             windows: chunk,
         };
         let (b, go) = step(of, rng);

@@ -41,6 +41,25 @@ where
     combine(par.map_slices(n, grads), share)
 }
 
+/// `split` where each slice also gives something else (the states its windows ended in),
+/// handed back in slice order.
+pub fn split_with<A, X: Send>(
+    par: &Parallel,
+    n: usize,
+    share: Share,
+    grads: &(dyn Fn(usize, usize) -> (Grads<A>, X) + Sync),
+) -> (Grads<A>, Vec<X>)
+where
+    A: AsRef<[Vec<f32>]> + AsMut<[Vec<f32>]> + Send,
+{
+    let (each, extra) = par
+        .map_slices(n, grads)
+        .into_iter()
+        .map(|(part, (g, x))| ((part, g), x))
+        .unzip();
+    (combine(each, share), extra)
+}
+
 /// The slices' gradients (in slice order) as the whole batch's, each slice counting by its
 /// `share`.
 fn combine<A>(each: Vec<((usize, usize), Grads<A>)>, share: Share) -> Grads<A>

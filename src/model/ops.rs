@@ -21,26 +21,35 @@ pub fn recurrence(xp: Tensor<3>, u: Tensor<2>, engine: Engine) -> Tensor<3> {
         Engine::Host | Engine::Fused => Tensor::<3>::from_dispatch(
             <Dispatch as LstmBackend>::lstm_recurrence(xp.into_dispatch(), u.into_dispatch()),
         ),
-        Engine::Reference => {
-            let [b, tx, g4] = xp.dims();
-            let a = g4 / 4;
-            let dev = xp.device();
-            let mut h: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut c: Tensor<2> = Tensor::zeros([b, a], &dev);
-            let mut hs = Vec::with_capacity(tx);
-            for t in 0..tx {
-                let z = xp.clone().narrow(1, t, 1).reshape([b, g4]) + h.matmul(u.clone());
-                let i = sigmoid(z.clone().narrow(1, 0, a));
-                let f = sigmoid(z.clone().narrow(1, a, a));
-                let g = z.clone().narrow(1, 2 * a, a).tanh();
-                let o = sigmoid(z.narrow(1, 3 * a, a));
-                c = f * c + i * g;
-                h = o * c.clone().tanh();
-                hs.push(h.clone());
-            }
-            Tensor::stack(hs, 1)
-        }
+        Engine::Reference => reference_recurrence(xp, u, None).0,
     }
+}
+
+/// The reference graph's recurrence from the initial hidden and cell states `start`
+/// ([B, A] each, constant; None: zero): the hidden states [B, T, A] and the states after
+/// the last step.
+pub fn reference_recurrence(
+    xp: Tensor<3>,
+    u: Tensor<2>,
+    start: Option<[Tensor<2>; 2]>,
+) -> (Tensor<3>, [Tensor<2>; 2]) {
+    let [b, tx, g4] = xp.dims();
+    let a = g4 / 4;
+    let dev = xp.device();
+    let [mut h, mut c] =
+        start.unwrap_or_else(|| [Tensor::zeros([b, a], &dev), Tensor::zeros([b, a], &dev)]);
+    let mut hs = Vec::with_capacity(tx);
+    for t in 0..tx {
+        let z = xp.clone().narrow(1, t, 1).reshape([b, g4]) + h.matmul(u.clone());
+        let i = sigmoid(z.clone().narrow(1, 0, a));
+        let f = sigmoid(z.clone().narrow(1, a, a));
+        let g = z.clone().narrow(1, 2 * a, a).tanh();
+        let o = sigmoid(z.narrow(1, 3 * a, a));
+        c = f * c + i * g;
+        h = o * c.clone().tanh();
+        hs.push(h.clone());
+    }
+    (Tensor::stack(hs, 1), [h, c])
 }
 
 /// The first value of a one-element tensor, as f64 (NaN when it cannot be read).

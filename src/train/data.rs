@@ -92,6 +92,12 @@ impl TrainData {
         }
     }
 
+    /// Whether the windows carry the network's state from one to the next
+    /// (`EventOptions::carry`).
+    pub fn carried(&self) -> bool {
+        matches!(self, TrainData::Events(e) if e.train.carried())
+    }
+
     /// Training and validation windows.
     pub fn windows(&self) -> (usize, usize) {
         match self {

@@ -9,7 +9,7 @@ use crate::model::bundle::{Bundle, BundleMeta, EpochRecord};
 use crate::model::conditioned::{CondSpec, CondWeights};
 use crate::model::cpu::parallel::Parallel;
 use crate::model::device;
-use crate::model::fit::{BatchLoss, BatchOf, EpochStats, Step, Trainable, shuffled_pass};
+use crate::model::fit::{BatchLoss, BatchOf, EpochStats, Step, Trainable, pass, shuffled_pass};
 use crate::model::net::Net;
 use crate::model::optim::adam::{AdamSettings, AdamState};
 use crate::model::optim::schedule::{Plateau, PlateauState, Schedule};
@@ -37,6 +37,11 @@ pub(super) fn run(
 ) -> Result<(), String> {
     if data.windows().0 == 0 {
         return Err("no training windows: the dataset is empty".into());
+    }
+    let mut config = config;
+    config.carry = data.carried();
+    if config.carry && config.engine == crate::model::Engine::Fused {
+        return Err(crate::model::conditioned::net::FUSED_CANNOT_CARRY.into());
     }
     let Bundle { meta, net, adam } = bundle_for(&data, &config, &link.out, resume)?;
     let opt = adam.unwrap_or_default();
@@ -76,6 +81,7 @@ fn bundle_for(
     };
     bundle.meta.bigram_baseline = data.bigram();
     bundle.meta.config.epochs = config.epochs;
+    bundle.meta.config.carry = config.carry;
     Ok(bundle)
 }
 
@@ -215,14 +221,19 @@ impl<'a, N: Trainable> Run<'a, N> {
         let t0 = Instant::now();
         let mut failed: Option<String> = None;
         let (m, batch) = (N::windows(self.train), self.config.batch.max(1));
-        let st = shuffled_pass(m, batch, rng, &mut |of, rng| {
+        let lanes = N::lanes(self.train, batch, rng);
+        let mut step = |of: BatchOf<'_>, rng: &mut ChaCha8Rng| {
             let (b, go) = self.step(epoch, of, rng);
             let go = go.unwrap_or_else(|e| {
                 failed = Some(e);
                 false
             });
             (b, go)
-        });
+        };
+        let st = match &lanes {
+            Some(l) => pass(l.iter().map(Vec::as_slice), m, rng, &mut step),
+            None => shuffled_pass(m, batch, rng, &mut step),
+        };
         if let Some(e) = failed {
             return Err(e);
         }

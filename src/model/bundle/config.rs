@@ -43,6 +43,12 @@ pub struct TrainConfig {
     /// core). Results depend on the count, never on scheduling.
     #[serde(default)]
     pub threads: usize,
+    /// The conditioned kind: each window carried on from the state its piece's previous
+    /// window ended in (truncated BPTT through whole pieces), lane by lane, and validation
+    /// ran each piece in one long pass. Set by the trainer from its windows
+    /// (`EventOptions::carry`); bundles from before it did not.
+    #[serde(default)]
+    pub carry: bool,
 }
 
 fn one() -> usize {
@@ -70,6 +76,7 @@ impl Default for TrainConfig {
             heads: Heads::Split,
             schedule: Schedule::PerUpdate,
             threads: 0,
+            carry: false,
         }
     }
 }

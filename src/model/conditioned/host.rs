@@ -30,6 +30,8 @@ pub struct HostStep {
     input_t: Vec<f32>,
     /// The norm of the last batch's gradient.
     norm: f64,
+    /// Each window's state after the last batch [B, L, 2, A].
+    last: Vec<f32>,
 }
 
 impl HostStep {
@@ -50,6 +52,11 @@ impl HostStep {
             "a batch is [B·T] events with n_feat features each"
         );
         assert!(mask.is_none_or(|m| m.len() == n * a), "the mask is [B·T·A]");
+        let state = batch.b * w.spec.state_len();
+        assert!(
+            batch.init.is_none_or(|s| s.len() == state),
+            "the initial states are [B, L, 2, A]"
+        );
         self.transpose_kernels(w);
         self.bounds.clear();
         self.bounds.extend(slice_iter(batch.b, par.threads()));
@@ -69,6 +76,10 @@ impl HostStep {
             slice_grads(&shared, &batch.windows(s, e), m, part);
         });
         let total_nats: f64 = self.parts[..k].iter().map(|p| p.total_nats).sum();
+        self.last.clear();
+        for p in &self.parts[..k] {
+            self.last.extend_from_slice(&p.last);
+        }
         let (first, rest) = self.parts.split_at_mut(1);
         let rest = &rest[..k.saturating_sub(1)];
         self.norm = sum_slices(
@@ -109,6 +120,13 @@ impl HostStep {
     ) -> bool {
         let g = &self.parts[0].grads;
         adam_parts(w.arrays_iter_mut(), g, self.norm, (opt, settings), par)
+    }
+
+    /// Each window's state after its last step in the last `run` [B, L, 2, A] (per layer h
+    /// then c), for the windows that carry on from them. No gradient flows back through
+    /// it: the next window's loss does not reach this one's steps (truncated BPTT).
+    pub fn last_state(&self) -> &[f32] {
+        &self.last
     }
 
     /// The gradients of the last `run`, in `CondWeights::arrays` order.

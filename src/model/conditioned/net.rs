@@ -4,118 +4,18 @@
 
 use crate::dataset::events::EventWindows;
 use crate::model::Engine;
-use crate::model::conditioned::host::HostStep;
 use crate::model::conditioned::{CondWeights, Heads};
 use crate::model::grads::Grads;
 use crate::model::ops::conditioned::CondBackend;
 use crate::model::ops::nll::NllBackend;
 use crate::model::ops::xent::XentBackend;
-use crate::model::ops::{int_tensor as ints, recurrence, scalar};
+use crate::model::ops::{int_tensor as ints, recurrence, reference_recurrence, scalar};
 use burn::backend::Dispatch;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::Rng;
 
-/// A batch of `b` windows of `tx` steps, laid out like `EventWindows`.
-#[derive(Clone, Copy, Debug)]
-pub struct Batch<'a> {
-    pub b: usize,
-    pub tx: usize,
-    pub prev_p: &'a [i32],
-    pub prev_d: &'a [i32],
-    pub feats: &'a [f32],
-    pub y_p: &'a [i32],
-    pub y_d: &'a [i32],
-}
-
-impl Batch<'_> {
-    /// Windows `s..e` of the batch.
-    pub fn windows(&self, s: usize, e: usize) -> Batch<'_> {
-        let (tx, f) = (self.tx, self.feats.len() / (self.b * self.tx).max(1));
-        let r = s * tx..e * tx;
-        Batch {
-            b: e - s,
-            tx,
-            prev_p: &self.prev_p[r.clone()],
-            prev_d: &self.prev_d[r.clone()],
-            feats: &self.feats[s * tx * f..e * tx * f],
-            y_p: &self.y_p[r.clone()],
-            y_d: &self.y_d[r],
-        }
-    }
-}
-
-/// Reusable buffers gathering windows into a batch, its dropout mask, and the host step's.
-#[derive(Default)]
-pub struct BatchScratch {
-    prev_p: Vec<i32>,
-    prev_d: Vec<i32>,
-    feats: Vec<f32>,
-    y_p: Vec<i32>,
-    y_d: Vec<i32>,
-    mask: Vec<f32>,
-    host: HostStep,
-}
-
-impl BatchScratch {
-    /// The windows `idx` of `w` as one batch.
-    pub fn gather<'a>(&'a mut self, w: &EventWindows, idx: &[usize]) -> Batch<'a> {
-        self.fill(w, idx);
-        self.batch(idx.len(), w.tx)
-    }
-
-    /// The windows `idx` of `win` as one batch, its dropout mask for `weights` (drawn from
-    /// `rng`; None without dropout) and the host step's buffers.
-    pub(crate) fn prepare<'a>(
-        &'a mut self,
-        (win, idx): (&EventWindows, &[usize]),
-        weights: &CondWeights,
-        rng: &mut impl Rng,
-    ) -> (Batch<'a>, Option<&'a [f32]>, &'a mut HostStep) {
-        self.fill(win, idx);
-        let masked = fill_dropout_mask(weights, idx.len() * win.tx, rng, &mut self.mask);
-        let batch = Batch {
-            b: idx.len(),
-            tx: win.tx,
-            prev_p: &self.prev_p,
-            prev_d: &self.prev_d,
-            feats: &self.feats,
-            y_p: &self.y_p,
-            y_d: &self.y_d,
-        };
-        (batch, masked.then_some(&self.mask[..]), &mut self.host)
-    }
-
-    fn batch(&self, b: usize, tx: usize) -> Batch<'_> {
-        Batch {
-            b,
-            tx,
-            prev_p: &self.prev_p,
-            prev_d: &self.prev_d,
-            feats: &self.feats,
-            y_p: &self.y_p,
-            y_d: &self.y_d,
-        }
-    }
-
-    fn fill(&mut self, w: &EventWindows, idx: &[usize]) {
-        let (tx, f) = (w.tx, w.feats.len() / (w.m * w.tx).max(1));
-        self.prev_p.clear();
-        self.prev_d.clear();
-        self.feats.clear();
-        self.y_p.clear();
-        self.y_d.clear();
-        for &i in idx {
-            let r = i * tx..(i + 1) * tx;
-            self.prev_p.extend_from_slice(&w.prev_p[r.clone()]);
-            self.prev_d.extend_from_slice(&w.prev_d[r.clone()]);
-            self.y_p.extend_from_slice(&w.y_p[r.clone()]);
-            self.y_d.extend_from_slice(&w.y_d[r]);
-            self.feats
-                .extend_from_slice(&w.feats[i * tx * f..(i + 1) * tx * f]);
-        }
-    }
-}
+pub use super::batch::{Batch, BatchScratch};
 
 /// Targets of each head (`-1`: no loss).
 fn head_targets(w: &CondWeights, batch: &Batch) -> Vec<Vec<i64>> {
@@ -189,23 +89,47 @@ fn nll(logits: Tensor<2>, targets: &[i64], engine: Engine) -> Tensor<1> {
     }
 }
 
-/// The first layer's hidden states [B, T, A]: row lookups of the previous event, the
-/// chord/beat feature product and the bias, then the recurrence; one fused operation, or
-/// burn ops around the reference recurrence.
+/// What the fused engine says when asked to carry state across windows.
+pub const FUSED_CANNOT_CARRY: &str = "the fused engine starts every window from a zero \
+    state and cannot carry it across windows: train with --carry on the host (default) or \
+    reference engine";
+
+/// Layer `layer`'s initial hidden and cell states [B, A] each from the batch's, as
+/// constant tensors (None: zero).
+fn start_of(batch: &Batch, layer: usize, layers: usize, dev: &Device) -> Option<[Tensor<2>; 2]> {
+    let init = batch.init?;
+    let per = init.len() / batch.b.max(1);
+    let a = per / (2 * layers);
+    let part = |k: usize| -> Tensor<2> {
+        let rows = init.chunks_exact(per.max(1));
+        let v: Vec<f32> = rows
+            .flat_map(|st| &st[(2 * layer + k) * a..(2 * layer + k + 1) * a])
+            .copied()
+            .collect();
+        Tensor::from_data(TensorData::new(v, [batch.b, a]), dev)
+    };
+    Some([part(0), part(1)])
+}
+
+/// The first layer's hidden states [B, T, A] (and, on the reference graph, its states
+/// after the last step): row lookups of the previous event, the chord/beat feature product
+/// and the bias, then the recurrence; one fused operation, or burn ops around the
+/// reference recurrence.
 fn first_layer(
     p: &[Tensor<2>],
-    batch: &Batch,
+    (batch, layers): (&Batch, usize),
     n_feat: usize,
     dev: &Device,
     engine: Engine,
     clamp: impl Fn(&[i32], usize) -> Tensor<1, Int>,
-) -> Tensor<3> {
+) -> (Tensor<3>, Option<[Tensor<2>; 2]>) {
     let (b, tx) = (batch.b, batch.tx);
     let n = b * tx;
     let (n_pitch, n_dur) = (p[0].dims()[0] - 1, p[1].dims()[0] - 1);
     let g4 = p[3].dims()[1];
     match engine {
         Engine::Host | Engine::Fused => {
+            assert!(batch.init.is_none(), "{FUSED_CANNOT_CARRY}");
             let feats =
                 Tensor::<3>::from_data(TensorData::new(batch.feats.to_vec(), [b, tx, n_feat]), dev);
             let hs = <Dispatch as CondBackend>::cond_lstm(
@@ -220,7 +144,7 @@ fn first_layer(
                 clamp(batch.prev_d, n_dur).reshape([b, tx]).into_dispatch(),
                 feats.into_dispatch(),
             );
-            Tensor::<3>::from_dispatch(hs)
+            (Tensor::<3>::from_dispatch(hs), None)
         }
         Engine::Reference => {
             let feats =
@@ -229,7 +153,9 @@ fn first_layer(
                 + p[1].clone().select(0, clamp(batch.prev_d, n_dur))
                 + feats.matmul(p[2].clone())
                 + p[3].clone();
-            recurrence(xp.reshape([b, tx, g4]), p[4].clone(), engine)
+            let start = start_of(batch, 0, layers, dev);
+            let (hs, last) = reference_recurrence(xp.reshape([b, tx, g4]), p[4].clone(), start);
+            (hs, Some(last))
         }
     }
 }
@@ -264,7 +190,8 @@ fn params(w: &CondWeights, dev: &Device, track: bool) -> Vec<Tensor<2>> {
         .collect()
 }
 
-/// Summed nats over every head and target of the batch.
+/// Summed nats over every head and target of the batch, and on the reference graph each
+/// layer's states after the last step.
 fn forward(
     w: &CondWeights,
     p: &[Tensor<2>],
@@ -272,7 +199,7 @@ fn forward(
     dev: &Device,
     engine: Engine,
     mask: Option<&[f32]>,
-) -> Tensor<1> {
+) -> (Tensor<1>, Vec<[Tensor<2>; 2]>) {
     let s = &w.spec;
     let (b, tx, a) = (batch.b, batch.tx, s.n_a);
     let n = b * tx;
@@ -284,14 +211,22 @@ fn forward(
             dev,
         )
     };
-    let mut h = first_layer(p, batch, s.n_feat, dev, engine, clamp);
+    let (mut h, last) = first_layer(p, (batch, s.layers), s.n_feat, dev, engine, clamp);
+    let mut lasts: Vec<_> = last.into_iter().collect();
     if s.layers > 1 {
         let mut x = h.reshape([n, a]);
         if let Some(m) = mask {
             x = x * Tensor::<2>::from_data(TensorData::new(m.to_vec(), [n, a]), dev);
         }
-        let xp = x.matmul(p[5].clone()) + p[7].clone();
-        h = recurrence(xp.reshape([b, tx, g4]), p[6].clone(), engine);
+        let xp = (x.matmul(p[5].clone()) + p[7].clone()).reshape([b, tx, g4]);
+        h = if engine == Engine::Reference {
+            let start = start_of(batch, 1, s.layers, dev);
+            let (hs, last) = reference_recurrence(xp, p[6].clone(), start);
+            lasts.push(last);
+            hs
+        } else {
+            recurrence(xp, p[6].clone(), engine)
+        };
     }
     let h = h.reshape([n, a]);
     let first = s.first_head();
@@ -303,7 +238,24 @@ fn forward(
             None => nats,
         });
     }
-    total.unwrap_or_else(|| Tensor::zeros([1], dev))
+    (total.unwrap_or_else(|| Tensor::zeros([1], dev)), lasts)
+}
+
+/// Each window's state after its last step [B, L, 2, A] from each layer's [B, A] tensors.
+fn interleave(lasts: Vec<[Tensor<2>; 2]>, b: usize) -> Vec<f32> {
+    let parts: Vec<Vec<f32>> = lasts
+        .into_iter()
+        .flatten()
+        .map(|t| t.into_data().try_to_vec::<f32>().unwrap_or_default())
+        .collect();
+    let a = parts.first().map_or(0, |v| v.len() / b.max(1));
+    let mut out = Vec::with_capacity(b * parts.len() * a);
+    for r in 0..b {
+        for part in &parts {
+            out.extend_from_slice(&part[r * a..(r + 1) * a]);
+        }
+    }
+    out
 }
 
 /// Forward and backward over a batch on an autodiff device; `mask` is the dropout mask.
@@ -314,8 +266,22 @@ pub fn batch_grads(
     engine: Engine,
     mask: Option<&[f32]>,
 ) -> Grads<Vec<Vec<f32>>> {
+    batch_grads_carried(w, batch, dev, engine, mask).0
+}
+
+/// `batch_grads`, and on the reference engine each window's state after its last step
+/// [B, L, 2, A] (detached: no gradient flows back through it), for the windows that carry
+/// on from them; the fused engine, which cannot carry state, gives none.
+pub fn batch_grads_carried(
+    w: &CondWeights,
+    batch: &Batch,
+    dev: &Device,
+    engine: Engine,
+    mask: Option<&[f32]>,
+) -> (Grads<Vec<Vec<f32>>>, Option<Vec<f32>>) {
     let p = params(w, dev, true);
-    let nats = forward(w, &p, batch, dev, engine, mask);
+    let (nats, lasts) = forward(w, &p, batch, dev, engine, mask);
+    let last = (!lasts.is_empty()).then(|| interleave(lasts, batch.b));
     let targets = batch.y_p.iter().filter(|&&t| t >= 0).count();
     let loss = nats.clone().div_scalar(targets.max(1) as f64);
     let total_nats = scalar(nats);
@@ -328,12 +294,13 @@ pub fn batch_grads(
                 .unwrap_or_else(|| vec![0.0; t.dims()[0] * t.dims()[1]])
         })
         .collect();
-    Grads {
+    let g = Grads {
         loss: scalar(loss),
         total_nats,
         targets,
         grads,
-    }
+    };
+    (g, last)
 }
 
 /// Summed nats and the number of events over windows, forward only (no dropout), in
@@ -351,7 +318,7 @@ pub fn windows_nats(
     for chunk in idx.chunks(batch.max(1)) {
         let b = buf.gather(win, chunk);
         n += b.y_p.iter().filter(|&&t| t >= 0).count();
-        nats += scalar(forward(w, &p, &b, dev, Engine::Fused, None));
+        nats += scalar(forward(w, &p, &b, dev, Engine::Fused, None).0);
     }
     (nats, n)
 }

@@ -103,6 +103,12 @@ impl CondSpec {
     pub fn first_head(&self) -> usize {
         if self.layers > 1 { 8 } else { 5 }
     }
+
+    /// The length of one window's recurrent state [L, 2, A]: per layer its hidden state
+    /// then its cell state.
+    pub fn state_len(&self) -> usize {
+        self.layers * 2 * self.n_a
+    }
 }
 
 /// The parameters, each row-major with the shape `spec.shapes()` gives it; stored in the

@@ -6,7 +6,7 @@
 //! from the gates and cell states the forward pass kept. Matrix products go through
 //! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
 
-use crate::model::cpu::fastmath::{sigmoid, tanh, with_simd};
+use crate::model::cpu::fastmath::with_simd;
 use crate::model::cpu::kernels::{gemm, transpose};
 use crate::model::cpu::pool;
 use crate::model::ops::xent::host;
@@ -20,6 +20,9 @@ use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
 use burn::tensor::TensorData;
 
 pub use extension::LstmBackend;
+use rows::{bptt_row, cell_row};
+
+mod rows;
 
 /// `LstmBackend` in a module of its own: the code `backend_extension` writes for it names
 /// burn-ndarray, and the allow on the module covers that code.
@@ -50,12 +53,24 @@ pub struct Cache {
     pub cs: Vec<f32>,
     pub tcs: Vec<f32>,
     pub hs: Vec<f32>,
+    /// The initial hidden and cell states [B, A] each (empty: zero). They get no gradient:
+    /// a window carried on from the one before is cut from it (truncated BPTT).
+    pub h0: Vec<f32>,
+    pub c0: Vec<f32>,
 }
 
 impl Cache {
     /// Gives the buffers back to the pool for the next step.
     pub fn recycle(self) {
-        pool::give([self.u, self.gates, self.cs, self.tcs, self.hs]);
+        pool::give([
+            self.u, self.gates, self.cs, self.tcs, self.hs, self.h0, self.c0,
+        ]);
+    }
+
+    /// The hidden and cell states of row `r` after its last step ([A] each).
+    pub fn last(&self, r: usize) -> (&[f32], &[f32]) {
+        let (a, at) = (self.a, (r * self.t + self.t - 1) * self.a);
+        (&self.hs[at..at + a], &self.cs[at..at + a])
     }
 }
 
@@ -81,21 +96,37 @@ pub fn forward_fill<F: FnMut(usize, &mut [f32])>(
     a: usize,
     fill: F,
 ) -> Cache {
-    with_simd!(forward_generic(gates, u, b, t, a, fill))
+    forward_from(gates, u, (b, t, a), None, fill)
+}
+
+/// `forward_fill` from the initial hidden and cell states `start` ([B, A] each; None:
+/// zero), which the cache keeps (and gives back to the pool when recycled).
+pub fn forward_from<F: FnMut(usize, &mut [f32])>(
+    gates: Vec<f32>,
+    u: &[f32],
+    (b, t, a): (usize, usize, usize),
+    start: Option<[Vec<f32>; 2]>,
+    fill: F,
+) -> Cache {
+    with_simd!(forward_generic(gates, u, (b, t, a), start, fill))
 }
 
 #[inline(always)]
 fn forward_generic<F: FnMut(usize, &mut [f32])>(
     mut gates: Vec<f32>,
     u: &[f32],
-    b: usize,
-    t: usize,
-    a: usize,
+    (b, t, a): (usize, usize, usize),
+    start: Option<[Vec<f32>; 2]>,
     mut fill: F,
 ) -> Cache {
     let g4 = 4 * a;
     assert_eq!(gates.len(), b * t * g4, "xp must be [B, T, 4A]");
     assert_eq!(u.len(), a * g4, "u must be [A, 4A]");
+    let [h0, c0] = start.unwrap_or_default();
+    assert!(
+        h0.len() == c0.len() && [0, b * a].contains(&h0.len()),
+        "h0, c0: [B, A]"
+    );
     // Every element of these is written before it is read.
     let mut cs = pool::scratch(b * t * a);
     let mut tcs = pool::scratch(b * t * a);
@@ -110,15 +141,16 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
             // z[:, s] += h[:, s-1] · u, every row of the batch at once.
             let (h, z) = (&hs[(s - 1) * a..], &mut gates[s * g4..]);
             gemm(b, a, g4, h, (t * a, 1), u, (g4, 1), 1.0, z, t * g4);
+        } else if !h0.is_empty() {
+            gemm(b, a, g4, &h0, (a, 1), u, (g4, 1), 1.0, &mut gates, t * g4);
         }
         for r in 0..b {
             let row = r * t + s;
             let base = row * a;
             let (done, rest) = cs.split_at_mut(base);
-            let c_prev: &[f32] = if s > 0 { &done[base - a..] } else { &zeros };
             cell_row(
                 &mut gates[row * g4..(row + 1) * g4],
-                c_prev,
+                c_before(done, (s, r, t), &c0, &zeros),
                 &mut rest[..a],
                 &mut tcs[base..base + a],
                 &mut hs[base..base + a],
@@ -135,30 +167,25 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
         cs,
         tcs,
         hs,
+        h0,
+        c0,
     }
 }
 
-/// One row and step of the forward pass: activates the gates `zr` [4A] in place and
-/// writes the cell state, its tanh and the hidden state from the previous cell state.
+/// Row `r`'s cell state before step `s` of `t`: the one before it in `cs` [B, T, A] (at
+/// least up to it), or at the first step the initial one (`c0`; `zeros` [A] when empty).
 #[inline(always)]
-fn cell_row(zr: &mut [f32], c_prev: &[f32], c: &mut [f32], tc: &mut [f32], h: &mut [f32]) {
-    let a = c.len();
-    let (ifg, o) = zr.split_at_mut(3 * a);
-    let (if_, g) = ifg.split_at_mut(2 * a);
-    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
-    g.iter_mut().for_each(|v| *v = tanh(*v));
-    o.iter_mut().for_each(|v| *v = sigmoid(*v));
-    // Equal lengths up front, so the loops run without bounds checks and vectorize.
-    let (i, f, g, o) = (&if_[..a], &if_[a..2 * a], &g[..a], &o[..a]);
-    let (c_prev, tc, h) = (&c_prev[..a], &mut tc[..a], &mut h[..a]);
-    for j in 0..a {
-        c[j] = f[j] * c_prev[j] + i[j] * g[j];
-    }
-    for j in 0..a {
-        tc[j] = tanh(c[j]);
-    }
-    for j in 0..a {
-        h[j] = o[j] * tc[j];
+fn c_before<'a>(
+    cs: &'a [f32],
+    (s, r, t): (usize, usize, usize),
+    c0: &'a [f32],
+    zeros: &'a [f32],
+) -> &'a [f32] {
+    let a = zeros.len();
+    match (s, c0.is_empty()) {
+        (0, true) => zeros,
+        (0, false) => &c0[r * a..(r + 1) * a],
+        _ => &cs[(r * t + s - 1) * a..(r * t + s) * a],
     }
 }
 
@@ -195,14 +222,9 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
         for r in 0..b {
             let row = r * t + s;
             let base = row * a;
-            let c_prev = if s > 0 {
-                &cache.cs[base - a..base]
-            } else {
-                &zeros[..]
-            };
             bptt_row(
                 &cache.gates[row * g4..(row + 1) * g4],
-                c_prev,
+                c_before(&cache.cs, (s, r, t), &cache.c0, &zeros),
                 &cache.tcs[base..base + a],
                 &dhs[base..base + a],
                 &dh_next[r * a..(r + 1) * a],
@@ -233,7 +255,8 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
 }
 
 /// du = Σ_s h[:, s-1]ᵀ · dz[:, s]: one product over every row and step at once
-/// ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (zero at s = 0).
+/// ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (the initial state,
+/// or zero, at s = 0).
 fn recurrent_grad(cache: &Cache, dxp: &[f32]) -> Vec<f32> {
     let (t, b, a) = (cache.t, cache.b, cache.a);
     let g4 = 4 * a;
@@ -242,6 +265,9 @@ fn recurrent_grad(cache: &Cache, dxp: &[f32]) -> Vec<f32> {
     for r in (0..b).filter(|_| t > 0) {
         let rows = r * t * a..(r + 1) * t * a;
         h_prev[rows.start + a..rows.end].copy_from_slice(&cache.hs[rows.start..rows.end - a]);
+        if !cache.h0.is_empty() {
+            h_prev[rows.start..rows.start + a].copy_from_slice(&cache.h0[r * a..(r + 1) * a]);
+        }
     }
     gemm(
         a,
@@ -257,43 +283,6 @@ fn recurrent_grad(cache: &Cache, dxp: &[f32]) -> Vec<f32> {
     );
     pool::give([h_prev]);
     du
-}
-
-/// One row and step of BPTT: the gate gradients `dz` [4A] from the activated gates `gz`
-/// [4A], the previous cell state, tanh of the cell state, the hidden state's gradient from
-/// above and from the next step; `dc` carries the cell's gradient to the previous step.
-#[inline(always)]
-fn bptt_row(
-    gz: &[f32],
-    c_prev: &[f32],
-    tc: &[f32],
-    dh_up: &[f32],
-    dh_next: &[f32],
-    dc: &mut [f32],
-    dz: &mut [f32],
-) {
-    let a = tc.len();
-    // Equal lengths up front, so the loop runs without bounds checks and vectorizes.
-    let (gi, gf, gg, go) = (
-        &gz[..a],
-        &gz[a..2 * a],
-        &gz[2 * a..3 * a],
-        &gz[3 * a..4 * a],
-    );
-    let (c_prev, dh_up, dh_next, dc) = (&c_prev[..a], &dh_up[..a], &dh_next[..a], &mut dc[..a]);
-    let (dzi, rest) = dz[..4 * a].split_at_mut(a);
-    let (dzf, rest) = rest.split_at_mut(a);
-    let (dzg, dzo) = rest.split_at_mut(a);
-    for j in 0..a {
-        let (i, f, g, o) = (gi[j], gf[j], gg[j], go[j]);
-        let dh = dh_up[j] + dh_next[j];
-        let d = dc[j] + dh * o * (1.0 - tc[j] * tc[j]);
-        dc[j] = d * f;
-        dzi[j] = d * g * i * (1.0 - i);
-        dzf[j] = d * c_prev[j] * f * (1.0 - f);
-        dzg[j] = d * i * (1.0 - g * g);
-        dzo[j] = dh * tc[j] * o * (1.0 - o);
-    }
 }
 
 fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {

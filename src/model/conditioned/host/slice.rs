@@ -8,7 +8,7 @@ use crate::model::conditioned::{CondWeights, Heads, Layer};
 use crate::model::cpu::kernels::gemm;
 use crate::model::cpu::pool;
 use crate::model::ops::conditioned_input::add;
-use crate::model::ops::lstm::{Cache, backward_sink, forward_fill, forward_owned};
+use crate::model::ops::lstm::{Cache, backward_sink, forward_from};
 use crate::model::ops::xent::nll_grad_in_place;
 
 /// What every slice of a batch reads.
@@ -28,6 +28,8 @@ pub(super) struct SliceGrads {
     /// Gradients in `CondWeights::arrays` order.
     pub grads: Vec<Vec<f32>>,
     pub total_nats: f64,
+    /// Each window's state after its last step [b, L, 2, A] (per layer h then c).
+    pub last: Vec<f32>,
     /// Each head's targets (-1: none), kept to reuse the buffers.
     targets: [Vec<i64>; 2],
     features: Features,
@@ -43,8 +45,11 @@ pub(super) fn slice_grads(sh: &Shared, batch: &Batch, mask: Option<&[f32]>, out:
     let fs = &mut out.features;
     fs.build(batch.feats, (&w.feat, &w.bias), w.spec.n_feat);
     let first = first_forward(w, batch, fs);
-    let second = w.second.as_ref();
-    let second = second.map(|l| second_forward(l, &first.hs, mask, (b, tx, a)));
+    let second = w.second.as_ref().map(|l| {
+        let start = start(batch, 1, w.spec.layers, a);
+        second_forward(l, (&first.hs, start), mask, (b, tx, a))
+    });
+    keep_last(&first, second.as_ref().map(|(_, c)| c), &mut out.last);
     let top = second.as_ref().map_or(&first.hs, |(_, c)| &c.hs);
     let mut dh = pool::scratch(n * a);
     let head0 = w.spec.first_head();
@@ -109,13 +114,39 @@ fn lookups(w: &CondWeights, batch: &Batch, row: usize) -> (usize, usize) {
     )
 }
 
+/// Layer `layer`'s initial hidden and cell states [b, A] each, from the batch's (None:
+/// zero).
+fn start(batch: &Batch, layer: usize, layers: usize, a: usize) -> Option<[Vec<f32>; 2]> {
+    let init = batch.init?;
+    let [mut h, mut c] = [pool::scratch(batch.b * a), pool::scratch(batch.b * a)];
+    for (r, st) in init.chunks_exact(layers * 2 * a).enumerate() {
+        let at = layer * 2 * a;
+        h[r * a..(r + 1) * a].copy_from_slice(&st[at..at + a]);
+        c[r * a..(r + 1) * a].copy_from_slice(&st[at + a..at + 2 * a]);
+    }
+    Some([h, c])
+}
+
+/// Each window's state after its last step, per layer h then c, into `last` [b, L, 2, A].
+fn keep_last(first: &Cache, second: Option<&Cache>, last: &mut Vec<f32>) {
+    last.clear();
+    for r in 0..first.b {
+        for cache in std::iter::once(first).chain(second) {
+            let (h, c) = cache.last(r);
+            last.extend_from_slice(h);
+            last.extend_from_slice(c);
+        }
+    }
+}
+
 /// The first layer's forward pass: each row's gates start as its two looked-up rows and
 /// its feature row's projection (bias included), written just before the step reads them.
 fn first_forward(w: &CondWeights, batch: &Batch, fs: &Features) -> Cache {
     let a = w.spec.n_a;
     let g4 = 4 * a;
     let gates = pool::scratch(batch.b * batch.tx * g4);
-    forward_fill(gates, &w.recurrent, batch.b, batch.tx, a, |row, z| {
+    let (dims, start) = ((batch.b, batch.tx, a), start(batch, 0, w.spec.layers, a));
+    forward_from(gates, &w.recurrent, dims, start, |row, z| {
         let (p, d) = lookups(w, batch, row);
         let u = fs.which[row] as usize;
         let (ep, ed) = (&w.pitch[p * g4..(p + 1) * g4], &w.dur[d * g4..(d + 1) * g4]);
@@ -128,10 +159,10 @@ fn first_forward(w: &CondWeights, batch: &Batch, fs: &Features) -> Cache {
 }
 
 /// The second layer's input (the first layer's outputs [N, A] with dropout applied) and
-/// its forward pass.
+/// its forward pass from its initial states `start`.
 fn second_forward(
     l: &Layer,
-    h1: &[f32],
+    (h1, start): (&[f32], Option<[Vec<f32>; 2]>),
     mask: Option<&[f32]>,
     (b, tx, a): (usize, usize, usize),
 ) -> (Vec<f32>, Cache) {
@@ -145,7 +176,7 @@ fn second_forward(
         row.copy_from_slice(&l.bias);
     }
     gemm(n, a, g4, &x, (a, 1), &l.input, (g4, 1), 1.0, &mut gates, g4);
-    let cache = forward_owned(gates, &l.recurrent, b, tx, a);
+    let cache = forward_from(gates, &l.recurrent, (b, tx, a), start, |_, _| {});
     (x, cache)
 }
 

@@ -50,6 +50,7 @@ fn windows(rng: &mut ChaCha8Rng, s: &CondSpec, m: usize, tx: usize) -> EventWind
         y_d: (0..n)
             .map(|_| rng.random_range(0..s.n_dur as i32))
             .collect(),
+        starts: Vec::new(),
     };
     for i in (0..n).filter(|i| i % 11 == 4) {
         w.y_p[i] = -1;
@@ -225,5 +226,106 @@ fn epochs_on_the_host_match_the_fused_path_epoch_by_epoch() {
                 assert!((h - f).abs() < 1e-5 * f, "epoch {e}: {h} vs {f}");
             }
         }
+    }
+}
+
+/// Each window's initial state [B, L, 2, A], none of it zero.
+fn initial_states(rng: &mut ChaCha8Rng, s: &CondSpec, b: usize) -> Vec<f32> {
+    (0..b * s.state_len())
+        .map(|_| rng.random_range(0.05..0.9) * if rng.random_bool(0.5) { -1.0 } else { 1.0 })
+        .collect()
+}
+
+#[test]
+fn from_a_carried_state_the_host_step_matches_the_reference_graph() {
+    use crate::model::conditioned::net::{Batch, batch_grads_carried};
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let dev = device(BackendKind::Flex, true);
+    for (layers, heads, dropout) in [
+        (1, Heads::Split, 0.0),
+        (2, Heads::Split, 0.4),
+        (2, Heads::Joint, 0.0),
+    ] {
+        let s = spec(layers, heads, dropout);
+        let w = weights(s, &mut rng);
+        let win = windows(&mut rng, &s, 5, 6);
+        let init = initial_states(&mut rng, &s, 5);
+        let mut buf = BatchScratch::default();
+        let zero = buf.gather(&win, &[4, 0, 2, 1, 3]);
+        let batch = Batch {
+            init: Some(&init),
+            ..zero
+        };
+        let mask = dropout_mask(&w, 30, &mut rng);
+        let (r, last) = batch_grads_carried(&w, &batch, &dev, Engine::Reference, mask.as_deref());
+        let last = last.expect("the reference graph gives its states");
+        let from_zero = batch_grads(&w, &zero, &dev, Engine::Reference, mask.as_deref());
+        let case = format!("{layers} layers, {heads:?}, dropout {dropout}");
+        for threads in [1, 2] {
+            let mut step = HostStep::default();
+            let got = step.run(&w, &batch, mask.as_deref(), &Parallel::new(threads));
+            let at = format!("{case}, {threads} threads");
+            assert!(
+                (got.total_nats - r.total_nats).abs() < 1e-5 * r.total_nats,
+                "{at}"
+            );
+            assert!(
+                (from_zero.total_nats - r.total_nats).abs() > 1e-3,
+                "{at}: no difference"
+            );
+            for (k, (g, q)) in step.grads().iter().zip(&r.grads).enumerate() {
+                let worst = rel_diff(g, q);
+                assert!(worst < 1e-5, "{at}: gradient {k} off by {worst}");
+            }
+            let worst = crate::model::max_diff(step.last_state(), &last);
+            assert!(worst < 1e-5, "{at}: final states off by {worst}");
+        }
+        // Only the recurrent kernels' gradients reach back to the initial state.
+        let recurrent = [4].into_iter().chain((layers > 1).then_some(6));
+        for k in recurrent {
+            let moved = crate::model::max_diff(&r.grads[k], &from_zero.grads[k]);
+            assert!(
+                moved > 1e-6,
+                "{case}: recurrent gradient {k} ignores the state"
+            );
+        }
+    }
+}
+
+/// Mean nats per event of `epochs` epochs of `engine` over windows that carry their state:
+/// pieces of 3, 2, 1 and 4 windows in 2 lanes.
+fn carried_epochs(s: CondSpec, engine: Engine, threads: usize, epochs: usize) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(16);
+    let mut w = weights(s, &mut rng);
+    let mut win = windows(&mut rng, &s, 10, 5);
+    win.starts = [1, 0, 0, 1, 0, 1, 1, 0, 0, 0].map(|v| v == 1).to_vec();
+    let settings = AdamSettings {
+        clip: Some(1.0),
+        ..AdamSettings::default()
+    };
+    let (dev, par) = (device(BackendKind::Flex, true), Parallel::new(threads));
+    let step = Step::new(&settings, &dev, engine, &par);
+    let (mut opt, mut scratch) = (AdamState::default(), BatchScratch::default());
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    (0..epochs)
+        .map(|_| epoch(&mut w, &mut opt, &step, (&win, 2), &mut rng, &mut scratch))
+        .collect()
+}
+
+#[test]
+fn carried_epochs_on_the_host_match_the_reference_graph_and_the_fused_engine_refuses() {
+    for s in [spec(1, Heads::Split, 0.0), spec(2, Heads::Joint, 0.3)] {
+        let reference = carried_epochs(s, Engine::Reference, 1, 3);
+        for threads in [1, 2] {
+            let host = carried_epochs(s, Engine::Host, threads, 3);
+            assert!(host[2] < host[0], "it learns: {host:?}");
+            for (e, (h, r)) in host.iter().zip(&reference).enumerate() {
+                assert!((h - r).abs() < 1e-5 * r, "epoch {e}: {h} vs {r}");
+            }
+        }
+        let fused = std::panic::catch_unwind(|| carried_epochs(s, Engine::Fused, 1, 1));
+        let why = fused.expect_err("the fused engine cannot carry the state");
+        let why = why.downcast_ref::<String>().map_or("", String::as_str);
+        assert!(why.contains("cannot carry"), "{why}");
     }
 }
