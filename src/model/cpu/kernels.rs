@@ -261,22 +261,6 @@ fn tile_width(k: Kernel) -> Option<usize> {
     }
 }
 
-/// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
-pub fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
-    let mut t = crate::model::cpu::pool::scratch(r * c);
-    transpose_into(x, r, c, &mut t);
-    t
-}
-
-/// `x` [r, c] transposed into `out` [c, r].
-pub fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
-    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            out[j * r + i] = v;
-        }
-    }
-}
-
 /// The kernels this CPU can run, for tests: each one it cannot is named on stderr, so a test
 /// that covers less than it would elsewhere says so.
 #[cfg(test)]
