@@ -112,22 +112,31 @@ fn products(kernel: Kernel, runs: usize, lines: &mut Vec<Line>) {
     }
 }
 
-/// The recurrence's products: a step forward, a step back, the recurrent weights' gradient.
+/// The recurrence's products as the step makes them: a step forward and a step back (u
+/// packed once, on the kernel measured, as each pass of the recurrence does for its steps),
+/// the recurrent weights' gradient.
 fn recurrent_products((b, t, a): (usize, usize, usize), hs: &[f32], rate: &mut Rate<'_>) {
     let (g, n) = (4 * a, b * t);
-    let (u, ut) = (fill(a * g), fill(g * a));
+    let u = fill(a * g);
     let (mut z, dz) = (fill(n * g), fill(n * g));
     let mut dh = fill(b * a);
     let mut du = fill(a * g);
+    let (mut up, mut ut) = (None, None);
     rate(
         format!("recurrent step h·u ({b}×{a}·{a}×{g})"),
         flops(b, a, g),
-        &mut || kernels::gemm(b, a, g, hs, (t * a, 1), &u, (g, 1), 1.0, &mut z, t * g),
+        &mut || {
+            let up = up.get_or_insert_with(|| kernels::PackedB::new(a, g, &u, (g, 1)));
+            kernels::gemm_packed(b, hs, (t * a, 1), up, 1.0, &mut z, t * g)
+        },
     );
     rate(
         format!("BPTT step dz·uᵀ ({b}×{g}·{g}×{a})"),
         flops(b, g, a),
-        &mut || kernels::gemm(b, g, a, &dz, (t * g, 1), &ut, (a, 1), 0.0, &mut dh, a),
+        &mut || {
+            let ut = ut.get_or_insert_with(|| kernels::PackedB::new(g, a, &u, (1, g)));
+            kernels::gemm_packed(b, &dz, (t * g, 1), ut, 0.0, &mut dh, a)
+        },
     );
     rate(
         format!("recurrent-weight gradient ({a}×{n}·{n}×{g})"),
@@ -138,7 +147,7 @@ fn recurrent_products((b, t, a): (usize, usize, usize), hs: &[f32], rate: &mut R
 
 /// A head of `v` outputs over `n` rows of `a` hidden values: forward and both gradients.
 fn head_products((n, a, v): (usize, usize, usize), hs: &[f32], rate: &mut Rate<'_>) {
-    let (w, wt) = (fill(a * v), fill(v * a));
+    let w = fill(a * v);
     let mut logits = fill(n * v);
     let d = fill(n * v);
     let mut dw = fill(a * v);
@@ -156,7 +165,7 @@ fn head_products((n, a, v): (usize, usize, usize), hs: &[f32], rate: &mut Rate<'
     rate(
         format!("head input gradient ({n}×{v}·{v}×{a})"),
         flops(n, v, a),
-        &mut || kernels::gemm(n, v, a, &d, (v, 1), &wt, (a, 1), 0.0, &mut dhh, a),
+        &mut || kernels::gemm(n, v, a, &d, (v, 1), &w, (1, v), 0.0, &mut dhh, a),
     );
 }
 

@@ -12,7 +12,6 @@ mod slice;
 
 use crate::model::conditioned::CondWeights;
 use crate::model::conditioned::net::Batch;
-use crate::model::cpu::kernels::transpose_into;
 use crate::model::cpu::parallel::{Parallel, slice_iter};
 use crate::model::cpu::reduce::{adam_parts, sum_slices};
 use crate::model::fit::BatchLoss;
@@ -24,10 +23,6 @@ use slice::{Shared, SliceGrads, slice_grads};
 pub struct HostStep {
     parts: Vec<SliceGrads>,
     bounds: Vec<(usize, usize)>,
-    /// Each head's kernel transposed [V, A], for the products that take gradients to h.
-    heads_t: Vec<Vec<f32>>,
-    /// The second layer's input kernel transposed [4A, A].
-    input_t: Vec<f32>,
     /// The norm of the last batch's gradient.
     norm: f64,
     /// Each window's state after the last batch [B, L, 2, A].
@@ -57,7 +52,6 @@ impl HostStep {
             batch.init.is_none_or(|s| s.len() == state),
             "the initial states are [B, L, 2, A]"
         );
-        self.transpose_kernels(w);
         self.bounds.clear();
         self.bounds.extend(slice_iter(batch.b, par.threads()));
         let k = self.bounds.len();
@@ -65,8 +59,6 @@ impl HostStep {
         let targets = batch.y_p.iter().filter(|&&t| t >= 0).count();
         let shared = Shared {
             w,
-            heads_t: &self.heads_t,
-            input_t: &self.input_t,
             scale: 1.0 / targets.max(1) as f32,
         };
         let bounds = &self.bounds[..];
@@ -92,20 +84,6 @@ impl HostStep {
             loss: total_nats / targets.max(1) as f64,
             total_nats,
             targets,
-        }
-    }
-
-    /// The kernels the backward products read transposed, for this batch's weights.
-    fn transpose_kernels(&mut self, w: &CondWeights) {
-        let a = w.spec.n_a;
-        self.heads_t.resize_with(w.heads.len(), Vec::new);
-        for (t, h) in self.heads_t.iter_mut().zip(&w.heads) {
-            t.resize(h.kernel.len(), 0.0);
-            transpose_into(&h.kernel, a, h.bias.len(), t);
-        }
-        if let Some(l) = &w.second {
-            self.input_t.resize(l.input.len(), 0.0);
-            transpose_into(&l.input, a, 4 * a, &mut self.input_t);
         }
     }
 

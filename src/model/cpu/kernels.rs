@@ -1,6 +1,8 @@
 //! Matrix products for the recurrences and output layers of both models, with the kernel
 //! chosen at run time: a register-tiled kernel of our own where the CPU has AVX-512F or
-//! AVX2+FMA (neither allocates), else the `gemm` crate's portable code.
+//! AVX2+FMA (packing its operands into buffers each thread keeps, so neither allocates once
+//! warm), else the `gemm` crate's portable code. Either operand may be read transposed (any
+//! strides), and a B read by many products is packed once (`PackedB`, `gemm_packed`).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -146,7 +148,12 @@ pub fn gemm_with(
         (c.len(), rsc),
     );
     #[cfg(target_arch = "x86_64")]
-    if let Some(own) = own_kernel(kernel).filter(|_| csb == 1 && available(kernel)) {
+    if let Some(own) = own_kernel(kernel).filter(|_| available(kernel)) {
+        let b = tiled::BSource::Raw {
+            b: b.as_ptr(),
+            rsb,
+            csb,
+        };
         // SAFETY: the CPU runs this kernel (checked above), and the asserts above keep
         // every element it reads or writes inside the three slices.
         unsafe {
@@ -156,8 +163,7 @@ pub fn gemm_with(
                 n,
                 a.as_ptr(),
                 (rsa, csa),
-                b.as_ptr(),
-                rsb,
+                b,
                 beta != 0.0,
                 c.as_mut_ptr(),
                 rsc,
@@ -169,6 +175,49 @@ pub fn gemm_with(
     unsafe { crate_gemm(m, k, n, a, (rsa, csa), b, (rsb, csb), beta, c, rsc) }
 }
 
+/// C (m×n) = op(A)·B + beta·C (beta 0 or 1) with a B packed beforehand (k×n), on the kernel
+/// it was packed for.
+pub fn gemm_packed(
+    m: usize,
+    a: &[f32],
+    (rsa, csa): (usize, usize),
+    b: &PackedB,
+    beta: f32,
+    c: &mut [f32],
+    rsc: usize,
+) {
+    let (k, n) = (b.k, b.n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(beta == 0.0 || beta == 1.0, "gemm: beta is 0 or 1");
+    assert_operand("A", a.len(), (rsa, csa), (m, k));
+    assert_operand("C", c.len(), (rsc, 1), (m, n));
+    let data = b.data();
+    #[cfg(target_arch = "x86_64")]
+    if let Some(own) = own_kernel(b.kernel) {
+        let b = tiled::BSource::Packed(data.as_ptr());
+        // SAFETY: the kernel was active, so the CPU runs it; A and C fit (asserted above)
+        // and the packed B holds k×n in this kernel's layout.
+        unsafe {
+            own(
+                m,
+                k,
+                n,
+                a.as_ptr(),
+                (rsa, csa),
+                b,
+                beta != 0.0,
+                c.as_mut_ptr(),
+                rsc,
+            )
+        };
+        return;
+    }
+    // SAFETY: A and C fit (asserted above); the `gemm` crate's layout is B row-major.
+    unsafe { crate_gemm(m, k, n, a, (rsa, csa), data, (n, 1), beta, c, rsc) }
+}
+
 /// The register-tiled kernels' product (`tiled::gemm` over a kernel's tiles).
 #[cfg(target_arch = "x86_64")]
 type OwnKernel = unsafe fn(
@@ -177,8 +226,7 @@ type OwnKernel = unsafe fn(
     usize,
     *const f32,
     (usize, usize),
-    *const f32,
-    usize,
+    tiled::BSource,
     bool,
     *mut f32,
     usize,
@@ -194,19 +242,22 @@ fn own_kernel(k: Kernel) -> Option<OwnKernel> {
     }
 }
 
-/// `x` [r, c] as [c, r], so products by its transpose read contiguous rows.
-pub fn transpose(x: &[f32], r: usize, c: usize) -> Vec<f32> {
-    let mut t = crate::model::cpu::pool::scratch(r * c);
-    transpose_into(x, r, c, &mut t);
-    t
-}
-
-/// `x` [r, c] transposed into `out` [c, r].
-pub fn transpose_into(x: &[f32], r: usize, c: usize, out: &mut [f32]) {
-    for (i, row) in x.chunks_exact(c.max(1)).enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            out[j * r + i] = v;
+/// The width of `k`'s tiles, the panels B is packed in (`None`: the `gemm` crate's, which
+/// reads B as it is).
+fn tile_width(k: Kernel) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use tiled::Tiles;
+        match k {
+            Kernel::Avx512 => Some(avx512::Avx512::NR),
+            Kernel::Avx2 => Some(avx2::Avx2::NR),
+            Kernel::Gemm => None,
         }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = k;
+        None
     }
 }
 
@@ -224,14 +275,22 @@ pub(crate) fn runnable() -> Vec<Kernel> {
 /// inside its slice (lengths given): what the unsafe kernels rely on.
 fn assert_fits(
     (m, k, n): (usize, usize, usize),
-    (la, (rsa, csa)): (usize, (usize, usize)),
-    (lb, (rsb, csb)): (usize, (usize, usize)),
+    (la, sa): (usize, (usize, usize)),
+    (lb, sb): (usize, (usize, usize)),
     (lc, rsc): (usize, usize),
 ) {
-    let last = |rs: usize, cs: usize, r: usize, cl: usize| (r - 1) * rs + (cl - 1) * cs;
-    assert!(k == 0 || last(rsa, csa, m, k) < la, "gemm: A too small");
-    assert!(k == 0 || last(rsb, csb, k, n) < lb, "gemm: B too small");
-    assert!(last(rsc, 1, m, n) < lc, "gemm: C too small");
+    assert_operand("A", la, sa, (m, k));
+    assert_operand("B", lb, sb, (k, n));
+    assert_operand("C", lc, (rsc, 1), (m, n));
+}
+
+/// Panics unless the last of `rows`×`cols` elements at strides (`rs`, `cs`) lies inside a
+/// slice of `len`.
+fn assert_operand(name: &str, len: usize, (rs, cs): (usize, usize), (rows, cols): (usize, usize)) {
+    if rows > 0 && cols > 0 {
+        let last = (rows - 1) * rs + (cols - 1) * cs;
+        assert!(last < len, "gemm: {name} too small");
+    }
 }
 
 /// The `gemm` crate's product.
@@ -282,69 +341,10 @@ unsafe fn crate_gemm(
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
-#[cfg(target_arch = "x86_64")]
+mod pack;
 mod tiled;
 
+pub use pack::PackedB;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{Rng, SeedableRng};
-
-    /// The product by the definition, in f64.
-    #[allow(clippy::too_many_arguments)]
-    fn naive(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: &[f32],
-        (rsa, csa): (usize, usize),
-        b: &[f32],
-        (rsb, csb): (usize, usize),
-        c: &mut [f32],
-        rsc: usize,
-        beta: f32,
-    ) {
-        for i in 0..m {
-            for j in 0..n {
-                let mut s = f64::from(beta * c[i * rsc + j]);
-                for p in 0..k {
-                    s += f64::from(a[i * rsa + p * csa]) * f64::from(b[p * rsb + j * csb]);
-                }
-                c[i * rsc + j] = s as f32;
-            }
-        }
-    }
-
-    #[test]
-    fn every_kernel_matches_the_definition_on_edges_strides_and_depths() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
-        // The recurrence's, BPTT's and the heads' shapes, and ragged edges and depths.
-        let shapes = [
-            (32, 128, 512),
-            (7, 64, 256),
-            (1, 3, 13),
-            (13, 300, 78),
-            (128, 130, 47),
-            (5, 0, 20),
-        ];
-        for kernel in runnable() {
-            for &(m, k, n) in &shapes {
-                for (transposed_a, beta) in [(false, 0.0), (true, 1.0)] {
-                    let a: Vec<f32> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();
-                    let b: Vec<f32> = (0..k * n + 5)
-                        .map(|_| rng.random_range(-1.0..1.0))
-                        .collect();
-                    let sa = if transposed_a { (1, m) } else { (k, 1) };
-                    let rsc = n + 3;
-                    let c0: Vec<f32> = (0..m * rsc).map(|_| rng.random_range(-1.0..1.0)).collect();
-                    let (mut got, mut want) = (c0.clone(), c0);
-                    gemm_with(kernel, m, k, n, &a, sa, &b, (n, 1), beta, &mut got, rsc);
-                    naive(m, k, n, &a, sa, &b, (n, 1), &mut want, rsc, beta);
-                    let worst = crate::model::max_diff(&got, &want);
-                    let tol = 1e-5 * (k as f32).max(1.0).sqrt();
-                    assert!(worst < tol, "{kernel} {m}x{k}x{n}: off by {worst}");
-                }
-            }
-        }
-    }
-}
+mod tests;

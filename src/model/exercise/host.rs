@@ -6,7 +6,6 @@
 //! the same network (`net::batch_grads`) is the reference it is tested against.
 
 use crate::model::cpu::kernels::gemm;
-use crate::model::cpu::kernels::transpose_into;
 use crate::model::cpu::parallel::{Parallel, slice_iter};
 use crate::model::cpu::pool;
 use crate::model::cpu::reduce::{adam_parts, sum_slices};
@@ -31,8 +30,6 @@ struct SliceGrads {
 pub struct HostStep {
     parts: Vec<SliceGrads>,
     bounds: Vec<(usize, usize)>,
-    /// The output kernel transposed, for the product that takes gradients back to h.
-    w_yt: Vec<f32>,
     /// The norm of the last batch's gradient.
     norm: f64,
 }
@@ -63,14 +60,12 @@ impl HostStep {
         self.bounds.extend(slice_iter(b, par.threads()));
         let k = self.bounds.len();
         self.parts.resize_with(k.max(1), SliceGrads::default);
-        self.w_yt.resize(w.w_y.len(), 0.0);
-        transpose_into(&w.w_y, w.n_a, w.n_values, &mut self.w_yt);
         let scale = 1.0 / b.max(1) as f32;
-        let (w_yt, bounds) = (&self.w_yt[..], &self.bounds[..]);
+        let bounds = &self.bounds[..];
         par.each(&mut self.parts[..k], &|i, part| {
             let (s, e) = bounds[i];
             let rows = s * tx..e * tx;
-            slice_grads(w, w_yt, &x[rows.clone()], &y[rows], e - s, tx, scale, part);
+            slice_grads(w, &x[rows.clone()], &y[rows], e - s, tx, scale, part);
         });
         let (total_nats, targets) = self.parts[..k]
             .iter()
@@ -191,7 +186,6 @@ pub fn loss(w: &Weights, x: &[i32], y: &[i32], m: usize, tx: usize) -> (f64, usi
 #[allow(clippy::too_many_arguments)]
 fn slice_grads(
     w: &Weights,
-    w_yt: &[f32],
     x: &[i32],
     y: &[i32],
     b: usize,
@@ -213,7 +207,8 @@ fn slice_grads(
     zeroed(dw_y, a * v);
     gemm(a, n, v, &cache.hs, (1, a), &d, (v, 1), 0.0, dw_y, v);
     let mut dh = pool::scratch(n * a);
-    gemm(n, v, a, &d, (v, 1), w_yt, (a, 1), 0.0, &mut dh, a);
+    // dh = d · w_yᵀ, w_y [A, V] read transposed.
+    gemm(n, v, a, &d, (v, 1), &w.w_y, (1, v), 0.0, &mut dh, a);
     // BPTT; each row's gate gradients go to its input's row of w_x and to the bias.
     zeroed(dw_x, v * g4);
     zeroed(db, g4);

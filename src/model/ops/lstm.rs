@@ -7,7 +7,7 @@
 //! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
 
 use crate::model::cpu::fastmath::with_simd;
-use crate::model::cpu::kernels::{gemm, transpose};
+use crate::model::cpu::kernels::{PackedB, gemm, gemm_packed};
 use crate::model::cpu::pool;
 use crate::model::ops::xent::host;
 use burn::backend::autodiff::Autodiff;
@@ -132,6 +132,8 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
     let mut tcs = pool::scratch(b * t * a);
     let mut hs = pool::scratch(b * t * a);
     let zeros = pool::zeros(a);
+    // u packed once for the t - 1 steps' products.
+    let up = PackedB::new(a, g4, u, (g4, 1));
     for s in 0..t {
         for r in 0..b {
             let row = r * t + s;
@@ -140,9 +142,9 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
         if s > 0 {
             // z[:, s] += h[:, s-1] · u, every row of the batch at once.
             let (h, z) = (&hs[(s - 1) * a..], &mut gates[s * g4..]);
-            gemm(b, a, g4, h, (t * a, 1), u, (g4, 1), 1.0, z, t * g4);
+            gemm_packed(b, h, (t * a, 1), &up, 1.0, z, t * g4);
         } else if !h0.is_empty() {
-            gemm(b, a, g4, &h0, (a, 1), u, (g4, 1), 1.0, &mut gates, t * g4);
+            gemm_packed(b, &h0, (a, 1), &up, 1.0, &mut gates, t * g4);
         }
         for r in 0..b {
             let row = r * t + s;
@@ -216,7 +218,8 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
     let mut dxp = pool::scratch(b * t * g4);
     let mut dh_next = pool::zeros(b * a);
     let mut dc_next = pool::zeros(b * a);
-    let ut = transpose(&cache.u, a, g4);
+    // uᵀ packed once, from u as it is, for the t - 1 steps' products.
+    let ut = PackedB::new(g4, a, &cache.u, (1, g4));
     let zeros = pool::zeros(a);
     for s in (0..t).rev() {
         for r in 0..b {
@@ -235,22 +238,11 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
         }
         if s > 0 {
             // dh_next = dz[:, s] · uᵀ   ([B, 4A] · [4A, A])
-            gemm(
-                b,
-                g4,
-                a,
-                &dxp[s * g4..],
-                (t * g4, 1),
-                &ut,
-                (a, 1),
-                0.0,
-                &mut dh_next,
-                a,
-            );
+            gemm_packed(b, &dxp[s * g4..], (t * g4, 1), &ut, 0.0, &mut dh_next, a);
         }
     }
     let du = recurrent_grad(cache, &dxp);
-    pool::give([dh_next, dc_next, ut, zeros]);
+    pool::give([dh_next, dc_next, zeros]);
     (dxp, du)
 }
 

@@ -2,7 +2,7 @@
 //! hand-written backward pass: h · w + b, the softmax and the summed nats of the targets,
 //! with no [N, V] logits tensor in the graph. Both kinds' heads use it.
 
-use crate::model::cpu::kernels::{gemm, transpose};
+use crate::model::cpu::kernels::gemm;
 use crate::model::cpu::pool;
 use crate::model::ops::xent::{host, ints, nll_backward, nll_in_place};
 use burn::backend::autodiff::Autodiff;
@@ -96,9 +96,9 @@ fn head_backward(st: HeadState, g: f32) -> [Vec<f32>; 3] {
         db.iter_mut().zip(row).for_each(|(s, x)| *s += x);
     }
     let mut dh = vec![0.0f32; n * a];
-    let wt = transpose(&st.w, a, v);
-    gemm(n, v, a, &d, (v, 1), &wt, (a, 1), 0.0, &mut dh, a);
-    pool::give([wt, d, st.h, st.w]);
+    // dh = d · wᵀ, w [A, V] read transposed.
+    gemm(n, v, a, &d, (v, 1), &st.w, (1, v), 0.0, &mut dh, a);
+    pool::give([d, st.h, st.w]);
     [dh, dw, db]
 }
 

@@ -14,10 +14,6 @@ use crate::model::ops::xent::nll_grad_in_place;
 /// What every slice of a batch reads.
 pub(super) struct Shared<'a> {
     pub w: &'a CondWeights,
-    /// Each head's kernel transposed [V, A].
-    pub heads_t: &'a [Vec<f32>],
-    /// The second layer's input kernel transposed [4A, A] (empty with one layer).
-    pub input_t: &'a [f32],
     /// 1 / the whole batch's number of events: the loss is their mean.
     pub scale: f32,
 }
@@ -56,7 +52,8 @@ pub(super) fn slice_grads(sh: &Shared, batch: &Batch, mask: Option<&[f32]>, out:
     out.total_nats = heads(sh, top, &out.targets, &mut out.grads[head0..], &mut dh);
     if let Some((x, cache)) = second {
         let mut dh1 = pool::scratch(n * a);
-        let layer = (&cache, &x[..], sh.input_t);
+        let input = w.second.as_ref().map_or(&[][..], |l| &l.input[..]);
+        let layer = (&cache, &x[..], input);
         second_backward(layer, &dh, mask, &mut out.grads[5..8], &mut dh1);
         cache.recycle();
         pool::give([x, std::mem::replace(&mut dh, dh1)]);
@@ -204,18 +201,19 @@ fn heads(
         ));
         gemm(a, n, v, h, (1, a), &d, (v, 1), 0.0, &mut dk[0], v);
         let beta = if k == 0 { 0.0 } else { 1.0 };
-        gemm(n, v, a, &d, (v, 1), &sh.heads_t[k], (a, 1), beta, dh, a);
+        // dh += d · kernelᵀ, the kernel [A, V] read transposed.
+        gemm(n, v, a, &d, (v, 1), &head.kernel, (1, v), beta, dh, a);
         pool::give([d]);
     }
     nats
 }
 
 /// The second layer's backward pass from the gradient `dh` of its outputs, given its cache,
-/// its input `x` and its input kernel transposed: its gradients into `grads` (input
-/// kernel, recurrent kernel, bias) and the gradient of the first layer's outputs (dropout
-/// applied) into `dh1`.
+/// its input `x` and its input kernel [A, 4A]: its gradients into `grads` (input kernel,
+/// recurrent kernel, bias) and the gradient of the first layer's outputs (dropout applied)
+/// into `dh1`.
 fn second_backward(
-    (cache, x, input_t): (&Cache, &[f32], &[f32]),
+    (cache, x, input): (&Cache, &[f32], &[f32]),
     dh: &[f32],
     mask: Option<&[f32]>,
     grads: &mut [Vec<f32>],
@@ -229,7 +227,7 @@ fn second_backward(
     let (dz, dus) = backward_sink(cache, dh, |_, dz| add(db, dz));
     du.copy_from_slice(&dus);
     gemm(a, n, g4, x, (1, a), &dz, (g4, 1), 0.0, dw_in, g4);
-    gemm(n, g4, a, &dz, (g4, 1), input_t, (a, 1), 0.0, dh1, a);
+    gemm(n, g4, a, &dz, (g4, 1), input, (1, g4), 0.0, dh1, a);
     if let Some(m) = mask {
         dh1.iter_mut().zip(m).for_each(|(d, m)| *d *= m);
     }

@@ -1,5 +1,5 @@
-//! The AVX2+FMA kernel: 6×16 register tiles of 8-wide FMAs, masked at the edges. It keeps
-//! no buffers of its own, so a warm training step allocates nothing on CPUs without AVX-512.
+//! The AVX2+FMA kernel: 6×16 register tiles of 8-wide FMAs over packed panels of B, C's
+//! edges masked.
 
 use std::arch::x86_64::*;
 
@@ -90,8 +90,8 @@ unsafe fn full_tile<const R: usize>(t: &Tile<[__m256i; 2]>) {
             }
         }
         for p in 0..t.kc {
-            let bp = t.b.add(p * t.ldb);
-            let (b0, b1) = (_mm256_loadu_ps(bp), _mm256_loadu_ps(bp.add(8)));
+            let bp = t.b.add(p * 16);
+            let (b0, b1) = (_mm256_load_ps(bp), _mm256_load_ps(bp.add(8)));
             let ap = t.a.add(p * t.csa);
             for (i, row) in acc.iter_mut().enumerate() {
                 let ai = _mm256_set1_ps(*ap.add(i * t.rsa));
@@ -123,9 +123,9 @@ unsafe fn tile<const R: usize, const NV: usize>(t: &Tile<[__m256i; 2]>) {
             }
         }
         for p in 0..t.kc {
-            let bp = t.b.add(p * t.ldb);
-            let bv: [__m256; NV] =
-                std::array::from_fn(|v| _mm256_maskload_ps(bp.add(8 * v), t.masks[v]));
+            // The packed panel: aligned, zero past n.
+            let bp = t.b.add(p * 16);
+            let bv: [__m256; NV] = std::array::from_fn(|v| _mm256_load_ps(bp.add(8 * v)));
             let ap = t.a.add(p * t.csa);
             for (i, row) in acc.iter_mut().enumerate() {
                 let ai = _mm256_set1_ps(*ap.add(i * t.rsa));

@@ -1,4 +1,5 @@
-//! The AVX-512F kernel: 6×64 register tiles of 16-wide FMAs, masked at the edges.
+//! The AVX-512F kernel: 6×64 register tiles of 16-wide FMAs over packed panels of B, C's
+//! edges masked.
 
 use std::arch::x86_64::*;
 
@@ -65,9 +66,9 @@ unsafe fn tile<const R: usize, const NV: usize>(t: &Tile<[__mmask16; 4]>) {
             }
         }
         for p in 0..t.kc {
-            let bp = t.b.add(p * t.ldb);
-            let bv: [__m512; NV] =
-                std::array::from_fn(|v| _mm512_maskz_loadu_ps(t.masks[v], bp.add(16 * v)));
+            // The packed panel: aligned, zero past n.
+            let bp = t.b.add(p * 64);
+            let bv: [__m512; NV] = std::array::from_fn(|v| _mm512_load_ps(bp.add(16 * v)));
             let ap = t.a.add(p * t.csa);
             for (i, row) in acc.iter_mut().enumerate() {
                 let ai = _mm512_set1_ps(*ap.add(i * t.rsa));

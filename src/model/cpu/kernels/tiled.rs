@@ -1,21 +1,29 @@
 //! The driver both register-tiled kernels share (`avx512`, `avx2`): the depth in passes of
-//! `KC`, B in panels as wide as a tile, and the rows in tiles of up to `MR` (a ragged end
-//! split evenly: 8 rows as 4 + 4, not 6 + 2, since thin tiles waste most of their loads).
-//! Each kernel supplies its tile width, its edge masks and its tile.
+//! `KC`; each pass's rows of B packed into panels as wide as a tile (zero-padded, 64-byte
+//! aligned, so the tiles load them whole from L1), unless the caller packed B once for many
+//! products (`pack::PackedB`); A's rows in blocks of `MC`, packed into slivers of up to
+//! `MR` rows when more than one panel reads them; the rows in tiles of up to `MR` (a ragged
+//! end split evenly: 8 rows as 4 + 4, not 6 + 2, since thin tiles waste most of their
+//! loads). Each kernel supplies its tile width, its edge masks and its tile.
 
-/// Depth of one pass: a panel of B this deep stays in L1.
-const KC: usize = 128;
+use super::pack::{Aligned, pack_a, pack_b, worth_packing};
+use std::cell::RefCell;
+
+/// Depth of one pass: a packed panel of B this deep stays in L1.
+pub(super) const KC: usize = 128;
 /// Rows of a tile.
 const MR: usize = 6;
+/// Rows of a block of A packed at once (a multiple of `MR`: only the last block is ragged).
+const MC: usize = 96;
 
-/// One tile's operands: `kc` steps of the depth from `a`/`b`, into `c`.
+/// One tile's operands: `kc` steps of the depth from `a` and the packed panel `b`, into `c`.
 pub(super) struct Tile<M> {
     pub kc: usize,
     pub a: *const f32,
     pub rsa: usize,
     pub csa: usize,
+    /// `kc` rows of the tile's width, 64-byte aligned, zero past n.
     pub b: *const f32,
-    pub ldb: usize,
     pub c: *mut f32,
     pub ldc: usize,
     /// The kernel's masks for the columns of this panel inside n.
@@ -45,11 +53,40 @@ pub(super) trait Tiles {
     unsafe fn tile(t: &Tile<Self::Masks>, rows: usize);
 }
 
-/// C = A·B (+ C when `acc`); B and C rows contiguous.
+/// Where B comes from: its elements at their strides, or packed beforehand for every pass.
+#[derive(Clone, Copy)]
+pub(super) enum BSource {
+    Raw {
+        b: *const f32,
+        rsb: usize,
+        csb: usize,
+    },
+    /// `pack::pack_all`'s layout for this kernel's width.
+    Packed(*const f32),
+}
+
+thread_local! {
+    /// This thread's packed panels of B and slivers of A, kept from product to product.
+    static PACKS: RefCell<(Aligned, Aligned)> = const {
+        RefCell::new((Aligned::new(), Aligned::new()))
+    };
+}
+
+/// The rows of the tile that starts `left` rows before the end of its block.
+#[inline]
+fn tile_rows(left: usize) -> usize {
+    if left > MR && left < 2 * MR {
+        left.div_ceil(2)
+    } else {
+        MR.min(left)
+    }
+}
+
+/// C = A·B (+ C when `acc`); C's rows contiguous.
 ///
 /// # Safety
 /// The CPU has `K`'s instruction set; A's m×k, B's k×n and C's m×n elements at the given
-/// strides are in bounds.
+/// strides are in bounds (a packed B holds k×n).
 #[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn gemm<K: Tiles>(
     m: usize,
@@ -57,50 +94,101 @@ pub(super) unsafe fn gemm<K: Tiles>(
     n: usize,
     a: *const f32,
     (rsa, csa): (usize, usize),
-    b: *const f32,
-    ldb: usize,
+    b: BSource,
     acc: bool,
     c: *mut f32,
     ldc: usize,
 ) {
-    let mut p0 = 0;
-    loop {
-        let kc = KC.min(k - p0);
-        for j0 in (0..n).step_by(K::NR) {
-            let cols = (n - j0).min(K::NR);
-            // SAFETY: the caller vouches for the instruction set.
-            let masks = unsafe { K::masks(cols) };
-            let mut i0 = 0;
-            while i0 < m {
-                let left = m - i0;
-                let rows = if left > MR && left < 2 * MR {
-                    left.div_ceil(2)
-                } else {
-                    MR.min(left)
-                };
-                // SAFETY: tiles stay inside the m×n / k×n ranges the caller vouches for.
-                unsafe {
-                    let t = Tile {
-                        kc,
-                        a: a.add(i0 * rsa + p0 * csa),
-                        rsa,
-                        csa,
-                        b: b.add(p0 * ldb + j0),
-                        ldb,
-                        c: c.add(i0 * ldc + j0),
-                        ldc,
-                        masks,
-                        cols,
-                        load_c: acc || p0 > 0,
-                    };
-                    K::tile(&t, rows);
+    let panels = n.div_ceil(K::NR);
+    PACKS.with_borrow_mut(|(bbuf, abuf)| {
+        let mut p0 = 0;
+        loop {
+            let kc = KC.min(k - p0);
+            // SAFETY: the caller vouches for B's extent; the buffers are sized here.
+            let bp = unsafe {
+                match b {
+                    BSource::Raw { b, rsb, csb } => {
+                        let dst = bbuf.ptr(panels * kc * K::NR);
+                        pack_b(b.add(p0 * rsb), (rsb, csb), (kc, n), K::NR, dst);
+                        dst as *const f32
+                    }
+                    BSource::Packed(b) => b.add(p0 * panels * K::NR),
                 }
-                i0 += rows;
+            };
+            let pass = Pass {
+                kc,
+                acc: acc || p0 > 0,
+                b: bp,
+                panels,
+            };
+            for i0 in (0..m).step_by(MC) {
+                let mc = MC.min(m - i0);
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    let a = a.add(i0 * rsa + p0 * csa);
+                    let c = c.add(i0 * ldc);
+                    let (a, sa) = if panels > 1 && worth_packing((rsa, csa), (mc, kc)) {
+                        let dst = abuf.ptr(mc * kc);
+                        (dst as *const f32, pack_a(a, (rsa, csa), (mc, kc), dst))
+                    } else {
+                        (a, (rsa, csa))
+                    };
+                    block::<K>(&pass, (mc, n), (a, sa), (c, ldc));
+                }
+            }
+            p0 += kc;
+            if p0 >= k {
+                break;
             }
         }
-        p0 += kc;
-        if p0 >= k {
-            break;
+    });
+}
+
+/// One pass over the depth: its depth, whether C is added to, B's packed panels.
+struct Pass {
+    kc: usize,
+    acc: bool,
+    b: *const f32,
+    panels: usize,
+}
+
+/// One block of `mc` rows of A (at its place and strides, packed or not) times every panel
+/// of the pass.
+///
+/// # Safety
+/// As `gemm`'s.
+#[inline(always)]
+unsafe fn block<K: Tiles>(
+    pass: &Pass,
+    (mc, n): (usize, usize),
+    (a, (rsa, csa)): (*const f32, (usize, usize)),
+    (c, ldc): (*mut f32, usize),
+) {
+    for jp in 0..pass.panels {
+        let j0 = jp * K::NR;
+        let cols = (n - j0).min(K::NR);
+        // SAFETY: the caller vouches for the instruction set and the extents.
+        unsafe {
+            let masks = K::masks(cols);
+            let b = pass.b.add(jp * pass.kc * K::NR);
+            let mut i = 0;
+            while i < mc {
+                let rows = tile_rows(mc - i);
+                let t = Tile {
+                    kc: pass.kc,
+                    a: a.add(i * rsa),
+                    rsa,
+                    csa,
+                    b,
+                    c: c.add(i * ldc + j0),
+                    ldc,
+                    masks,
+                    cols,
+                    load_c: pass.acc,
+                };
+                K::tile(&t, rows);
+                i += rows;
+            }
         }
     }
 }

@@ -1,0 +1,182 @@
+//! Packing for the register-tiled kernels: B's rows into panels as wide as a tile (each
+//! `kc` rows of the tile's width, zero-padded past n, 64-byte aligned), A's rows into
+//! slivers of a tile's rows (each step of the depth's values side by side), from any
+//! strides: a transposed operand packs straight from its untransposed layout. `PackedB`
+//! packs a B once for many products (the recurrence's kernel, read at every step).
+
+use super::tiled::KC;
+use super::{Kernel, active, assert_operand, tile_width};
+use std::cell::RefCell;
+
+/// A buffer whose usable part starts on a 64-byte boundary; it only grows.
+pub(super) struct Aligned {
+    v: Vec<f32>,
+}
+
+/// Floats in 64 bytes.
+const LINE: usize = 16;
+
+/// The first element of `v` on a 64-byte boundary.
+fn aligned_start(v: &[f32]) -> usize {
+    v.as_ptr().align_offset(64).min(LINE - 1)
+}
+
+impl Aligned {
+    pub const fn new() -> Aligned {
+        Aligned { v: Vec::new() }
+    }
+
+    /// Room for `len` floats, 64-byte aligned (what was there is left as it was).
+    pub fn ptr(&mut self, len: usize) -> *mut f32 {
+        if self.v.len() < len + LINE {
+            self.v.resize(len + LINE, 0.0);
+        }
+        let off = aligned_start(&self.v);
+        // SAFETY: `off + len` lies inside `v`.
+        unsafe { self.v.as_mut_ptr().add(off) }
+    }
+
+    /// The aligned part (after `ptr`).
+    fn aligned(&self) -> &[f32] {
+        &self.v[aligned_start(&self.v)..]
+    }
+}
+
+thread_local! {
+    /// Buffers of this thread's `PackedB`s that were dropped, for the next ones: apart
+    /// from the scratch pool, so they never take its buffers.
+    static SPARE: RefCell<Vec<Aligned>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `kc` rows × n columns of B (at `src`, strides `rsb`, `csb`) into panels of `nr` columns:
+/// panel `jp` at `dst + jp·kc·nr`, row p of it at `+ p·nr`, zero past n.
+///
+/// # Safety
+/// B's kc×n elements lie in bounds, and `dst` has room for every panel.
+pub(super) unsafe fn pack_b(
+    src: *const f32,
+    (rsb, csb): (usize, usize),
+    (kc, n): (usize, usize),
+    nr: usize,
+    dst: *mut f32,
+) {
+    for (jp, j0) in (0..n).step_by(nr).enumerate() {
+        let cols = (n - j0).min(nr);
+        // SAFETY: the caller vouches for the extents.
+        unsafe {
+            let d = std::slice::from_raw_parts_mut(dst.add(jp * kc * nr), kc * nr);
+            if csb == 1 {
+                for (p, row) in d.chunks_exact_mut(nr).enumerate() {
+                    let s = std::slice::from_raw_parts(src.add(p * rsb + j0), cols);
+                    row[..cols].copy_from_slice(s);
+                    row[cols..].fill(0.0);
+                }
+                continue;
+            }
+            if cols < nr {
+                d.chunks_exact_mut(nr).for_each(|row| row[cols..].fill(0.0));
+            }
+            for jj in 0..cols {
+                let s = src.add((j0 + jj) * csb);
+                for p in 0..kc {
+                    *d.get_unchecked_mut(p * nr + jj) = *s.add(p * rsb);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a block of A (`mc` × `kc` at strides `rsa`, `csa`) is spread out enough in
+/// memory to be worth packing: rows far apart (a batch's rows at one step of a window) fall
+/// into the same few sets of L1 and evict each other between panels.
+pub(super) fn worth_packing((rsa, csa): (usize, usize), (mc, kc): (usize, usize)) -> bool {
+    let span = (mc.max(1) - 1) * rsa + (kc.max(1) - 1) * csa;
+    span > 2 * mc * kc
+}
+
+/// `mc` rows × `kc` steps of A (strides `rsa`, `csa`) copied together into `dst`, keeping
+/// its orientation (rows or columns copied whole); returns the copy's strides.
+///
+/// # Safety
+/// A's mc×kc elements lie in bounds, and `dst` has room for mc·kc.
+pub(super) unsafe fn pack_a(
+    src: *const f32,
+    (rsa, csa): (usize, usize),
+    (mc, kc): (usize, usize),
+    dst: *mut f32,
+) -> (usize, usize) {
+    // SAFETY: the caller vouches for the extents.
+    unsafe {
+        let d = std::slice::from_raw_parts_mut(dst, mc * kc);
+        if rsa == 1 {
+            for (p, col) in d.chunks_exact_mut(mc).enumerate() {
+                col.copy_from_slice(std::slice::from_raw_parts(src.add(p * csa), mc));
+            }
+            return (1, mc);
+        }
+        for (r, row) in d.chunks_exact_mut(kc).enumerate() {
+            if csa == 1 {
+                row.copy_from_slice(std::slice::from_raw_parts(src.add(r * rsa), kc));
+            } else {
+                for (p, x) in row.iter_mut().enumerate() {
+                    *x = *src.add(r * rsa + p * csa);
+                }
+            }
+        }
+    }
+    (kc, 1)
+}
+
+/// A B (k×n) packed once for many products by the same matrix (`super::gemm_packed`), in
+/// the layout of the kernel active when it was packed: for the register-tiled kernels every
+/// pass's panels, for the `gemm` crate's a contiguous row-major copy. Its buffer is kept for
+/// the thread's next one when it is dropped.
+pub struct PackedB {
+    pub(super) kernel: Kernel,
+    pub(super) k: usize,
+    pub(super) n: usize,
+    buf: Aligned,
+}
+
+impl PackedB {
+    /// `b` (k×n at strides `rsb`, `csb`) packed for the active kernel.
+    pub fn new(k: usize, n: usize, b: &[f32], (rsb, csb): (usize, usize)) -> PackedB {
+        assert_operand("B", b.len(), (rsb, csb), (k, n));
+        let kernel = active();
+        // The `gemm` crate's layout is one panel of n columns and one pass.
+        let nr = tile_width(kernel);
+        let width = nr.unwrap_or(n).max(1);
+        let panels = n.div_ceil(width);
+        let pass = nr.map_or(k.max(1), |_| KC);
+        let mut buf = SPARE.with_borrow_mut(Vec::pop).unwrap_or_else(Aligned::new);
+        let dst = buf.ptr(k * panels * width);
+        for p0 in (0..k).step_by(pass) {
+            let kc = pass.min(k - p0);
+            // SAFETY: B's k×n elements are in bounds (checked above); `buf` has room for
+            // every pass's panels from `off`, each pass's after the previous one's.
+            unsafe {
+                let src = b.as_ptr().add(p0 * rsb);
+                pack_b(
+                    src,
+                    (rsb, csb),
+                    (kc, n),
+                    width,
+                    dst.add(p0 * panels * width),
+                );
+            }
+        }
+        PackedB { kernel, k, n, buf }
+    }
+
+    /// The packed values.
+    pub(super) fn data(&self) -> &[f32] {
+        self.buf.aligned()
+    }
+}
+
+impl Drop for PackedB {
+    fn drop(&mut self) {
+        let buf = std::mem::replace(&mut self.buf, Aligned::new());
+        SPARE.with_borrow_mut(|s| s.push(buf));
+    }
+}
