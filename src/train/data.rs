@@ -6,8 +6,9 @@ use crate::dataset::{Dataset, Split, Windows};
 use crate::model::ModelKind;
 use crate::tokens::{TokenizerKind, Vocab};
 
-/// What a network is trained on.
+/// What a network is trained on (made once per run, so the variants' sizes do not matter).
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum TrainData {
     /// The exercise kind: windows of tokens over a vocabulary.
     Tokens(TokenData),

@@ -111,6 +111,16 @@ pub fn forward_from<F: FnMut(usize, &mut [f32])>(
     with_simd!(forward_generic(gates, u, (b, t, a), start, fill))
 }
 
+/// The initial state [h0, c0], each [B, A] or both empty (zero).
+fn initial_state(start: Option<[Vec<f32>; 2]>, b: usize, a: usize) -> [Vec<f32>; 2] {
+    let [h0, c0] = start.unwrap_or_default();
+    assert!(
+        h0.len() == c0.len() && [0, b * a].contains(&h0.len()),
+        "h0, c0: [B, A]"
+    );
+    [h0, c0]
+}
+
 #[inline(always)]
 fn forward_generic<F: FnMut(usize, &mut [f32])>(
     mut gates: Vec<f32>,
@@ -122,11 +132,7 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
     let g4 = 4 * a;
     assert_eq!(gates.len(), b * t * g4, "xp must be [B, T, 4A]");
     assert_eq!(u.len(), a * g4, "u must be [A, 4A]");
-    let [h0, c0] = start.unwrap_or_default();
-    assert!(
-        h0.len() == c0.len() && [0, b * a].contains(&h0.len()),
-        "h0, c0: [B, A]"
-    );
+    let [h0, c0] = initial_state(start, b, a);
     // Every element of these is written before it is read.
     let mut cs = pool::scratch(b * t * a);
     let mut tcs = pool::scratch(b * t * a);
@@ -139,12 +145,14 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
             let row = r * t + s;
             fill(row, &mut gates[row * g4..(row + 1) * g4]);
         }
-        if s > 0 {
-            // z[:, s] += h[:, s-1] · u, every row of the batch at once.
-            let (h, z) = (&hs[(s - 1) * a..], &mut gates[s * g4..]);
-            gemm_packed(b, h, (t * a, 1), &up, 1.0, z, t * g4);
-        } else if !h0.is_empty() {
-            gemm_packed(b, &h0, (a, 1), &up, 1.0, &mut gates, t * g4);
+        // z[:, s] += h[:, s-1] · u (h0 · u at s = 0, if any), every row of the batch at once.
+        let (h, ld) = if s > 0 {
+            (&hs[(s - 1) * a..], t * a)
+        } else {
+            (&h0[..], a)
+        };
+        if !h.is_empty() {
+            gemm_packed(b, h, (ld, 1), &up, 1.0, &mut gates[s * g4..], t * g4);
         }
         for r in 0..b {
             let row = r * t + s;

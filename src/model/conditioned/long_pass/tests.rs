@@ -11,15 +11,11 @@ use crate::model::{BackendKind, Engine, device};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// The weights tests' small network, one unit wider.
 fn spec(layers: usize, heads: Heads) -> CondSpec {
     CondSpec {
         n_a: 7,
-        layers,
-        dropout: 0.0,
-        heads,
-        n_pitch: 5,
-        n_dur: 3,
-        n_feat: 4,
+        ..crate::model::conditioned::weights::tests::spec(layers, heads)
     }
 }
 
