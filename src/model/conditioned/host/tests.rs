@@ -201,6 +201,18 @@ fn epoch_losses(s: CondSpec, engine: Engine, threads: usize, epochs: usize) -> V
     let mut rng = ChaCha8Rng::seed_from_u64(6);
     let mut w = weights(s, &mut rng);
     let win = windows(&mut rng, &s, 24, 8);
+    train_epochs(&mut w, (&win, 5), (engine, threads), epochs, 7)
+}
+
+/// Mean nats per event of each of `epochs` epochs over `win` in batches of `batch`, on
+/// `engine` with `threads` threads, the batches drawn with `seed`.
+fn train_epochs(
+    w: &mut CondWeights,
+    (win, batch): (&EventWindows, usize),
+    (engine, threads): (Engine, usize),
+    epochs: usize,
+    seed: u64,
+) -> Vec<f64> {
     let settings = AdamSettings {
         clip: Some(1.0),
         ..AdamSettings::default()
@@ -208,9 +220,9 @@ fn epoch_losses(s: CondSpec, engine: Engine, threads: usize, epochs: usize) -> V
     let (dev, par) = (device(BackendKind::Flex, true), Parallel::new(threads));
     let step = Step::new(&settings, &dev, engine, &par);
     let (mut opt, mut scratch) = (AdamState::default(), BatchScratch::default());
-    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..epochs)
-        .map(|_| epoch(&mut w, &mut opt, &step, (&win, 5), &mut rng, &mut scratch))
+        .map(|_| epoch(w, &mut opt, &step, (win, batch), &mut rng, &mut scratch))
         .collect()
 }
 
@@ -299,17 +311,7 @@ fn carried_epochs(s: CondSpec, engine: Engine, threads: usize, epochs: usize) ->
     let mut w = weights(s, &mut rng);
     let mut win = windows(&mut rng, &s, 10, 5);
     win.starts = [1, 0, 0, 1, 0, 1, 1, 0, 0, 0].map(|v| v == 1).to_vec();
-    let settings = AdamSettings {
-        clip: Some(1.0),
-        ..AdamSettings::default()
-    };
-    let (dev, par) = (device(BackendKind::Flex, true), Parallel::new(threads));
-    let step = Step::new(&settings, &dev, engine, &par);
-    let (mut opt, mut scratch) = (AdamState::default(), BatchScratch::default());
-    let mut rng = ChaCha8Rng::seed_from_u64(17);
-    (0..epochs)
-        .map(|_| epoch(&mut w, &mut opt, &step, (&win, 2), &mut rng, &mut scratch))
-        .collect()
+    train_epochs(&mut w, (&win, 2), (engine, threads), epochs, 17)
 }
 
 #[test]
