@@ -72,6 +72,26 @@ impl FeatureLayout {
     pub const ALL: [(&'static str, FeatureLayout); 2] =
         [("v1", FeatureLayout::V1), ("v2", FeatureLayout::V2)];
 
+    /// The column ranges whose entries come and go together: the chord, the next chord,
+    /// the place in the bar, and V2's form and phrase. A batch holds few distinct values
+    /// of each where its whole rows are nearly all distinct, so training multiplies each
+    /// group's distinct values by the feature kernel once.
+    pub fn groups(&self) -> Vec<std::ops::Range<usize>> {
+        let mut cuts = vec![0, self.next_chord, self.distance];
+        cuts.extend(self.form);
+        cuts.extend(self.line);
+        cuts.push(self.len);
+        cuts.windows(2).map(|c| c[0]..c[1]).collect()
+    }
+
+    /// The groups of feature rows `n_feat` wide: its layout's, else the whole row as one.
+    pub fn groups_of_width(n_feat: usize) -> Vec<std::ops::Range<usize>> {
+        FeatureLayout::ALL
+            .iter()
+            .find(|(_, l)| l.len == n_feat)
+            .map_or_else(|| vec![0..n_feat], |(_, l)| l.groups())
+    }
+
     pub fn name(&self) -> &'static str {
         FeatureLayout::ALL
             .iter()
@@ -296,6 +316,29 @@ mod tests {
             dur: beats * PPQ,
             chord: chord.parse().unwrap(),
         }
+    }
+
+    #[test]
+    fn feature_groups_tile_every_layout_and_keep_each_part_whole() {
+        for (name, l) in FeatureLayout::ALL {
+            let g = l.groups();
+            assert_eq!(g.first().map(|r| r.start), Some(0), "{name}");
+            assert_eq!(g.last().map(|r| r.end), Some(l.len), "{name}");
+            assert!(
+                g.windows(2)
+                    .all(|w| w[0].end == w[1].start && !w[0].is_empty()),
+                "{name}: {g:?}"
+            );
+            assert!(g.contains(&(l.chord..l.next_chord)), "{name}");
+            assert!(g.contains(&(l.next_chord..l.distance)), "{name}");
+            let bar = [l.distance, l.beat, l.bar_fraction, l.sub_beat];
+            assert!(
+                g.iter().any(|r| bar.iter().all(|c| r.contains(c))),
+                "{name}: the place in the bar is one group"
+            );
+            assert_eq!(FeatureLayout::groups_of_width(l.len), g);
+        }
+        assert_eq!(FeatureLayout::groups_of_width(7), vec![0..7]);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub(super) fn slice_grads(sh: &Shared, batch: &Batch, mask: Option<&[f32]>, out:
     zero_grads(w, &mut out.grads);
     fill_targets(w, batch, &mut out.targets);
     let fs = &mut out.features;
-    fs.build(batch.feats, (&w.feat, &w.bias), w.spec.n_feat);
+    fs.build(batch.feats, (&w.feat, &w.bias), w.spec.n_feat, n);
     let first = first_forward(w, batch, fs);
     let second = w.second.as_ref().map(|l| {
         let start = start(batch, 1, w.spec.layers, a);
@@ -145,13 +145,8 @@ fn first_forward(w: &CondWeights, batch: &Batch, fs: &Features) -> Cache {
     let (dims, start) = ((batch.b, batch.tx, a), start(batch, 0, w.spec.layers, a));
     forward_from(gates, &w.recurrent, dims, start, |row, z| {
         let (p, d) = lookups(w, batch, row);
-        let u = fs.which[row] as usize;
-        let (ep, ed) = (&w.pitch[p * g4..(p + 1) * g4], &w.dur[d * g4..(d + 1) * g4]);
-        let fu = &fs.table[u * g4..(u + 1) * g4];
-        let z = &mut z[..g4];
-        for j in 0..g4 {
-            z[j] = ep[j] + ed[j] + fu[j];
-        }
+        let rows = (&w.pitch[p * g4..(p + 1) * g4], &w.dur[d * g4..(d + 1) * g4]);
+        fs.input(row, rows, &mut z[..g4]);
     })
 }
 
@@ -248,13 +243,10 @@ fn first_backward(
         unreachable!("the first layer has five arrays")
     };
     let g4 = 4 * w.spec.n_a;
-    let (which, dtable) = (&fs.which, &mut fs.dtable);
     let (dz, dus) = backward_sink(cache, dh, |row, dz| {
         let (p, d) = lookups(w, batch, row);
-        let u = which[row] as usize;
-        add(&mut dp[p * g4..(p + 1) * g4], dz);
-        add(&mut dd[d * g4..(d + 1) * g4], dz);
-        add(&mut dtable[u * g4..(u + 1) * g4], dz);
+        let rows = (&mut dp[p * g4..(p + 1) * g4], &mut dd[d * g4..(d + 1) * g4]);
+        fs.scatter(row, dz, rows);
     });
     fs.backward(batch.feats, w.spec.n_feat, df, db);
     du.copy_from_slice(&dus);

@@ -19,7 +19,8 @@ fn spec(layers: usize, heads: Heads, dropout: f32) -> CondSpec {
         heads,
         n_pitch: 5,
         n_dur: 3,
-        n_feat: 7,
+        // The V1 layout's width: the host step projects its groups one by one.
+        n_feat: crate::tokens::events::FeatureLayout::V1.len,
     }
 }
 
