@@ -89,7 +89,7 @@ impl FeatureLayout {
         FeatureLayout::ALL
             .iter()
             .find(|(_, l)| l.len == n_feat)
-            .map_or_else(|| vec![0..n_feat], |(_, l)| l.groups())
+            .map_or_else(|| std::iter::once(0..n_feat).collect(), |(_, l)| l.groups())
     }
 
     pub fn name(&self) -> &'static str {
@@ -338,7 +338,7 @@ mod tests {
             );
             assert_eq!(FeatureLayout::groups_of_width(l.len), g);
         }
-        assert_eq!(FeatureLayout::groups_of_width(7), vec![0..7]);
+        assert_eq!(FeatureLayout::groups_of_width(7), [0..7]);
     }
 
     #[test]
