@@ -338,7 +338,10 @@ mod tests {
             );
             assert_eq!(FeatureLayout::groups_of_width(l.len), g);
         }
-        assert_eq!(FeatureLayout::groups_of_width(7), [0..7]);
+        assert_eq!(
+            FeatureLayout::groups_of_width(7),
+            [std::ops::Range { start: 0, end: 7 }]
+        );
     }
 
     #[test]
