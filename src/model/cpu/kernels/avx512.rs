@@ -1,16 +1,24 @@
 //! The AVX-512F kernel: 6×64 register tiles of 16-wide FMAs over packed panels of B, C's
-//! edges masked.
+//! edges masked; 12×16 tiles over panels of at most 16 columns (a 13-class head), where 6
+//! rows would be only 6 accumulators, too few to keep both FMA units busy.
 
 use std::arch::x86_64::*;
 
-use super::tiled::{Tile, Tiles};
+use super::tiled::{MR, Tile, Tiles};
 
 /// 6 rows × 4 vectors = 24 accumulators of the 32 registers.
 pub(super) struct Avx512;
 
+/// Rows of a tile one vector wide: 12 accumulators, enough for two FMA units' latency.
+const NARROW: usize = 12;
+
 impl Tiles for Avx512 {
     const NR: usize = 64;
     type Masks = [__mmask16; 4];
+
+    fn height(cols: usize) -> usize {
+        if cols <= 16 { NARROW } else { MR }
+    }
 
     unsafe fn masks(cols: usize) -> Self::Masks {
         std::array::from_fn(|v| {
@@ -41,10 +49,16 @@ unsafe fn dispatch(t: &Tile<[__mmask16; 4]>, mr: usize, nv: usize) {
     }
     // SAFETY: forwarded from the caller.
     unsafe {
-        match nv {
-            4 => rows!(4),
-            3 => rows!(3),
-            2 => rows!(2),
+        match (nv, mr) {
+            (4, _) => rows!(4),
+            (3, _) => rows!(3),
+            (2, _) => rows!(2),
+            (_, 12) => tile::<12, 1>(t),
+            (_, 11) => tile::<11, 1>(t),
+            (_, 10) => tile::<10, 1>(t),
+            (_, 9) => tile::<9, 1>(t),
+            (_, 8) => tile::<8, 1>(t),
+            (_, 7) => tile::<7, 1>(t),
             _ => rows!(1),
         }
     }

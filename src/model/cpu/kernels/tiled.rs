@@ -11,8 +11,8 @@ use std::cell::RefCell;
 
 /// Depth of one pass: a packed panel of B this deep stays in L1.
 pub(super) const KC: usize = 128;
-/// Rows of a tile.
-const MR: usize = 6;
+/// Rows of a tile (unless the kernel's `height` says otherwise for a narrow panel).
+pub(super) const MR: usize = 6;
 /// Rows of a block of A packed at once (a multiple of `MR`: only the last block is ragged).
 const MC: usize = 96;
 
@@ -39,6 +39,12 @@ pub(super) trait Tiles {
     /// Columns of a tile.
     const NR: usize;
     type Masks: Copy;
+
+    /// Rows of a tile over a panel with `cols` columns inside n: `MR`, or more for a panel
+    /// so narrow that `MR` rows would hold too few accumulators to hide the FMA latency.
+    fn height(_cols: usize) -> usize {
+        MR
+    }
 
     /// The masks of a panel with `cols` columns inside n.
     ///
@@ -72,13 +78,14 @@ thread_local! {
     };
 }
 
-/// The rows of the tile that starts `left` rows before the end of its block.
+/// The rows of the tile that starts `left` rows before the end of its block, in tiles of
+/// up to `mr` rows.
 #[inline]
-fn tile_rows(left: usize) -> usize {
-    if left > MR && left < 2 * MR {
+fn tile_rows(left: usize, mr: usize) -> usize {
+    if left > mr && left < 2 * mr {
         left.div_ceil(2)
     } else {
-        MR.min(left)
+        mr.min(left)
     }
 }
 
@@ -171,9 +178,10 @@ unsafe fn block<K: Tiles>(
         unsafe {
             let masks = K::masks(cols);
             let b = pass.b.add(jp * pass.kc * K::NR);
+            let mr = K::height(cols);
             let mut i = 0;
             while i < mc {
-                let rows = tile_rows(mc - i);
+                let rows = tile_rows(mc - i, mr);
                 let t = Tile {
                     kc: pass.kc,
                     a: a.add(i * rsa),
