@@ -31,15 +31,25 @@ pub(super) struct Features {
 
 const EMPTY: u32 = u32::MAX;
 
-/// The group's entries hashed (FNV-1a over the group number and the non-zero entries).
+/// The group's entries hashed: each entry's bits times an odd constant of its column,
+/// summed (no branch per entry, so the loop vectorizes), then mixed.
+#[inline(always)]
 fn hash(group: usize, part: &[f32]) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ group as u64;
-    for (c, v) in part.iter().enumerate().filter(|(_, v)| **v != 0.0) {
-        for x in [c as u64, u64::from(v.to_bits())] {
-            h = (h ^ x).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h as usize
+    let sum = part.iter().enumerate().fold(0u32, |h, (c, v)| {
+        let k = (c as u32).wrapping_mul(0x9e37_79b9) | 1;
+        h.wrapping_add(v.to_bits().wrapping_mul(k))
+    });
+    let h = (u64::from(sum) ^ ((group as u64) << 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h ^ (h >> 29)) as usize
+}
+
+/// The same entries, bit for bit (no early exit, so the loop vectorizes).
+#[inline(always)]
+fn same(a: &[f32], b: &[f32]) -> bool {
+    a.iter()
+        .zip(b)
+        .fold(0u32, |d, (x, y)| d | (x.to_bits() ^ y.to_bits()))
+        == 0
 }
 
 impl Features {
@@ -50,35 +60,12 @@ impl Features {
         if self.groups.last().map(|g| g.end) != Some(nf) {
             self.groups = FeatureLayout::groups_of_width(nf);
         }
-        let groups = self.groups.len();
-        let cap = (2 * n * groups).max(2).next_power_of_two();
+        let cap = (2 * n * self.groups.len()).max(2).next_power_of_two();
         self.slots.clear();
         self.slots.resize(cap, EMPTY);
         self.firsts.clear();
         self.which.clear();
-        for r in 0..n {
-            let row = &feats[r * nf..(r + 1) * nf];
-            for (g, cols) in self.groups.iter().enumerate() {
-                let part = &row[cols.clone()];
-                let mut h = hash(g, part) & (cap - 1);
-                loop {
-                    let u = self.slots[h];
-                    if u == EMPTY {
-                        self.slots[h] = self.firsts.len() as u32;
-                        self.which.push(self.firsts.len() as u32);
-                        self.firsts.push((g as u32, r as u32));
-                        break;
-                    }
-                    let (ug, ur) = self.firsts[u as usize];
-                    let first = (ur as usize) * nf;
-                    if ug as usize == g && feats[first + cols.start..first + cols.end] == *part {
-                        self.which.push(u);
-                        break;
-                    }
-                    h = (h + 1) & (cap - 1);
-                }
-            }
-        }
+        find_values(self, feats, nf, n);
         let rows = self.firsts.len() * bias.len();
         self.table.resize(rows, 0.0);
         self.dtable.clear();
@@ -118,6 +105,40 @@ fn nonzeros<'a>(
         .enumerate()
         .filter(|(_, v)| **v != 0.0)
         .map(move |(c, &v)| (start + c, v))
+}
+
+/// Each event's value of each group, found in the open-addressing table (`slots`, of a
+/// power of two at least twice the values there can be) or added to it.
+fn find_values(fs: &mut Features, feats: &[f32], nf: usize, n: usize) {
+    with_simd!(find_values_generic(fs, feats, nf, n))
+}
+
+#[inline(always)]
+fn find_values_generic(fs: &mut Features, feats: &[f32], nf: usize, n: usize) {
+    let mask = fs.slots.len() - 1;
+    for r in 0..n {
+        let row = &feats[r * nf..(r + 1) * nf];
+        for (g, cols) in fs.groups.iter().enumerate() {
+            let part = &row[cols.clone()];
+            let mut h = hash(g, part) & mask;
+            loop {
+                let u = fs.slots[h];
+                if u == EMPTY {
+                    fs.slots[h] = fs.firsts.len() as u32;
+                    fs.which.push(fs.firsts.len() as u32);
+                    fs.firsts.push((g as u32, r as u32));
+                    break;
+                }
+                let (ug, ur) = fs.firsts[u as usize];
+                let first = ur as usize * nf;
+                if ug as usize == g && same(&feats[first + cols.start..first + cols.end], part) {
+                    fs.which.push(u);
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+        }
+    }
 }
 
 fn project(fs: &mut Features, feats: &[f32], wb: (&[f32], &[f32]), nf: usize) {
