@@ -23,6 +23,7 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
     for (backend, engine, threads) in [
         (BackendKind::Flex, Engine::Host, 1),
         (BackendKind::Flex, Engine::Host, cores),
+        (BackendKind::Flex, Engine::Host, 0),
         (BackendKind::Flex, Engine::Fused, 1),
         (BackendKind::Ndarray, Engine::Fused, 1),
         (BackendKind::Flex, Engine::Reference, 1),
@@ -30,7 +31,7 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
     ]
     .into_iter()
     .filter(|&(_, _, t)| t == 1 || cores > 1)
-    .take(trainings + usize::from(cores > 1 && trainings > 0))
+    .take(trainings + 2 * usize::from(cores > 1 && trainings > 0))
     {
         let opts = ExerciseOptions {
             epochs: 10,
@@ -44,10 +45,10 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
             times.push(run_exercise(exercise_dir, &opts, &mut |_, _| {})?.wall_secs / 10.0);
         }
         rows.push((
-            if threads == 1 {
-                format!("train: exercise epoch ({backend}, {engine})")
-            } else {
-                format!("train: exercise epoch ({backend}, {engine}, {threads} threads)")
+            match threads {
+                0 => format!("train: exercise epoch ({backend}, {engine}, default threads)"),
+                1 => format!("train: exercise epoch ({backend}, {engine})"),
+                _ => format!("train: exercise epoch ({backend}, {engine}, {threads} threads)"),
             },
             median(times) * 1e3,
             "ms".into(),
@@ -59,8 +60,9 @@ pub(super) fn exercise(exercise_dir: &Path, runs: usize, rows: &mut Rows) -> any
     Ok(())
 }
 
-/// The host step's exercise epoch on one thread and on every core while another thread
-/// keeps one core busy (as another program would): more threads must never be slower.
+/// The host step's exercise epoch on one thread, on every core, and at the default count
+/// (every core while the workers measure faster) while another thread keeps one core busy
+/// (as another program would): the default must never be slower than one thread.
 fn busy_core(
     exercise_dir: &Path,
     runs: usize,
@@ -68,7 +70,7 @@ fn busy_core(
     rows: &mut Rows,
 ) -> anyhow::Result<()> {
     let busy = Busy::start();
-    for threads in [1, cores] {
+    for threads in [1, cores, 0] {
         let opts = ExerciseOptions {
             epochs: 10,
             seed: 0,
@@ -80,10 +82,12 @@ fn busy_core(
         for _ in 0..runs {
             times.push(run_exercise(exercise_dir, &opts, &mut |_, _| {})?.wall_secs / 10.0);
         }
-        let what = format!(
-            "train: exercise epoch (host, {threads} thread{}, one core busy)",
-            if threads == 1 { "" } else { "s" }
-        );
+        let count = match threads {
+            0 => "default threads".to_string(),
+            1 => "1 thread".to_string(),
+            n => format!("{n} threads"),
+        };
+        let what = format!("train: exercise epoch (host, {count}, one core busy)");
         rows.push((what, median(times) * 1e3, "ms".into()));
     }
     drop(busy);
@@ -175,15 +179,7 @@ pub(super) fn vocabulary(runs: usize, rows: &mut Rows) {
 
 /// CPU time of the calling thread, in seconds: on a busy machine, throughput per CPU
 /// second is steadier than per wall-clock second.
-pub(super) fn thread_cpu_secs() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
+pub(super) use improv::model::cpu::peak::thread_cpu_secs;
 
 /// The conditioned kind at n_a 128: training events per second (windows of 64 events,
 /// batch 32, one layer), the host step and the fused operations on one thread and two, then

@@ -1,13 +1,22 @@
 //! Data-parallel batches: a batch's windows split into contiguous slices, one per thread,
 //! and their gradients summed in slice order, so a result depends on the thread count but
 //! never on how the threads were scheduled.
+//!
+//! With the default thread count (one per core), whether the workers help is measured as
+//! training goes: another program busy on a core makes a worker wait for its turn while
+//! the others wait for it, and then the calling thread runs every slice itself. The slices
+//! stay the same either way, so the results do not change.
 
 use crate::model::cpu::team::Team;
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 /// The training threads: the calling thread and `threads - 1` workers (none for one).
 pub struct Parallel {
     team: Option<Team>,
     threads: usize,
+    /// For the default thread count: which way of running each call is faster, measured.
+    adapt: Option<Mutex<Adapt>>,
 }
 
 impl Default for Parallel {
@@ -15,6 +24,56 @@ impl Default for Parallel {
         Parallel {
             team: None,
             threads: 1,
+            adapt: None,
+        }
+    }
+}
+
+/// Calls of a stretch that weighs the team against the calling thread alone.
+const PROBE: u32 = 8;
+/// Calls the calling thread runs alone before the team is tried again.
+const KEEP: u32 = 40 * PROBE;
+/// How much faster than one thread alone the team must measure to be kept.
+const MARGIN: f64 = 0.97;
+
+/// The running choice between the team and the calling thread alone. On the team, each
+/// call weighs itself: the caller ran `mine` of its `n` items in `working` seconds of its
+/// own CPU time, so alone, on a core of its own, it would have taken about
+/// n·working/mine, against the call's whole (wall-clock) time. Each
+/// stretch of `PROBE` calls on the team that sums slower than that hands the next `KEEP`
+/// calls to the caller alone; then the team is tried again.
+#[derive(Debug, Default)]
+struct Adapt {
+    /// The calling thread runs every item.
+    solo: bool,
+    /// Calls into this stretch.
+    calls: u32,
+    /// On the team: this stretch's seconds, and its estimate of them alone.
+    spent: f64,
+    alone: f64,
+}
+
+impl Adapt {
+    /// Counts a call on the team: `n` items, `mine` of them run by the caller in `working`
+    /// seconds, `secs` in all.
+    fn on_team(&mut self, n: usize, (mine, working): (usize, f64), secs: f64) {
+        if mine == 0 {
+            return;
+        }
+        self.spent += secs;
+        self.alone += working * n as f64 / mine as f64;
+        self.calls += 1;
+        if self.calls >= PROBE {
+            self.solo = self.spent > MARGIN * self.alone;
+            (self.calls, self.spent, self.alone) = (0, 0.0, 0.0);
+        }
+    }
+
+    /// Counts a call the caller ran alone.
+    fn on_solo(&mut self) {
+        self.calls += 1;
+        if self.calls >= KEEP {
+            (self.solo, self.calls) = (false, 0);
         }
     }
 }
@@ -26,8 +85,10 @@ struct Items<T>(*mut T);
 unsafe impl<T: Send> Sync for Items<T> {}
 
 impl Parallel {
-    /// `threads` threads (0: one per core). Falls back to one thread if a worker cannot start.
+    /// `threads` threads (0: one per core, the workers used only while they make the
+    /// calls faster). Falls back to one thread if a worker cannot start.
     pub fn new(threads: usize) -> Parallel {
+        let adapt = (threads == 0).then(|| Mutex::new(Adapt::default()));
         let threads = if threads == 0 { cores() } else { threads };
         if threads <= 1 {
             return Parallel::default();
@@ -36,9 +97,18 @@ impl Parallel {
             Ok(team) => Parallel {
                 team: Some(team),
                 threads,
+                adapt,
             },
             Err(_) => Parallel::default(),
         }
+    }
+
+    /// Whether the calling thread runs the next call's items alone (the default thread
+    /// count, measured slower with the workers).
+    fn solo(&self) -> bool {
+        self.adapt
+            .as_ref()
+            .is_some_and(|a| a.lock().unwrap_or_else(PoisonError::into_inner).solo)
     }
 
     pub fn threads(&self) -> usize {
@@ -49,8 +119,31 @@ impl Parallel {
     /// a thread the system has put aside holds nothing up). At most `threads()` items; in
     /// order on this thread when there are no workers.
     pub fn each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(usize, &mut T) + Sync)) {
+        let Some(adapt) = self.adapt.as_ref().filter(|_| items.len() > 1) else {
+            self.each_way(false, items, f);
+            return;
+        };
+        let solo = self.solo();
+        let t0 = Instant::now();
+        let (mine, working) = self.each_way(solo, items, f);
+        let secs = t0.elapsed().as_secs_f64();
+        let mut a = adapt.lock().unwrap_or_else(PoisonError::into_inner);
+        match solo {
+            true => a.on_solo(),
+            false => a.on_team(items.len(), (mine, working), secs),
+        }
+    }
+
+    /// `each` on the team, or on this thread alone when `solo`: how many items this
+    /// thread ran on the team, and the CPU seconds they took it (nothing alone).
+    fn each_way<T: Send>(
+        &self,
+        solo: bool,
+        items: &mut [T],
+        f: &(dyn Fn(usize, &mut T) + Sync),
+    ) -> (usize, f64) {
         match &self.team {
-            Some(team) if items.len() > 1 => {
+            Some(team) if items.len() > 1 && !solo => {
                 assert!(items.len() <= self.threads, "more items than threads");
                 let n = items.len();
                 let base = Items(items.as_mut_ptr());
@@ -60,9 +153,12 @@ impl Parallel {
                     // is borrowed here, so each task has the only reference to item i.
                     let item = unsafe { &mut *base.0.add(i) };
                     f(i, item)
-                });
+                })
             }
-            _ => items.iter_mut().enumerate().for_each(|(i, t)| f(i, t)),
+            _ => {
+                items.iter_mut().enumerate().for_each(|(i, t)| f(i, t));
+                (items.len(), 0.0)
+            }
         }
     }
 
@@ -107,6 +203,49 @@ pub fn slice_iter(n: usize, k: usize) -> impl Iterator<Item = (usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stretch of `calls` calls of two items on the team, the caller running one in
+    /// `working` seconds of the call's `secs`.
+    fn on_team(a: &mut Adapt, calls: u32, working: f64, secs: f64) {
+        (0..calls).for_each(|_| a.on_team(2, (1, working), secs));
+    }
+
+    #[test]
+    fn the_default_count_runs_alone_while_the_team_measures_slower() {
+        // Quiet: the caller's item takes 0.5 and the call 0.55 (alone: 1.0).
+        let mut a = Adapt::default();
+        on_team(&mut a, 4 * PROBE, 0.5, 0.55);
+        assert!(!a.solo);
+        // A worker waits for a busy core: the call takes 1.3 where alone would take 1.0.
+        on_team(&mut a, PROBE, 0.5, 1.3);
+        assert!(a.solo, "alone is faster on a busy machine");
+        (0..KEEP - 1).for_each(|_| a.on_solo());
+        assert!(a.solo);
+        a.on_solo();
+        assert!(!a.solo, "then the team is tried again");
+        on_team(&mut a, PROBE, 0.5, 1.2);
+        assert!(a.solo, "still slower");
+        (0..KEEP).for_each(|_| a.on_solo());
+        // Quiet again: the team is kept.
+        on_team(&mut a, PROBE, 0.5, 0.6);
+        assert!(!a.solo);
+        // A call where the workers ran every item tells nothing.
+        a.on_team(2, (0, 0.0), 5.0);
+        assert_eq!(a.calls, 0);
+    }
+
+    #[test]
+    fn every_way_of_running_runs_each_item_once_with_its_index() {
+        for threads in [0, 1, 2, 3] {
+            let par = Parallel::new(threads);
+            let mut items = vec![0usize; par.threads()];
+            for round in 0..(2 * KEEP as usize) {
+                par.each(&mut items, &|i, x| *x += i + 1);
+                let want: Vec<usize> = (1..=par.threads()).map(|i| i * (round + 1)).collect();
+                assert_eq!(items, want, "{threads} threads, round {round}");
+            }
+        }
+    }
 
     #[test]
     fn slices_cover_the_batch_in_order_without_gaps() {

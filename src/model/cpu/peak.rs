@@ -39,6 +39,24 @@ pub fn fma_isa() -> FmaIsa {
     FmaIsa::Scalar
 }
 
+/// Seconds of CPU this thread has used (wall-clock seconds where the system has no
+/// per-thread clock): time another program took the core from it is not counted.
+pub fn thread_cpu_secs() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes the timespec it is given.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
+        }
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
 /// GFLOP/s of `iters` rounds of the FMA loop on this thread (wall-clock), with the ISA
 /// it used.
 pub fn fma_gflops(iters: u64) -> (FmaIsa, f64) {

@@ -4,6 +4,7 @@
 //! unless it already started a task. Waiting threads spin only briefly, then sleep, so
 //! they do not burn the time slices a busy machine has left for the work.
 
+use super::peak::thread_cpu_secs;
 use std::cell::{Cell, UnsafeCell};
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -96,9 +97,10 @@ impl Team {
     }
 
     /// Runs `f(i)` once for every i in 0..tasks (at most 65535), each on whichever thread
-    /// claims it first (this one included), and returns when all are done. A panic in any
-    /// task is raised here.
-    pub fn run(&self, tasks: usize, f: &(dyn Fn(usize) + Sync)) {
+    /// claims it first (this one included), and returns when all are done, with how many
+    /// tasks this thread ran and the CPU seconds they took it (the rest of the round it
+    /// waited for the others, or for its core). A panic in any task is raised here.
+    pub fn run(&self, tasks: usize, f: &(dyn Fn(usize) + Sync)) -> (usize, f64) {
         assert!(tasks < 1 << 16, "too many tasks for one round");
         let s = &*self.shared;
         // SAFETY: only the lifetime is erased; `f` outlives its use, as this function
@@ -117,13 +119,16 @@ impl Team {
         for h in &self.handles {
             h.thread().unpark();
         }
-        let mut mine = None;
+        let (mut mine, mut ran) = (None, 0);
+        let c0 = thread_cpu_secs();
         while let Some((i, _)) = claim(s, round) {
             if let Err(p) = catch_unwind(AssertUnwindSafe(|| f(i))) {
                 mine.get_or_insert(p);
             }
+            ran += 1;
             s.done.fetch_add(1, Ordering::SeqCst);
         }
+        let working = thread_cpu_secs() - c0;
         wait_done(s, tasks);
         // SAFETY: every task of this round is done.
         unsafe { *s.job.get() = None };
@@ -133,6 +138,7 @@ impl Team {
         if s.panicked.swap(false, Ordering::AcqRel) {
             panic!("a training thread panicked");
         }
+        (ran, working)
     }
 }
 
