@@ -13,6 +13,7 @@ mod slice;
 use crate::model::conditioned::CondWeights;
 use crate::model::conditioned::net::Batch;
 use crate::model::cpu::parallel::{Parallel, slice_iter};
+use crate::model::cpu::pool::{self, Pool};
 use crate::model::cpu::reduce::{adam_parts, sum_slices};
 use crate::model::fit::BatchLoss;
 use crate::model::optim::adam::{AdamSettings, AdamState};
@@ -21,6 +22,8 @@ use slice::{Shared, SliceGrads, slice_grads};
 /// The buffers of host training steps: one slice's worth per thread.
 #[derive(Default)]
 pub struct HostStep {
+    /// Each slice\'s scratch buffers.
+    pools: Vec<Pool>,
     parts: Vec<SliceGrads>,
     bounds: Vec<(usize, usize)>,
     /// The norm of the last batch's gradient.
@@ -62,10 +65,15 @@ impl HostStep {
             scale: 1.0 / targets.max(1) as f32,
         };
         let bounds = &self.bounds[..];
+        self.pools.resize_with(k, Pool::default);
+        let pools = &self.pools[..];
         par.each(&mut self.parts[..k], &|i, part| {
             let (s, e) = bounds[i];
             let m = mask.map(|m| &m[s * tx * a..e * tx * a]);
-            slice_grads(&shared, &batch.windows(s, e), m, part);
+            // The slice's buffers stay with it, whichever thread runs it.
+            pool::scoped(&pools[i], || {
+                slice_grads(&shared, &batch.windows(s, e), m, part)
+            });
         });
         let total_nats: f64 = self.parts[..k].iter().map(|p| p.total_nats).sum();
         self.last.clear();

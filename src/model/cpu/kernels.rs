@@ -46,6 +46,12 @@ impl Kernel {
     }
 }
 
+/// Grows this thread's packing buffers for products up to `n` columns wide, so that a
+/// thread's first products allocate nothing.
+pub fn reserve(n: usize) {
+    tiled::reserve(n);
+}
+
 /// Whether this CPU can run `k`.
 pub fn available(k: Kernel) -> bool {
     match k {

@@ -86,12 +86,24 @@ impl Team {
             handles: Vec::with_capacity(workers),
             not_sync: PhantomData,
         };
+        // Each worker reserves its buffers before `new` returns, so a step timed or counted
+        // after it never sees a worker's start-up. (If a spawn fails, dropping `team` stops
+        // the workers started so far.)
+        let ready = Arc::new(AtomicUsize::new(0));
         for i in 1..=workers {
             let shared = Arc::clone(&team.shared);
+            let ready = Arc::clone(&ready);
             let h = std::thread::Builder::new()
                 .name(format!("improv-train-{i}"))
-                .spawn(move || work(&shared))?;
+                .spawn(move || {
+                    super::kernels::reserve(RESERVE_COLUMNS);
+                    ready.fetch_add(1, Ordering::SeqCst);
+                    work(&shared)
+                })?;
             team.handles.push(h);
+        }
+        while ready.load(Ordering::SeqCst) < workers {
+            std::thread::yield_now();
         }
         Ok(team)
     }
@@ -189,6 +201,10 @@ fn wait_done(s: &Shared, tasks: usize) {
         std::hint::spin_loop();
     }
 }
+
+/// Columns of the widest product a worker's packing buffers hold from its start: the
+/// gates of 256 units.
+const RESERVE_COLUMNS: usize = 1024;
 
 /// A worker's loop: wait for a new round, claim and run its tasks while any are left.
 fn work(s: &Shared) {

@@ -7,7 +7,7 @@
 
 use crate::model::cpu::kernels::gemm;
 use crate::model::cpu::parallel::{Parallel, slice_iter};
-use crate::model::cpu::pool;
+use crate::model::cpu::pool::{self, Pool};
 use crate::model::cpu::reduce::{adam_parts, sum_slices};
 use crate::model::exercise::weights::Weights;
 use crate::model::ops::lstm::{Cache, backward_sink, forward_fill};
@@ -28,6 +28,8 @@ struct SliceGrads {
 /// The buffers of host training steps: one slice's worth per thread.
 #[derive(Default)]
 pub struct HostStep {
+    /// Each slice\'s scratch buffers.
+    pools: Vec<Pool>,
     parts: Vec<SliceGrads>,
     bounds: Vec<(usize, usize)>,
     /// The norm of the last batch's gradient.
@@ -62,10 +64,15 @@ impl HostStep {
         self.parts.resize_with(k.max(1), SliceGrads::default);
         let scale = 1.0 / b.max(1) as f32;
         let bounds = &self.bounds[..];
+        self.pools.resize_with(k, Pool::default);
+        let pools = &self.pools[..];
         par.each(&mut self.parts[..k], &|i, part| {
             let (s, e) = bounds[i];
             let rows = s * tx..e * tx;
-            slice_grads(w, &x[rows.clone()], &y[rows], e - s, tx, scale, part);
+            // The slice's buffers stay with it, whichever thread runs it.
+            pool::scoped(&pools[i], || {
+                slice_grads(w, &x[rows.clone()], &y[rows], e - s, tx, scale, part)
+            });
         });
         let (total_nats, targets) = self.parts[..k]
             .iter()

@@ -6,7 +6,6 @@
 
 use super::tiled::KC;
 use super::{Kernel, active, assert_operand, tile_width};
-use std::cell::RefCell;
 
 /// A buffer whose usable part starts on a 64-byte boundary; it only grows.
 pub(super) struct Aligned {
@@ -40,12 +39,6 @@ impl Aligned {
     fn aligned(&self) -> &[f32] {
         &self.v[aligned_start(&self.v)..]
     }
-}
-
-thread_local! {
-    /// Buffers of this thread's `PackedB`s that were dropped, for the next ones: apart
-    /// from the scratch pool, so they never take its buffers.
-    static SPARE: RefCell<Vec<Aligned>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `kc` rows × n columns of B (at `src`, strides `rsb`, `csb`) into panels of `nr` columns:
@@ -129,8 +122,8 @@ pub(super) unsafe fn pack_a(
 
 /// A B (k×n) packed once for many products by the same matrix (`super::gemm_packed`), in
 /// the layout of the kernel active when it was packed: for the register-tiled kernels every
-/// pass's panels, for the `gemm` crate's a contiguous row-major copy. Its buffer is kept for
-/// the thread's next one when it is dropped.
+/// pass's panels, for the `gemm` crate's a contiguous row-major copy. Its buffer comes from
+/// the scratch pool and goes back to it when it is dropped.
 pub struct PackedB {
     pub(super) kernel: Kernel,
     pub(super) k: usize,
@@ -148,7 +141,10 @@ impl PackedB {
         let width = nr.unwrap_or(n).max(1);
         let panels = n.div_ceil(width);
         let pass = nr.map_or(k.max(1), |_| KC);
-        let mut buf = SPARE.with_borrow_mut(Vec::pop).unwrap_or_else(Aligned::new);
+        // From the scratch pool (the slice's own, in a training step), given back on drop.
+        let mut buf = Aligned {
+            v: crate::model::cpu::pool::scratch(k * panels * width + LINE),
+        };
         let dst = buf.ptr(k * panels * width);
         for p0 in (0..k).step_by(pass) {
             let kc = pass.min(k - p0);
@@ -177,6 +173,6 @@ impl PackedB {
 impl Drop for PackedB {
     fn drop(&mut self) {
         let buf = std::mem::replace(&mut self.buf, Aligned::new());
-        SPARE.with_borrow_mut(|s| s.push(buf));
+        crate::model::cpu::pool::give([buf.v]);
     }
 }

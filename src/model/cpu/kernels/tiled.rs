@@ -78,6 +78,16 @@ thread_local! {
     };
 }
 
+/// Grows this thread's packing buffers to hold a pass of B up to `n` columns wide and a
+/// block of A, so its first products allocate nothing (a training worker calls it as it
+/// starts).
+pub(super) fn reserve(n: usize) {
+    PACKS.with_borrow_mut(|(bbuf, abuf)| {
+        bbuf.ptr(n.div_ceil(64) * 64 * KC);
+        abuf.ptr(MC * KC);
+    });
+}
+
 /// The rows of the tile that starts `left` rows before the end of its block, in tiles of
 /// up to `mr` rows.
 #[inline]
