@@ -31,8 +31,13 @@ impl Default for Parallel {
 
 /// Calls of a stretch that weighs the team against the calling thread alone.
 const PROBE: u32 = 8;
-/// Calls the calling thread runs alone before the team is tried again.
+/// Calls the calling thread runs alone before the team is tried again: at first
+/// `KEEP_MIN`, doubled each time the team measures slower again, up to `KEEP`.
+const KEEP_MIN: u32 = 4 * PROBE;
 const KEEP: u32 = 40 * PROBE;
+/// A call on the team that takes this many times what the caller alone would have taken
+/// hands the next calls to the caller at once.
+const STALLED: f64 = 2.0;
 /// How much faster than one thread alone the team must measure to be kept.
 const MARGIN: f64 = 0.97;
 
@@ -41,7 +46,8 @@ const MARGIN: f64 = 0.97;
 /// own CPU time, so alone, on a core of its own, it would have taken about
 /// n·working/mine, against the call's whole (wall-clock) time. Each
 /// stretch of `PROBE` calls on the team that sums slower than that hands the next `KEEP`
-/// calls to the caller alone; then the team is tried again.
+/// calls to the caller alone, and so does a single call that stalls (`STALLED`); then the
+/// team is tried again.
 #[derive(Debug, Default)]
 struct Adapt {
     /// The calling thread runs every item.
@@ -51,6 +57,8 @@ struct Adapt {
     /// On the team: this stretch's seconds, and its estimate of them alone.
     spent: f64,
     alone: f64,
+    /// Calls of the next stretch alone (0: `KEEP_MIN`).
+    keep: u32,
 }
 
 impl Adapt {
@@ -60,11 +68,22 @@ impl Adapt {
         if mine == 0 {
             return;
         }
+        let alone = working * n as f64 / mine as f64;
         self.spent += secs;
-        self.alone += working * n as f64 / mine as f64;
+        self.alone += alone;
         self.calls += 1;
-        if self.calls >= PROBE {
-            self.solo = self.spent > MARGIN * self.alone;
+        // A worker the system put aside can hold a call up far past what one thread
+        // would have taken: then there is no need to wait for the stretch's end.
+        let stalled = secs > STALLED * alone;
+        if stalled || self.calls >= PROBE {
+            let slower = stalled || self.spent > MARGIN * self.alone;
+            self.keep = match slower {
+                false => 0,
+                true if self.keep == 0 => KEEP_MIN,
+                // Slower again after a stretch alone: the next one is twice as long.
+                true => (self.keep * 2).min(KEEP),
+            };
+            self.solo = slower;
             (self.calls, self.spent, self.alone) = (0, 0.0, 0.0);
         }
     }
@@ -72,7 +91,7 @@ impl Adapt {
     /// Counts a call the caller ran alone.
     fn on_solo(&mut self) {
         self.calls += 1;
-        if self.calls >= KEEP {
+        if self.calls >= self.keep.max(KEEP_MIN) {
             (self.solo, self.calls) = (false, 0);
         }
     }
@@ -219,19 +238,28 @@ mod tests {
         // A worker waits for a busy core: the call takes 1.3 where alone would take 1.0.
         on_team(&mut a, PROBE, 0.5, 1.3);
         assert!(a.solo, "alone is faster on a busy machine");
-        (0..KEEP - 1).for_each(|_| a.on_solo());
-        assert!(a.solo);
-        a.on_solo();
-        assert!(!a.solo, "then the team is tried again");
-        on_team(&mut a, PROBE, 0.5, 1.2);
-        assert!(a.solo, "still slower");
-        (0..KEEP).for_each(|_| a.on_solo());
+        // Each time the team is tried and still slower, the stretch alone doubles.
+        for keep in [KEEP_MIN, 2 * KEEP_MIN, 4 * KEEP_MIN] {
+            (0..keep - 1).for_each(|_| a.on_solo());
+            assert!(a.solo);
+            a.on_solo();
+            assert!(!a.solo, "then the team is tried again after {keep} calls");
+            on_team(&mut a, PROBE, 0.5, 1.2);
+            assert!(a.solo, "still slower");
+        }
+        while a.solo {
+            a.on_solo();
+        }
         // Quiet again: the team is kept.
         on_team(&mut a, PROBE, 0.5, 0.6);
         assert!(!a.solo);
         // A call where the workers ran every item tells nothing.
         a.on_team(2, (0, 0.0), 5.0);
         assert_eq!(a.calls, 0);
+        // One call held up far past the caller's own time hands over at once, for the
+        // shortest stretch alone (the team was fine until then).
+        a.on_team(2, (1, 0.5), 2.5);
+        assert!(a.solo && a.calls == 0 && a.keep == KEEP_MIN);
     }
 
     #[test]
