@@ -165,18 +165,28 @@ fn input_generic(fs: &Features, row: usize, (ep, ed): (&[f32], &[f32]), z: &mut 
     let g4 = z.len();
     let groups = fs.groups.len();
     let which = &fs.which[row * groups..(row + 1) * groups];
-    let t0 = &fs.table[which[0] as usize * g4..][..g4];
-    for (((z, p), d), t) in z.iter_mut().zip(ep).zip(ed).zip(t0) {
+    let t = |k: usize| &fs.table[which[k] as usize * g4..][..g4];
+    if let [_, _, _] = which {
+        // V1's three groups: one pass over the gates.
+        let (t0, t1, t2) = (t(0), t(1), t(2));
+        let (ep, ed) = (&ep[..g4], &ed[..g4]);
+        for j in 0..g4 {
+            z[j] = ep[j] + ed[j] + t0[j] + t1[j] + t2[j];
+        }
+        return;
+    }
+    for (((z, p), d), t) in z.iter_mut().zip(ep).zip(ed).zip(t(0)) {
         *z = p + d + t;
     }
-    for &u in &which[1..] {
-        add(z, &fs.table[u as usize * g4..][..g4]);
+    for k in 1..groups {
+        add(z, t(k));
     }
 }
 
 #[inline(always)]
 fn scatter_generic(fs: &mut Features, row: usize, dz: &[f32], (dp, dd): (&mut [f32], &mut [f32])) {
     let g4 = dz.len();
+    // One pass per row added to (a single pass over all five measured slower).
     add(dp, dz);
     add(dd, dz);
     let groups = fs.groups.len();
@@ -206,10 +216,10 @@ mod tests {
         ((i * 37 % 101) as f32 - 50.0) * 0.01
     }
 
-    /// Rows of the V1 layout built from a few chords, next chords and bar positions, so
-    /// whole rows repeat rarely and each group's values often.
-    fn rows(n: usize) -> Vec<f32> {
-        let l = FeatureLayout::V1;
+    /// Rows of `l`'s layout built from a few chords, next chords and bar positions (and
+    /// in v2 a few places in the form), so whole rows repeat rarely and each group's
+    /// values often.
+    fn rows(l: FeatureLayout, n: usize) -> Vec<f32> {
         let mut feats = vec![0.0; n * l.len];
         for (r, row) in feats.chunks_exact_mut(l.len).enumerate() {
             row[l.chord + r % 5] = 1.0;
@@ -218,21 +228,34 @@ mod tests {
             row[l.beat + r % 4] = 1.0;
             row[l.bar_fraction] = (r % 4) as f32 * 0.25;
             row[l.sub_beat + (r / 4) % 3] = 1.0;
+            if let Some(form) = l.form {
+                row[form + 1 + r % 2] = 1.0;
+            }
         }
         feats
     }
 
     #[test]
     fn grouped_projections_and_their_gradients_are_the_whole_rows_own() {
-        let (nf, g4, n) = (FeatureLayout::V1.len, 8, 120);
-        let feats = rows(n);
+        // v1's three groups, and v2's five (the phrase's all zero: one value).
+        for (l, values) in [
+            (FeatureLayout::V1, 35 + 4 + 12),
+            (FeatureLayout::V2, 35 + 4 + 12 + 2 + 1),
+        ] {
+            check_layout(l, values);
+        }
+    }
+
+    fn check_layout(l: FeatureLayout, values: usize) {
+        let (nf, g4, n) = (l.len, 8, 120);
+        let feats = rows(l, n);
         let w_f: Vec<f32> = (0..nf * g4).map(value).collect();
         let bias: Vec<f32> = (0..g4).map(|i| value(i + 7)).collect();
         let (ep, ed): (Vec<f32>, Vec<f32>) = ((0..g4).map(value).collect(), vec![0.5; g4]);
         let mut fs = Features::default();
         fs.build(&feats, (&w_f, &bias), nf, n);
         // 120 distinct rows, but 35 chords, 4 next chords and 12 places in the bar.
-        assert_eq!(fs.firsts.len(), 35 + 4 + 12);
+        assert_eq!(fs.firsts.len(), values);
         let (mut dp, mut dd) = (vec![0.0; g4], vec![0.0; g4]);
         let (mut want_dw, mut want_db) = (vec![0.0f32; nf * g4], vec![0.0f32; g4]);
         for r in 0..n {
@@ -263,6 +286,6 @@ mod tests {
         );
         // A second build with other rows starts afresh.
         fs.build(&feats[..nf], (&w_f, &bias), nf, 1);
-        assert_eq!(fs.firsts.len(), FeatureLayout::V1.groups().len());
+        assert_eq!(fs.firsts.len(), l.groups().len());
     }
 }
