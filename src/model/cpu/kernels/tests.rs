@@ -69,7 +69,10 @@ fn every_kernel_matches_the_definition_on_edges_strides_and_depths() {
                 let tol = 1e-5 * (k as f32).max(1.0).sqrt();
                 for (how, got) in [("strided", got), ("packed", packed)] {
                     // A NaN would slip past the difference, which ignores it.
-                    assert!(got.iter().all(|v| v.is_finite()), "{kernel} {how}: not finite");
+                    assert!(
+                        got.iter().all(|v| v.is_finite()),
+                        "{kernel} {how}: not finite"
+                    );
                     let worst = crate::model::max_diff(&got, &want);
                     let what = format!("{kernel} {how} {m}x{k}x{n} case {case}");
                     assert!(worst < tol, "{what}: off by {worst}");
