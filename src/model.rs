@@ -18,7 +18,9 @@ pub(crate) fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "arrays of different lengths");
     a.iter()
         .zip(b)
+        // A NaN on either side is as far off as can be (`f32::max` would skip it).
         .map(|(p, q)| (p - q).abs())
+        .map(|d| if d.is_nan() { f32::INFINITY } else { d })
         .fold(0.0f32, f32::max)
 }
 
