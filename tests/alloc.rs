@@ -130,7 +130,9 @@ fn whole_step_on_one_thread_and_two() {
     assert_eq!(one, 0, "allocations per warm step on one thread");
     let (two, w2) = whole_steps(2);
     assert_eq!(two, 0, "allocations per warm step on two threads");
-    // Both trained: the same weights to float rounding.
+    // Both trained: the same weights to float rounding (and no NaN, which the largest
+    // difference would skip).
+    assert!(w1.u.iter().chain(&w2.u).all(|v| v.is_finite()));
     let worst =
         w1.u.iter()
             .zip(&w2.u)
