@@ -98,6 +98,84 @@ pub fn conditioned_bench() -> (
     (spec, data, settings)
 }
 
+/// `bars` of a solo over every preset's changes in turn, in a rhythm that cycles through
+/// sixteenths, eighths, triplets, dotted and long notes and rests: feature rows that
+/// repeat about as seldom as a real solo's (chord, next chord and place in the bar rarely
+/// all come back together), where `combo_score`'s eighths over one blues repeat each
+/// chorus.
+pub fn varied_score(bars: usize) -> Score {
+    use crate::music::progression::PRESETS;
+    let bar = PPQ * 4;
+    let end = bars as u32 * bar;
+    let mut chords = Vec::new();
+    let mut at = 0;
+    while at < end {
+        for (name, _, _) in PRESETS {
+            let Some(prog) = Progression::preset(name) else {
+                continue;
+            };
+            for mut span in prog.spans(bar, 1) {
+                span.start += at;
+                chords.push(span);
+            }
+            at += prog.len_bars() as u32 * bar;
+        }
+    }
+    chords.retain(|s| s.start < end);
+    let mut solo = Track::new("Solo", Role::Melody, 0, 66);
+    // Lengths in ticks: sixteenth, eighth, triplet eighth, dotted eighth, quarter, half.
+    let lengths = [
+        PPQ / 4,
+        PPQ / 2,
+        PPQ / 3,
+        PPQ * 3 / 4,
+        PPQ,
+        PPQ / 3,
+        PPQ / 3,
+        PPQ * 2,
+    ];
+    let (mut t, mut i) = (0u32, 0usize);
+    while t < end {
+        let dur = lengths[(i * 5 + i / 7) % lengths.len()];
+        // Every eleventh event a rest.
+        if i % 11 != 10 {
+            let key = 55 + ((i * 7 + i / 3) % 26) as u8;
+            solo.notes.push(Note {
+                start: t,
+                dur,
+                pitch: Pitch::new(key).expect("in range"),
+                velocity: 90,
+            });
+        }
+        t += dur;
+        i += 1;
+    }
+    let mut score = Score::new("varied", 160.0);
+    score.tracks.push(solo);
+    score.chords = chords;
+    score.normalize();
+    score
+}
+
+/// `conditioned_bench`'s network and settings over `varied_score`: as many windows, feature
+/// rows as varied as real solos'.
+pub fn conditioned_bench_varied() -> (
+    crate::model::conditioned::CondSpec,
+    crate::dataset::events::EventData,
+    crate::model::optim::adam::AdamSettings,
+) {
+    use crate::dataset::events::{EventData, EventOptions};
+    let (spec, _, settings) = conditioned_bench();
+    let opts = EventOptions {
+        tx: 64,
+        stride: 64,
+        val_fraction: 0.0,
+        ..EventOptions::default()
+    };
+    let data = EventData::from_scores(vec![("varied".into(), varied_score(640))], &opts);
+    (spec, data, settings)
+}
+
 /// A small conditioned bundle (n_a 16, its first head sharpened so sampling is decisive),
 /// for the tests of everything that answers or improvises with one.
 pub fn small_conditioned_bundle() -> crate::model::bundle::Bundle {
@@ -118,6 +196,32 @@ pub fn small_conditioned_bundle() -> crate::model::bundle::Bundle {
 #[cfg(test)]
 mod tests {
     use super::tone_amplitude;
+
+    /// Distinct whole feature rows among the first `n` events of a bench set.
+    fn distinct_rows(data: &crate::dataset::events::EventData, n: usize) -> usize {
+        let nf = data.train.feats.len() / data.train.prev_p.len();
+        let rows: std::collections::HashSet<Vec<u32>> = data.train.feats[..n * nf]
+            .chunks_exact(nf)
+            .map(|r| r.iter().map(|v| v.to_bits()).collect())
+            .collect();
+        rows.len()
+    }
+
+    #[test]
+    fn the_varied_bench_set_repeats_its_feature_rows_seldom() {
+        let (_, combo, _) = super::conditioned_bench();
+        let (_, varied, _) = super::conditioned_bench_varied();
+        // As many windows as the combo's (a batch of 32 twice over, and then some).
+        assert!(
+            varied.train.m >= combo.train.m,
+            "{} windows",
+            varied.train.m
+        );
+        let n = 32 * 64;
+        let (c, v) = (distinct_rows(&combo, n), distinct_rows(&varied, n));
+        assert!(c * 10 < n, "the combo repeats its rows: {c} of {n}");
+        assert!(v * 3 > n, "the varied set seldom does: {v} of {n}");
+    }
 
     #[test]
     fn a_sine_reads_its_amplitude_and_nothing_elsewhere() {

@@ -222,6 +222,13 @@ pub(super) fn conditioned(runs: usize, rows: &mut Rows) {
         rows.push((what, median(cpu_rates), "events/CPU-s".into()));
     }
     kernels::prefer(best);
+    // The host step over feature rows as varied as real solos' (the set above repeats its
+    // rows every chorus, which whole-row reuse already exploited).
+    let (spec, data, settings) = improv::fixtures::conditioned_bench_varied();
+    let dev = device(BackendKind::Flex, true);
+    let (rates, _) = conditioned_rates(runs, (spec, &data, &settings), (&dev, Engine::Host), 1);
+    let what = format!("train: conditioned n_a 128 (host, {best}, varied rhythm and changes)");
+    rows.push((what, median(rates), "events/s".into()));
 }
 
 /// Events per second and per CPU second of the calling thread, one epoch at a time (like
