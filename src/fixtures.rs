@@ -74,11 +74,21 @@ pub fn tone_amplitude(x: &[f32], freq: f64, rate: f64, hann: bool) -> f64 {
 /// The conditioned model's speed benchmark (`improv bench speed`, `cargo bench --bench
 /// model`): its shape at n_a 128 (one layer, split heads), 520 bars of the combo as 65
 /// training windows of 64 events, and its Adam settings.
-pub fn conditioned_bench() -> (
+pub fn conditioned_bench() -> ConditionedBench {
+    bench_on(combo_score(520))
+}
+
+/// The conditioned benchmarks' network, data and optimiser settings.
+pub type ConditionedBench = (
     crate::model::conditioned::CondSpec,
     crate::dataset::events::EventData,
     crate::model::optim::adam::AdamSettings,
-) {
+);
+
+/// The conditioned benchmarks' network (n_a 128, one layer, split heads) and settings
+/// (Adam 0.003, no decay, clipping at 5) over `score` in windows of 64 events, all for
+/// training.
+fn bench_on(score: Score) -> ConditionedBench {
     use crate::dataset::events::{EventData, EventOptions};
     use crate::model::conditioned::{CondSpec, Heads};
     let spec = CondSpec::events(128, 1, 0.0, Heads::Split);
@@ -88,7 +98,7 @@ pub fn conditioned_bench() -> (
         val_fraction: 0.0,
         ..EventOptions::default()
     };
-    let data = EventData::from_scores(vec![("combo".into(), combo_score(520))], &opts);
+    let data = EventData::from_scores(vec![(score.title.clone(), score)], &opts);
     let settings = crate::model::optim::adam::AdamSettings {
         lr: 0.003,
         decay: 0.0,
@@ -159,21 +169,8 @@ pub fn varied_score(bars: usize) -> Score {
 
 /// `conditioned_bench`'s network and settings over `varied_score`: as many windows, feature
 /// rows as varied as real solos'.
-pub fn conditioned_bench_varied() -> (
-    crate::model::conditioned::CondSpec,
-    crate::dataset::events::EventData,
-    crate::model::optim::adam::AdamSettings,
-) {
-    use crate::dataset::events::{EventData, EventOptions};
-    let (spec, _, settings) = conditioned_bench();
-    let opts = EventOptions {
-        tx: 64,
-        stride: 64,
-        val_fraction: 0.0,
-        ..EventOptions::default()
-    };
-    let data = EventData::from_scores(vec![("varied".into(), varied_score(640))], &opts);
-    (spec, data, settings)
+pub fn conditioned_bench_varied() -> ConditionedBench {
+    bench_on(varied_score(640))
 }
 
 /// A small conditioned bundle (n_a 16, its first head sharpened so sampling is decisive),

@@ -47,6 +47,17 @@ fn collect(rx: &std::sync::mpsc::Receiver<TrainEvent>) -> Vec<TrainEvent> {
     out
 }
 
+/// The `Epoch` events' summaries, in order.
+fn epoch_summaries(events: &[TrainEvent]) -> Vec<improv::train::EpochSummary> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            TrainEvent::Epoch(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn learns_a_repeating_phrase_and_reports_in_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -61,13 +72,7 @@ fn learns_a_repeating_phrase_and_reports_in_order() {
             ..
         }
     ));
-    let epochs: Vec<_> = events
-        .iter()
-        .filter_map(|e| match e {
-            TrainEvent::Epoch(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let epochs = epoch_summaries(&events);
     assert_eq!(
         epochs.iter().map(|s| s.epoch).collect::<Vec<_>>(),
         (1..=40).collect::<Vec<_>>()
@@ -223,13 +228,7 @@ fn the_conditioned_kind_trains_carrying_its_state_and_the_fused_engine_refuses()
         None,
     );
     let events = collect(&h.events);
-    let epochs: Vec<_> = events
-        .iter()
-        .filter_map(|e| match e {
-            TrainEvent::Epoch(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let epochs = epoch_summaries(&events);
     assert_eq!(epochs.len(), 4, "{:?}", events.last());
     assert!(epochs[3].train < epochs[0].train, "{epochs:?}");
     assert!(epochs.iter().all(|s| s.val.is_some_and(f64::is_finite)));

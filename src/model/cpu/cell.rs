@@ -3,17 +3,26 @@
 
 use crate::model::cpu::fastmath::{sigmoid, tanh};
 
+/// The gates `z` [4A] of `a` units activated in place: sigmoid for i, f and o, tanh for
+/// the candidate c. Training's recurrence and both decoders share it.
+#[inline(always)]
+pub fn activate(z: &mut [f32], a: usize) {
+    let (ifg, o) = z[..4 * a].split_at_mut(3 * a);
+    let (if_, g) = ifg.split_at_mut(2 * a);
+    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
+    g.iter_mut().for_each(|v| *v = tanh(*v));
+    o.iter_mut().for_each(|v| *v = sigmoid(*v));
+}
+
 /// Applies the gates `z` [4A] to the cell state `c` [A] and writes the hidden state `h`
 /// [A]; `z` is overwritten with the activations. Whole-slice passes, so they vectorize.
 #[inline(always)]
 pub fn lstm_cell(z: &mut [f32], h: &mut [f32], c: &mut [f32]) {
     let a = h.len();
-    let (ifg, o) = z.split_at_mut(3 * a);
-    let (if_, g) = ifg.split_at_mut(2 * a);
-    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
-    g.iter_mut().for_each(|v| *v = tanh(*v));
-    o.iter_mut().for_each(|v| *v = sigmoid(*v));
-    let (i, f) = if_.split_at(a);
+    activate(z, a);
+    let (i, rest) = z.split_at(a);
+    let (f, rest) = rest.split_at(a);
+    let (g, o) = rest.split_at(a);
     for j in 0..a {
         c[j] = f[j] * c[j] + i[j] * g[j];
     }

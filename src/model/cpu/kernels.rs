@@ -127,8 +127,8 @@ pub fn gemm(
     gemm_with(active(), m, k, n, a, sa, b, sb, beta, c, rsc)
 }
 
-/// `gemm` with a chosen kernel (tests compare them); a kernel the CPU lacks, or a B whose
-/// rows are not contiguous, falls back to `Gemm`.
+/// `gemm` with a chosen kernel (tests compare them); a kernel the CPU lacks falls back to
+/// `Gemm`.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_with(
     kernel: Kernel,
@@ -162,19 +162,7 @@ pub fn gemm_with(
         };
         // SAFETY: the CPU runs this kernel (checked above), and the asserts above keep
         // every element it reads or writes inside the three slices.
-        unsafe {
-            own(
-                m,
-                k,
-                n,
-                a.as_ptr(),
-                (rsa, csa),
-                b,
-                beta != 0.0,
-                c.as_mut_ptr(),
-                rsc,
-            )
-        };
+        unsafe { run_own(own, (m, k, n), (a, (rsa, csa)), b, beta, (c, rsc)) };
         return;
     }
     // SAFETY: as above.
@@ -205,19 +193,7 @@ pub fn gemm_packed(
         let b = tiled::BSource::Packed(data.as_ptr());
         // SAFETY: the kernel was active, so the CPU runs it; A and C fit (asserted above)
         // and the packed B holds k×n in this kernel's layout.
-        unsafe {
-            own(
-                m,
-                k,
-                n,
-                a.as_ptr(),
-                (rsa, csa),
-                b,
-                beta != 0.0,
-                c.as_mut_ptr(),
-                rsc,
-            )
-        };
+        unsafe { run_own(own, (m, k, n), (a, (rsa, csa)), b, beta, (c, rsc)) };
         return;
     }
     // SAFETY: A and C fit (asserted above); the `gemm` crate's layout is B row-major.
@@ -237,6 +213,25 @@ type OwnKernel = unsafe fn(
     *mut f32,
     usize,
 );
+
+/// `own` over A (at its strides), B (from `b`) and C (rows `rsc` apart), adding to C
+/// when `beta` is 1.
+///
+/// # Safety
+/// The CPU runs `own`'s instruction set; A's m×k and C's m×n elements lie in their
+/// slices, and `b` holds k×n.
+#[cfg(target_arch = "x86_64")]
+unsafe fn run_own(
+    own: OwnKernel,
+    (m, k, n): (usize, usize, usize),
+    (a, sa): (&[f32], (usize, usize)),
+    b: tiled::BSource,
+    beta: f32,
+    (c, rsc): (&mut [f32], usize),
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { own(m, k, n, a.as_ptr(), sa, b, beta != 0.0, c.as_mut_ptr(), rsc) }
+}
 
 /// The kernel of our own behind `k` (`None`: the `gemm` crate's).
 #[cfg(target_arch = "x86_64")]

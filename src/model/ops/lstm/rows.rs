@@ -1,7 +1,8 @@
 //! One row and step of the LSTM recurrence, forward and back: the element-wise maths the
 //! fused recurrence runs between its products.
 
-use crate::model::cpu::fastmath::{sigmoid, tanh};
+use crate::model::cpu::cell::activate;
+use crate::model::cpu::fastmath::tanh;
 
 /// One row and step of the forward pass: activates the gates `zr` [4A] in place and
 /// writes the cell state, its tanh and the hidden state from the previous cell state.
@@ -14,13 +15,14 @@ pub(super) fn cell_row(
     h: &mut [f32],
 ) {
     let a = c.len();
-    let (ifg, o) = zr.split_at_mut(3 * a);
-    let (if_, g) = ifg.split_at_mut(2 * a);
-    if_.iter_mut().for_each(|v| *v = sigmoid(*v));
-    g.iter_mut().for_each(|v| *v = tanh(*v));
-    o.iter_mut().for_each(|v| *v = sigmoid(*v));
+    activate(zr, a);
     // Equal lengths up front, so the loops run without bounds checks and vectorize.
-    let (i, f, g, o) = (&if_[..a], &if_[a..2 * a], &g[..a], &o[..a]);
+    let (i, f, g, o) = (
+        &zr[..a],
+        &zr[a..2 * a],
+        &zr[2 * a..3 * a],
+        &zr[3 * a..4 * a],
+    );
     let (c_prev, tc, h) = (&c_prev[..a], &mut tc[..a], &mut h[..a]);
     for j in 0..a {
         c[j] = f[j] * c_prev[j] + i[j] * g[j];
