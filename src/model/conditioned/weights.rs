@@ -3,7 +3,7 @@
 //! layers, a pitch head and a duration head (or one joint head) out.
 
 use crate::model::cpu::cell::lstm_cell;
-use crate::model::cpu::fastmath::with_simd;
+use crate::model::cpu::fastmath::{MulAdd, with_simd};
 use crate::model::init::{glorot, orthogonal};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -287,7 +287,7 @@ impl CondWeights {
     /// One step: the previous event's classes (`n_pitch`/`n_dur` = start) and the new
     /// onset's features in; the state moves on.
     pub fn step(&self, st: &mut CondState, prev_p: usize, prev_d: usize, feats: &[f32]) {
-        with_simd!(step_generic(self, st, prev_p, prev_d, feats))
+        with_simd!(fused step_generic(self, st, prev_p, prev_d, feats))
     }
 
     /// The logits of head `k` from the state's top layer.
@@ -322,7 +322,14 @@ fn add_row(z: &mut [f32], row: &[f32], k: f32) {
 }
 
 #[inline(always)]
-fn step_generic(w: &CondWeights, st: &mut CondState, p: usize, d: usize, feats: &[f32]) {
+fn step_generic<M: MulAdd>(
+    _: M,
+    w: &CondWeights,
+    st: &mut CondState,
+    p: usize,
+    d: usize,
+    feats: &[f32],
+) {
     let s = &w.spec;
     let g4 = 4 * s.n_a;
     let mut z = std::mem::take(&mut st.z);
@@ -342,7 +349,7 @@ fn step_generic(w: &CondWeights, st: &mut CondState, p: usize, d: usize, feats: 
         add_row(&mut z, &w.recurrent[k * g4..(k + 1) * g4], hk);
     }
     let (h0, rest) = st.h.split_at_mut(1);
-    lstm_cell(&mut z, &mut h0[0], &mut st.c[0]);
+    lstm_cell::<M>(&mut z, &mut h0[0], &mut st.c[0]);
     if let Some(l) = &w.second {
         z.clear();
         z.extend_from_slice(&l.bias);
@@ -352,7 +359,7 @@ fn step_generic(w: &CondWeights, st: &mut CondState, p: usize, d: usize, feats: 
         for (k, &hk) in rest[0].iter().enumerate() {
             add_row(&mut z, &l.recurrent[k * g4..(k + 1) * g4], hk);
         }
-        lstm_cell(&mut z, &mut rest[0], &mut st.c[1]);
+        lstm_cell::<M>(&mut z, &mut rest[0], &mut st.c[1]);
     }
     st.z = z;
 }

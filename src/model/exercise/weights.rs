@@ -19,7 +19,7 @@ pub struct Weights {
 }
 
 use crate::model::cpu::cell::lstm_cell;
-use crate::model::cpu::fastmath::with_simd;
+use crate::model::cpu::fastmath::{MulAdd, with_simd};
 
 impl Weights {
     /// Keras defaults: Glorot-uniform input and output kernels, orthogonal recurrent kernel,
@@ -86,7 +86,7 @@ impl Weights {
 
     /// One LSTM step from input index `x` (`None` = the zero vector), updating `h` and `c`.
     pub fn step(&self, x: Option<usize>, h: &mut [f32], c: &mut [f32], z: &mut Vec<f32>) {
-        with_simd!(step_generic(self, x, h, c, z))
+        with_simd!(fused step_generic(self, x, h, c, z))
     }
 
     /// Output logits for hidden state `h`.
@@ -126,7 +126,14 @@ impl Weights {
 }
 
 #[inline(always)]
-fn step_generic(wt: &Weights, x: Option<usize>, h: &mut [f32], c: &mut [f32], z: &mut Vec<f32>) {
+fn step_generic<M: MulAdd>(
+    _: M,
+    wt: &Weights,
+    x: Option<usize>,
+    h: &mut [f32],
+    c: &mut [f32],
+    z: &mut Vec<f32>,
+) {
     let a = wt.n_a;
     z.clear();
     z.extend_from_slice(&wt.b);
@@ -140,7 +147,7 @@ fn step_generic(wt: &Weights, x: Option<usize>, h: &mut [f32], c: &mut [f32], z:
             *zj += hk * w;
         }
     }
-    lstm_cell(z, h, c);
+    lstm_cell::<M>(z, h, c);
 }
 
 #[inline(always)]

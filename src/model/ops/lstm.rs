@@ -6,7 +6,7 @@
 //! from the gates and cell states the forward pass kept. Matrix products go through
 //! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
 
-use crate::model::cpu::fastmath::with_simd;
+use crate::model::cpu::fastmath::{MulAdd, with_simd};
 use crate::model::cpu::kernels::{PackedB, gemm, gemm_packed};
 use crate::model::cpu::pool;
 use crate::model::ops::xent::host;
@@ -108,7 +108,7 @@ pub fn forward_from<F: FnMut(usize, &mut [f32])>(
     start: Option<[Vec<f32>; 2]>,
     fill: F,
 ) -> Cache {
-    with_simd!(forward_generic(gates, u, (b, t, a), start, fill))
+    with_simd!(fused forward_generic(gates, u, (b, t, a), start, fill))
 }
 
 /// The initial state [h0, c0], each [B, A] or both empty (zero).
@@ -122,7 +122,8 @@ fn initial_state(start: Option<[Vec<f32>; 2]>, b: usize, a: usize) -> [Vec<f32>;
 }
 
 #[inline(always)]
-fn forward_generic<F: FnMut(usize, &mut [f32])>(
+fn forward_generic<M: MulAdd, F: FnMut(usize, &mut [f32])>(
+    _: M,
     mut gates: Vec<f32>,
     u: &[f32],
     (b, t, a): (usize, usize, usize),
@@ -158,7 +159,7 @@ fn forward_generic<F: FnMut(usize, &mut [f32])>(
             let row = r * t + s;
             let base = row * a;
             let (done, rest) = cs.split_at_mut(base);
-            cell_row(
+            cell_row::<M>(
                 &mut gates[row * g4..(row + 1) * g4],
                 c_before(done, (s, r, t), &c0, &zeros),
                 &mut rest[..a],

@@ -5,7 +5,7 @@
 //! nodes, a [N, V] one-hot tensor and a libm `exp` per logit. Fused, the forward pass
 //! keeps the softmax it computed and the backward pass is `g · (softmax − onehot)`.
 
-use crate::model::cpu::fastmath::{exp_fast, with_simd};
+use crate::model::cpu::fastmath::{MulAdd, exp_with, with_simd};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
@@ -73,11 +73,11 @@ fn max8(xs: &[f32]) -> f32 {
 /// One row of logits `p` turned into exp(p − max p) in place: returns their sum and the
 /// nats of target `t` under the softmax.
 #[inline(always)]
-fn exp_row(p: &mut [f32], t: usize) -> (f32, f32) {
+fn exp_row<M: MulAdd>(p: &mut [f32], t: usize) -> (f32, f32) {
     let m = max8(p);
     let lt = p[t];
     for pj in p.iter_mut() {
-        *pj = exp_fast(*pj - m);
+        *pj = exp_with::<M>(*pj - m);
     }
     let s = sum8(p);
     (s, s.ln() + m - lt)
@@ -86,11 +86,11 @@ fn exp_row(p: &mut [f32], t: usize) -> (f32, f32) {
 /// Total nats of `targets` under softmax(`x` [N, V]), turning `x` into the softmax in place
 /// (zero rows for skipped targets).
 pub fn nll_in_place(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
-    with_simd!(nll_in_place_generic(x, targets, v))
+    with_simd!(fused nll_in_place_generic(x, targets, v))
 }
 
 #[inline(always)]
-fn nll_in_place_generic(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
+fn nll_in_place_generic<M: MulAdd>(_: M, x: &mut [f32], targets: &[i64], v: usize) -> f32 {
     assert_eq!(x.len(), targets.len() * v, "logits must be [N, V]");
     let mut total = 0.0f64;
     for (r, &t) in targets.iter().enumerate() {
@@ -99,7 +99,7 @@ fn nll_in_place_generic(x: &mut [f32], targets: &[i64], v: usize) -> f32 {
             p.fill(0.0);
             continue;
         }
-        let (s, nats) = exp_row(p, t as usize);
+        let (s, nats) = exp_row::<M>(p, t as usize);
         let inv = 1.0 / s;
         p.iter_mut().for_each(|x| *x *= inv);
         total += f64::from(nats);
@@ -118,11 +118,12 @@ pub fn nll_grad_in_place(
     g: f32,
     col_sums: &mut [f32],
 ) -> f32 {
-    with_simd!(nll_grad_generic(x, bias, targets, g, col_sums))
+    with_simd!(fused nll_grad_generic(x, bias, targets, g, col_sums))
 }
 
 #[inline(always)]
-fn nll_grad_generic(
+fn nll_grad_generic<M: MulAdd>(
+    _: M,
     x: &mut [f32],
     bias: &[f32],
     targets: &[i64],
@@ -140,7 +141,7 @@ fn nll_grad_generic(
             continue;
         }
         add_bias(p, bias);
-        let (s, nats) = exp_row(p, t as usize);
+        let (s, nats) = exp_row::<M>(p, t as usize);
         let k = g / s;
         for (pj, c) in p.iter_mut().zip(col_sums.iter_mut()) {
             *pj *= k;

@@ -2,12 +2,12 @@
 //! fused recurrence runs between its products.
 
 use crate::model::cpu::cell::activate;
-use crate::model::cpu::fastmath::tanh;
+use crate::model::cpu::fastmath::{MulAdd, tanh_with};
 
 /// One row and step of the forward pass: activates the gates `zr` [4A] in place and
 /// writes the cell state, its tanh and the hidden state from the previous cell state.
 #[inline(always)]
-pub(super) fn cell_row(
+pub(super) fn cell_row<M: MulAdd>(
     zr: &mut [f32],
     c_prev: &[f32],
     c: &mut [f32],
@@ -15,7 +15,7 @@ pub(super) fn cell_row(
     h: &mut [f32],
 ) {
     let a = c.len();
-    activate(zr, a);
+    activate::<M>(zr, a);
     // Equal lengths up front, so the loops run without bounds checks and vectorize.
     let (i, f, g, o) = (
         &zr[..a],
@@ -28,7 +28,7 @@ pub(super) fn cell_row(
         c[j] = f[j] * c_prev[j] + i[j] * g[j];
     }
     for j in 0..a {
-        tc[j] = tanh(c[j]);
+        tc[j] = tanh_with::<M>(c[j]);
     }
     for j in 0..a {
         h[j] = o[j] * tc[j];
