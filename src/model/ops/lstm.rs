@@ -7,7 +7,7 @@
 //! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
 
 use crate::model::cpu::fastmath::{MulAdd, with_simd};
-use crate::model::cpu::kernels::{PackedB, gemm, gemm_packed};
+use crate::model::cpu::kernels::{PASS_ROWS, PackedB, gemm_packed, gemm_rows};
 use crate::model::cpu::pool;
 use crate::model::ops::xent::host;
 use burn::backend::autodiff::Autodiff;
@@ -230,6 +230,11 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
     // uᵀ packed once, from u as it is, for the t - 1 steps' products.
     let ut = PackedB::new(g4, a, &cache.u, (1, g4));
     let zeros = pool::zeros(a);
+    // du = Σ h_prevᵀ · dz over every row and step, a pass of rows at a time as soon as
+    // their dz are computed (still in cache); rows whose h_prev is zero add nothing.
+    let mut du = pool::scratch(a * g4);
+    let mut pending = [0u32; GATHER];
+    let (mut held, mut passes) = (0, 0);
     for s in (0..t).rev() {
         for r in 0..b {
             let row = r * t + s;
@@ -249,41 +254,46 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
             // dh_next = dz[:, s] · uᵀ   ([B, 4A] · [4A, A])
             gemm_packed(b, &dxp[s * g4..], (t * g4, 1), &ut, 0.0, &mut dh_next, a);
         }
+        for r in (0..b).filter(|_| s > 0 || !cache.h0.is_empty()) {
+            if held == GATHER {
+                recurrent_pass(cache, &dxp, &pending, passes, &mut du);
+                (held, passes) = (0, passes + 1);
+            }
+            pending[held] = (r * t + s) as u32;
+            held += 1;
+        }
     }
-    let du = recurrent_grad(cache, &dxp);
+    if held > 0 || passes == 0 {
+        recurrent_pass(cache, &dxp, &pending[..held], passes, &mut du);
+    }
     pool::give([dh_next, dc_next, zeros]);
     (dxp, du)
 }
 
-/// du = Σ_s h[:, s-1]ᵀ · dz[:, s]: one product over every row and step at once
-/// ([A, B·T] · [B·T, 4A]) against the hidden states shifted one step (the initial state,
-/// or zero, at s = 0).
-fn recurrent_grad(cache: &Cache, dxp: &[f32]) -> Vec<f32> {
-    let (t, b, a) = (cache.t, cache.b, cache.a);
+/// Rows of a pass of du's product: as many as a pass of the register-tiled kernels.
+const GATHER: usize = PASS_ROWS;
+
+/// One pass of du = Σ_rows h_prevᵀ · dz: the hidden state before each of `rows` (the
+/// initial one at s = 0) against its gate gradients in `dxp`, added to `du` after the
+/// first pass.
+fn recurrent_pass(cache: &Cache, dxp: &[f32], rows: &[u32], passes: usize, du: &mut [f32]) {
+    let (t, a) = (cache.t, cache.a);
     let g4 = 4 * a;
-    let mut du = pool::zeros(a * g4);
-    let mut h_prev = pool::zeros(b * t * a);
-    for r in (0..b).filter(|_| t > 0) {
-        let rows = r * t * a..(r + 1) * t * a;
-        h_prev[rows.start + a..rows.end].copy_from_slice(&cache.hs[rows.start..rows.end - a]);
-        if !cache.h0.is_empty() {
-            h_prev[rows.start..rows.start + a].copy_from_slice(&cache.h0[r * a..(r + 1) * a]);
-        }
+    let mut h_prev: [&[f32]; GATHER] = [&[]; GATHER];
+    let mut dz: [&[f32]; GATHER] = [&[]; GATHER];
+    for (k, &row) in rows.iter().enumerate() {
+        let row = row as usize;
+        let (r, s) = (row / t, row % t);
+        h_prev[k] = if s > 0 {
+            &cache.hs[(row - 1) * a..row * a]
+        } else {
+            &cache.h0[r * a..(r + 1) * a]
+        };
+        dz[k] = &dxp[row * g4..(row + 1) * g4];
     }
-    gemm(
-        a,
-        b * t,
-        g4,
-        &h_prev,
-        (1, a),
-        dxp,
-        (g4, 1),
-        0.0,
-        &mut du,
-        g4,
-    );
-    pool::give([h_prev]);
-    du
+    let beta = if passes > 0 { 1.0 } else { 0.0 };
+    let n = rows.len();
+    gemm_rows((a, g4), &h_prev[..n], &dz[..n], beta, du, g4);
 }
 
 fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {

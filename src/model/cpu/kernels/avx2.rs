@@ -10,6 +10,7 @@ pub(super) struct Avx2;
 
 impl Tiles for Avx2 {
     const NR: usize = 16;
+    const LANES: usize = 8;
     type Masks = [__m256i; 2];
 
     unsafe fn masks(cols: usize) -> Self::Masks {
@@ -90,7 +91,7 @@ unsafe fn full_tile<const R: usize>(t: &Tile<[__m256i; 2]>) {
             }
         }
         for p in 0..t.kc {
-            let bp = t.b.add(p * 16);
+            let bp = t.b.add(p * t.ldb);
             let (b0, b1) = (_mm256_load_ps(bp), _mm256_load_ps(bp.add(8)));
             let ap = t.a.add(p * t.csa);
             for (i, row) in acc.iter_mut().enumerate() {
@@ -124,7 +125,7 @@ unsafe fn tile<const R: usize, const NV: usize>(t: &Tile<[__m256i; 2]>) {
         }
         for p in 0..t.kc {
             // The packed panel: aligned, zero past n.
-            let bp = t.b.add(p * 16);
+            let bp = t.b.add(p * t.ldb);
             let bv: [__m256; NV] = std::array::from_fn(|v| _mm256_load_ps(bp.add(8 * v)));
             let ap = t.a.add(p * t.csa);
             for (i, row) in acc.iter_mut().enumerate() {

@@ -14,6 +14,7 @@ const NARROW: usize = 12;
 
 impl Tiles for Avx512 {
     const NR: usize = 64;
+    const LANES: usize = 16;
     type Masks = [__mmask16; 4];
 
     fn height(cols: usize) -> usize {
@@ -81,7 +82,7 @@ unsafe fn tile<const R: usize, const NV: usize>(t: &Tile<[__mmask16; 4]>) {
         }
         for p in 0..t.kc {
             // The packed panel: aligned, zero past n.
-            let bp = t.b.add(p * 64);
+            let bp = t.b.add(p * t.ldb);
             let bv: [__m512; NV] = std::array::from_fn(|v| _mm512_load_ps(bp.add(16 * v)));
             let ap = t.a.add(p * t.csa);
             for (i, row) in acc.iter_mut().enumerate() {

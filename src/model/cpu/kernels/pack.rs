@@ -41,40 +41,77 @@ impl Aligned {
     }
 }
 
-/// `kc` rows × n columns of B (at `src`, strides `rsb`, `csb`) into panels of `nr` columns:
-/// panel `jp` at `dst + jp·kc·nr`, row p of it at `+ p·nr`, zero past n.
+/// Columns a packed panel holds for `cols` columns of B: a tile's `nr`, or for the
+/// narrower last panel its columns rounded up to whole vectors of `lanes` (a 13-class
+/// head's panel is one vector wide, not four).
+pub(super) fn panel_width(cols: usize, (nr, lanes): (usize, usize)) -> usize {
+    if cols >= nr {
+        nr
+    } else {
+        cols.div_ceil(lanes) * lanes
+    }
+}
+
+/// Packed values per row of B n columns wide: every panel's width.
+pub(super) fn packed_width(n: usize, (nr, lanes): (usize, usize)) -> usize {
+    n / nr * nr + panel_width(n % nr, (nr, lanes))
+}
+
+/// `kc` rows × n columns of B (at `src`, strides `rsb`, `csb`) into panels of `nr` columns
+/// (the last `panel_width` wide): panel `jp` at `dst + jp·kc·nr`, row p of it at
+/// `+ p·width`, zero past n.
 ///
 /// # Safety
-/// B's kc×n elements lie in bounds, and `dst` has room for every panel.
+/// B's kc×n elements lie in bounds, and `dst` has room for kc rows of `packed_width`.
 pub(super) unsafe fn pack_b(
     src: *const f32,
     (rsb, csb): (usize, usize),
     (kc, n): (usize, usize),
-    nr: usize,
+    tile: (usize, usize),
     dst: *mut f32,
 ) {
+    let nr = tile.0;
     for (jp, j0) in (0..n).step_by(nr).enumerate() {
         let cols = (n - j0).min(nr);
+        let w = panel_width(cols, tile);
         // SAFETY: the caller vouches for the extents.
         unsafe {
-            let d = std::slice::from_raw_parts_mut(dst.add(jp * kc * nr), kc * nr);
+            let d = std::slice::from_raw_parts_mut(dst.add(jp * kc * nr), kc * w);
             if csb == 1 {
-                for (p, row) in d.chunks_exact_mut(nr).enumerate() {
+                for (p, row) in d.chunks_exact_mut(w).enumerate() {
                     let s = std::slice::from_raw_parts(src.add(p * rsb + j0), cols);
                     row[..cols].copy_from_slice(s);
                     row[cols..].fill(0.0);
                 }
                 continue;
             }
-            if cols < nr {
-                d.chunks_exact_mut(nr).for_each(|row| row[cols..].fill(0.0));
+            if cols < w {
+                d.chunks_exact_mut(w).for_each(|row| row[cols..].fill(0.0));
             }
             for jj in 0..cols {
                 let s = src.add((j0 + jj) * csb);
                 for p in 0..kc {
-                    *d.get_unchecked_mut(p * nr + jj) = *s.add(p * rsb);
+                    *d.get_unchecked_mut(p * w + jj) = *s.add(p * rsb);
                 }
             }
+        }
+    }
+}
+
+/// `rows.len()` rows of B, each at least n long, into panels as `pack_b` lays them out.
+///
+/// # Safety
+/// `dst` has room for `rows.len()` rows of `packed_width`.
+pub(super) unsafe fn pack_b_rows(rows: &[&[f32]], n: usize, tile: (usize, usize), dst: *mut f32) {
+    let (kc, nr) = (rows.len(), tile.0);
+    for (jp, j0) in (0..n).step_by(nr).enumerate() {
+        let cols = (n - j0).min(nr);
+        let w = panel_width(cols, tile);
+        // SAFETY: the caller vouches for the room.
+        let d = unsafe { std::slice::from_raw_parts_mut(dst.add(jp * kc * nr), kc * w) };
+        for (row, src) in d.chunks_exact_mut(w).zip(rows) {
+            row[..cols].copy_from_slice(&src[j0..j0 + cols]);
+            row[cols..].fill(0.0);
         }
     }
 }
@@ -137,28 +174,21 @@ impl PackedB {
         assert_operand("B", b.len(), (rsb, csb), (k, n));
         let kernel = active();
         // The `gemm` crate's layout is one panel of n columns and one pass.
-        let nr = tile_width(kernel);
-        let width = nr.unwrap_or(n).max(1);
-        let panels = n.div_ceil(width);
-        let pass = nr.map_or(k.max(1), |_| KC);
+        let tile = tile_width(kernel).unwrap_or((n.max(1), 1));
+        let width = packed_width(n, tile);
+        let pass = tile_width(kernel).map_or(k.max(1), |_| KC);
         // From the scratch pool (the slice's own, in a training step), given back on drop.
         let mut buf = Aligned {
-            v: crate::model::cpu::pool::scratch(k * panels * width + LINE),
+            v: crate::model::cpu::pool::scratch(k * width + LINE),
         };
-        let dst = buf.ptr(k * panels * width);
+        let dst = buf.ptr(k * width);
         for p0 in (0..k).step_by(pass) {
             let kc = pass.min(k - p0);
             // SAFETY: B's k×n elements are in bounds (checked above); `buf` has room for
-            // every pass's panels from `off`, each pass's after the previous one's.
+            // every pass's panels, each pass's after the previous one's.
             unsafe {
                 let src = b.as_ptr().add(p0 * rsb);
-                pack_b(
-                    src,
-                    (rsb, csb),
-                    (kc, n),
-                    width,
-                    dst.add(p0 * panels * width),
-                );
+                pack_b(src, (rsb, csb), (kc, n), tile, dst.add(p0 * width));
             }
         }
         PackedB { kernel, k, n, buf }

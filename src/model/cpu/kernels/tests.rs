@@ -81,3 +81,49 @@ fn every_kernel_matches_the_definition_on_edges_strides_and_depths() {
         }
     }
 }
+
+#[test]
+fn every_kernel_sums_gathered_row_pairs_as_the_product_of_their_matrices() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    // The recurrent weights' gradient (hidden states against gates, in passes of 128
+    // pairs and a ragged last pass), a narrow last panel, no pairs at all.
+    for kernel in runnable() {
+        for &(m, k, n) in &[(64, 300, 256), (7, 129, 13), (128, 128, 512), (5, 0, 20)] {
+            // Rows longer than m and n, read from their starts, scattered through memory.
+            let a = random(&mut rng, k * (m + 2));
+            let b = random(&mut rng, k * (n + 1));
+            let order: Vec<usize> = (0..k).map(|i| (i * 7 + 3) % k.max(1)).collect();
+            let a_rows: Vec<&[f32]> = order.iter().map(|&i| &a[i * (m + 2)..]).collect();
+            let b_rows: Vec<&[f32]> = order.iter().map(|&i| &b[i * (n + 1)..]).collect();
+            for beta in [0.0, 1.0] {
+                let rsc = n + 3;
+                let c0 = random(&mut rng, m * rsc);
+                let mut want = c0.clone();
+                // The same sum as a product: A read transposed, k×m at row stride m + 2.
+                naive(
+                    m,
+                    k,
+                    n,
+                    &a,
+                    (1, m + 2),
+                    &b,
+                    (n + 1, 1),
+                    &mut want,
+                    rsc,
+                    beta,
+                );
+                let mut got = c0;
+                with(kernel, || {
+                    gemm_rows((m, n), &a_rows, &b_rows, beta, &mut got, rsc)
+                });
+                assert!(got.iter().all(|v| v.is_finite()), "{kernel}: not finite");
+                let worst = crate::model::max_diff(&got, &want);
+                let tol = 1e-5 * (k as f32).max(1.0).sqrt();
+                assert!(
+                    worst < tol,
+                    "{kernel} {m}x{k}x{n} beta {beta}: off by {worst}"
+                );
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! end split evenly: 8 rows as 4 + 4, not 6 + 2, since thin tiles waste most of their
 //! loads). Each kernel supplies its tile width, its edge masks and its tile.
 
-use super::pack::{Aligned, pack_a, pack_b, worth_packing};
+use super::pack::{Aligned, pack_a, pack_b, pack_b_rows, packed_width, panel_width, worth_packing};
 use std::cell::RefCell;
 
 /// Depth of one pass: a packed panel of B this deep stays in L1.
@@ -22,8 +22,9 @@ pub(super) struct Tile<M> {
     pub a: *const f32,
     pub rsa: usize,
     pub csa: usize,
-    /// `kc` rows of the tile's width, 64-byte aligned, zero past n.
+    /// `kc` rows of the panel's width (`ldb`), 64-byte aligned, zero past n.
     pub b: *const f32,
+    pub ldb: usize,
     pub c: *mut f32,
     pub ldc: usize,
     /// The kernel's masks for the columns of this panel inside n.
@@ -38,6 +39,8 @@ pub(super) struct Tile<M> {
 pub(super) trait Tiles {
     /// Columns of a tile.
     const NR: usize;
+    /// Lanes of a vector: a narrow last panel is packed this many columns at a time.
+    const LANES: usize;
     type Masks: Copy;
 
     /// Rows of a tile over a panel with `cols` columns inside n: `MR`, or more for a panel
@@ -79,12 +82,13 @@ thread_local! {
 }
 
 /// Grows this thread's packing buffers to hold a pass of B up to `n` columns wide and a
-/// block of A, so its first products allocate nothing (a training worker calls it as it
-/// starts).
+/// block of A (or a pass of `gemm_rows`' A rows up to n / 4 long: the hidden states
+/// against n gates), so its first products allocate nothing (a training worker calls it
+/// as it starts).
 pub(super) fn reserve(n: usize) {
     PACKS.with_borrow_mut(|(bbuf, abuf)| {
         bbuf.ptr(n.div_ceil(64) * 64 * KC);
-        abuf.ptr(MC * KC);
+        abuf.ptr(MC.max(n / 4) * KC);
     });
 }
 
@@ -117,6 +121,7 @@ pub(super) unsafe fn gemm<K: Tiles>(
     ldc: usize,
 ) {
     let panels = n.div_ceil(K::NR);
+    let width = packed_width(n, (K::NR, K::LANES));
     PACKS.with_borrow_mut(|(bbuf, abuf)| {
         let mut p0 = 0;
         loop {
@@ -125,11 +130,12 @@ pub(super) unsafe fn gemm<K: Tiles>(
             let bp = unsafe {
                 match b {
                     BSource::Raw { b, rsb, csb } => {
-                        let dst = bbuf.ptr(panels * kc * K::NR);
-                        pack_b(b.add(p0 * rsb), (rsb, csb), (kc, n), K::NR, dst);
+                        let dst = bbuf.ptr(kc * width);
+                        let tile = (K::NR, K::LANES);
+                        pack_b(b.add(p0 * rsb), (rsb, csb), (kc, n), tile, dst);
                         dst as *const f32
                     }
-                    BSource::Packed(b) => b.add(p0 * panels * K::NR),
+                    BSource::Packed(b) => b.add(p0 * width),
                 }
             };
             let pass = Pass {
@@ -155,6 +161,58 @@ pub(super) unsafe fn gemm<K: Tiles>(
             }
             p0 += kc;
             if p0 >= k {
+                break;
+            }
+        }
+    });
+}
+
+/// C (m×n) = Σ_k `a_rows[k]`ᵀ ⊗ `b_rows[k]` (+ C when `acc`): a sum of outer products of
+/// row pairs gathered from anywhere (each `a_rows[k]` m long, each `b_rows[k]` n long),
+/// in passes of up to `KC` pairs: the pairs' rows packed as a pass of B and a block of A.
+///
+/// # Safety
+/// The CPU has `K`'s instruction set; C's m×n elements at `ldc` are in bounds; every row
+/// holds at least m (A) or n (B) values.
+pub(super) unsafe fn gemm_rows<K: Tiles>(
+    (m, n): (usize, usize),
+    a_rows: &[&[f32]],
+    b_rows: &[&[f32]],
+    acc: bool,
+    c: *mut f32,
+    ldc: usize,
+) {
+    let panels = n.div_ceil(K::NR);
+    PACKS.with_borrow_mut(|(bbuf, abuf)| {
+        let mut p0 = 0;
+        loop {
+            let kc = KC.min(a_rows.len() - p0);
+            let dst = bbuf.ptr(kc * packed_width(n, (K::NR, K::LANES)));
+            let adst = abuf.ptr(m * kc);
+            // SAFETY: the buffers are sized here; the caller vouches for the rows and C.
+            unsafe {
+                pack_b_rows(&b_rows[p0..p0 + kc], n, (K::NR, K::LANES), dst);
+                for (k, row) in a_rows[p0..p0 + kc].iter().enumerate() {
+                    std::ptr::copy_nonoverlapping(row.as_ptr(), adst.add(k * m), m);
+                }
+                let pass = Pass {
+                    kc,
+                    acc: acc || p0 > 0,
+                    b: dst,
+                    panels,
+                };
+                for i0 in (0..m).step_by(MC) {
+                    let mc = MC.min(m - i0);
+                    block::<K>(
+                        &pass,
+                        (mc, n),
+                        (adst.add(i0), (1, m)),
+                        (c.add(i0 * ldc), ldc),
+                    );
+                }
+            }
+            p0 += kc;
+            if p0 >= a_rows.len() {
                 break;
             }
         }
@@ -198,6 +256,7 @@ unsafe fn block<K: Tiles>(
                     rsa,
                     csa,
                     b,
+                    ldb: panel_width(cols, (K::NR, K::LANES)),
                     c: c.add(i * ldc + j0),
                     ldc,
                     masks,
