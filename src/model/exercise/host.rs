@@ -136,7 +136,7 @@ fn input(i: i32, v: usize) -> Option<usize> {
 
 /// The forward pass over `b` windows of `tx` steps: the recurrence's cache and the logits
 /// [B·T, V] before the output bias.
-fn forward_logits(w: &Weights, x: &[i32], b: usize, tx: usize) -> (Cache, Vec<f32>) {
+fn forward_logits<'w>(w: &'w Weights, x: &[i32], b: usize, tx: usize) -> (Cache<'w>, Vec<f32>) {
     let (v, a) = (w.n_values, w.n_a);
     let (g4, n) = (4 * a, b * tx);
     // Each step's input projection (a row of w_x plus the bias) is written just before

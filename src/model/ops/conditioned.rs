@@ -48,7 +48,7 @@ mod extension {
 /// What the first layer's backward pass needs.
 #[derive(Clone, Debug)]
 struct LayerState {
-    cache: Cache,
+    cache: Cache<'static>,
     inputs: Inputs,
 }
 

@@ -142,7 +142,13 @@ fn feature_table_generic(w_f: &[f32], bias: &[f32], inp: &Inputs, g4: usize) -> 
 
 /// The first layer's forward pass: each row's input projection (two looked-up rows and
 /// its feature row's projection) is written as the recurrence reaches its step.
-pub fn layer_recurrence(tables: [&[f32]; 5], inp: &Inputs, b: usize, t: usize, a: usize) -> Cache {
+pub fn layer_recurrence(
+    tables: [&[f32]; 5],
+    inp: &Inputs,
+    b: usize,
+    t: usize,
+    a: usize,
+) -> Cache<'static> {
     let [e_p, e_d, w_f, bias, u] = tables;
     let g4 = 4 * a;
     let fp = feature_table(w_f, bias, inp, g4);
@@ -159,7 +165,8 @@ pub fn layer_recurrence(tables: [&[f32]; 5], inp: &Inputs, b: usize, t: usize, a
     // Every element is written (by `fill`) before it is read.
     let cache = lstm::forward_fill(pool::scratch(b * t * g4), u, b, t, a, fill);
     pool::give([fp]);
-    cache
+    // An operation's state: its backward pass runs after the caller's kernel is gone.
+    cache.owned()
 }
 
 /// The first layer's backward pass: BPTT, with each row's gate gradients added to its

@@ -18,6 +18,7 @@ use burn::backend::tensor::FloatTensor;
 #[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
 use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
 use burn::tensor::TensorData;
+use std::borrow::Cow;
 
 pub use extension::LstmBackend;
 use rows::{bptt_row, cell_row};
@@ -42,11 +43,14 @@ mod extension {
 /// What the backward pass needs from the forward pass. Arrays are batch-major like the
 /// model's windows: row `r`, step `s` of a [B, T, ·] array starts at `(r * T + s) * width`.
 #[derive(Clone, Debug)]
-pub struct Cache {
+pub struct Cache<'u> {
     pub t: usize,
     pub b: usize,
     pub a: usize,
-    pub u: Vec<f32>,
+    /// The recurrent kernel the pass ran with: borrowed from the caller's weights (a host
+    /// step, which keeps them), or a copy the cache owns (`owned`: a burn operation's
+    /// backward pass, which runs later).
+    pub u: Cow<'u, [f32]>,
     /// Activated gates [B, T, 4A].
     pub gates: Vec<f32>,
     /// Cell states, their tanh, and hidden states [B, T, A].
@@ -59,12 +63,21 @@ pub struct Cache {
     pub c0: Vec<f32>,
 }
 
-impl Cache {
+impl Cache<'_> {
     /// Gives the buffers back to the pool for the next step.
     pub fn recycle(self) {
-        pool::give([
-            self.u, self.gates, self.cs, self.tcs, self.hs, self.h0, self.c0,
-        ]);
+        if let Cow::Owned(u) = self.u {
+            pool::give([u]);
+        }
+        pool::give([self.gates, self.cs, self.tcs, self.hs, self.h0, self.c0]);
+    }
+
+    /// The same cache owning a copy of its recurrent kernel, to outlive the caller's.
+    pub fn owned(self) -> Cache<'static> {
+        Cache {
+            u: Cow::Owned(pool::copy_of(&self.u)),
+            ..self
+        }
     }
 
     /// The hidden and cell states of row `r` after its last step ([A] each).
@@ -75,39 +88,39 @@ impl Cache {
 }
 
 /// The forward recurrence on the host: `xp` [B, T, 4A], `u` [A, 4A].
-pub fn forward(xp: &[f32], u: &[f32], b: usize, t: usize, a: usize) -> Cache {
+pub fn forward<'u>(xp: &[f32], u: &'u [f32], b: usize, t: usize, a: usize) -> Cache<'u> {
     forward_owned(xp.to_vec(), u, b, t, a)
 }
 
 /// The forward recurrence over input projections the caller has already written into
 /// `gates` [B, T, 4A]: they become the activated gates of the cache, with no copy.
-pub fn forward_owned(gates: Vec<f32>, u: &[f32], b: usize, t: usize, a: usize) -> Cache {
+pub fn forward_owned<'u>(gates: Vec<f32>, u: &'u [f32], b: usize, t: usize, a: usize) -> Cache<'u> {
     forward_fill(gates, u, b, t, a, |_, _| {})
 }
 
 /// The forward recurrence where `fill(row, z)` first writes each row's input projection
 /// into its slice of `gates` [B, T, 4A], step by step just before the step needs it (so
 /// the projections are still in cache when the step's product adds to them).
-pub fn forward_fill<F: FnMut(usize, &mut [f32])>(
+pub fn forward_fill<'u, F: FnMut(usize, &mut [f32])>(
     gates: Vec<f32>,
-    u: &[f32],
+    u: &'u [f32],
     b: usize,
     t: usize,
     a: usize,
     fill: F,
-) -> Cache {
+) -> Cache<'u> {
     forward_from(gates, u, (b, t, a), None, fill)
 }
 
 /// `forward_fill` from the initial hidden and cell states `start` ([B, A] each; None:
 /// zero), which the cache keeps (and gives back to the pool when recycled).
-pub fn forward_from<F: FnMut(usize, &mut [f32])>(
+pub fn forward_from<'u, F: FnMut(usize, &mut [f32])>(
     gates: Vec<f32>,
-    u: &[f32],
+    u: &'u [f32],
     (b, t, a): (usize, usize, usize),
     start: Option<[Vec<f32>; 2]>,
     fill: F,
-) -> Cache {
+) -> Cache<'u> {
     with_simd!(fused forward_generic(gates, u, (b, t, a), start, fill))
 }
 
@@ -122,14 +135,14 @@ fn initial_state(start: Option<[Vec<f32>; 2]>, b: usize, a: usize) -> [Vec<f32>;
 }
 
 #[inline(always)]
-fn forward_generic<M: MulAdd, F: FnMut(usize, &mut [f32])>(
+fn forward_generic<'u, M: MulAdd, F: FnMut(usize, &mut [f32])>(
     _: M,
     mut gates: Vec<f32>,
-    u: &[f32],
+    u: &'u [f32],
     (b, t, a): (usize, usize, usize),
     start: Option<[Vec<f32>; 2]>,
     mut fill: F,
-) -> Cache {
+) -> Cache<'u> {
     let g4 = 4 * a;
     assert_eq!(gates.len(), b * t * g4, "xp must be [B, T, 4A]");
     assert_eq!(u.len(), a * g4, "u must be [A, 4A]");
@@ -173,7 +186,7 @@ fn forward_generic<M: MulAdd, F: FnMut(usize, &mut [f32])>(
         t,
         b,
         a,
-        u: pool::copy_of(u),
+        u: Cow::Borrowed(u),
         gates,
         cs,
         tcs,
@@ -309,13 +322,36 @@ fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {
     (xp[0], xp[1], a)
 }
 
-fn host_forward<B: Backend>(xp: FloatTensor<B>, u: FloatTensor<B>) -> (Cache, FloatTensor<B>) {
+fn host_forward<B: Backend>(
+    xp: FloatTensor<B>,
+    u: FloatTensor<B>,
+) -> (Cache<'static>, FloatTensor<B>) {
     let device = xp.device();
     let (xv, xs) = host::<B>(xp);
     let (uv, us) = host::<B>(u);
     let (b, t, a) = dims(&xs, &us);
-    let cache = forward_owned(xv, &uv, b, t, a);
-    pool::give([uv]);
+    // The cache keeps the kernel read back from the tensor for the backward pass.
+    let Cache {
+        gates,
+        cs,
+        tcs,
+        hs,
+        h0,
+        c0,
+        ..
+    } = forward_owned(xv, &uv, b, t, a);
+    let cache = Cache {
+        t,
+        b,
+        a,
+        u: Cow::Owned(uv),
+        gates,
+        cs,
+        tcs,
+        hs,
+        h0,
+        c0,
+    };
     let out = B::float_from_data(TensorData::new(cache.hs.clone(), [b, t, a]), &device);
     (cache, out)
 }
@@ -341,7 +377,7 @@ impl LstmBackend for Flex {
 struct LstmBackward;
 
 impl<B: Backend> Backward<B, 2> for LstmBackward {
-    type State = (Cache, <FloatTensor<B> as TensorMetadata>::Device);
+    type State = (Cache<'static>, <FloatTensor<B> as TensorMetadata>::Device);
 
     fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [node_xp, node_u] = ops.parents;

@@ -138,7 +138,7 @@ fn keep_last(first: &Cache, second: Option<&Cache>, last: &mut Vec<f32>) {
 
 /// The first layer's forward pass: each row's gates start as its two looked-up rows and
 /// its feature row's projection (bias included), written just before the step reads them.
-fn first_forward(w: &CondWeights, batch: &Batch, fs: &Features) -> Cache {
+fn first_forward<'w>(w: &'w CondWeights, batch: &Batch, fs: &Features) -> Cache<'w> {
     let a = w.spec.n_a;
     let g4 = 4 * a;
     let gates = pool::scratch(batch.b * batch.tx * g4);
@@ -152,12 +152,12 @@ fn first_forward(w: &CondWeights, batch: &Batch, fs: &Features) -> Cache {
 
 /// The second layer's input (the first layer's outputs [N, A] with dropout applied) and
 /// its forward pass from its initial states `start`.
-fn second_forward(
-    l: &Layer,
+fn second_forward<'l>(
+    l: &'l Layer,
     (h1, start): (&[f32], Option<[Vec<f32>; 2]>),
     mask: Option<&[f32]>,
     (b, tx, a): (usize, usize, usize),
-) -> (Vec<f32>, Cache) {
+) -> (Vec<f32>, Cache<'l>) {
     let (n, g4) = (b * tx, 4 * a);
     let mut x = pool::copy_of(h1);
     if let Some(m) = mask {
