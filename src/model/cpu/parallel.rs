@@ -35,9 +35,13 @@ const PROBE: u32 = 8;
 /// `KEEP_MIN`, doubled each time the team measures slower again, up to `KEEP`.
 const KEEP_MIN: u32 = 4 * PROBE;
 const KEEP: u32 = 40 * PROBE;
-/// A call on the team that takes this many times what the caller alone would have taken
-/// hands the next calls to the caller at once.
+/// A call on the team that takes this many times what the caller alone would have taken,
+/// and at least `STALL_MIN` seconds longer, hands the next calls to the caller at once.
 const STALLED: f64 = 2.0;
+/// A worker woken late on a quiet machine holds a short call up by tens of microseconds
+/// (an Adam step's call takes about 20); one waiting for a core another program keeps
+/// busy, by a scheduler's time slice (milliseconds). Only the second is a stall.
+const STALL_MIN: f64 = 1e-3;
 /// How much faster than one thread alone the team must measure to be kept.
 const MARGIN: f64 = 0.97;
 
@@ -74,7 +78,7 @@ impl Adapt {
         self.calls += 1;
         // A worker the system put aside can hold a call up far past what one thread
         // would have taken: then there is no need to wait for the stretch's end.
-        let stalled = secs > STALLED * alone;
+        let stalled = secs > STALLED * alone && secs - alone > STALL_MIN;
         if stalled || self.calls >= PROBE {
             let slower = stalled || self.spent > MARGIN * self.alone;
             self.keep = match slower {
@@ -256,6 +260,9 @@ mod tests {
         // A call where the workers ran every item tells nothing.
         a.on_team(2, (0, 0.0), 5.0);
         assert_eq!(a.calls, 0);
+        // A short call a late wake-up held up for microseconds is no stall.
+        a.on_team(2, (1, 10e-6), 60e-6);
+        assert!(!a.solo && a.calls == 1);
         // One call held up far past the caller's own time hands over at once, for the
         // shortest stretch alone (the team was fine until then).
         a.on_team(2, (1, 0.5), 2.5);
