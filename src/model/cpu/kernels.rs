@@ -4,7 +4,6 @@
 //! warm), else the `gemm` crate's portable code. Either operand may be read transposed (any
 //! strides), and a B read by many products is packed once (`PackedB`, `gemm_packed`).
 
-use crate::model::cpu::pool;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Which code computes a product.
@@ -201,79 +200,6 @@ pub fn gemm_packed(
     unsafe { crate_gemm(m, k, n, a, (rsa, csa), data, (n, 1), beta, c, rsc) }
 }
 
-/// C (m×n) = Σ_k `a_rows[k]`ᵀ ⊗ `b_rows[k]` + beta·C (beta 0 or 1): the sum of the outer
-/// products of row pairs gathered from anywhere (each A row m long, each B row n long),
-/// as a weight's gradient sums its inputs against its outputs' gradients. Callers hand
-/// over the pairs as they are computed, while they are in cache, rather than gathering
-/// them into matrices first.
-pub fn gemm_rows(
-    (m, n): (usize, usize),
-    a_rows: &[&[f32]],
-    b_rows: &[&[f32]],
-    beta: f32,
-    c: &mut [f32],
-    rsc: usize,
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    assert!(beta == 0.0 || beta == 1.0, "gemm: beta is 0 or 1");
-    assert_eq!(a_rows.len(), b_rows.len(), "gemm_rows: one A row per B row");
-    assert!(
-        a_rows.iter().all(|r| r.len() >= m),
-        "gemm_rows: an A row too short"
-    );
-    assert!(
-        b_rows.iter().all(|r| r.len() >= n),
-        "gemm_rows: a B row too short"
-    );
-    assert_operand("C", c.len(), (rsc, 1), (m, n));
-    if a_rows.is_empty() {
-        if beta == 0.0 {
-            c.chunks_mut(rsc).for_each(|r| r[..n].fill(0.0));
-        }
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        let kernel = active();
-        let own: Option<RowsKernel> = match kernel {
-            Kernel::Avx512 => Some(tiled::gemm_rows::<avx512::Avx512>),
-            Kernel::Avx2 => Some(tiled::gemm_rows::<avx2::Avx2>),
-            Kernel::Gemm => None,
-        };
-        if let Some(own) = own.filter(|_| available(kernel)) {
-            // SAFETY: the CPU runs this kernel; the rows' lengths and C's extent are
-            // asserted above.
-            unsafe { own((m, n), a_rows, b_rows, beta != 0.0, c.as_mut_ptr(), rsc) };
-            return;
-        }
-    }
-    // The `gemm` crate's: the pairs gathered into two matrices, a pass at a time.
-    let k = a_rows.len();
-    let mut a = pool::scratch(k * m);
-    let mut b = pool::scratch(k * n);
-    for ((ra, rb), (da, db)) in a_rows
-        .iter()
-        .zip(b_rows)
-        .zip(a.chunks_exact_mut(m).zip(b.chunks_exact_mut(n)))
-    {
-        da.copy_from_slice(&ra[..m]);
-        db.copy_from_slice(&rb[..n]);
-    }
-    // SAFETY: A is k×m read transposed, B k×n, C m×n at rsc (asserted above).
-    unsafe { crate_gemm(m, k, n, &a, (1, m), &b, (n, 1), beta, c, rsc) };
-    pool::give([a, b]);
-}
-
-/// Row pairs `gemm_rows` takes in one pass of the register-tiled kernels: callers that
-/// gather pairs as they come hand them over this many at a time.
-pub const PASS_ROWS: usize = tiled::KC;
-
-/// The register-tiled kernels' sum of outer products (`tiled::gemm_rows`).
-#[cfg(target_arch = "x86_64")]
-type RowsKernel = unsafe fn((usize, usize), &[&[f32]], &[&[f32]], bool, *mut f32, usize);
-
 /// The register-tiled kernels' product (`tiled::gemm` over a kernel's tiles).
 #[cfg(target_arch = "x86_64")]
 type OwnKernel = unsafe fn(
@@ -417,9 +343,11 @@ mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 mod pack;
+mod rows;
 mod tiled;
 
 pub use pack::PackedB;
+pub use rows::{PASS_ROWS, gemm_rows};
 
 #[cfg(test)]
 mod tests;

@@ -9,20 +9,14 @@
 use crate::model::cpu::fastmath::{MulAdd, with_simd};
 use crate::model::cpu::kernels::{PASS_ROWS, PackedB, gemm_packed, gemm_rows};
 use crate::model::cpu::pool;
-use crate::model::ops::xent::host;
-use burn::backend::autodiff::Autodiff;
-use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
-#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
-use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
-use burn::tensor::TensorData;
+use burn::backend::{Backend, backend_extension};
 use std::borrow::Cow;
 
 pub use extension::LstmBackend;
 use rows::{bptt_row, cell_row};
 
+mod op;
 mod rows;
 
 /// `LstmBackend` in a module of its own: the code `backend_extension` writes for it names
@@ -307,121 +301,6 @@ fn recurrent_pass(cache: &Cache, dxp: &[f32], rows: &[u32], passes: usize, du: &
     let beta = if passes > 0 { 1.0 } else { 0.0 };
     let n = rows.len();
     gemm_rows((a, g4), &h_prev[..n], &dz[..n], beta, du, g4);
-}
-
-fn dims(xp: &[usize], u: &[usize]) -> (usize, usize, usize) {
-    assert!(
-        xp.len() == 3 && u.len() == 2,
-        "lstm_recurrence: xp [B,T,4A], u [A,4A]"
-    );
-    let a = u[0];
-    assert!(
-        xp[2] == 4 * a && u[1] == 4 * a,
-        "lstm_recurrence: shapes {xp:?} and {u:?} disagree"
-    );
-    (xp[0], xp[1], a)
-}
-
-fn host_forward<B: Backend>(
-    xp: FloatTensor<B>,
-    u: FloatTensor<B>,
-) -> (Cache<'static>, FloatTensor<B>) {
-    let device = xp.device();
-    let (xv, xs) = host::<B>(xp);
-    let (uv, us) = host::<B>(u);
-    let (b, t, a) = dims(&xs, &us);
-    // The cache keeps the kernel read back from the tensor for the backward pass.
-    let Cache {
-        gates,
-        cs,
-        tcs,
-        hs,
-        h0,
-        c0,
-        ..
-    } = forward_owned(xv, &uv, b, t, a);
-    let cache = Cache {
-        t,
-        b,
-        a,
-        u: Cow::Owned(uv),
-        gates,
-        cs,
-        tcs,
-        hs,
-        h0,
-        c0,
-    };
-    let out = B::float_from_data(TensorData::new(cache.hs.clone(), [b, t, a]), &device);
-    (cache, out)
-}
-
-#[allow(deprecated)] // burn-ndarray is offered on purpose beside burn-flex
-impl LstmBackend for NdArray {
-    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
-        let (cache, out) = host_forward::<Self>(xp, u);
-        cache.recycle();
-        out
-    }
-}
-
-impl LstmBackend for Flex {
-    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
-        let (cache, out) = host_forward::<Self>(xp, u);
-        cache.recycle();
-        out
-    }
-}
-
-#[derive(Debug)]
-struct LstmBackward;
-
-impl<B: Backend> Backward<B, 2> for LstmBackward {
-    type State = (Cache<'static>, <FloatTensor<B> as TensorMetadata>::Device);
-
-    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let [node_xp, node_u] = ops.parents;
-        let grad = grads.consume::<B>(&ops.node);
-        let (cache, device) = ops.state;
-        let (dhs, _) = host::<B>(grad);
-        let (dxp, du) = backward(&cache, &dhs);
-        let (t, b, a) = (cache.t, cache.b, cache.a);
-        cache.recycle();
-        pool::give([dhs]);
-        if let Some(node) = node_xp {
-            grads.register::<B>(
-                node.id,
-                B::float_from_data(TensorData::new(dxp, [b, t, 4 * a]), &device),
-            );
-        }
-        if let Some(node) = node_u {
-            grads.register::<B>(
-                node.id,
-                B::float_from_data(TensorData::new(du, [a, 4 * a]), &device),
-            );
-        }
-    }
-}
-
-impl<B: Backend, C: CheckpointStrategy> LstmBackend for Autodiff<B, C> {
-    fn lstm_recurrence(xp: FloatTensor<Self>, u: FloatTensor<Self>) -> FloatTensor<Self> {
-        match LstmBackward
-            .prepare::<C>([xp.node(), u.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => {
-                let device = xp.primitive().device();
-                let (cache, out) = host_forward::<B>(xp.into_primitive(), u.into_primitive());
-                prep.finish((cache, device), out)
-            }
-            OpsKind::UnTracked(prep) => {
-                let (cache, out) = host_forward::<B>(xp.into_primitive(), u.into_primitive());
-                cache.recycle();
-                prep.finish(out)
-            }
-        }
-    }
 }
 
 #[cfg(test)]
