@@ -1,10 +1,12 @@
 //! The fused LSTM recurrence: every time step in one burn operation with a hand-written
 //! backward pass (BPTT), the way cuDNN does it, instead of a graph of small per-step ops.
 //!
-//! `LstmBackend` is a burn backend extension: NdArray and Flex run the forward recurrence
-//! on the host, and the Autodiff implementation registers `LstmBackward`, which runs BPTT
-//! from the gates and cell states the forward pass kept. Matrix products go through
-//! `kernels::gemm` (AVX-512 where the CPU has it, else the `gemm` crate).
+//! The recurrence runs on the host (`forward_from`, `backward_sink`; both host training
+//! steps call them directly). `LstmBackend` is a burn backend extension over them (`op`):
+//! NdArray and Flex run the forward recurrence, and the Autodiff implementation registers
+//! a backward pass that runs BPTT from the gates and cell states the forward pass kept.
+//! Matrix products go through `kernels` (register-tiled AVX-512 or AVX2 kernels where the
+//! CPU has them, else the `gemm` crate).
 
 use crate::model::cpu::fastmath::{MulAdd, with_simd};
 use crate::model::cpu::kernels::{PASS_ROWS, PackedB, gemm_packed, gemm_rows};
