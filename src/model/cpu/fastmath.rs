@@ -31,7 +31,7 @@ impl MulAdd for Separate {
     }
 }
 
-/// e^x to about 2 ulp: range reduction by ln 2 and a degree-7 polynomial. Plain arithmetic
+/// e^x to about 2 ulp: range reduction by ln 2 and a degree-6 polynomial. Plain arithmetic
 /// (no libm call), so loops over it vectorize; `M` says whether its multiply-adds fuse.
 #[inline(always)]
 pub fn exp_with<M: MulAdd>(x: f32) -> f32 {
@@ -66,16 +66,6 @@ pub fn sigmoid_with<M: MulAdd>(x: f32) -> f32 {
 #[inline(always)]
 pub fn tanh_with<M: MulAdd>(x: f32) -> f32 {
     2.0 / (1.0 + exp_with::<M>(-2.0 * x)) - 1.0
-}
-
-#[inline(always)]
-pub fn sigmoid(x: f32) -> f32 {
-    sigmoid_with::<Separate>(x)
-}
-
-#[inline(always)]
-pub fn tanh(x: f32) -> f32 {
-    tanh_with::<Separate>(x)
 }
 
 /// Calls `$generic` (an `#[inline(always)]` function) compiled for AVX-512 when the CPU

@@ -143,10 +143,9 @@ pub fn gemm_with(
     c: &mut [f32],
     rsc: usize,
 ) {
-    if m == 0 || n == 0 {
+    if nothing_to_do((m, n), beta) {
         return;
     }
-    assert!(beta == 0.0 || beta == 1.0, "gemm: beta is 0 or 1");
     assert_fits(
         (m, k, n),
         (a.len(), (rsa, csa)),
@@ -181,10 +180,9 @@ pub fn gemm_packed(
     rsc: usize,
 ) {
     let (k, n) = (b.k, b.n);
-    if m == 0 || n == 0 {
+    if nothing_to_do((m, n), beta) {
         return;
     }
-    assert!(beta == 0.0 || beta == 1.0, "gemm: beta is 0 or 1");
     assert_operand("A", a.len(), (rsa, csa), (m, k));
     assert_operand("C", c.len(), (rsc, 1), (m, n));
     let data = b.data();
@@ -270,6 +268,12 @@ pub(crate) fn runnable() -> Vec<Kernel> {
         eprintln!("skipped: this CPU cannot run the {k} kernel");
     }
     Kernel::ALL.into_iter().filter(|&k| available(k)).collect()
+}
+
+/// Whether a product m×n wide has nothing to compute; panics unless beta is 0 or 1.
+fn nothing_to_do((m, n): (usize, usize), beta: f32) -> bool {
+    assert!(beta == 0.0 || beta == 1.0, "gemm: beta is 0 or 1");
+    m == 0 || n == 0
 }
 
 /// Panics unless every element of A (m×k), B (k×n) and C (m×n) at the given strides lies

@@ -242,7 +242,7 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
     // du = Σ h_prevᵀ · dz over every row and step, a pass of rows at a time as soon as
     // their dz are computed (still in cache); rows whose h_prev is zero add nothing.
     let mut du = pool::scratch(a * g4);
-    let mut pending = [0u32; GATHER];
+    let mut pending = [0usize; GATHER];
     let (mut held, mut passes) = (0, 0);
     for s in (0..t).rev() {
         for r in 0..b {
@@ -268,7 +268,7 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
                 recurrent_pass(cache, &dxp, &pending, passes, &mut du);
                 (held, passes) = (0, passes + 1);
             }
-            pending[held] = (r * t + s) as u32;
+            pending[held] = r * t + s;
             held += 1;
         }
     }
@@ -285,13 +285,12 @@ const GATHER: usize = PASS_ROWS;
 /// One pass of du = Σ_rows h_prevᵀ · dz: the hidden state before each of `rows` (the
 /// initial one at s = 0) against its gate gradients in `dxp`, added to `du` after the
 /// first pass.
-fn recurrent_pass(cache: &Cache, dxp: &[f32], rows: &[u32], passes: usize, du: &mut [f32]) {
+fn recurrent_pass(cache: &Cache, dxp: &[f32], rows: &[usize], passes: usize, du: &mut [f32]) {
     let (t, a) = (cache.t, cache.a);
     let g4 = 4 * a;
     let mut h_prev: [&[f32]; GATHER] = [&[]; GATHER];
     let mut dz: [&[f32]; GATHER] = [&[]; GATHER];
     for (k, &row) in rows.iter().enumerate() {
-        let row = row as usize;
         let (r, s) = (row / t, row % t);
         h_prev[k] = if s > 0 {
             &cache.hs[(row - 1) * a..row * a]

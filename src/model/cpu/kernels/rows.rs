@@ -5,7 +5,7 @@
 use super::tiled;
 #[cfg(target_arch = "x86_64")]
 use super::{Kernel, active, available, avx2, avx512};
-use super::{assert_operand, crate_gemm};
+use super::{assert_operand, crate_gemm, nothing_to_do};
 use crate::model::cpu::pool;
 
 /// C (m×n) = Σ_k `a_rows[k]`ᵀ ⊗ `b_rows[k]` + beta·C (beta 0 or 1): the sum of the outer
@@ -21,10 +21,9 @@ pub fn gemm_rows(
     c: &mut [f32],
     rsc: usize,
 ) {
-    if m == 0 || n == 0 {
+    if nothing_to_do((m, n), beta) {
         return;
     }
-    assert!(beta == 0.0 || beta == 1.0, "gemm: beta is 0 or 1");
     assert_eq!(a_rows.len(), b_rows.len(), "gemm_rows: one A row per B row");
     assert!(
         a_rows.iter().all(|r| r.len() >= m),

@@ -122,47 +122,32 @@ pub(super) unsafe fn gemm<K: Tiles>(
 ) {
     let panels = n.div_ceil(K::NR);
     let width = packed_width(n, (K::NR, K::LANES));
-    PACKS.with_borrow_mut(|(bbuf, abuf)| {
-        let mut p0 = 0;
-        loop {
-            let kc = KC.min(k - p0);
-            // SAFETY: the caller vouches for B's extent; the buffers are sized here.
-            let bp = unsafe {
-                match b {
-                    BSource::Raw { b, rsb, csb } => {
-                        let dst = bbuf.ptr(kc * width);
-                        let tile = (K::NR, K::LANES);
-                        pack_b(b.add(p0 * rsb), (rsb, csb), (kc, n), tile, dst);
-                        dst as *const f32
-                    }
-                    BSource::Packed(b) => b.add(p0 * width),
+    passes(k, |p0, kc, bbuf, abuf| {
+        // SAFETY: the caller vouches for B's extent; the buffers are sized here.
+        let b = unsafe {
+            match b {
+                BSource::Raw { b, rsb, csb } => {
+                    let dst = bbuf.ptr(kc * width);
+                    let tile = (K::NR, K::LANES);
+                    pack_b(b.add(p0 * rsb), (rsb, csb), (kc, n), tile, dst);
+                    dst as *const f32
                 }
-            };
-            let pass = Pass {
-                kc,
-                acc: acc || p0 > 0,
-                b: bp,
-                panels,
-            };
-            for i0 in (0..m).step_by(MC) {
-                let mc = MC.min(m - i0);
-                // SAFETY: forwarded from the caller.
-                unsafe {
-                    let a = a.add(i0 * rsa + p0 * csa);
-                    let c = c.add(i0 * ldc);
-                    let (a, sa) = if panels > 1 && worth_packing((rsa, csa), (mc, kc)) {
-                        let dst = abuf.ptr(mc * kc);
-                        (dst as *const f32, pack_a(a, (rsa, csa), (mc, kc), dst))
-                    } else {
-                        (a, (rsa, csa))
-                    };
-                    block::<K>(&pass, (mc, n), (a, sa), (c, ldc));
-                }
+                BSource::Packed(b) => b.add(p0 * width),
             }
-            p0 += kc;
-            if p0 >= k {
-                break;
-            }
+        };
+        let acc = acc || p0 > 0;
+        let pass = Pass { kc, acc, b, panels };
+        // A's block packed where it is spread out and more than one panel reads it.
+        let repack = (panels > 1).then_some(abuf);
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            blocks::<K>(
+                &pass,
+                (m, n),
+                (a.add(p0 * csa), (rsa, csa)),
+                (c, ldc),
+                repack,
+            )
         }
     });
 }
@@ -183,40 +168,67 @@ pub(super) unsafe fn gemm_rows<K: Tiles>(
     ldc: usize,
 ) {
     let panels = n.div_ceil(K::NR);
+    passes(a_rows.len(), |p0, kc, bbuf, abuf| {
+        let b = bbuf.ptr(kc * packed_width(n, (K::NR, K::LANES)));
+        let a = abuf.ptr(m * kc);
+        // SAFETY: the buffers are sized here; the caller vouches for the rows and C.
+        unsafe {
+            pack_b_rows(&b_rows[p0..p0 + kc], n, (K::NR, K::LANES), b);
+            for (k, row) in a_rows[p0..p0 + kc].iter().enumerate() {
+                std::ptr::copy_nonoverlapping(row.as_ptr(), a.add(k * m), m);
+            }
+            let acc = acc || p0 > 0;
+            let pass = Pass { kc, acc, b, panels };
+            // A is packed already: each pair's row side by side.
+            blocks::<K>(&pass, (m, n), (a, (1, m)), (c, ldc), None);
+        }
+    });
+}
+
+/// `pass(p0, kc, bbuf, abuf)` for each pass of up to `KC` steps of a depth `k` (one pass,
+/// of none, when k is 0), with this thread's packing buffers for B and A.
+fn passes(k: usize, mut pass: impl FnMut(usize, usize, &mut Aligned, &mut Aligned)) {
     PACKS.with_borrow_mut(|(bbuf, abuf)| {
         let mut p0 = 0;
         loop {
-            let kc = KC.min(a_rows.len() - p0);
-            let dst = bbuf.ptr(kc * packed_width(n, (K::NR, K::LANES)));
-            let adst = abuf.ptr(m * kc);
-            // SAFETY: the buffers are sized here; the caller vouches for the rows and C.
-            unsafe {
-                pack_b_rows(&b_rows[p0..p0 + kc], n, (K::NR, K::LANES), dst);
-                for (k, row) in a_rows[p0..p0 + kc].iter().enumerate() {
-                    std::ptr::copy_nonoverlapping(row.as_ptr(), adst.add(k * m), m);
-                }
-                let pass = Pass {
-                    kc,
-                    acc: acc || p0 > 0,
-                    b: dst,
-                    panels,
-                };
-                for i0 in (0..m).step_by(MC) {
-                    let mc = MC.min(m - i0);
-                    block::<K>(
-                        &pass,
-                        (mc, n),
-                        (adst.add(i0), (1, m)),
-                        (c.add(i0 * ldc), ldc),
-                    );
-                }
-            }
+            let kc = KC.min(k - p0);
+            pass(p0, kc, bbuf, abuf);
             p0 += kc;
-            if p0 >= a_rows.len() {
+            if p0 >= k {
                 break;
             }
         }
     });
+}
+
+/// The pass's product for A's rows (at `a`, the pass's first step, and its strides) in
+/// blocks of `MC`, each copied into `repack` first when it is spread out in memory.
+///
+/// # Safety
+/// As `gemm`'s.
+unsafe fn blocks<K: Tiles>(
+    pass: &Pass,
+    (m, n): (usize, usize),
+    (a, (rsa, csa)): (*const f32, (usize, usize)),
+    (c, ldc): (*mut f32, usize),
+    mut repack: Option<&mut Aligned>,
+) {
+    for i0 in (0..m).step_by(MC) {
+        let mc = MC.min(m - i0);
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let a = a.add(i0 * rsa);
+            let c = c.add(i0 * ldc);
+            let (a, sa) = match repack.as_deref_mut() {
+                Some(buf) if worth_packing((rsa, csa), (mc, pass.kc)) => {
+                    let dst = buf.ptr(mc * pass.kc);
+                    (dst as *const f32, pack_a(a, (rsa, csa), (mc, pass.kc), dst))
+                }
+                _ => (a, (rsa, csa)),
+            };
+            block::<K>(pass, (mc, n), (a, sa), (c, ldc));
+        }
+    }
 }
 
 /// One pass over the depth: its depth, whether C is added to, B's packed panels.
