@@ -110,9 +110,8 @@ fn products(kernel: Kernel, runs: usize, lines: &mut Vec<Line>) {
         });
     };
     recurrent_products((b, t, a), &hs, &mut rate);
-    for v in spec.head_sizes() {
-        head_products((b * t, a, v), &hs, &mut rate);
-    }
+    // The heads' kernels side by side: one product each way for all of them.
+    head_products((b * t, a, spec.head_sizes().iter().sum()), &hs, &mut rate);
 }
 
 /// The recurrence's products as the step makes them: a step forward and a step back (u
@@ -148,7 +147,7 @@ fn recurrent_products((b, t, a): (usize, usize, usize), hs: &[f32], rate: &mut R
     );
 }
 
-/// A head of `v` outputs over `n` rows of `a` hidden values: forward and both gradients.
+/// The heads' `v` outputs in all over `n` rows of `a` hidden values: forward and both gradients.
 fn head_products((n, a, v): (usize, usize, usize), hs: &[f32], rate: &mut Rate<'_>) {
     let w = fill(a * v);
     let mut logits = fill(n * v);
@@ -156,17 +155,17 @@ fn head_products((n, a, v): (usize, usize, usize), hs: &[f32], rate: &mut Rate<'
     let mut dw = fill(a * v);
     let mut dhh = fill(n * a);
     rate(
-        format!("head forward ({n}×{a}·{a}×{v})"),
+        format!("heads forward ({n}×{a}·{a}×{v})"),
         flops(n, a, v),
         &mut || kernels::gemm(n, a, v, hs, (a, 1), &w, (v, 1), 0.0, &mut logits, v),
     );
     rate(
-        format!("head weight gradient ({a}×{n}·{n}×{v})"),
+        format!("heads weight gradient, transposed ({v}×{n}·{n}×{a})"),
         flops(a, n, v),
-        &mut || kernels::gemm(a, n, v, hs, (1, a), &d, (v, 1), 0.0, &mut dw, v),
+        &mut || kernels::gemm(v, n, a, &d, (1, v), hs, (a, 1), 0.0, &mut dw, a),
     );
     rate(
-        format!("head input gradient ({n}×{v}·{v}×{a})"),
+        format!("heads input gradient ({n}×{v}·{v}×{a})"),
         flops(n, v, a),
         &mut || kernels::gemm(n, v, a, &d, (v, 1), &w, (1, v), 0.0, &mut dhh, a),
     );

@@ -5,7 +5,7 @@
 //! added in slice order, so results never depend on scheduling. burn's autodiff graph of
 //! the same network (`net::batch_grads`) is the reference it is tested against.
 
-use crate::model::cpu::kernels::gemm;
+use crate::model::cpu::kernels::{gemm, transpose};
 use crate::model::cpu::parallel::{Parallel, slice_iter};
 use crate::model::cpu::pool::{self, Pool};
 use crate::model::cpu::reduce::{adam_parts, sum_slices};
@@ -211,8 +211,11 @@ fn slice_grads(
     out.total_nats = f64::from(nll_grad_in_place(&mut probs, &w.b_y, &out.t64, scale, db_y));
     out.targets = y.iter().filter(|&&t| input(t, v).is_some()).count();
     let d = probs;
+    // dw_y = hᵀ·d [A, V], as its transpose dᵀ·h [V, A] (every tile full) turned round.
+    let mut dwt = pool::scratch(v * a);
+    gemm(v, n, a, &d, (1, v), &cache.hs, (a, 1), 0.0, &mut dwt, a);
     zeroed(dw_y, a * v);
-    gemm(a, n, v, &cache.hs, (1, a), &d, (v, 1), 0.0, dw_y, v);
+    transpose(&dwt, a, dw_y);
     let mut dh = pool::scratch(n * a);
     // dh = d · w_yᵀ, w_y [A, V] read transposed.
     gemm(n, v, a, &d, (v, 1), &w.w_y, (1, v), 0.0, &mut dh, a);
@@ -229,7 +232,7 @@ fn slice_grads(
     du.clear();
     du.extend_from_slice(&dus);
     cache.recycle();
-    pool::give([d, dh, dxp, dus]);
+    pool::give([d, dh, dxp, dus, dwt]);
 }
 
 #[cfg(test)]

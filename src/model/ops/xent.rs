@@ -118,24 +118,43 @@ pub fn nll_grad_in_place(
     g: f32,
     col_sums: &mut [f32],
 ) -> f32 {
-    with_simd!(fused nll_grad_generic(x, bias, targets, g, col_sums))
+    assert_eq!(x.len(), targets.len() * bias.len(), "logits must be [N, V]");
+    nll_grad_cols(x, bias.len(), bias, targets, g, col_sums)
+}
+
+/// `nll_grad_in_place` over the first V = `bias.len()` columns of rows `ld` apart: one
+/// head's logits among several heads' side by side (`x` from the head's first column).
+pub fn nll_grad_cols(
+    x: &mut [f32],
+    ld: usize,
+    bias: &[f32],
+    targets: &[i64],
+    g: f32,
+    col_sums: &mut [f32],
+) -> f32 {
+    let (v, n) = (bias.len(), targets.len());
+    assert!(
+        v <= ld && (n == 0 || x.len() >= (n - 1) * ld + v),
+        "logits must be N rows of V columns, ld apart"
+    );
+    with_simd!(fused nll_grad_generic(x, ld, bias, targets, g, col_sums))
 }
 
 #[inline(always)]
 fn nll_grad_generic<M: MulAdd>(
     _: M,
     x: &mut [f32],
+    ld: usize,
     bias: &[f32],
     targets: &[i64],
     g: f32,
     col_sums: &mut [f32],
 ) -> f32 {
     let v = bias.len();
-    assert_eq!(x.len(), targets.len() * v, "logits must be [N, V]");
     let col_sums = &mut col_sums[..v];
     let mut total = 0.0f64;
     for (r, &t) in targets.iter().enumerate() {
-        let p = &mut x[r * v..(r + 1) * v];
+        let p = &mut x[r * ld..r * ld + v];
         if t < 0 || t as usize >= v {
             p.fill(0.0);
             continue;

@@ -4,12 +4,13 @@
 
 use super::features::Features;
 use crate::model::conditioned::net::Batch;
-use crate::model::conditioned::{CondWeights, Heads, Layer};
-use crate::model::cpu::kernels::gemm;
+use crate::model::conditioned::{CondWeights, Head, Heads, Layer};
+use crate::model::cpu::kernels::{gemm, transpose};
 use crate::model::cpu::pool;
 use crate::model::ops::conditioned_input::add;
 use crate::model::ops::lstm::{Cache, backward_sink, forward_from};
-use crate::model::ops::xent::nll_grad_in_place;
+use crate::model::ops::xent::nll_grad_cols;
+use std::borrow::Cow;
 
 /// What every slice of a batch reads.
 pub(super) struct Shared<'a> {
@@ -174,7 +175,9 @@ fn second_forward<'l>(
 
 /// Every head's forward and backward pass at once over the top layer's outputs `h`
 /// [N, A]: returns the summed nats, writes the heads' gradients into `grads` (kernel, bias
-/// per head) and the gradient of `h` into `dh`.
+/// per head) and the gradient of `h` into `dh`. The heads' kernels sit side by side [A, V]
+/// (V their classes in all), so each of the three products is one product over all of
+/// them: a 13-class duration head alone fills a fraction of a tile's vectors.
 fn heads(
     sh: &Shared,
     h: &[f32],
@@ -184,23 +187,63 @@ fn heads(
 ) -> f64 {
     let a = sh.w.spec.n_a;
     let n = h.len() / a.max(1);
-    let mut nats = 0.0;
-    for (k, head) in sh.w.heads.iter().enumerate() {
-        let v = head.bias.len();
-        let (dk, db) = grads[2 * k..].split_at_mut(1);
-        let mut d = pool::scratch(n * v);
-        gemm(n, a, v, h, (a, 1), &head.kernel, (v, 1), 0.0, &mut d, v);
-        let t = &targets[k];
-        nats += f64::from(nll_grad_in_place(
-            &mut d, &head.bias, t, sh.scale, &mut db[0],
-        ));
-        gemm(a, n, v, h, (1, a), &d, (v, 1), 0.0, &mut dk[0], v);
-        let beta = if k == 0 { 0.0 } else { 1.0 };
-        // dh += d · kernelᵀ, the kernel [A, V] read transposed.
-        gemm(n, v, a, &d, (v, 1), &head.kernel, (1, v), beta, dh, a);
-        pool::give([d]);
+    let hs = &sh.w.heads[..];
+    let v: usize = hs.iter().map(|h| h.bias.len()).sum();
+    let kernel = side_by_side(hs, a, v);
+    let mut d = pool::scratch(n * v);
+    gemm(n, a, v, h, (a, 1), &kernel, (v, 1), 0.0, &mut d, v);
+    let (mut nats, mut at) = (0.0, 0);
+    for ((head, t), g) in hs.iter().zip(targets).zip(grads.chunks_exact_mut(2)) {
+        let x = &mut d[at..];
+        let col_sums = &mut g[1];
+        nats += f64::from(nll_grad_cols(x, v, &head.bias, t, sh.scale, col_sums));
+        at += head.bias.len();
     }
+    if let [dk, _] = grads {
+        gemm(a, n, v, h, (1, a), &d, (v, 1), 0.0, dk, v);
+    } else {
+        // Its transpose dᵀ·h [V, A], whose tiles are all full (as hᵀ·d's 11 columns
+        // past 64 are not), then each head's rows of it into its kernel's gradient.
+        let mut dkt = pool::scratch(v * a);
+        gemm(v, n, a, &d, (1, v), h, (a, 1), 0.0, &mut dkt, a);
+        transpose_into(&dkt, a, grads.iter_mut().step_by(2));
+        pool::give([dkt]);
+    }
+    // dh = d · kernelᵀ, the kernel [A, V] read transposed.
+    gemm(n, v, a, &d, (v, 1), &kernel, (1, v), 0.0, dh, a);
+    if let Cow::Owned(k) = kernel {
+        pool::give([k]);
+    }
+    pool::give([d]);
     nats
+}
+
+/// The heads' kernels [A, ·] side by side [A, V]: the one kernel itself when there is
+/// only one head.
+fn side_by_side(hs: &[Head], a: usize, v: usize) -> Cow<'_, [f32]> {
+    if let [one] = hs {
+        return Cow::Borrowed(&one.kernel);
+    }
+    let mut joined = pool::scratch(a * v);
+    for (r, out) in joined.chunks_exact_mut(v).enumerate() {
+        let mut at = 0;
+        for head in hs {
+            let w = head.bias.len();
+            out[at..at + w].copy_from_slice(&head.kernel[r * w..(r + 1) * w]);
+            at += w;
+        }
+    }
+    Cow::Owned(joined)
+}
+
+/// The rows of `t` [V, a], transposed, into the matrices [a, ·] it stacks, in order.
+fn transpose_into<'g>(t: &[f32], a: usize, parts: impl Iterator<Item = &'g mut Vec<f32>>) {
+    let mut at = 0;
+    for p in parts {
+        let end = at + p.len();
+        transpose(&t[at..end], a, p);
+        at = end;
+    }
 }
 
 /// The second layer's backward pass from the gradient `dh` of its outputs, given its cache,

@@ -127,3 +127,20 @@ fn every_kernel_sums_gathered_row_pairs_as_the_product_of_their_matrices() {
         }
     }
 }
+
+#[test]
+fn transpose_turns_rows_into_columns() {
+    // [2, 3] into [3, 2].
+    let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let mut out = [0.0; 6];
+    transpose(&t, 3, &mut out);
+    assert_eq!(out, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    // Twice is the identity, for a shape with a narrow edge.
+    let (r, c) = (78, 64);
+    let m: Vec<f32> = (0..r * c).map(|i| i as f32).collect();
+    let (mut once, mut twice) = (vec![0.0; r * c], vec![0.0; r * c]);
+    transpose(&m, c, &mut once);
+    transpose(&once, r, &mut twice);
+    assert_eq!(twice, m);
+    assert_eq!(once[5 * r + 7], m[7 * c + 5]);
+}
