@@ -10,7 +10,7 @@ use crate::model::cpu::parallel::{Parallel, slice_iter};
 use crate::model::cpu::pool::{self, Pool};
 use crate::model::cpu::reduce::{adam_parts, sum_slices};
 use crate::model::exercise::weights::Weights;
-use crate::model::ops::lstm::{Cache, backward_sink, forward_fill};
+use crate::model::ops::lstm::{Cache, backward_streamed, forward_fill};
 use crate::model::ops::xent::{nll_grad_in_place, nll_in_place};
 use crate::model::optim::adam::{AdamSettings, AdamState};
 
@@ -222,7 +222,7 @@ fn slice_grads(
     // BPTT; each row's gate gradients go to its input's row of w_x and to the bias.
     zeroed(dw_x, v * g4);
     zeroed(db, g4);
-    let (dxp, dus) = backward_sink(&cache, &dh, |row, dz| {
+    let dus = backward_streamed(&cache, &dh, |row, dz| {
         db.iter_mut().zip(dz).for_each(|(s, g)| *s += g);
         if let Some(i) = input(x[row], v) {
             let r = &mut dw_x[i * g4..(i + 1) * g4];
@@ -232,7 +232,7 @@ fn slice_grads(
     du.clear();
     du.extend_from_slice(&dus);
     cache.recycle();
-    pool::give([d, dh, dxp, dus, dwt]);
+    pool::give([d, dh, dus, dwt]);
 }
 
 #[cfg(test)]

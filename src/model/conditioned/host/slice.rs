@@ -8,7 +8,7 @@ use crate::model::conditioned::{CondWeights, Head, Heads, Layer};
 use crate::model::cpu::kernels::{gemm, transpose};
 use crate::model::cpu::pool;
 use crate::model::ops::conditioned_input::add;
-use crate::model::ops::lstm::{Cache, backward_sink, forward_from};
+use crate::model::ops::lstm::{Cache, backward_sink, backward_streamed, forward_from};
 use crate::model::ops::xent::nll_grad_cols;
 use std::borrow::Cow;
 
@@ -286,12 +286,12 @@ fn first_backward(
         unreachable!("the first layer has five arrays")
     };
     let g4 = 4 * w.spec.n_a;
-    let (dz, dus) = backward_sink(cache, dh, |row, dz| {
+    let dus = backward_streamed(cache, dh, |row, dz| {
         let (p, d) = lookups(w, batch, row);
         let rows = (&mut dp[p * g4..(p + 1) * g4], &mut dd[d * g4..(d + 1) * g4]);
         fs.scatter(row, dz, rows);
     });
     fs.backward(batch.feats, w.spec.n_feat, df, db);
     du.copy_from_slice(&dus);
-    pool::give([dz, dus]);
+    pool::give([dus]);
 }
