@@ -222,7 +222,7 @@ fn slice_grads(
     // BPTT; each row's gate gradients go to its input's row of w_x and to the bias.
     zeroed(dw_x, v * g4);
     zeroed(db, g4);
-    let dus = backward_streamed(&cache, &dh, |row, dz| {
+    let dus = backward_streamed(&cache, &dh, None, |row, dz| {
         db.iter_mut().zip(dz).for_each(|(s, g)| *s += g);
         if let Some(i) = input(x[row], v) {
             let r = &mut dw_x[i * g4..(i + 1) * g4];

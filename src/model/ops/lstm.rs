@@ -9,15 +9,17 @@
 //! CPU has them, else the `gemm` crate).
 
 use crate::model::cpu::fastmath::{MulAdd, with_simd};
-use crate::model::cpu::kernels::{PASS_ROWS, PackedB, gemm_packed, gemm_rows};
+use crate::model::cpu::kernels::{PackedB, gemm_packed};
 use crate::model::cpu::pool;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, backend_extension};
 use std::borrow::Cow;
 
+pub use bptt::{InputSide, backward, backward_sink, backward_streamed};
 pub use extension::LstmBackend;
-use rows::{bptt_row, cell_row};
+use rows::cell_row;
 
+mod bptt;
 mod op;
 mod rows;
 
@@ -207,173 +209,6 @@ fn c_before<'a>(
         (0, false) => &c0[r * a..(r + 1) * a],
         _ => &cs[(r * t + s - 1) * a..(r * t + s) * a],
     }
-}
-
-/// BPTT: gradients of xp [B, T, 4A] and u [A, 4A] from the gradient of the hidden states.
-pub fn backward(cache: &Cache, dhs: &[f32]) -> (Vec<f32>, Vec<f32>) {
-    backward_sink(cache, dhs, |_, _| {})
-}
-
-/// BPTT that also hands each row's gate gradients to `sink(row, dz)` as soon as they are
-/// computed (while they are in cache).
-pub fn backward_sink<F: FnMut(usize, &[f32])>(
-    cache: &Cache,
-    dhs: &[f32],
-    sink: F,
-) -> (Vec<f32>, Vec<f32>) {
-    backward_any(cache, dhs, true, sink)
-}
-
-/// BPTT whose gate gradients go only to `sink(row, dz)`: none is kept past the steps
-/// whose products need it, so they are written into a few steps' worth of rows (each
-/// step's rows side by side, for its product) instead of [B, T, 4A]. Returns du.
-pub fn backward_streamed<F: FnMut(usize, &[f32])>(cache: &Cache, dhs: &[f32], sink: F) -> Vec<f32> {
-    backward_any(cache, dhs, false, sink).1
-}
-
-fn backward_any<F: FnMut(usize, &[f32])>(
-    cache: &Cache,
-    dhs: &[f32],
-    keep: bool,
-    sink: F,
-) -> (Vec<f32>, Vec<f32>) {
-    with_simd!(backward_generic(cache, dhs, keep, sink))
-}
-
-/// Where BPTT writes each row's gate gradients: every row and step [B, T, 4A] (`keep`),
-/// or a ring of `steps` steps [steps, B, 4A] that each step's rows overwrite.
-#[derive(Clone, Copy)]
-struct GateRows {
-    b: usize,
-    t: usize,
-    g4: usize,
-    /// Steps in the ring (0: every row kept).
-    steps: usize,
-}
-
-impl GateRows {
-    fn new((b, t, g4): (usize, usize, usize), keep: bool) -> GateRows {
-        // A pass holds at most GATHER rows, from at most ⌈GATHER / B⌉ + 1 steps, and the
-        // step being written is one more.
-        let steps = if keep {
-            0
-        } else {
-            t.min(GATHER.div_ceil(b.max(1)) + 2)
-        };
-        GateRows { b, t, g4, steps }
-    }
-
-    fn len(&self) -> usize {
-        self.b * self.g4 * if self.steps == 0 { self.t } else { self.steps }
-    }
-
-    /// The offset of row `r`'s gate gradients at step `s`.
-    fn at(&self, r: usize, s: usize) -> usize {
-        self.g4
-            * if self.steps == 0 {
-                r * self.t + s
-            } else {
-                (s % self.steps) * self.b + r
-            }
-    }
-
-    /// The distance between two rows of one step.
-    fn row_stride(&self) -> usize {
-        self.g4 * if self.steps == 0 { self.t } else { 1 }
-    }
-}
-
-#[inline(always)]
-fn backward_generic<F: FnMut(usize, &[f32])>(
-    cache: &Cache,
-    dhs: &[f32],
-    keep: bool,
-    mut sink: F,
-) -> (Vec<f32>, Vec<f32>) {
-    let (t, b, a) = (cache.t, cache.b, cache.a);
-    let g4 = 4 * a;
-    let rows = GateRows::new((b, t, g4), keep);
-    // Every element of dxp is written before it is read.
-    let mut dxp = pool::scratch(rows.len());
-    let mut dh_next = pool::zeros(b * a);
-    let mut dc_next = pool::zeros(b * a);
-    // uᵀ packed once, from u as it is, for the t - 1 steps' products.
-    let ut = PackedB::new(g4, a, &cache.u, (1, g4));
-    let zeros = pool::zeros(a);
-    // du = Σ h_prevᵀ · dz over every row and step, a pass of rows at a time as soon as
-    // their dz are computed (still in cache); rows whose h_prev is zero add nothing.
-    let mut du = pool::scratch(a * g4);
-    let mut pending = [(0usize, 0usize); GATHER];
-    let (mut held, mut passes) = (0, 0);
-    for s in (0..t).rev() {
-        for r in 0..b {
-            let row = r * t + s;
-            let base = row * a;
-            let at = rows.at(r, s);
-            bptt_row(
-                &cache.gates[row * g4..(row + 1) * g4],
-                c_before(&cache.cs, (s, r, t), &cache.c0, &zeros),
-                &cache.tcs[base..base + a],
-                &dhs[base..base + a],
-                &dh_next[r * a..(r + 1) * a],
-                &mut dc_next[r * a..(r + 1) * a],
-                &mut dxp[at..at + g4],
-            );
-            sink(row, &dxp[at..at + g4]);
-        }
-        if s > 0 {
-            // dh_next = dz[:, s] · uᵀ   ([B, 4A] · [4A, A])
-            let step = &dxp[rows.at(0, s)..];
-            gemm_packed(b, step, (rows.row_stride(), 1), &ut, 0.0, &mut dh_next, a);
-        }
-        for r in (0..b).filter(|_| s > 0 || !cache.h0.is_empty()) {
-            if held == GATHER {
-                recurrent_pass(cache, &dxp, &pending, passes, &mut du);
-                (held, passes) = (0, passes + 1);
-            }
-            pending[held] = (r * t + s, rows.at(r, s));
-            held += 1;
-        }
-    }
-    if held > 0 || passes == 0 {
-        recurrent_pass(cache, &dxp, &pending[..held], passes, &mut du);
-    }
-    pool::give([dh_next, dc_next, zeros]);
-    if !keep {
-        pool::give([std::mem::take(&mut dxp)]);
-    }
-    (dxp, du)
-}
-
-/// Rows of a pass of du's product: as many as a pass of the register-tiled kernels.
-const GATHER: usize = PASS_ROWS;
-
-/// One pass of du = Σ_rows h_prevᵀ · dz: the hidden state before each of `rows` (the
-/// initial one at s = 0) against its gate gradients in `dxp` (each row's with their
-/// offset there), added to `du` after the first pass.
-fn recurrent_pass(
-    cache: &Cache,
-    dxp: &[f32],
-    rows: &[(usize, usize)],
-    passes: usize,
-    du: &mut [f32],
-) {
-    let (t, a) = (cache.t, cache.a);
-    let g4 = 4 * a;
-    let mut h_prev: [&[f32]; GATHER] = [&[]; GATHER];
-    let mut dz: [&[f32]; GATHER] = [&[]; GATHER];
-    for (k, &(row, at)) in rows.iter().enumerate() {
-        let (r, s) = (row / t, row % t);
-        h_prev[k] = if s > 0 {
-            &cache.hs[(row - 1) * a..row * a]
-        } else {
-            &cache.h0[r * a..(r + 1) * a]
-        };
-        dz[k] = &dxp[at..at + g4];
-    }
-    let beta = if passes > 0 { 1.0 } else { 0.0 };
-    let n = rows.len();
-    gemm_rows((a, g4), &h_prev[..n], &dz[..n], beta, du, g4);
 }
 
 #[cfg(test)]

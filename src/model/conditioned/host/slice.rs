@@ -8,7 +8,7 @@ use crate::model::conditioned::{CondWeights, Head, Heads, Layer};
 use crate::model::cpu::kernels::{gemm, transpose};
 use crate::model::cpu::pool;
 use crate::model::ops::conditioned_input::add;
-use crate::model::ops::lstm::{Cache, backward_sink, backward_streamed, forward_from};
+use crate::model::ops::lstm::{Cache, InputSide, backward_streamed, forward_from};
 use crate::model::ops::xent::nll_grad_cols;
 use std::borrow::Cow;
 
@@ -260,16 +260,18 @@ fn second_backward(
     let [dw_in, du, db] = grads else {
         unreachable!("a layer has three arrays")
     };
-    let (a, n) = (cache.a, cache.b * cache.t);
-    let g4 = 4 * a;
-    let (dz, dus) = backward_sink(cache, dh, |_, dz| add(db, dz));
+    let side = InputSide {
+        x,
+        w: input,
+        dw: dw_in,
+        dx: dh1,
+    };
+    let dus = backward_streamed(cache, dh, Some(side), |_, dz| add(db, dz));
     du.copy_from_slice(&dus);
-    gemm(a, n, g4, x, (1, a), &dz, (g4, 1), 0.0, dw_in, g4);
-    gemm(n, g4, a, &dz, (g4, 1), input, (1, g4), 0.0, dh1, a);
     if let Some(m) = mask {
         dh1.iter_mut().zip(m).for_each(|(d, m)| *d *= m);
     }
-    pool::give([dz, dus]);
+    pool::give([dus]);
 }
 
 /// The first layer's backward pass: BPTT, with each row's gate gradients added to its
@@ -286,7 +288,7 @@ fn first_backward(
         unreachable!("the first layer has five arrays")
     };
     let g4 = 4 * w.spec.n_a;
-    let dus = backward_streamed(cache, dh, |row, dz| {
+    let dus = backward_streamed(cache, dh, None, |row, dz| {
         let (p, d) = lookups(w, batch, row);
         let rows = (&mut dp[p * g4..(p + 1) * g4], &mut dd[d * g4..(d + 1) * g4]);
         fs.scatter(row, dz, rows);

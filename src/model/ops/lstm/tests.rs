@@ -103,11 +103,53 @@ fn streamed_bptt_gives_what_the_kept_one_does() {
         let cache = super::forward_from(xp, &u, (b, t, a), init, |_, _| {});
         let mut seen = vec![0.0f32; b * t * g4];
         let (dxp, du) = super::backward_sink(&cache, &dhs, |_, _| {});
-        let streamed = super::backward_streamed(&cache, &dhs, |row, dz| {
+        let streamed = super::backward_streamed(&cache, &dhs, None, |row, dz| {
             seen[row * g4..(row + 1) * g4].copy_from_slice(dz);
         });
         assert_eq!(streamed, du, "b {b}, t {t}: du");
         assert_eq!(seen, dxp, "b {b}, t {t}: the rows the sink saw");
         assert!(du.iter().any(|&g| g != 0.0));
+    }
+}
+
+#[test]
+fn streamed_bptt_takes_a_dense_input_s_gradients_as_products_would() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    for (b, t, a, i) in [(1, 150, 3, 2), (3, 9, 4, 5), (200, 4, 2, 3)] {
+        let g4 = 4 * a;
+        let mut fill =
+            |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-1.0..1.0)).collect() };
+        let (xp, u, dhs) = (fill(b * t * g4), fill(a * g4), fill(b * t * a));
+        let (x, w) = (fill(b * t * i), fill(i * g4));
+        let cache = super::forward(&xp, &u, b, t, a);
+        let (dxp, du) = super::backward_sink(&cache, &dhs, |_, _| {});
+        let n = b * t;
+        let mut want_dw = vec![0.0f32; i * g4];
+        let mut want_dx = vec![0.0f32; n * i];
+        for row in 0..n {
+            for k in 0..i {
+                for j in 0..g4 {
+                    want_dw[k * g4 + j] += x[row * i + k] * dxp[row * g4 + j];
+                    want_dx[row * i + k] += dxp[row * g4 + j] * w[k * g4 + j];
+                }
+            }
+        }
+        let (mut dw, mut dx) = (vec![f32::NAN; i * g4], vec![f32::NAN; n * i]);
+        let side = super::InputSide {
+            x: &x,
+            w: &w,
+            dw: &mut dw,
+            dx: &mut dx,
+        };
+        let streamed = super::backward_streamed(&cache, &dhs, Some(side), |_, _| {});
+        assert_eq!(streamed, du, "b {b}, t {t}: du");
+        let (ew, ex) = (
+            crate::model::max_diff(&dw, &want_dw),
+            crate::model::max_diff(&dx, &want_dx),
+        );
+        assert!(
+            ew < 1e-4 && ex < 1e-4,
+            "b {b}, t {t}: dw off by {ew}, dx by {ex}"
+        );
     }
 }
