@@ -1,8 +1,9 @@
 //! The fused LSTM recurrence: every time step in one burn operation with a hand-written
 //! backward pass (BPTT), the way cuDNN does it, instead of a graph of small per-step ops.
 //!
-//! The recurrence runs on the host (`forward_from`, `backward_sink`; both host training
-//! steps call them directly). `LstmBackend` is a burn backend extension over them (`op`):
+//! The recurrence runs on the host (`forward_from` here; BPTT in `bptt`: `backward_sink`,
+//! and `backward_streamed`, which both host training steps call directly). `LstmBackend`
+//! is a burn backend extension over them (`op`):
 //! NdArray and Flex run the forward recurrence, and the Autodiff implementation registers
 //! a backward pass that runs BPTT from the gates and cell states the forward pass kept.
 //! Matrix products go through `kernels` (register-tiled AVX-512 or AVX2 kernels where the
