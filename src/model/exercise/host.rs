@@ -11,7 +11,7 @@ use crate::model::cpu::pool::{self, Pool};
 use crate::model::cpu::reduce::{adam_parts, sum_slices};
 use crate::model::exercise::weights::Weights;
 use crate::model::ops::lstm::{Cache, backward_streamed, forward_fill};
-use crate::model::ops::xent::{nll_grad_in_place, nll_in_place};
+use crate::model::ops::xent::{nll_grad_cols, nll_in_place};
 use crate::model::optim::adam::{AdamSettings, AdamState};
 
 /// What one slice of a batch computed: gradients of the whole batch's loss from its windows.
@@ -208,7 +208,8 @@ fn slice_grads(
     // Forward and backward at once: d logits = scale · (softmax − onehot).
     let [dw_x, du, db, dw_y, db_y] = &mut out.grads;
     zeroed(db_y, v);
-    out.total_nats = f64::from(nll_grad_in_place(&mut probs, &w.b_y, &out.t64, scale, db_y));
+    let nats = nll_grad_cols(&mut probs, v, &w.b_y, &out.t64, scale, db_y);
+    out.total_nats = f64::from(nats);
     out.targets = y.iter().filter(|&&t| input(t, v).is_some()).count();
     let d = probs;
     // dw_y = hᵀ·d [A, V], as its transpose dᵀ·h [V, A] (every tile full) turned round.

@@ -107,23 +107,12 @@ fn nll_in_place_generic<M: MulAdd>(_: M, x: &mut [f32], targets: &[i64], v: usiz
     total as f32
 }
 
-/// Total nats of `targets` under softmax(`x` + `bias`) (`x` [N, V] the logits without the
-/// bias [V]), turning `x` into the gradient of `g` · nats with respect to the logits,
-/// g · (softmax − onehot), and adding its rows into `col_sums` [V] (the bias's gradient):
-/// forward and backward in one pass per row.
-pub fn nll_grad_in_place(
-    x: &mut [f32],
-    bias: &[f32],
-    targets: &[i64],
-    g: f32,
-    col_sums: &mut [f32],
-) -> f32 {
-    assert_eq!(x.len(), targets.len() * bias.len(), "logits must be [N, V]");
-    nll_grad_cols(x, bias.len(), bias, targets, g, col_sums)
-}
-
-/// `nll_grad_in_place` over the first V = `bias.len()` columns of rows `ld` apart: one
-/// head's logits among several heads' side by side (`x` from the head's first column).
+/// Total nats of `targets` under softmax(`x` + `bias`), over the first V = `bias.len()`
+/// columns of N rows `ld` apart (`x` the logits without the bias: [N, V] with `ld` = V, or
+/// one head's columns among several heads' side by side, from its first column), turning
+/// them into the gradient of `g` · nats with respect to the logits, g · (softmax −
+/// onehot), and adding its rows into `col_sums` [V] (the bias's gradient): forward and
+/// backward in one pass per row.
 pub fn nll_grad_cols(
     x: &mut [f32],
     ld: usize,
@@ -331,5 +320,64 @@ mod tests {
             assert!(s.abs() < 1e-5, "row {r} sums to {s}");
         }
         assert!(d[2] < 0.0 && d[0] > 0.0, "the target's logit is pushed up");
+    }
+
+    #[test]
+    fn one_head_s_columns_among_two_give_what_the_head_alone_does() {
+        // Two heads of 6 and 3 classes side by side, 4 rows 9 apart.
+        let (v0, v1, n) = (6usize, 3usize, 4usize);
+        let ld = v0 + v1;
+        let joined: Vec<f32> = (0..n * ld)
+            .map(|i| ((i * 5) % 13) as f32 * 0.3 - 1.5)
+            .collect();
+        let bias0: Vec<f32> = (0..v0).map(|i| i as f32 * 0.1).collect();
+        let bias1 = [0.2f32, -0.1, 0.05];
+        let t0 = [1i64, 5, -1, 0];
+        let t1 = [2i64, 0, 1, -1];
+        let mut x = joined.clone();
+        let (mut c0, mut c1) = (vec![0.0; v0], vec![0.0; v1]);
+        let n0 = nll_grad_cols(&mut x, ld, &bias0, &t0, 0.5, &mut c0);
+        // The first head's call leaves the second head's columns alone.
+        for r in 0..n {
+            assert_eq!(
+                x[r * ld + v0..(r + 1) * ld],
+                joined[r * ld + v0..(r + 1) * ld]
+            );
+        }
+        let n1 = nll_grad_cols(&mut x[v0..], ld, &bias1, &t1, 0.5, &mut c1);
+        for (v, at, bias, t, nats, cols) in [
+            (v0, 0, &bias0[..], &t0, n0, &c0),
+            (v1, v0, &bias1[..], &t1, n1, &c1),
+        ] {
+            let mut alone: Vec<f32> = (0..n)
+                .flat_map(|r| joined[r * ld + at..r * ld + at + v].to_vec())
+                .collect();
+            let mut cols_alone = vec![0.0; v];
+            let nats_alone = nll_grad_cols(&mut alone, v, bias, t, 0.5, &mut cols_alone);
+            assert_eq!(nats, nats_alone);
+            assert_eq!(cols, &cols_alone);
+            for r in 0..n {
+                assert_eq!(x[r * ld + at..r * ld + at + v], alone[r * v..(r + 1) * v]);
+            }
+            // Against the definition: 0.5 · (softmax(logits + bias) − onehot), rows of no
+            // target zero.
+            for (r, &tr) in t.iter().enumerate() {
+                let row: Vec<f64> = (0..v)
+                    .map(|c| f64::from(joined[r * ld + at + c] + bias[c]))
+                    .collect();
+                let z: f64 = row.iter().map(|l| l.exp()).sum();
+                for c in 0..v {
+                    let want = if tr < 0 {
+                        0.0
+                    } else {
+                        0.5 * (row[c].exp() / z - if c as i64 == tr { 1.0 } else { 0.0 })
+                    };
+                    assert!(
+                        (f64::from(alone[r * v + c]) - want).abs() < 1e-6,
+                        "row {r}, class {c}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -104,7 +104,7 @@ impl GateRows {
 fn backward_generic<F: FnMut(usize, &[f32])>(
     cache: &Cache,
     dhs: &[f32],
-    (keep, mut input): (bool, Option<InputSide>),
+    (keep, input): (bool, Option<InputSide>),
     mut sink: F,
 ) -> (Vec<f32>, Vec<f32>) {
     let (t, b, a) = (cache.t, cache.b, cache.a);
@@ -121,7 +121,7 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
     // their dz are computed (still in cache); rows whose h_prev is zero add nothing.
     let mut du = pool::scratch(a * g4);
     let mut queue = Queue::default();
-    let mut side = input.as_mut().map(|x| Inputs::new(x, g4));
+    let mut inputs = input.map(|x| Inputs::new(x, g4));
     for s in (0..t).rev() {
         for r in 0..b {
             let row = r * t + s;
@@ -143,8 +143,8 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
             // dh_next = dz[:, s] · uᵀ   ([B, 4A] · [4A, A])
             gemm_packed(b, step, (rows.row_stride(), 1), &ut, 0.0, &mut dh_next, a);
         }
-        if let (Some(side), Some(x)) = (side.as_mut(), input.as_mut()) {
-            side.step(x, (&dxp, step), (s, t, b), &rows);
+        if let Some(inputs) = inputs.as_mut() {
+            inputs.step((&dxp, step), (s, t, b), &rows);
         }
         for r in (0..b).filter(|_| s > 0 || !cache.h0.is_empty()) {
             let pass = |p: &[_], first| recurrent_pass(cache, &dxp, p, first, &mut du);
@@ -152,8 +152,8 @@ fn backward_generic<F: FnMut(usize, &[f32])>(
         }
     }
     queue.finish(|p, first| recurrent_pass(cache, &dxp, p, first, &mut du));
-    if let (Some(side), Some(x)) = (side, input.as_mut()) {
-        side.finish(x, &dxp);
+    if let Some(inputs) = inputs {
+        inputs.finish(&dxp);
     }
     pool::give([dh_next, dc_next, zeros]);
     if !keep {
@@ -202,9 +202,29 @@ impl Queue {
     }
 }
 
-/// One pass of du = Σ_rows h_prevᵀ · dz: the hidden state before each of `rows` (the
-/// initial one at s = 0) against its gate gradients in `dxp` (each row's with their
-/// offset there), added to `du` unless it is the `first`.
+/// One pass of a weight gradient Σ xᵀ·dz over the queued `rows`: `x_row(key)` the x row
+/// (`m` long) of each row's key, its gate gradients at their offset in `dxp`; written into
+/// `out` [m, 4A] on the `first` pass, added to it after.
+fn weight_pass<'x>(
+    rows: &[(usize, usize)],
+    x_row: impl Fn(usize) -> &'x [f32],
+    (dxp, g4): (&[f32], usize),
+    (m, first): (usize, bool),
+    out: &mut [f32],
+) {
+    let mut xs: [&[f32]; GATHER] = [&[]; GATHER];
+    let mut dz: [&[f32]; GATHER] = [&[]; GATHER];
+    for (k, &(key, at)) in rows.iter().enumerate() {
+        xs[k] = x_row(key);
+        dz[k] = &dxp[at..at + g4];
+    }
+    let beta = if first { 0.0 } else { 1.0 };
+    let n = rows.len();
+    gemm_rows((m, g4), &xs[..n], &dz[..n], beta, out, g4);
+}
+
+/// One pass of du = Σ h_prevᵀ · dz: the hidden state before each queued row (its key; the
+/// initial state at s = 0).
 fn recurrent_pass(
     cache: &Cache,
     dxp: &[f32],
@@ -213,37 +233,34 @@ fn recurrent_pass(
     du: &mut [f32],
 ) {
     let (t, a) = (cache.t, cache.a);
-    let g4 = 4 * a;
-    let mut h_prev: [&[f32]; GATHER] = [&[]; GATHER];
-    let mut dz: [&[f32]; GATHER] = [&[]; GATHER];
-    for (k, &(row, at)) in rows.iter().enumerate() {
+    let h_prev = |row: usize| {
         let (r, s) = (row / t, row % t);
-        h_prev[k] = if s > 0 {
+        if s > 0 {
             &cache.hs[(row - 1) * a..row * a]
         } else {
             &cache.h0[r * a..(r + 1) * a]
-        };
-        dz[k] = &dxp[at..at + g4];
-    }
-    let beta = if first { 0.0 } else { 1.0 };
-    let n = rows.len();
-    gemm_rows((a, g4), &h_prev[..n], &dz[..n], beta, du, g4);
+        }
+    };
+    weight_pass(rows, h_prev, (dxp, 4 * a), (a, first), du);
 }
 
-/// What BPTT keeps for a layer's dense input: its kernel read transposed (packed once),
-/// and the rows waiting for the next pass of the kernel's gradient.
-struct Inputs {
+/// What BPTT keeps for a layer's dense input: the input and its gradients' places, its
+/// kernel read transposed (packed once), and the rows waiting for the next pass of the
+/// kernel's gradient.
+struct Inputs<'a> {
+    side: InputSide<'a>,
     wt: PackedB,
     queue: Queue,
     /// Width of an input row.
     width: usize,
 }
 
-impl Inputs {
-    fn new(x: &InputSide, g4: usize) -> Inputs {
-        let width = x.w.len() / g4.max(1);
+impl<'a> Inputs<'a> {
+    fn new(side: InputSide<'a>, g4: usize) -> Inputs<'a> {
+        let width = side.w.len() / g4.max(1);
         Inputs {
-            wt: PackedB::new(g4, width, x.w, (1, g4)),
+            wt: PackedB::new(g4, width, side.w, (1, g4)),
+            side,
             queue: Queue::default(),
             width,
         }
@@ -253,38 +270,37 @@ impl Inputs {
     /// and its rows queued for the kernel's gradient.
     fn step(
         &mut self,
-        x: &mut InputSide,
         (dxp, step): (&[f32], &[f32]),
         (s, t, b): (usize, usize, usize),
         rows: &GateRows,
     ) {
         let i = self.width;
-        let dx = &mut x.dx[s * i..];
+        let dx = &mut self.side.dx[s * i..];
         gemm_packed(b, step, (rows.row_stride(), 1), &self.wt, 0.0, dx, t * i);
+        let (x, dw) = (self.side.x, &mut *self.side.dw);
         for r in 0..b {
-            let pass = |p: &[_], first| input_pass(x, i, (dxp, p), first);
+            let pass = |p: &[_], first| input_pass(x, i, (dxp, p), first, dw);
             self.queue.push(((r * t + s) * i, rows.at(r, s)), pass);
         }
     }
 
     /// The last pass (or dw zeroed, with no rows at all).
-    fn finish(mut self, x: &mut InputSide, dxp: &[f32]) {
-        let i = self.width;
+    fn finish(mut self, dxp: &[f32]) {
+        let (x, i, dw) = (self.side.x, self.width, self.side.dw);
         self.queue
-            .finish(|p, first| input_pass(x, i, (dxp, p), first));
+            .finish(|p, first| input_pass(x, i, (dxp, p), first, dw));
     }
 }
 
-/// dw += Σ xᵀ · dz over `rows` of width `i` (= on the `first` pass).
-fn input_pass(x: &mut InputSide, i: usize, (dxp, rows): (&[f32], &[(usize, usize)]), first: bool) {
-    let g4 = x.dw.len() / i.max(1);
-    let mut xs: [&[f32]; GATHER] = [&[]; GATHER];
-    let mut dz: [&[f32]; GATHER] = [&[]; GATHER];
-    for (k, &(xo, at)) in rows.iter().enumerate() {
-        xs[k] = &x.x[xo..xo + i];
-        dz[k] = &dxp[at..at + g4];
-    }
-    let beta = if first { 0.0 } else { 1.0 };
-    let n = rows.len();
-    gemm_rows((i, g4), &xs[..n], &dz[..n], beta, x.dw, g4);
+/// One pass of dw = Σ xᵀ · dz: each queued row's input row (its key, where it starts in `x`,
+/// rows `i` wide).
+fn input_pass(
+    x: &[f32],
+    i: usize,
+    (dxp, rows): (&[f32], &[(usize, usize)]),
+    first: bool,
+    dw: &mut [f32],
+) {
+    let g4 = dw.len() / i.max(1);
+    weight_pass(rows, |at| &x[at..at + i], (dxp, g4), (i, first), dw);
 }
